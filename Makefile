@@ -1,0 +1,99 @@
+# veto build. Everything lands in $(BUILD); `make V=1` shows commands.
+#   make            build/veto (dynamic) and build/veto.static (for the VMs)
+#   make unit       build and run the unit tests (ASan + UBSan)
+#   make check      every test layer (same as tests/run)
+
+BUILD    ?= build
+CC       ?= gcc
+CLANG    ?= $(shell command -v clang-19 || command -v clang)
+BPFTOOL  ?= bpftool
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation \
+            -I. -Isrc -I$(BUILD)/gen -MMD -MP
+LDLIBS   := -lbpf -lelf -lz -lyaml
+STATIC_LDLIBS := -Wl,--start-group -lbpf -lelf -lz -lyaml -Wl,--end-group
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+              -Wno-unused-function -I$(BUILD)/gen -Ibpf
+
+# Userspace sources: every src/**.c; files ending in _test.c are unit tests.
+SRCS       := $(shell find src -name '*.c' ! -name '*_test.c' | sort)
+LIB_SRCS   := $(filter-out src/main.c,$(SRCS))
+TEST_SRCS  := $(shell find src -name '*_test.c' | sort)
+BPF_SRCS   := $(sort $(wildcard bpf/*.bpf.c))
+SKELS      := $(patsubst bpf/%.bpf.c,$(BUILD)/gen/%.skel.h,$(BPF_SRCS))
+
+OBJS       := $(patsubst %.c,$(BUILD)/obj/%.o,$(SRCS))
+LIB_OBJS   := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+ASAN_OBJS  := $(patsubst %.c,$(BUILD)/asan/%.o,$(LIB_SRCS))
+TEST_BINS  := $(patsubst src/%_test.c,$(BUILD)/unit/%_test,$(TEST_SRCS))
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all unit check clean
+all: $(BUILD)/veto $(BUILD)/veto.static
+
+$(BUILD)/gen/vmlinux.h:
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(BUILD)/gen/%.bpf.o: bpf/%.bpf.c $(BUILD)/gen/vmlinux.h $(wildcard bpf/*.h bpf/*.def)
+	@echo "  BPF     $@"
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/%.skel.h: $(BUILD)/gen/%.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name veto_$* > $@
+
+$(BUILD)/obj/%.o: %.c | $(SKELS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c | $(SKELS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
+
+$(BUILD)/veto: $(OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/veto.static: $(OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -static -o $@ $^ $(STATIC_LDLIBS)
+
+$(BUILD)/unit/%_test: src/%_test.c $(ASAN_OBJS)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $(SANITIZE) -o $@ $^ $(LDLIBS) -lcmocka
+
+unit: $(TEST_BINS)
+	$(Q)tests/unit/run $(TEST_BINS)
+
+check:
+	$(Q)tests/run
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/unit -name '*.d' 2>/dev/null)
+
+# Static helper programs that run inside the test VMs (tests/vm/*.c).
+VM_TOOL_SRCS := $(sort $(wildcard tests/vm/*.c))
+VM_TOOLS     := $(patsubst tests/vm/%.c,$(BUILD)/vm-bin/%,$(VM_TOOL_SRCS))
+all: $(VM_TOOLS)
+
+$(BUILD)/vm-bin/%: tests/vm/%.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -static -o $@ $^ $(STATIC_LDLIBS)

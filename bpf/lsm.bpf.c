@@ -1,0 +1,745 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The policy engine on BPF LSM hooks. One program per hook of bpf/hooks.def,
+ * all sharing one matcher: arguments are read into a per-CPU scratch record,
+ * each filter dimension of the policy yields a selector mask with one map
+ * lookup, and the first selector left decides. A policy is one instance of
+ * this object (its own maps), so loading one is all or nothing. */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "errno.h"
+#include "policy.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u32 policy_id;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VH__COUNT);
+	__type(key, __u32);
+	__type(value, struct veto_hook_cfg);
+} cfg SEC(".maps");
+
+/* Sized by the loader to the policy's values (at least 1). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct veto_str_key);
+	__type(value, __u64);
+} str_lpm SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct veto_num_key);
+	__type(value, __u64);
+} num_hash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct veto_addr_key);
+	__type(value, __u64);
+} addr_lpm SEC(".maps");
+
+/* Shared with every policy instance by the loader (bpf_map__reuse_fd). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} policy_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} policy_lost SEC(".maps"); /* [0] events lost to a full ring buffer */
+
+struct scratch {
+	struct veto_policy_event ev;
+	struct veto_str_key key;
+	struct veto_addr_key akey;
+	struct veto_num_key nkey;
+	struct dentry *dents[VETO_PATH_DEPTH];
+	__u64 hits;
+	__u32 ptrunc;
+	char pbuf[2 * VETO_STR_BUF]; /* twice the size: lets the verifier bound writes */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+#define BUFM (VETO_STR_BUF - 1)
+
+#define SLOT_BINARY VETO_ARG_MAX
+
+static __always_inline struct scratch *get_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+/* Appends "/name" of a dentry at off in s->pbuf; returns the new length. Its
+ * own function so that off, whose value varies with every name, never
+ * multiplies the verifier's states in the caller's loop. */
+__noinline int veto_put_name(__u64 dentry, __u32 off)
+{
+	struct scratch *s = get_scratch();
+	struct dentry *d = (void *)dentry;
+	const unsigned char *name;
+	__u64 o;
+	long r;
+
+	if (!s)
+		return off;
+	if (off >= BUFM) {
+		s->ptrunc = 1;
+		return off;
+	}
+	name = BPF_CORE_READ(d, d_name.name);
+	s->pbuf[off & BUFM] = '/';
+	off++;
+	/* hide off's range from the compiler so the mask that bounds the write
+	 * for the verifier survives */
+	asm volatile("" : "+r"(off));
+	o = off & BUFM;
+	r = bpf_probe_read_kernel_str(&s->pbuf[o], VETO_STR_BUF - o, name);
+	if (r <= 0) {
+		s->pbuf[o] = '\0';
+		return off;
+	}
+	if ((__u64)r == VETO_STR_BUF - o)
+		s->ptrunc = 1;
+	return off + r - 1;
+}
+
+/* Resolves (dentry, mount) to an absolute path, root first, crossing mount
+ * points, into argument `slot` (or the binary). A NULL mount walks the
+ * dentry's own filesystem only. Global, so the verifier checks it once
+ * rather than at every call. Pointers come as integers: it only reads them
+ * through bpf_probe_read_kernel. */
+__noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
+{
+	struct scratch *s = get_scratch();
+	struct vfsmount *vm = (void *)vfsmnt;
+	struct dentry *d = (void *)dentry;
+	struct mount *mnt = vm ? (void *)vm - bpf_core_field_offset(struct mount, mnt) : NULL;
+	struct dentry *mnt_root = vm ? BPF_CORE_READ(vm, mnt_root) : NULL;
+	struct veto_ev_arg *a = NULL;
+	__u32 n = 0, off = 0, i;
+	__u16 flags = 0;
+
+	if (!s)
+		return 0;
+	/* the destination first, while the verifier still knows slot's bounds */
+	if (slot < VETO_ARG_MAX)
+		a = &s->ev.args[slot];
+	else if (slot != SLOT_BINARY)
+		return 0;
+	if (!d) {
+		flags = VETO_ARG_NOPATH;
+		s->pbuf[0] = '\0';
+		goto out;
+	}
+	/* Leaf first: slot i holds level i, NULL where the walk crossed a mount.
+	 * Indexing by the loop counter only keeps the verifier's states few. */
+	for (i = 0; i < VETO_PATH_DEPTH; i++) {
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+
+		s->dents[i] = NULL;
+		if (mnt && d == mnt_root) {
+			struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (mp == mnt)
+				break;
+			d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = mp;
+			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+			continue;
+		}
+		if (d == parent)
+			break;
+		s->dents[i] = d;
+		d = parent;
+	}
+	n = i;
+	if (n == VETO_PATH_DEPTH)
+		flags |= VETO_ARG_TRUNC;
+	/* then root first */
+	s->ptrunc = 0;
+	for (int j = VETO_PATH_DEPTH - 1; j >= 0; j--) {
+		if ((__u32)j >= n)
+			continue;
+		d = s->dents[j];
+		if (d)
+			off = veto_put_name((__u64)d, off);
+	}
+	if (s->ptrunc)
+		flags |= VETO_ARG_TRUNC;
+	if (off == 0) {
+		s->pbuf[0] = '/';
+		s->pbuf[1] = '\0';
+		off = 1;
+	}
+	if (off > BUFM)
+		off = BUFM;
+out:
+	if (a) {
+		a->len = off;
+		a->flags = flags;
+		bpf_probe_read_kernel(a->str, VETO_STR_BUF, s->pbuf);
+	} else {
+		s->ev.bin_len = off;
+		s->ev.bin_flags = flags;
+		bpf_probe_read_kernel(s->ev.binary, VETO_STR_BUF, s->pbuf);
+	}
+	return off;
+}
+
+static __always_inline void put_inode(struct veto_ev_arg *a, struct inode *inode)
+{
+	a->num[0] = inode ? BPF_CORE_READ(inode, i_sb, s_dev) : 0;
+	a->num[1] = inode ? BPF_CORE_READ(inode, i_ino) : 0;
+}
+
+#define NEED(c, i) ((c)->need_args & (1u << (i)))
+#define ARG(s, i) arg_at(s, i)
+#define SLOT(s, a) ((__u32)((a) - (s)->ev.args))
+
+static __always_inline struct veto_ev_arg *arg_at(struct scratch *s, __u32 i)
+{
+	if (i >= VETO_ARG_MAX)
+		i = 0;
+	return &s->ev.args[i];
+}
+
+/* Argument readers: one per kind of bpf/hooks.def. */
+#define KT_linux_binprm struct linux_binprm *
+#define KT_file struct file *
+#define KT_inode struct inode *
+#define KT_dentry struct dentry *
+#define KT_path const struct path *
+#define KT_socket struct socket *
+#define KT_sockaddr struct sockaddr *
+#define KT_task struct task_struct *
+#define KT_cred const struct cred *
+#define KT_userns struct user_namespace *
+#define KT_kstr const char *
+#define KT_ptr void *
+#define KT_int int
+#define KT_uint unsigned int
+#define KT_ulong unsigned long
+#define KT_flag bool
+#define KT_umode umode_t
+
+static __always_inline void take_file(struct scratch *s, struct veto_ev_arg *a, struct file *f)
+{
+	veto_resolve((__u64)BPF_CORE_READ(f, f_path.dentry), (__u64)BPF_CORE_READ(f, f_path.mnt), SLOT(s, a));
+	put_inode(a, BPF_CORE_READ(f, f_inode));
+}
+
+static __always_inline void take_linux_binprm(struct scratch *s, struct veto_ev_arg *a,
+					      struct linux_binprm *b)
+{
+	take_file(s, a, BPF_CORE_READ(b, file));
+}
+
+static __always_inline void take_inode(struct scratch *s, struct veto_ev_arg *a, struct inode *i)
+{
+	put_inode(a, i);
+	a->len = 0;
+	a->flags = VETO_ARG_NOPATH;
+	a->str[0] = '\0';
+}
+
+static __always_inline void take_dentry(struct scratch *s, struct veto_ev_arg *a, struct dentry *d)
+{
+	veto_resolve((__u64)d, 0, SLOT(s, a));
+	put_inode(a, BPF_CORE_READ(d, d_inode));
+}
+
+static __always_inline void take_path(struct scratch *s, struct veto_ev_arg *a, const struct path *p)
+{
+	struct dentry *d = BPF_CORE_READ(p, dentry);
+
+	veto_resolve((__u64)d, (__u64)BPF_CORE_READ(p, mnt), SLOT(s, a));
+	put_inode(a, BPF_CORE_READ(d, d_inode));
+}
+
+static __always_inline void take_socket(struct scratch *s, struct veto_ev_arg *a, struct socket *sock)
+{
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+
+	a->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	a->proto = BPF_CORE_READ(sk, sk_protocol);
+	a->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	a->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	__builtin_memset(a->saddr, 0, 16);
+	__builtin_memset(a->daddr, 0, 16);
+	if (a->family == 2 /* AF_INET */) {
+		bpf_probe_read_kernel(a->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_probe_read_kernel(a->daddr, 4, &sk->__sk_common.skc_daddr);
+	} else if (a->family == 10 /* AF_INET6 */) {
+		bpf_probe_read_kernel(a->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_probe_read_kernel(a->daddr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+}
+
+/* The address a connect or bind names: reported as the sockaddr's own, as
+ * Tetragon's sockaddr argument does (SAddr, SPort, Family). */
+static __always_inline void take_sockaddr(struct scratch *s, struct veto_ev_arg *a, struct sockaddr *sa)
+{
+	__u16 fam = 0;
+
+	bpf_probe_read_kernel(&fam, sizeof(fam), &sa->sa_family);
+	a->family = fam;
+	a->proto = 0;
+	a->sport = 0;
+	a->dport = 0;
+	__builtin_memset(a->saddr, 0, 16);
+	__builtin_memset(a->daddr, 0, 16);
+	if (fam == 2) {
+		struct sockaddr_in *in = (void *)sa;
+		__u16 port = 0;
+
+		bpf_probe_read_kernel(&port, 2, &in->sin_port);
+		a->sport = bpf_ntohs(port);
+		bpf_probe_read_kernel(a->saddr, 4, &in->sin_addr);
+	} else if (fam == 10) {
+		struct sockaddr_in6 *in6 = (void *)sa;
+		__u16 port = 0;
+
+		bpf_probe_read_kernel(&port, 2, &in6->sin6_port);
+		a->sport = bpf_ntohs(port);
+		bpf_probe_read_kernel(a->saddr, 16, &in6->sin6_addr);
+	}
+}
+
+static __always_inline void take_task(struct scratch *s, struct veto_ev_arg *a, struct task_struct *t)
+{
+	a->num[0] = BPF_CORE_READ(t, tgid);
+	a->num[1] = 0;
+	a->len = 0;
+	a->flags = VETO_ARG_NOPATH;
+	bpf_core_read_str(a->str, 16, &t->comm);
+}
+
+static __always_inline __u64 read_caps(const kernel_cap_t *c)
+{
+	__u64 v = 0;
+
+	/* u32 cap[2] before 6.3, u64 val after: the same 8 bytes either way */
+	bpf_probe_read_kernel(&v, sizeof(v), c);
+	return v;
+}
+
+static __always_inline void take_cred(struct scratch *s, struct veto_ev_arg *a, const struct cred *c)
+{
+	a->num[0] = BPF_CORE_READ(c, euid.val);
+	a->num[1] = read_caps(&c->cap_effective);
+}
+
+static __always_inline void take_userns(struct scratch *s, struct veto_ev_arg *a, struct user_namespace *ns)
+{
+	a->num[0] = BPF_CORE_READ(ns, ns.inum);
+	a->num[1] = 0;
+}
+
+static __always_inline void take_kstr(struct scratch *s, struct veto_ev_arg *a, const char *str)
+{
+	long r = str ? bpf_probe_read_kernel_str(a->str, VETO_STR_BUF, str) : 0;
+
+	a->len = r > 0 ? r - 1 : 0;
+	a->flags = r <= 0 ? VETO_ARG_NOPATH : (r == VETO_STR_BUF ? VETO_ARG_TRUNC : 0);
+	if (r <= 0)
+		a->str[0] = '\0';
+}
+
+static __always_inline void take_ptr(struct scratch *s, struct veto_ev_arg *a, void *p)
+{
+}
+
+#define TAKE_NUM(kind, type)                                                                   \
+	static __always_inline void take_##kind(struct scratch *s, struct veto_ev_arg *a, type v) \
+	{                                                                                      \
+		a->num[0] = (__u64)v;                                                          \
+		a->num[1] = 0;                                                                 \
+	}
+TAKE_NUM(int, long)
+TAKE_NUM(uint, unsigned long)
+TAKE_NUM(ulong, unsigned long)
+TAKE_NUM(flag, unsigned long)
+TAKE_NUM(umode, unsigned long)
+
+/* The calling process's executable, for matchBinaries. */
+static __always_inline void take_binary(struct scratch *s)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+
+	if (exe)
+		veto_resolve((__u64)BPF_CORE_READ(exe, f_path.dentry), (__u64)BPF_CORE_READ(exe, f_path.mnt),
+			     SLOT_BINARY);
+	else
+		veto_resolve(0, 0, SLOT_BINARY);
+}
+
+static __always_inline __u32 current_ns(__u8 which)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct nsproxy *nsp = BPF_CORE_READ(t, nsproxy);
+
+	switch (which) {
+	case VN_UTS: return BPF_CORE_READ(nsp, uts_ns, ns.inum);
+	case VN_IPC: return BPF_CORE_READ(nsp, ipc_ns, ns.inum);
+	case VN_MNT: return BPF_CORE_READ(nsp, mnt_ns, ns.inum);
+	case VN_PID: {
+		struct pid *tp = BPF_CORE_READ(t, thread_pid);
+		unsigned int level = BPF_CORE_READ(tp, level);
+		struct upid up = {};
+
+		bpf_core_read(&up, sizeof(up), &tp->numbers[level & 31]);
+		return BPF_CORE_READ(up.ns, ns.inum);
+	}
+	case VN_PID_FOR_CHILDREN: return BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum);
+	case VN_NET: return BPF_CORE_READ(nsp, net_ns, ns.inum);
+	case VN_TIME:
+		if (bpf_core_field_exists(nsp->time_ns))
+			return BPF_CORE_READ(nsp, time_ns, ns.inum);
+		return 0;
+	case VN_TIME_FOR_CHILDREN:
+		if (bpf_core_field_exists(nsp->time_ns_for_children))
+			return BPF_CORE_READ(nsp, time_ns_for_children, ns.inum);
+		return 0;
+	case VN_CGROUP: return BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
+	case VN_USER: return BPF_CORE_READ(t, real_cred, user_ns, ns.inum);
+	}
+	return 0;
+}
+
+static __always_inline __u64 current_caps(__u8 src)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	const struct cred *c = BPF_CORE_READ(t, real_cred);
+
+	if (src == VS_CAP_PRM)
+		return read_caps(&c->cap_permitted);
+	if (src == VS_CAP_INH)
+		return read_caps(&c->cap_inheritable);
+	return read_caps(&c->cap_effective);
+}
+
+/* The string a dimension looks at, copied (or reversed) into s->key. */
+static __always_inline __u64 *lookup_str(struct scratch *s, __u8 hook, __u8 d, const struct veto_dim *dm)
+{
+	const char *str;
+	__u32 len, keep;
+
+	if (dm->src == VS_BINARY) {
+		str = s->ev.binary;
+		len = s->ev.bin_len;
+	} else {
+		struct veto_ev_arg *a = ARG(s, dm->arg);
+
+		if (a->flags & VETO_ARG_NOPATH)
+			return NULL;
+		str = a->str;
+		len = a->len;
+	}
+	if (len > VETO_STR_MAX)
+		len = VETO_STR_MAX;
+	s->key.hook = hook;
+	s->key.dim = d;
+	if (dm->test == VT_STR_RLPM) {
+		for (__u32 i = 0; i < VETO_STR_MAX; i++) {
+			if (i >= len)
+				break;
+			s->key.s[i] = str[(len - 1 - i) & BUFM];
+		}
+		keep = len;
+	} else {
+		bpf_probe_read_kernel(s->key.s, VETO_STR_MAX, str);
+		/* with the NUL, so that Equal values (stored with theirs) match whole */
+		keep = len < VETO_STR_MAX ? len + 1 : VETO_STR_MAX;
+	}
+	s->key.prefixlen = 16 + 8 * keep;
+	return bpf_map_lookup_elem(&str_lpm, &s->key);
+}
+
+static __always_inline __u64 arg_num(struct scratch *s, const struct veto_dim *dm, __u64 *b)
+{
+	struct veto_ev_arg *a = ARG(s, dm->arg);
+
+	*b = 0;
+	switch (dm->field) {
+	case VF_INODE: *b = a->num[1]; return a->num[0];
+	case VF_FAMILY: return a->family;
+	case VF_PROTO: return a->proto;
+	case VF_SPORT: return a->sport;
+	case VF_DPORT: return a->dport;
+	}
+	return a->num[0];
+}
+
+static __always_inline __u64 dim_value(struct scratch *s, const struct veto_dim *dm, __u64 *b)
+{
+	*b = 0;
+	switch (dm->src) {
+	case VS_ARG: return arg_num(s, dm, b);
+	case VS_NS: return current_ns(dm->arg);
+	case VS_PID: return bpf_get_current_pid_tgid() >> 32;
+	}
+	return current_caps(dm->src);
+}
+
+/* The mask of selectors dimension d's values match, into s->hits. Global:
+ * checked once by the verifier, whatever the number of hooks and dimensions. */
+__noinline int veto_dim(__u32 hook, __u32 d)
+{
+	struct scratch *s = get_scratch();
+	struct veto_hook_cfg *c = bpf_map_lookup_elem(&cfg, &hook);
+	const struct veto_dim *dm;
+	__u64 *v = NULL, x, b, hits = 0;
+
+	if (!s || !c)
+		return 0;
+	s->hits = 0;
+	dm = &c->dims[d & (VETO_DIM_MAX - 1)];
+
+	switch (dm->test) {
+	case VT_STR_LPM:
+	case VT_STR_RLPM:
+		v = lookup_str(s, hook, d, dm);
+		break;
+	case VT_NUM_HASH:
+		s->nkey.hook = hook;
+		s->nkey.dim = d;
+		s->nkey.a = dim_value(s, dm, &b);
+		s->nkey.b = b;
+		v = bpf_map_lookup_elem(&num_hash, &s->nkey);
+		break;
+	case VT_ADDR_LPM: {
+		struct veto_ev_arg *a = ARG(s, dm->arg);
+
+		s->akey.hook = hook;
+		s->akey.dim = d;
+		bpf_probe_read_kernel(s->akey.addr, 16, dm->field == VF_DADDR ? a->daddr : a->saddr);
+		s->akey.prefixlen = 16 + (a->family == 10 ? 128 : 32);
+		if (a->family == 2 || a->family == 10)
+			v = bpf_map_lookup_elem(&addr_lpm, &s->akey);
+		break;
+	}
+	default:
+		x = dim_value(s, dm, &b);
+		for (__u32 i = 0; i < VETO_SEL_MAX; i++) {
+			__u64 t = c->num[d & (VETO_DIM_MAX - 1)][i];
+			bool ok;
+
+			if (!(dm->care >> i & 1))
+				continue;
+			if (dm->test == VT_GT)
+				ok = x > t;
+			else if (dm->test == VT_LT)
+				ok = x < t;
+			else
+				ok = (x & t) != 0;
+			if (ok)
+				hits |= 1ull << i;
+		}
+		s->hits = hits;
+		return 0;
+	}
+	s->hits = v ? *v : 0;
+	return 0;
+}
+
+static __always_inline __u32 lowest_bit(__u64 m)
+{
+	__u32 n = 0;
+
+	if (!(m & 0xffffffffull)) { n += 32; m >>= 32; }
+	if (!(m & 0xffff)) { n += 16; m >>= 16; }
+	if (!(m & 0xff)) { n += 8; m >>= 8; }
+	if (!(m & 0xf)) { n += 4; m >>= 4; }
+	if (!(m & 0x3)) { n += 2; m >>= 2; }
+	if (!(m & 0x1)) { n += 1; }
+	return n;
+}
+
+static __always_inline struct scratch *begin(__u32 hook, struct veto_hook_cfg **cp)
+{
+	struct veto_hook_cfg *c = bpf_map_lookup_elem(&cfg, &hook);
+	struct scratch *s;
+
+	if (!c || !c->all)
+		return NULL;
+	s = get_scratch();
+	if (!s)
+		return NULL;
+	*cp = c;
+	return s;
+}
+
+/* 64-bit and sign-extended: newer verifiers check the whole register is -errno. */
+static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, __u8 hook)
+{
+	struct veto_sel_action *act;
+	__u64 m = c->all, pid_tgid;
+	__u32 sel, flags;
+	__s64 ret = 0;
+
+	if (c->need_binary)
+		take_binary(s);
+	for (__u32 d = 0; d < VETO_DIM_MAX; d++) {
+		const struct veto_dim *dm;
+		__u64 hits;
+
+		if (d >= c->n_dims)
+			break;
+		dm = &c->dims[d & (VETO_DIM_MAX - 1)];
+		veto_dim(hook, d);
+		hits = s->hits;
+		if (dm->negate)
+			m &= ~(hits & dm->care);
+		else
+			m &= hits | ~dm->care;
+		if (!m)
+			return 0;
+	}
+	sel = lowest_bit(m) & (VETO_SEL_MAX - 1);
+	act = &c->act[sel];
+	flags = act->flags;
+	if (flags & (VA_SIGKILL | VA_OVERRIDE))
+		ret = act->err ? (__s64)act->err : -EPERM;
+	if (ret < -4095 || ret > 0) /* LSM programs may only return 0 or -errno */
+		ret = -EPERM;
+	if (!c->monitor) {
+		if (flags & VA_SIGKILL)
+			bpf_send_signal(SIGKILL);
+		else if (flags & VA_SIGNAL)
+			bpf_send_signal(act->sig);
+	}
+	if (flags & VA_POST) {
+		struct task_struct *task = (void *)bpf_get_current_task();
+
+		pid_tgid = bpf_get_current_pid_tgid();
+		s->ev.type = VETO_EV_POLICY;
+		s->ev.size = sizeof(s->ev);
+		s->ev.ktime = bpf_ktime_get_ns();
+		s->ev.policy_id = policy_id;
+		s->ev.hook = hook;
+		s->ev.selector = sel;
+		s->ev.monitor = c->monitor;
+		s->ev.kprobe = c->kprobe;
+		s->ev.action = flags;
+		s->ev.ret = ret;
+		s->ev.pid = pid_tgid >> 32;
+		s->ev.tid = (__u32)pid_tgid;
+		s->ev.uid = (__u32)bpf_get_current_uid_gid();
+		s->ev.start_ktime = BPF_CORE_READ(task, group_leader, start_time);
+		s->ev.cgroup_id = bpf_get_current_cgroup_id();
+		bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
+		if (!c->need_binary) {
+			s->ev.bin_len = 0;
+			s->ev.bin_flags = VETO_ARG_NOPATH;
+		}
+		if (bpf_ringbuf_output(&policy_events, &s->ev, sizeof(s->ev), 0)) {
+			__u32 zero = 0;
+			__u64 *lost = bpf_map_lookup_elem(&policy_lost, &zero);
+
+			if (lost)
+				(*lost)++;
+		}
+	}
+	return c->monitor ? 0 : ret;
+}
+
+/* Keep an earlier program's denial (clamped: the verifier wants -errno). */
+#define RET_RET(n)                                                                 \
+	do {                                                                       \
+		__s64 prev = (__s32)ctx[n];                                        \
+		if (prev)                                                          \
+			return prev < -4095 || prev > 0 ? -EPERM : prev;           \
+	} while (0)
+#define RET_NORET(n) do { } while (0)
+#define TAKE(s, c, i, kind, v) do { if (NEED(c, i)) take_##kind(s, ARG(s, i), v); } while (0)
+
+#define HOOK1(h, sh, f, r, k0)                                                     \
+	SEC("lsm/" #h) int BPF_PROG(veto_lsm_##sh, KT_##k0 a0)                     \
+	{                                                                          \
+		struct veto_hook_cfg *c;                                           \
+		struct scratch *s;                                                 \
+		RET_##r(1);                                                        \
+		if (!(s = begin(VH_##h, &c)))                                      \
+			return 0;                                                  \
+		TAKE(s, c, 0, k0, a0);                                             \
+		return finish(s, c, VH_##h);                                       \
+	}
+#define HOOK2(h, sh, f, r, k0, k1)                                                 \
+	SEC("lsm/" #h) int BPF_PROG(veto_lsm_##sh, KT_##k0 a0, KT_##k1 a1)         \
+	{                                                                          \
+		struct veto_hook_cfg *c;                                           \
+		struct scratch *s;                                                 \
+		RET_##r(2);                                                        \
+		if (!(s = begin(VH_##h, &c)))                                      \
+			return 0;                                                  \
+		TAKE(s, c, 0, k0, a0);                                             \
+		TAKE(s, c, 1, k1, a1);                                             \
+		return finish(s, c, VH_##h);                                       \
+	}
+#define HOOK3(h, sh, f, r, k0, k1, k2)                                             \
+	SEC("lsm/" #h) int BPF_PROG(veto_lsm_##sh, KT_##k0 a0, KT_##k1 a1, KT_##k2 a2) \
+	{                                                                          \
+		struct veto_hook_cfg *c;                                           \
+		struct scratch *s;                                                 \
+		RET_##r(3);                                                        \
+		if (!(s = begin(VH_##h, &c)))                                      \
+			return 0;                                                  \
+		TAKE(s, c, 0, k0, a0);                                             \
+		TAKE(s, c, 1, k1, a1);                                             \
+		TAKE(s, c, 2, k2, a2);                                             \
+		return finish(s, c, VH_##h);                                       \
+	}
+#define HOOK4(h, sh, f, r, k0, k1, k2, k3)                                         \
+	SEC("lsm/" #h) int BPF_PROG(veto_lsm_##sh, KT_##k0 a0, KT_##k1 a1, KT_##k2 a2, \
+				    KT_##k3 a3)                                    \
+	{                                                                          \
+		struct veto_hook_cfg *c;                                           \
+		struct scratch *s;                                                 \
+		RET_##r(4);                                                        \
+		if (!(s = begin(VH_##h, &c)))                                      \
+			return 0;                                                  \
+		TAKE(s, c, 0, k0, a0);                                             \
+		TAKE(s, c, 1, k1, a1);                                             \
+		TAKE(s, c, 2, k2, a2);                                             \
+		TAKE(s, c, 3, k3, a3);                                             \
+		return finish(s, c, VH_##h);                                       \
+	}
+#define HOOK5(h, sh, f, r, k0, k1, k2, k3, k4)                                     \
+	SEC("lsm/" #h) int BPF_PROG(veto_lsm_##sh, KT_##k0 a0, KT_##k1 a1, KT_##k2 a2, \
+				    KT_##k3 a3, KT_##k4 a4)                        \
+	{                                                                          \
+		struct veto_hook_cfg *c;                                           \
+		struct scratch *s;                                                 \
+		RET_##r(5);                                                        \
+		if (!(s = begin(VH_##h, &c)))                                      \
+			return 0;                                                  \
+		TAKE(s, c, 0, k0, a0);                                             \
+		TAKE(s, c, 1, k1, a1);                                             \
+		TAKE(s, c, 2, k2, a2);                                             \
+		TAKE(s, c, 3, k3, a3);                                             \
+		TAKE(s, c, 4, k4, a4);                                             \
+		return finish(s, c, VH_##h);                                       \
+	}
+#include "hooks.def"

@@ -1,0 +1,178 @@
+/* Shared by bpf/lsm.bpf.c and src/compile, src/load: the compiled form of a
+ * policy as the kernel reads it. No kernel types here.
+ *
+ * Matching: each selector of a hook is one bit. Each filter dimension (one
+ * argument + operator, the binary, a namespace, ...) yields the mask of the
+ * selectors it satisfies with one map lookup; selectors without that filter
+ * are "don't care" for it. The masks are ANDed; the lowest bit left is the
+ * selector that fires (selectors are ORed, first match wins). */
+#ifndef VETO_BPF_POLICY_H
+#define VETO_BPF_POLICY_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define VETO_SEL_MAX  64  /* selectors per hook: bits of a __u64 */
+#define VETO_DIM_MAX  16  /* filter dimensions per hook */
+#define VETO_ARG_MAX  5   /* hook arguments */
+/* Strings are compared in LPM-trie keys, whose data the kernel caps at 256
+ * bytes: 2 for hook and dimension, 254 for the string (and its NUL for Equal). */
+#define VETO_STR_MAX  254
+#define VETO_STR_BUF  256 /* power of two: offsets are masked with it - 1 */
+#define VETO_PATH_DEPTH 32 /* directory levels walked per path */
+
+enum veto_hook_id {
+#define HOOK1(h, s, f, r, a) VH_##h,
+#define HOOK2(h, s, f, r, a, b) VH_##h,
+#define HOOK3(h, s, f, r, a, b, c) VH_##h,
+#define HOOK4(h, s, f, r, a, b, c, d) VH_##h,
+#define HOOK5(h, s, f, r, a, b, c, d, e) VH_##h,
+#include "hooks.def"
+#undef HOOK1
+#undef HOOK2
+#undef HOOK3
+#undef HOOK4
+#undef HOOK5
+	VH__COUNT,
+};
+
+/* What a dimension looks at. */
+enum veto_src {
+	VS_ARG,     /* argument `arg` of the hook */
+	VS_BINARY,  /* the calling process's executable path */
+	VS_NS,      /* namespace inode `arg` (enum veto_ns) of the caller */
+	VS_PID,     /* the caller's tgid */
+	VS_CAP_EFF, /* the caller's effective capabilities */
+	VS_CAP_PRM,
+	VS_CAP_INH,
+};
+
+/* How a dimension decides. */
+enum veto_test {
+	VT_STR_LPM,   /* string in str_lpm (Equal keeps the NUL, Prefix does not) */
+	VT_STR_RLPM,  /* reversed string in str_lpm (Postfix) */
+	VT_NUM_HASH,  /* 16-byte value in num_hash (ints, (dev, inode), ns, pids) */
+	VT_ADDR_LPM,  /* socket address in addr_lpm (SAddr/DAddr CIDRs) */
+	VT_GT,        /* per-selector threshold: value > num[sel] */
+	VT_LT,
+	VT_MASK,      /* value & num[sel] != 0 */
+	VT_CAPS,      /* caps & num[sel] != 0 (In), handled like VT_MASK */
+};
+
+/* Which field of an argument a dimension reads. */
+enum veto_field {
+	VF_VALUE,   /* the integer, path or string */
+	VF_INODE,   /* (device, inode) of a file-like argument */
+	VF_FAMILY,
+	VF_PROTO,
+	VF_SPORT,
+	VF_DPORT,
+	VF_SADDR,
+	VF_DADDR,
+};
+
+enum veto_ns {
+	VN_UTS, VN_IPC, VN_MNT, VN_PID, VN_PID_FOR_CHILDREN, VN_NET, VN_TIME,
+	VN_TIME_FOR_CHILDREN, VN_CGROUP, VN_USER, VN__COUNT,
+};
+
+struct veto_dim {
+	__u8 src;     /* enum veto_src */
+	__u8 test;    /* enum veto_test */
+	__u8 arg;     /* argument index, or enum veto_ns */
+	__u8 field;   /* enum veto_field */
+	__u8 negate;  /* Not operators: a hit clears the bits instead */
+	__u8 pad[3];
+	__u64 care;   /* selectors that have this filter */
+};
+
+/* What a selector does when it fires (several actions combine). */
+#define VA_POST     (1u << 0) /* send an event */
+#define VA_SIGKILL  (1u << 1)
+#define VA_SIGNAL   (1u << 2) /* send `sig` */
+#define VA_OVERRIDE (1u << 3) /* deny with `err` */
+
+struct veto_sel_action {
+	__u32 flags;  /* VA_* */
+	__s32 err;    /* negative errno returned by the hook when denying */
+	__u32 sig;
+	__u32 pad;
+};
+
+/* One per hook the policy uses: cfg map, key = enum veto_hook_id. */
+struct veto_hook_cfg {
+	__u32 n_dims;
+	__u32 monitor;    /* policy-mode: monitor: act on nothing, report what would happen */
+	__u32 kprobe;     /* written as kprobes: events say process_kprobe */
+	__u32 need_args;  /* bit i: argument i is read (its path resolved, ...) */
+	__u32 need_binary;
+	__u32 pad;
+	__u64 all;        /* bits of the selectors that exist */
+	struct veto_dim dims[VETO_DIM_MAX];
+	struct veto_sel_action act[VETO_SEL_MAX];
+	__u64 num[VETO_DIM_MAX][VETO_SEL_MAX]; /* thresholds for VT_GT/LT/MASK/CAPS */
+};
+
+/* str_lpm key: prefixlen counts bits of hook, dim and the string. */
+struct veto_str_key {
+	__u32 prefixlen;
+	__u8 hook;
+	__u8 dim;
+	char s[VETO_STR_MAX];
+};
+
+struct veto_num_key {
+	__u8 hook;
+	__u8 dim;
+	__u8 pad[6];
+	__u64 a, b;
+};
+
+struct veto_addr_key {
+	__u32 prefixlen; /* 16 bits of hook and dim + address bits */
+	__u8 hook;
+	__u8 dim;
+	__u8 addr[16];   /* IPv4 in the first four bytes */
+};
+
+/* Ring buffer records. */
+#define VETO_EV_POLICY 16 /* distinct from the process sensor's types */
+
+#define VETO_ARG_TRUNC  (1u << 0) /* path or string cut */
+#define VETO_ARG_NOPATH (1u << 1) /* the path could not be read */
+
+struct veto_ev_arg {
+	__u64 num[2];     /* int value, or (dev, ino) */
+	__u16 family, sport, dport, proto;
+	__u8 saddr[16], daddr[16];
+	__u16 len;        /* bytes of str used, without NUL */
+	__u16 flags;      /* VETO_ARG_* */
+	__u32 pad;
+	char str[VETO_STR_BUF];
+};
+
+struct veto_policy_event {
+	__u32 type;       /* VETO_EV_POLICY */
+	__u32 size;
+	__u64 ktime;
+	__u32 policy_id;
+	__u8 hook;        /* enum veto_hook_id */
+	__u8 selector;
+	__u8 monitor;
+	__u8 kprobe;
+	__u32 action;     /* VA_* of the selector */
+	__s32 ret;        /* what the hook returned (0 allowed, -errno denied) */
+	__u32 pid, tid;
+	__u32 uid, pad;
+	__u64 start_ktime; /* the process's start (monotonic), to find it in the cache */
+	__u64 cgroup_id;
+	char comm[16];
+	__u16 bin_len;
+	__u16 bin_flags;
+	__u32 pad2;
+	char binary[VETO_STR_BUF];
+	struct veto_ev_arg args[VETO_ARG_MAX];
+};
+
+#endif

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Process lifecycle sensor: exec, fork (new processes only) and exit (last
+ * thread of a group). tp_btf works on every kernel of the matrix (5.10 .. 6.18)
+ * and needs no trampolines, unlike fentry/LSM which this host refuses. */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "process.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Room for the header, every section and one name that overruns its section
+ * (it is dropped, but the verifier must see the write in bounds). */
+#define SCRATCH_DATA 8192
+#define NAME_CHUNK   256
+
+struct scratch {
+	struct veto_proc_event ev;
+	char data[SCRATCH_DATA];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} proc_scratch SEC(".maps");
+
+struct counters {
+	__u64 n[PROC_CNT__COUNT];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct counters);
+} proc_counters SEC(".maps");
+
+/* Size set by userspace before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} proc_rb SEC(".maps");
+
+/* 5.10 .. 6.14 call it `parent`; later kernels `__parent`. */
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline void count(int idx)
+{
+	__u32 zero = 0;
+	struct counters *c = bpf_map_lookup_elem(&proc_counters, &zero);
+
+	if (c && idx < PROC_CNT__COUNT)
+		c->n[idx]++;
+}
+
+static __always_inline void send(struct scratch *s, __u32 data_len, int lost_idx)
+{
+	__u32 size = sizeof(struct veto_proc_event) + (data_len & (SCRATCH_DATA - 1));
+
+	s->ev.size = size;
+	if (size > sizeof(*s))
+		return;
+	if (bpf_ringbuf_output(&proc_rb, s, size, 0)) {
+		count(PROC_CNT_LOST);
+		if (lost_idx >= 0)
+			count(lost_idx);
+	} else {
+		count(PROC_CNT_SENT);
+	}
+}
+
+static __always_inline __u32 pid_ns_inum(struct task_struct *t, __u32 *nspid)
+{
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	/* MAX_PID_NS_LEVEL is 32 */
+	bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
+	*nspid = up.nr;
+	return BPF_CORE_READ(up.ns, ns.inum);
+}
+
+/* Identity, credentials, capabilities, namespaces and cgroup of `t`. */
+static __always_inline void fill_task(struct veto_proc_event *e, struct task_struct *t)
+{
+	const struct cred *cred = BPF_CORE_READ(t, cred);
+	struct nsproxy *nsp = BPF_CORE_READ(t, nsproxy);
+
+	e->pid = BPF_CORE_READ(t, tgid);
+	e->tid = BPF_CORE_READ(t, pid);
+	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	e->parent_start = BPF_CORE_READ(t, real_parent, start_time);
+	e->uid = BPF_CORE_READ(cred, uid.val);
+	e->gid = BPF_CORE_READ(cred, gid.val);
+	e->euid = BPF_CORE_READ(cred, euid.val);
+	e->egid = BPF_CORE_READ(cred, egid.val);
+	e->suid = BPF_CORE_READ(cred, suid.val);
+	e->sgid = BPF_CORE_READ(cred, sgid.val);
+	e->fsuid = BPF_CORE_READ(cred, fsuid.val);
+	e->fsgid = BPF_CORE_READ(cred, fsgid.val);
+	if (bpf_core_field_exists(t->loginuid)) {
+		e->auid = BPF_CORE_READ(t, loginuid.val);
+	} else {
+		e->auid = (__u32)-1;
+		e->flags |= PROC_F_NO_AUID;
+	}
+	/* kernel_cap_t is u32[2] before 6.3 and u64 after: 8 bytes either way */
+	bpf_core_read(&e->cap_permitted, 8, &cred->cap_permitted);
+	bpf_core_read(&e->cap_effective, 8, &cred->cap_effective);
+	bpf_core_read(&e->cap_inheritable, 8, &cred->cap_inheritable);
+	e->ns[PROC_NS_USER] = BPF_CORE_READ(cred, user_ns, ns.inum);
+	e->ns[PROC_NS_PID] = pid_ns_inum(t, &e->nspid);
+	if (nsp) {
+		e->ns[PROC_NS_UTS] = BPF_CORE_READ(nsp, uts_ns, ns.inum);
+		e->ns[PROC_NS_IPC] = BPF_CORE_READ(nsp, ipc_ns, ns.inum);
+		e->ns[PROC_NS_MNT] = BPF_CORE_READ(nsp, mnt_ns, ns.inum);
+		e->ns[PROC_NS_PID_FOR_CHILDREN] = BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum);
+		e->ns[PROC_NS_NET] = BPF_CORE_READ(nsp, net_ns, ns.inum);
+		e->ns[PROC_NS_CGROUP] = BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
+		if (bpf_core_field_exists(nsp->time_ns)) {
+			e->ns[PROC_NS_TIME] = BPF_CORE_READ(nsp, time_ns, ns.inum);
+			e->ns[PROC_NS_TIME_FOR_CHILDREN] = BPF_CORE_READ(nsp, time_ns_for_children, ns.inum);
+		}
+	}
+	e->cgroup_id = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+}
+
+/* Writes the path of (dentry, vfsmnt) into sec as NUL-terminated components,
+ * leaf first (userspace reverses them): forward writes at masked offsets are
+ * what the verifier can bound. Returns the bytes used, always < max. */
+static __always_inline __u32 walk_path(char *sec, __u32 max, struct dentry *dentry,
+				       struct vfsmount *vfsmnt, __u32 *flags, __u32 trunc_flag,
+				       __u32 err_flag)
+{
+	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	__u32 off = 0;
+
+#pragma clang loop unroll(disable)
+	for (int i = 0; i < PROC_PATH_DEPTH + 8; i++) {
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+		const unsigned char *name;
+		long n;
+
+		if (dentry == mnt_root || dentry == parent) {
+			struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
+
+			/* a detached dentry, or the root of the mount tree: done */
+			if (dentry != mnt_root || mp == mnt)
+				return off;
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = mp;
+			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+			continue;
+		}
+		name = BPF_CORE_READ(dentry, d_name.name);
+		n = bpf_probe_read_kernel_str(sec + (off & (max - 1)), NAME_CHUNK, name);
+		if (n <= 0) {
+			*flags |= err_flag;
+			return off;
+		}
+		if (off + n >= max) {
+			*flags |= trunc_flag;
+			return off;
+		}
+		off += n;
+		dentry = parent;
+	}
+	*flags |= trunc_flag;
+	return off;
+}
+
+/* cgroup v2 path of the task, leaf first like walk_path. */
+static __always_inline __u32 walk_cgroup(char *sec, struct task_struct *t)
+{
+	struct kernfs_node *kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
+	__u32 off = 0;
+
+#pragma clang loop unroll(disable)
+	for (int i = 0; i < PROC_CGRP_DEPTH && kn; i++) {
+		struct kernfs_node *parent;
+		long n;
+
+		if (bpf_core_field_exists(kn->__parent))
+			parent = BPF_CORE_READ(kn, __parent);
+		else
+			parent = BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+		if (!parent) /* the root's name is "/" */
+			break;
+		n = bpf_probe_read_kernel_str(sec + (off & (PROC_CGRP_MAX - 1)), NAME_CHUNK,
+					      BPF_CORE_READ(kn, name));
+		if (n <= 0 || off + n >= PROC_CGRP_MAX)
+			break;
+		off += n;
+		kn = parent;
+	}
+	return off;
+}
+
+static __always_inline bool is_magic(const char p[8])
+{
+	return (p[1] == 'p' && p[2] == 'r' && p[3] == 'o' && p[4] == 'c' && p[5] == '/') ||
+	       (p[1] == 'd' && p[2] == 'e' && p[3] == 'v' && p[4] == '/' && p[5] == 'f' && p[6] == 'd' && p[7] == '/');
+}
+
+static __always_inline struct scratch *scratch(void)
+{
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&proc_scratch, &zero);
+
+	if (s)
+		__builtin_memset(&s->ev, 0, sizeof(s->ev));
+	return s;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(veto_proc_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct scratch *s = scratch();
+	struct veto_proc_event *e;
+	struct mm_struct *mm;
+	struct fs_struct *fs;
+	struct file *file;
+	const char *fname;
+	__u32 off, n;
+	unsigned long as, ae;
+	char pfx[8] = {};
+
+	if (!s)
+		return 0;
+	e = &s->ev;
+	e->type = PROC_EV_EXEC;
+	e->ktime = e->start_ktime = bpf_ktime_get_ns();
+	fill_task(e, p);
+
+	/* binary: the name as exec'd when absolute (what the user ran, symlinks
+	 * kept), otherwise the real file's path */
+	fname = BPF_CORE_READ(bprm, filename);
+	bpf_probe_read_kernel(&pfx, sizeof(pfx), fname);
+	/* magic links (/proc/self/exe, /dev/fd/N) name no file: walk instead */
+	if (pfx[0] == '/' && !is_magic(pfx)) {
+		long r = bpf_probe_read_kernel_str(s->data, PROC_PATH_MAX, fname);
+
+		if (r <= 0) {
+			e->flags |= PROC_F_ERR_PATH;
+			n = 0;
+		} else {
+			n = r;
+			if (n >= PROC_PATH_MAX - 1)
+				e->flags |= PROC_F_TRUNC_PATH;
+			n &= PROC_PATH_MAX - 1;
+		}
+		e->flags |= PROC_F_PATH_PLAIN;
+	} else {
+		file = BPF_CORE_READ(bprm, file);
+		n = walk_path(s->data, PROC_PATH_MAX, BPF_CORE_READ(file, f_path.dentry),
+			      BPF_CORE_READ(file, f_path.mnt), &e->flags, PROC_F_TRUNC_PATH,
+			      PROC_F_ERR_PATH);
+	}
+	e->path_len = n;
+	off = n & (PROC_PATH_MAX - 1);
+
+	/* arguments: the new image's argv, just written by the kernel */
+	mm = BPF_CORE_READ(p, mm);
+	as = BPF_CORE_READ(mm, arg_start);
+	ae = BPF_CORE_READ(mm, arg_end);
+	n = 0;
+	if (ae > as) {
+		n = ae - as;
+		if (n >= PROC_ARGS_MAX) {
+			n = PROC_ARGS_MAX - 1;
+			e->flags |= PROC_F_TRUNC_ARGS;
+		}
+		n &= PROC_ARGS_MAX - 1;
+		if (n && bpf_probe_read_user(s->data + off, n, (void *)as)) {
+			e->flags |= PROC_F_ERR_ARGS;
+			n = 0;
+		}
+	}
+	e->args_len = n;
+	off = (off + n) & (PROC_PATH_MAX + PROC_ARGS_MAX - 1);
+
+	fs = BPF_CORE_READ(p, fs);
+	n = walk_path(s->data + off, PROC_CWD_MAX, BPF_CORE_READ(fs, pwd.dentry),
+		      BPF_CORE_READ(fs, pwd.mnt), &e->flags, PROC_F_TRUNC_CWD, PROC_F_ERR_CWD);
+	e->cwd_len = n;
+	off = (off + n) & (4096 - 1);
+
+	n = walk_cgroup(s->data + off, p);
+	e->cgrp_len = n;
+	send(s, off + n, PROC_CNT_LOST_EXEC);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(veto_proc_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct scratch *s;
+
+	/* threads share the process: only a new thread group is a process */
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0;
+	s = scratch();
+	if (!s)
+		return 0;
+	s->ev.type = PROC_EV_FORK;
+	s->ev.ktime = s->ev.start_ktime = bpf_ktime_get_ns();
+	fill_task(&s->ev, child);
+	send(s, 0, -1);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(veto_proc_exit, struct task_struct *p)
+{
+	struct scratch *s;
+
+	/* signal->live reaches 0 (before this tracepoint) when the last thread goes */
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	s = scratch();
+	if (!s)
+		return 0;
+	s->ev.type = PROC_EV_EXIT;
+	s->ev.ktime = bpf_ktime_get_ns();
+	s->ev.start_ktime = BPF_CORE_READ(p, start_time);
+	fill_task(&s->ev, p);
+	s->ev.exit_code = BPF_CORE_READ(p, exit_code);
+	send(s, 0, PROC_CNT_LOST_EXIT);
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* `veto agent`: the event loop (sensor -> pipeline -> sinks) and the control
+ * socket. It logs to stderr: it is the command's main loop. */
+#ifndef VETO_AGENT_H
+#define VETO_AGENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define AGENT_DEFAULT_SOCKET "/run/veto/veto.sock"
+
+struct agent_opts {
+	const char *export_file;   /* NULL: stdout */
+	uint64_t export_max_bytes; /* rotate at this size (0: never) */
+	int export_backups;
+	bool compact;              /* stdout in the compact format */
+	bool ancestors;            /* exec events carry `ancestors` */
+	const char *socket_path;
+	const char *node_name;     /* NULL: the host name */
+	size_t ringbuf_bytes;      /* 0: default */
+	const char *record_file;   /* raw records are appended here (benchmarks) */
+};
+
+/* Runs until SIGINT/SIGTERM. Returns 0 after a clean stop, or -errno when it
+ * could not start (the reason was printed). */
+int agent_run(const struct agent_opts *o);
+
+#endif

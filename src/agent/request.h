@@ -1,0 +1,46 @@
+/* Control socket requests: one line, words separated by spaces.
+ *   getevents [format=json|compact] [types=process_exec,...] [binary=/a,/b]
+ *             [pid=1,2] [ancestors=1]
+ *   status
+ * Values with a space, comma or '%' are percent-encoded (%20 %2C %25). The
+ * agent answers one JSON line: {"error":"..."} or the reply, then for
+ * getevents the events, one per line. */
+#ifndef VETO_AGENT_REQUEST_H
+#define VETO_AGENT_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "events/encode.h"
+
+#define REQ_MAX_LINE   4096
+#define FILTER_MAX     16
+
+enum req_op { REQ_GETEVENTS, REQ_STATUS };
+enum req_format { FMT_JSON, FMT_COMPACT };
+
+struct ev_filter {
+	uint32_t kinds;  /* bit per enum ev_kind; 0 = all */
+	int nbinaries;
+	char binaries[FILTER_MAX][256];
+	int npids;
+	uint32_t pids[FILTER_MAX];
+};
+
+struct request {
+	enum req_op op;
+	enum req_format format;
+	bool ancestors;
+	struct ev_filter filter;
+};
+
+/* Parses one line (without its newline). Returns 0, or -EINVAL with a reason
+ * for the client in why. */
+int request_parse(const char *line, struct request *r, char *why, size_t whylen);
+/* Writes a request line for r (no newline); returns 0 or -ENOSPC. */
+int request_format(const struct request *r, char *out, size_t outlen);
+/* Does the event pass the filter? */
+bool filter_match(const struct ev_filter *f, const struct ev *e);
+
+#endif

@@ -1,0 +1,135 @@
+/* veto agent: observe processes, export events, serve getevents clients. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent/agent.h"
+#include "cmd/cmd.h"
+#include "util/out.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: veto agent [OPTIONS]\n"
+		"Runs in the foreground: observes every process start and exit, exports\n"
+		"events as JSON lines (Tetragon's field names) and serves `veto getevents`.\n"
+		"Logs go to stderr; a line with 'ready' says every sensor is attached.\n\n"
+		"  --export-file PATH      write events to PATH instead of stdout\n"
+		"  --export-max-size MB    rotate the export file at this size (default 10, 0: never)\n"
+		"  --export-backups N      rotated files kept: PATH.1 .. PATH.N (default 5)\n"
+		"  -o, --output json|compact  stdout format (default json)\n"
+		"  --ancestors             exec events carry every ancestor, not only the parent\n"
+		"  --socket PATH           control socket (default %s)\n"
+		"  --node-name NAME        node name in events and exec_ids (default: host name)\n"
+		"  --ringbuf-mb N          ring buffer size, a power of two (default 8)\n"
+		"  --record FILE           also append the raw records to FILE (for benchmarks)\n"
+		"  -v, --verbose           show libbpf's messages\n",
+		AGENT_DEFAULT_SOCKET);
+}
+
+static int parse_u64(const char *s, unsigned long long max, unsigned long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	if (!*s || *end || errno || *v > max || s[0] == '-')
+		return -EINVAL;
+	return 0;
+}
+
+int cmd_agent(int argc, char **argv)
+{
+	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC };
+	static const struct option opts[] = {
+		{ "export-file", required_argument, NULL, O_EXPORT },
+		{ "export-max-size", required_argument, NULL, O_MAXSIZE },
+		{ "export-backups", required_argument, NULL, O_BACKUPS },
+		{ "output", required_argument, NULL, 'o' },
+		{ "ancestors", no_argument, NULL, O_ANC },
+		{ "socket", required_argument, NULL, O_SOCKET },
+		{ "node-name", required_argument, NULL, O_NODE },
+		{ "ringbuf-mb", required_argument, NULL, O_RINGBUF },
+		{ "record", required_argument, NULL, O_RECORD },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct agent_opts o = {
+		.export_max_bytes = 10ull << 20,
+		.export_backups = 5,
+		.socket_path = AGENT_DEFAULT_SOCKET,
+	};
+	unsigned long long v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case O_EXPORT:
+			o.export_file = optarg;
+			break;
+		case O_MAXSIZE:
+			if (parse_u64(optarg, 1 << 20, &v)) {
+				out_error("agent: bad --export-max-size '%s' (MB, 0 .. 1048576)", optarg);
+				return 2;
+			}
+			o.export_max_bytes = v << 20;
+			break;
+		case O_BACKUPS:
+			if (parse_u64(optarg, 1000, &v)) {
+				out_error("agent: bad --export-backups '%s' (0 .. 1000)", optarg);
+				return 2;
+			}
+			o.export_backups = v;
+			break;
+		case 'o':
+			if (!strcmp(optarg, "compact")) {
+				o.compact = true;
+			} else if (strcmp(optarg, "json")) {
+				out_error("agent: unknown output format '%s' (expected json or compact)", optarg);
+				return 2;
+			}
+			break;
+		case O_ANC:
+			o.ancestors = true;
+			break;
+		case O_SOCKET:
+			o.socket_path = optarg;
+			break;
+		case O_NODE:
+			o.node_name = optarg;
+			break;
+		case O_RINGBUF:
+			if (parse_u64(optarg, 1024, &v) || !v || (v & (v - 1))) {
+				out_error("agent: bad --ringbuf-mb '%s' (a power of two, 1 .. 1024)", optarg);
+				return 2;
+			}
+			o.ringbuf_bytes = v << 20;
+			break;
+		case O_RECORD:
+			o.record_file = optarg;
+			break;
+		case 'v':
+			out_verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		out_error("agent: unexpected argument '%s'", argv[optind]);
+		return 2;
+	}
+	if (geteuid() != 0) {
+		out_error("agent: needs root (to load BPF programs and own the control socket)");
+		return 1;
+	}
+	return agent_run(&o) ? 1 : 0;
+}

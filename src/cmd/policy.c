@@ -1,0 +1,481 @@
+/* veto policy lint|show: check TracingPolicy files before they reach a kernel. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "policy/policy.h"
+#include "util/json.h"
+#include "util/out.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: veto policy lint [-o text|json] FILE...\n"
+		   "       veto policy show [-o json] FILE\n"
+		   "lint: every error and warning as FILE:LINE:COL: error|warning: message;\n"
+		   "      exit 0 when every file is valid (warnings allowed), 1 otherwise.\n"
+		   "show: the checked policy, normalised, as JSON.\n");
+}
+
+static int parse_opts(int argc, char **argv, const char *sub)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (out_parse(optarg, &out_fmt)) {
+				out_error("unknown output format '%s' (expected text or json)", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			out_error("policy %s: unknown option (see 'veto policy --help')", sub);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+static void print_diag_text(FILE *f, const struct diag *x)
+{
+	if (x->line)
+		fprintf(f, "%s:%u:%u: %s: %s\n", x->file, x->line, x->col, diag_sev_name(x->sev), x->msg);
+	else
+		fprintf(f, "%s: %s: %s\n", x->file, diag_sev_name(x->sev), x->msg);
+}
+
+static void json_diag(struct jw *w, const struct diag *x)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "file", x->file);
+	jw_kuint(w, "line", x->line);
+	jw_kuint(w, "column", x->col);
+	jw_kstr(w, "severity", diag_sev_name(x->sev));
+	jw_kstr(w, "message", x->msg);
+	jw_obj_close(w);
+}
+
+/* Loads one file; a file that cannot be read becomes an error diagnostic. */
+static int load(const char *path, struct pol_set *set, struct diag_list *d)
+{
+	int r = pol_load_file(path, set, d);
+
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		diag_add(d, path, DIAG_ERROR, 0, 0, "cannot read: %s", strerror(-r));
+	return 0;
+}
+
+static int cmd_lint(int argc, char **argv)
+{
+	size_t nerr = 0, nwarn = 0;
+	struct jw w;
+	int r;
+
+	r = parse_opts(argc, argv, "lint");
+	if (r)
+		return r < 0 ? 0 : r;
+	if (optind >= argc) {
+		out_error("policy lint: no FILE given");
+		return 2;
+	}
+	if (out_fmt == OUT_JSON) {
+		jw_init(&w);
+		jw_obj_open(&w);
+		jw_key(&w, "files");
+		jw_arr_open(&w);
+	}
+	for (int i = optind; i < argc; i++) {
+		struct pol_set set = { 0 };
+		struct diag_list d;
+
+		diag_init(&d);
+		r = load(argv[i], &set, &d);
+		if (r || d.oom) {
+			pol_set_free(&set);
+			diag_free(&d);
+			if (out_fmt == OUT_JSON)
+				jw_free(&w);
+			out_error("policy lint: %s: out of memory", argv[i]);
+			return 1;
+		}
+		diag_sort(&d);
+		nerr += d.nerr;
+		nwarn += d.nwarn;
+		if (out_fmt == OUT_JSON) {
+			jw_obj_open(&w);
+			jw_kstr(&w, "file", argv[i]);
+			jw_kbool(&w, "valid", d.nerr == 0);
+			jw_key(&w, "policies");
+			jw_arr_open(&w);
+			for (size_t j = 0; j < set.n; j++)
+				if (set.v[j].name)
+					jw_str(&w, set.v[j].name);
+			jw_arr_close(&w);
+			jw_kuint(&w, "errors", d.nerr);
+			jw_kuint(&w, "warnings", d.nwarn);
+			jw_key(&w, "diagnostics");
+			jw_arr_open(&w);
+			for (size_t j = 0; j < d.n; j++)
+				json_diag(&w, &d.v[j]);
+			jw_arr_close(&w);
+			jw_obj_close(&w);
+		} else {
+			for (size_t j = 0; j < d.n; j++)
+				print_diag_text(stdout, &d.v[j]);
+			if (d.dropped)
+				printf("%s: error: %zu more problems not shown\n", argv[i], d.dropped);
+		}
+		pol_set_free(&set);
+		diag_free(&d);
+	}
+	if (out_fmt == OUT_JSON) {
+		jw_arr_close(&w);
+		jw_kbool(&w, "valid", nerr == 0);
+		jw_kuint(&w, "errors", nerr);
+		jw_kuint(&w, "warnings", nwarn);
+		jw_obj_close(&w);
+		r = jw_flush_line(&w, stdout);
+		jw_free(&w);
+		if (r)
+			return 1;
+	} else {
+		printf("%d file%s: %zu error%s, %zu warning%s\n", argc - optind, argc - optind == 1 ? "" : "s",
+		       nerr, nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
+	}
+	return nerr ? 1 : 0;
+}
+
+/* ---- show ---- */
+
+static void json_value(struct jw *w, const struct pol_filter *f, const struct pol_value *v)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+
+	switch (v->kind) {
+	case PV_INT:
+		jw_int(w, v->v.i);
+		return;
+	case PV_UINT:
+		if (f && (f->kind == PF_CAPABILITIES || f->kind == PF_CAPABILITY_CHANGES)) {
+			jw_str(w, pol_cap_name((unsigned)v->v.u));
+			return;
+		}
+		if (f && f->kind == PF_NAMESPACE_CHANGES) {
+			jw_str(w, pol_ns_name((enum pol_ns)v->v.u));
+			return;
+		}
+		jw_uint(w, v->v.u);
+		return;
+	case PV_CIDR: {
+		size_t o;
+		inet_ntop(v->v.cidr.family == 4 ? AF_INET : AF_INET6, v->v.cidr.addr, buf, sizeof(buf));
+		o = strlen(buf);
+		snprintf(buf + o, sizeof(buf) - o, "/%u", v->v.cidr.prefix);
+		jw_str(w, buf);
+		return;
+	}
+	case PV_PORTS:
+		if (v->v.ports.lo == v->v.ports.hi)
+			snprintf(buf, sizeof(buf), "%u", v->v.ports.lo);
+		else
+			snprintf(buf, sizeof(buf), "%u:%u", v->v.ports.lo, v->v.ports.hi);
+		jw_str(w, buf);
+		return;
+	default:
+		jw_strn(w, v->raw, v->len);
+	}
+}
+
+static void json_arg(struct jw *w, const struct pol_arg *a, bool with_index)
+{
+	jw_obj_open(w);
+	if (with_index)
+		jw_kuint(w, "index", a->index);
+	jw_kstr(w, "type", pol_type_name(a->type));
+	if (a->label)
+		jw_kstr(w, "label", a->label);
+	if (a->max_data)
+		jw_kbool(w, "maxData", true);
+	if (a->return_copy)
+		jw_kbool(w, "returnCopy", true);
+	if (a->size_arg_index)
+		jw_kuint(w, "sizeArgIndex", a->size_arg_index);
+	if (a->resolve)
+		jw_kstr(w, "resolve", a->resolve);
+	jw_obj_close(w);
+}
+
+static void json_actions(struct jw *w, const char *key, const struct pol_action *v, size_t n)
+{
+	static const char *const scopes[] = { "thread", "process", "global" };
+
+	if (!n)
+		return;
+	jw_key(w, key);
+	jw_arr_open(w);
+	for (size_t i = 0; i < n; i++) {
+		const struct pol_action *a = &v[i];
+		jw_obj_open(w);
+		jw_kstr(w, "action", pol_action_name(a->kind));
+		if (a->has_arg_error)
+			jw_kint(w, "argError", a->arg_error);
+		if (a->has_arg_sig)
+			jw_kint(w, "argSig", a->arg_sig);
+		if (a->rate_limit_sec) {
+			jw_kuint(w, "rateLimitSeconds", a->rate_limit_sec);
+			jw_kstr(w, "rateLimitScope", scopes[a->rate_scope]);
+		}
+		if (a->kernel_stack_trace)
+			jw_kbool(w, "kernelStackTrace", true);
+		if (a->user_stack_trace)
+			jw_kbool(w, "userStackTrace", true);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+}
+
+static void json_selector(struct jw *w, const struct pol_selector *s)
+{
+	jw_obj_open(w);
+	for (int k = 0; k < PF__COUNT; k++) {
+		bool any = false;
+		for (size_t i = 0; i < s->n_filters; i++) {
+			const struct pol_filter *f = &s->filters[i];
+			if ((int)f->kind != k)
+				continue;
+			if (!any) {
+				jw_key(w, pol_filter_name(k));
+				jw_arr_open(w);
+				any = true;
+			}
+			jw_obj_open(w);
+			if (k == PF_ARGS || k == PF_RETURN_ARGS)
+				jw_kuint(w, "index", f->index);
+			if (k == PF_NAMESPACES)
+				jw_kstr(w, "namespace", pol_ns_name(f->ns));
+			if (k == PF_CAPABILITIES || k == PF_CAPABILITY_CHANGES) {
+				jw_kstr(w, "type", pol_capset_name(f->capset));
+				jw_kbool(w, "isNamespaceCapability", f->is_namespace_capability);
+			}
+			jw_kstr(w, "operator", pol_op_name(f->op));
+			if (k == PF_PIDS) {
+				jw_kbool(w, "followForks", f->follow_forks);
+				jw_kbool(w, "isNamespacePID", f->is_namespace_pid);
+			}
+			if (k == PF_BINARIES || k == PF_PARENT_BINARIES)
+				jw_kbool(w, "followChildren", f->follow_children);
+			jw_key(w, "values");
+			jw_arr_open(w);
+			for (size_t j = 0; j < f->n_values; j++)
+				json_value(w, f, &f->values[j]);
+			jw_arr_close(w);
+			jw_obj_close(w);
+		}
+		if (any)
+			jw_arr_close(w);
+	}
+	json_actions(w, "matchActions", s->actions, s->n_actions);
+	json_actions(w, "matchReturnActions", s->return_actions, s->n_return_actions);
+	jw_obj_close(w);
+}
+
+static void json_label_selector(struct jw *w, const char *key, const struct pol_label_selector *s)
+{
+	if (!s)
+		return;
+	jw_key(w, key);
+	jw_obj_open(w);
+	jw_key(w, "matchLabels");
+	jw_obj_open(w);
+	for (size_t i = 0; i < s->n_labels; i++)
+		jw_kstr(w, s->keys[i], s->vals[i]);
+	jw_obj_close(w);
+	jw_key(w, "matchExpressions");
+	jw_arr_open(w);
+	for (size_t i = 0; i < s->n_exprs; i++) {
+		jw_obj_open(w);
+		jw_kstr(w, "key", s->exprs[i].key);
+		jw_kstr(w, "operator", pol_op_name(s->exprs[i].op));
+		jw_key(w, "values");
+		jw_arr_open(w);
+		for (size_t j = 0; j < s->exprs[i].n_values; j++)
+			jw_str(w, s->exprs[i].values[j]);
+		jw_arr_close(w);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	jw_obj_close(w);
+}
+
+static void json_hook(struct jw *w, const struct pol_hook *h)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "kind", pol_hook_kind_name(h->kind));
+	if (h->kind == PH_TRACEPOINT) {
+		jw_kstr(w, "subsystem", h->subsystem);
+		jw_kstr(w, "event", h->event);
+		jw_kbool(w, "raw", h->raw);
+	} else {
+		jw_kstr(w, h->kind == PH_LSM ? "hook" : "call", h->call);
+	}
+	if (h->kind == PH_KPROBE) {
+		jw_kbool(w, "syscall", h->syscall);
+		jw_kbool(w, "return", h->ret);
+		if (h->ignore_call_not_found)
+			jw_kbool(w, "ignoreCallNotFound", true);
+	}
+	jw_kstr(w, "class", pol_hook_class_name(h->cls));
+	if (h->lsm_hook)
+		jw_kstr(w, "lsmHook", h->lsm_hook);
+	jw_key(w, "args");
+	jw_arr_open(w);
+	for (size_t i = 0; i < h->n_args; i++)
+		json_arg(w, &h->args[i], true);
+	jw_arr_close(w);
+	if (h->has_return_arg) {
+		jw_key(w, "returnArg");
+		json_arg(w, &h->return_arg, false);
+	}
+	jw_key(w, "selectors");
+	jw_arr_open(w);
+	for (size_t i = 0; i < h->n_selectors; i++)
+		json_selector(w, &h->selectors[i]);
+	jw_arr_close(w);
+	if (h->message)
+		jw_kstr(w, "message", h->message);
+	if (h->n_tags) {
+		jw_key(w, "tags");
+		jw_arr_open(w);
+		for (size_t i = 0; i < h->n_tags; i++)
+			jw_str(w, h->tags[i]);
+		jw_arr_close(w);
+	}
+	jw_obj_close(w);
+}
+
+static void json_policy(struct jw *w, const struct pol_policy *p)
+{
+	static const char *const modes[] = { "default", "enforce", "monitor" };
+
+	jw_obj_open(w);
+	jw_kstr(w, "apiVersion", "cilium.io/v1alpha1");
+	jw_kstr(w, "kind", p->kind == PK_TRACING_POLICY ? "TracingPolicy" : "TracingPolicyNamespaced");
+	jw_key(w, "metadata");
+	jw_obj_open(w);
+	jw_kstr(w, "name", p->name);
+	if (p->namespace)
+		jw_kstr(w, "namespace", p->namespace);
+	jw_obj_close(w);
+	jw_kstr(w, "mode", modes[p->mode]);
+	json_label_selector(w, "podSelector", p->pod_selector);
+	json_label_selector(w, "containerSelector", p->container_selector);
+	jw_key(w, "lists");
+	jw_arr_open(w);
+	for (size_t i = 0; i < p->n_lists; i++) {
+		jw_obj_open(w);
+		jw_kstr(w, "name", p->lists[i].name);
+		jw_kstr(w, "type", pol_list_type_name(p->lists[i].type));
+		jw_key(w, "values");
+		jw_arr_open(w);
+		for (size_t j = 0; j < p->lists[i].n_values; j++)
+			json_value(w, NULL, &p->lists[i].values[j]);
+		jw_arr_close(w);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	jw_key(w, "options");
+	jw_obj_open(w);
+	for (size_t i = 0; i < p->n_options; i++)
+		jw_kstr(w, p->options[i].name, p->options[i].value);
+	jw_obj_close(w);
+	jw_key(w, "hooks");
+	jw_arr_open(w);
+	for (size_t i = 0; i < p->n_hooks; i++)
+		json_hook(w, &p->hooks[i]);
+	jw_arr_close(w);
+	jw_obj_close(w);
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	struct pol_set set = { 0 };
+	struct diag_list d;
+	struct jw w;
+	int r;
+
+	r = parse_opts(argc, argv, "show");
+	if (r)
+		return r < 0 ? 0 : r;
+	if (optind >= argc) {
+		out_error("policy show: no FILE given");
+		return 2;
+	}
+	if (optind + 1 < argc) {
+		out_error("policy show: one FILE at a time ('%s' is one too many)", argv[optind + 1]);
+		return 2;
+	}
+	diag_init(&d);
+	r = load(argv[optind], &set, &d);
+	if (r || d.oom) {
+		pol_set_free(&set);
+		diag_free(&d);
+		out_error("policy show: out of memory");
+		return 1;
+	}
+	diag_sort(&d);
+	for (size_t j = 0; j < d.n; j++)
+		print_diag_text(stderr, &d.v[j]);
+	if (d.nerr) {
+		out_error("policy show: %s is not valid: %zu error%s (see 'veto policy lint %s')", argv[optind],
+			  d.nerr, d.nerr == 1 ? "" : "s", argv[optind]);
+		pol_set_free(&set);
+		diag_free(&d);
+		return 1;
+	}
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_kstr(&w, "file", argv[optind]);
+	jw_key(&w, "policies");
+	jw_arr_open(&w);
+	for (size_t i = 0; i < set.n; i++)
+		json_policy(&w, &set.v[i]);
+	jw_arr_close(&w);
+	jw_obj_close(&w);
+	r = jw_flush_line(&w, stdout);
+	jw_free(&w);
+	pol_set_free(&set);
+	diag_free(&d);
+	return r ? 1 : 0;
+}
+
+int cmd_policy(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "lint"))
+		return cmd_lint(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "show"))
+		return cmd_show(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	out_error("policy: unknown subcommand '%s' (expected lint or show)", argv[1]);
+	return 2;
+}

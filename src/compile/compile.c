@@ -1,0 +1,803 @@
+/*
+ * compile: checked AST -> hook configs and map entries for bpf/lsm.bpf.c.
+ *
+ * Every selector of a hook is a bit. Every distinct (what, how, operator)
+ * a filter looks at becomes a dimension; its values become map entries whose
+ * value is the mask of selectors that listed them. Prefix tries only return
+ * the longest match, so each entry also carries the bits of the shorter
+ * entries it extends.
+ */
+#include "compile/compile.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+struct cc {
+	const char *file;
+	struct diag_list *d;
+	const struct compile_env *env;
+	struct compiled *out;
+	int err;
+};
+
+static void cerr(struct cc *c, struct pol_pos pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void cerr(struct cc *c, struct pol_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(c->d, c->file, DIAG_ERROR, pos.line, pos.col, fmt, ap);
+	va_end(ap);
+	if (!c->err)
+		c->err = -EINVAL;
+}
+
+static void cwarn(struct cc *c, struct pol_pos pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void cwarn(struct cc *c, struct pol_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(c->d, c->file, DIAG_WARNING, pos.line, pos.col, fmt, ap);
+	va_end(ap);
+}
+
+#define GROW(c, arr, n)                                                                \
+	({                                                                             \
+		void *p_ = NULL;                                                       \
+		if (!((n) & ((n) - 1)) || !(n)) { /* at powers of two */               \
+			p_ = realloc((arr), ((n) ? (n) * 2 : 16) * sizeof(*(arr)));    \
+			if (p_)                                                        \
+				(arr) = p_;                                            \
+		} else {                                                               \
+			p_ = (arr);                                                    \
+		}                                                                      \
+		if (!p_)                                                               \
+			(c)->err = -ENOMEM;                                            \
+		p_ ? &(arr)[(n)++] : NULL;                                             \
+	})
+
+/* ---- dimensions ---- */
+
+struct dim_id {
+	uint8_t src, test, arg, field, negate, equal;
+};
+
+/* Finds the dimension for id, creating it; occ counts how often the current
+ * selector already used that identity (two filters on the same thing in one
+ * selector are ANDed, so each needs a dimension of its own). */
+static int dim_get(struct cc *c, struct c_hook *h, const struct dim_id *id, unsigned occ, struct pol_pos pos)
+{
+	struct veto_hook_cfg *cfg = &h->cfg;
+	unsigned seen = 0;
+
+	for (uint32_t i = 0; i < cfg->n_dims; i++) {
+		struct veto_dim *d = &cfg->dims[i];
+		if (d->src == id->src && d->test == id->test && d->arg == id->arg && d->field == id->field &&
+		    d->negate == id->negate && h->dim_equal[i] == id->equal && seen++ == occ)
+			return (int)i;
+	}
+	if (cfg->n_dims == VETO_DIM_MAX) {
+		cerr(c, pos, "this hook needs more than %d distinct filters (argument/operator pairs, "
+			     "binaries, namespaces, ...): split the policy", VETO_DIM_MAX);
+		return -1;
+	}
+	cfg->dims[cfg->n_dims] = (struct veto_dim){ .src = id->src, .test = id->test, .arg = id->arg,
+						   .field = id->field, .negate = id->negate };
+	h->dim_equal[cfg->n_dims] = id->equal;
+	return (int)cfg->n_dims++;
+}
+
+/* ---- map entries ---- */
+
+static void add_str(struct cc *c, uint8_t hook, int dim, unsigned sel, const char *s, size_t len,
+		    bool equal, bool reverse, struct pol_pos pos)
+{
+	size_t max = equal ? VETO_STR_MAX - 1 : VETO_STR_MAX;
+	struct c_str *e;
+
+	if (len > max) {
+		cerr(c, pos, "value is %zu bytes: the kernel compares at most %zu, so it can never match", len, max);
+		return;
+	}
+	e = GROW(c, c->out->strs, c->out->n_strs);
+	if (!e)
+		return;
+	memset(e, 0, sizeof(*e));
+	e->key.hook = hook;
+	e->key.dim = (uint8_t)dim;
+	for (size_t i = 0; i < len; i++)
+		e->key.s[i] = reverse ? s[len - 1 - i] : s[i];
+	/* Equal keeps the NUL so that only the whole string matches */
+	e->key.prefixlen = (uint32_t)(16 + 8 * (len + (equal ? 1 : 0)));
+	e->mask = 1ull << sel;
+}
+
+static void add_num(struct cc *c, uint8_t hook, int dim, unsigned sel, uint64_t a, uint64_t b)
+{
+	struct c_num *e = GROW(c, c->out->nums, c->out->n_nums);
+
+	if (!e)
+		return;
+	memset(e, 0, sizeof(*e));
+	e->key.hook = hook;
+	e->key.dim = (uint8_t)dim;
+	e->key.a = a;
+	e->key.b = b;
+	e->mask = 1ull << sel;
+}
+
+static void add_addr(struct cc *c, uint8_t hook, int dim, unsigned sel, const struct pol_value *v)
+{
+	struct c_addr *e = GROW(c, c->out->addrs, c->out->n_addrs);
+
+	if (!e)
+		return;
+	memset(e, 0, sizeof(*e));
+	e->key.hook = hook;
+	e->key.dim = (uint8_t)dim;
+	memcpy(e->key.addr, v->v.cidr.addr, v->v.cidr.family == 4 ? 4 : 16);
+	e->key.prefixlen = 16 + v->v.cidr.prefix;
+	e->mask = 1ull << sel;
+}
+
+/* ---- filters ---- */
+
+static bool kind_is_pathlike(enum arg_kind k)
+{
+	return k == AK_linux_binprm || k == AK_file || k == AK_dentry || k == AK_path;
+}
+
+static bool kind_is_num(enum arg_kind k)
+{
+	return k == AK_int || k == AK_uint || k == AK_ulong || k == AK_flag || k == AK_umode;
+}
+
+/* Does a policy type read a hook argument of this kind? */
+static bool type_fits(enum pol_type t, enum arg_kind k)
+{
+	switch (k) {
+	case AK_linux_binprm: return t == PT_LINUX_BINPRM || t == PT_FILE;
+	case AK_file: return t == PT_FILE || t == PT_PATH;
+	case AK_inode: return t == PT_INODE;
+	case AK_dentry: return t == PT_DENTRY || t == PT_PATH;
+	case AK_path: return t == PT_PATH;
+	case AK_socket: return t == PT_SOCKET || t == PT_SOCK;
+	case AK_sockaddr: return t == PT_SOCKADDR;
+	case AK_cred: return t == PT_CRED;
+	case AK_userns: return t == PT_USER_NAMESPACE;
+	case AK_kstr: return t == PT_STRING || t == PT_CHAR_BUF || t == PT_FILENAME;
+	case AK_task: return t == PT_NOP;
+	case AK_ptr: return t == PT_NOP || t == PT_BPF_ATTR;
+	case AK_int: case AK_uint: case AK_ulong: case AK_flag: case AK_umode:
+		return pol_type_class(t) == PTC_INT;
+	default: return false;
+	}
+}
+
+static bool op_negated(enum pol_op op)
+{
+	switch (op) {
+	case POP_NOT_EQUAL: case POP_NOT_PREFIX: case POP_NOT_POSTFIX: case POP_NOT_IN:
+	case POP_NOT_SADDR: case POP_NOT_DADDR: case POP_NOT_SPORT: case POP_NOT_DPORT:
+	case POP_NOT_SPORT_PRIV: case POP_NOT_DPORT_PRIV:
+		return true;
+	default:
+		return false;
+	}
+}
+
+struct sel_state {
+	unsigned sel;
+	struct dim_id used[VETO_DIM_MAX * 4];
+	unsigned n_used;
+};
+
+static int use_dim(struct cc *c, struct c_hook *h, struct sel_state *st, struct dim_id id, struct pol_pos pos)
+{
+	unsigned occ = 0;
+	int d;
+
+	for (unsigned i = 0; i < st->n_used; i++)
+		if (!memcmp(&st->used[i], &id, sizeof(id)))
+			occ++;
+	d = dim_get(c, h, &id, occ, pos);
+	if (d < 0)
+		return -1;
+	if (st->n_used < sizeof(st->used) / sizeof(st->used[0]))
+		st->used[st->n_used++] = id;
+	h->cfg.dims[d].care |= 1ull << st->sel;
+	return d;
+}
+
+/* String-valued filters: path-like arguments, kernel strings, binaries. */
+static void filter_strings(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f,
+			   uint8_t src, uint8_t arg, bool paths)
+{
+	bool equal = f->op == POP_EQUAL || f->op == POP_NOT_EQUAL || f->op == POP_IN || f->op == POP_NOT_IN;
+	bool post = f->op == POP_POSTFIX || f->op == POP_NOT_POSTFIX;
+	struct dim_id id = { .src = src, .test = post ? VT_STR_RLPM : VT_STR_LPM, .arg = arg,
+			     .negate = op_negated(f->op), .equal = equal };
+	int d;
+
+	if (!equal && !post && f->op != POP_PREFIX && f->op != POP_NOT_PREFIX) {
+		cerr(c, f->op_pos, "operator %s is not supported on %s", pol_op_name(f->op),
+		     src == VS_BINARY ? "binaries" : "this argument");
+		return;
+	}
+	d = use_dim(c, h, st, id, f->pos);
+	if (d < 0)
+		return;
+	for (size_t i = 0; i < f->n_values; i++) {
+		const struct pol_value *v = &f->values[i];
+
+		if (v->kind != PV_STR) {
+			cerr(c, v->pos, "value '%.64s' cannot be compiled (not a string)", v->raw);
+			continue;
+		}
+		if (paths && !post && v->len && v->raw[0] != '/')
+			cwarn(c, v->pos, "'%.64s' is relative: paths are resolved from the root, so it never matches",
+			      v->raw);
+		add_str(c, (uint8_t)h->id, d, st->sel, v->raw, v->len, equal, post, v->pos);
+	}
+}
+
+static uint64_t kernel_dev(uint64_t st_dev)
+{
+	/* the kernel's s_dev packs major:minor as 12:20 bits */
+	return ((uint64_t)major(st_dev) << 20) | minor(st_dev);
+}
+
+/* An inode argument: the policy's paths become (device, inode) now. */
+static void filter_inode(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f)
+{
+	struct dim_id id = { .src = VS_ARG, .test = VT_NUM_HASH, .arg = (uint8_t)f->index, .field = VF_INODE,
+			     .negate = op_negated(f->op) };
+	int d;
+
+	switch (f->op) {
+	case POP_EQUAL: case POP_NOT_EQUAL: case POP_PREFIX: case POP_NOT_PREFIX:
+		break;
+	default:
+		cerr(c, f->op_pos, "operator %s cannot match an inode: use Equal or Prefix with file paths",
+		     pol_op_name(f->op));
+		return;
+	}
+	d = use_dim(c, h, st, id, f->pos);
+	if (d < 0)
+		return;
+	for (size_t i = 0; i < f->n_values; i++) {
+		const struct pol_value *v = &f->values[i];
+		uint64_t dev, ino;
+		int r;
+
+		if (v->kind != PV_STR) {
+			cerr(c, v->pos, "value '%.64s' cannot be compiled (not a path)", v->raw);
+			continue;
+		}
+		r = c->env->stat_path ? c->env->stat_path(v->raw, &dev, &ino) : -ENOSYS;
+		if (r) {
+			/* a file that does not exist here cannot be opened either */
+			cwarn(c, v->pos, "'%.64s': %s: an inode filter matches existing files only, this value is "
+			      "left out", v->raw, strerror(-r));
+			continue;
+		}
+		add_num(c, (uint8_t)h->id, d, st->sel, dev, ino);
+	}
+}
+
+static uint64_t value_u64(const struct pol_value *v)
+{
+	return v->kind == PV_INT ? (uint64_t)v->v.i : v->v.u;
+}
+
+static bool value_is_num(const struct pol_value *v)
+{
+	return v->kind == PV_INT || v->kind == PV_UINT;
+}
+
+/* Per-selector thresholds: GT/LT/Mask on numbers, capability sets. */
+static void filter_threshold(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f,
+			     struct dim_id id, uint64_t t)
+{
+	int d = use_dim(c, h, st, id, f->pos);
+
+	if (d >= 0)
+		h->cfg.num[d][st->sel] = t;
+}
+
+static void filter_numbers(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f,
+			   uint8_t src, uint8_t arg, uint8_t field)
+{
+	struct dim_id id = { .src = src, .arg = arg, .field = field, .negate = op_negated(f->op) };
+	uint64_t t = 0;
+	int d;
+
+	switch (f->op) {
+	case POP_GT: case POP_LT:
+		id.test = f->op == POP_GT ? VT_GT : VT_LT;
+		/* ORed values: x > any means x > the smallest */
+		t = f->op == POP_GT ? UINT64_MAX : 0;
+		for (size_t i = 0; i < f->n_values; i++) {
+			uint64_t x = value_u64(&f->values[i]);
+			if (!value_is_num(&f->values[i]))
+				cerr(c, f->values[i].pos, "'%.64s' is not a number", f->values[i].raw);
+			else
+				t = f->op == POP_GT ? (x < t ? x : t) : (x > t ? x : t);
+		}
+		filter_threshold(c, h, st, f, id, t);
+		return;
+	case POP_MASK:
+		id.test = VT_MASK;
+		for (size_t i = 0; i < f->n_values; i++)
+			t |= value_u64(&f->values[i]);
+		filter_threshold(c, h, st, f, id, t);
+		return;
+	case POP_EQUAL: case POP_NOT_EQUAL: case POP_IN: case POP_NOT_IN:
+	case POP_SPORT: case POP_NOT_SPORT: case POP_DPORT: case POP_NOT_DPORT:
+	case POP_PROTOCOL: case POP_FAMILY:
+		break;
+	case POP_SPORT_PRIV: case POP_NOT_SPORT_PRIV: case POP_DPORT_PRIV: case POP_NOT_DPORT_PRIV:
+		/* privileged ports: below 1024; the Not form is its negation */
+		id.test = VT_LT;
+		id.negate = 0;
+		if (op_negated(f->op)) {
+			id.test = VT_GT;
+			filter_threshold(c, h, st, f, id, 1023);
+		} else {
+			filter_threshold(c, h, st, f, id, 1024);
+		}
+		return;
+	default:
+		cerr(c, f->op_pos, "operator %s is not supported here", pol_op_name(f->op));
+		return;
+	}
+	id.test = VT_NUM_HASH;
+	d = use_dim(c, h, st, id, f->pos);
+	if (d < 0)
+		return;
+	for (size_t i = 0; i < f->n_values; i++) {
+		const struct pol_value *v = &f->values[i];
+
+		if (v->kind == PV_PORTS) {
+			for (uint32_t p = v->v.ports.lo; p <= v->v.ports.hi; p++)
+				add_num(c, (uint8_t)h->id, d, st->sel, p, 0);
+		} else if (v->kind == PV_HOST_NS) {
+			add_num(c, (uint8_t)h->id, d, st->sel, c->env->host_ns[arg], 0);
+		} else if (value_is_num(v)) {
+			add_num(c, (uint8_t)h->id, d, st->sel, value_u64(v), 0);
+		} else {
+			cerr(c, v->pos, "value '%.64s' cannot be compiled here", v->raw);
+		}
+	}
+}
+
+static void filter_addrs(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f,
+			 uint8_t field)
+{
+	struct dim_id id = { .src = VS_ARG, .test = VT_ADDR_LPM, .arg = (uint8_t)f->index, .field = field,
+			     .negate = op_negated(f->op) };
+	int d = use_dim(c, h, st, id, f->pos);
+
+	if (d < 0)
+		return;
+	for (size_t i = 0; i < f->n_values; i++) {
+		if (f->values[i].kind != PV_CIDR)
+			cerr(c, f->values[i].pos, "'%.64s' is not an address", f->values[i].raw);
+		else
+			add_addr(c, (uint8_t)h->id, d, st->sel, &f->values[i]);
+	}
+}
+
+static void filter_arg(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f)
+{
+	const struct hook_info *hi = &hook_table[h->id];
+	enum arg_kind k;
+
+	if (f->index >= hi->nargs) {
+		cerr(c, f->pos, "matchArgs index %u: %s has %u arguments", f->index, hi->name, hi->nargs);
+		return;
+	}
+	k = hi->args[f->index];
+	h->cfg.need_args |= 1u << f->index;
+	if (kind_is_pathlike(k) || k == AK_kstr) {
+		filter_strings(c, h, st, f, VS_ARG, (uint8_t)f->index, k != AK_kstr);
+	} else if (k == AK_inode) {
+		filter_inode(c, h, st, f);
+	} else if (kind_is_num(k)) {
+		filter_numbers(c, h, st, f, VS_ARG, (uint8_t)f->index, VF_VALUE);
+	} else if (k == AK_socket || k == AK_sockaddr) {
+		uint8_t field;
+
+		switch (f->op) {
+		case POP_SADDR: case POP_NOT_SADDR:
+			filter_addrs(c, h, st, f, VF_SADDR);
+			return;
+		case POP_DADDR: case POP_NOT_DADDR:
+			if (k == AK_sockaddr)
+				goto sockaddr_only;
+			filter_addrs(c, h, st, f, VF_DADDR);
+			return;
+		case POP_SPORT: case POP_NOT_SPORT: case POP_SPORT_PRIV: case POP_NOT_SPORT_PRIV:
+			field = VF_SPORT;
+			break;
+		case POP_DPORT: case POP_NOT_DPORT: case POP_DPORT_PRIV: case POP_NOT_DPORT_PRIV:
+			if (k == AK_sockaddr)
+				goto sockaddr_only;
+			field = VF_DPORT;
+			break;
+		case POP_FAMILY:
+			field = VF_FAMILY;
+			break;
+		case POP_PROTOCOL:
+			if (k == AK_sockaddr)
+				goto sockaddr_only;
+			field = VF_PROTO;
+			break;
+		default:
+			cerr(c, f->op_pos, "operator %s is not supported on a %s argument", pol_op_name(f->op),
+			     arg_kind_name(k));
+			return;
+		}
+		filter_numbers(c, h, st, f, VS_ARG, (uint8_t)f->index, field);
+		return;
+sockaddr_only:
+		cerr(c, f->op_pos, "a sockaddr argument is the one address the call names: match it with SAddr, "
+			     "SPort or Family (%s is for sock/socket arguments)", pol_op_name(f->op));
+	} else {
+		cerr(c, f->pos, "unsupported: matchArgs on a %s argument of %s", arg_kind_name(k), hi->name);
+	}
+}
+
+static void filter_caps(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f)
+{
+	static const uint8_t src[PCS__COUNT] = { [PCS_EFFECTIVE] = VS_CAP_EFF, [PCS_INHERITABLE] = VS_CAP_INH,
+						 [PCS_PERMITTED] = VS_CAP_PRM };
+	struct dim_id id = { .src = src[f->capset], .test = VT_CAPS, .negate = f->op == POP_NOT_IN };
+	uint64_t t = 0;
+
+	if (f->is_namespace_capability) {
+		cerr(c, f->pos, "unsupported: isNamespaceCapability");
+		return;
+	}
+	for (size_t i = 0; i < f->n_values; i++)
+		t |= 1ull << (value_u64(&f->values[i]) & 63);
+	filter_threshold(c, h, st, f, id, t);
+}
+
+static void filter(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f)
+{
+	switch (f->kind) {
+	case PF_ARGS:
+		filter_arg(c, h, st, f);
+		return;
+	case PF_BINARIES:
+		if (f->follow_children) {
+			cerr(c, f->pos, "unsupported: followChildren (veto matches the calling binary only)");
+			return;
+		}
+		h->cfg.need_binary = 1;
+		filter_strings(c, h, st, f, VS_BINARY, 0, true);
+		return;
+	case PF_NAMESPACES:
+		if (f->op != POP_IN && f->op != POP_NOT_IN) {
+			cerr(c, f->op_pos, "matchNamespaces takes In or NotIn");
+			return;
+		}
+		filter_numbers(c, h, st, f, VS_NS, (uint8_t)f->ns, VF_VALUE);
+		return;
+	case PF_PIDS:
+		if (f->is_namespace_pid || f->follow_forks) {
+			cerr(c, f->pos, "unsupported: matchPIDs with %s", f->is_namespace_pid ? "isNamespacePID" : "followForks");
+			return;
+		}
+		filter_numbers(c, h, st, f, VS_PID, 0, VF_VALUE);
+		return;
+	case PF_CAPABILITIES:
+		filter_caps(c, h, st, f);
+		return;
+	default:
+		cerr(c, f->pos, "unsupported: %s on an LSM hook", pol_filter_name(f->kind));
+	}
+}
+
+static void actions(struct cc *c, struct c_hook *h, unsigned sel, const struct pol_selector *s)
+{
+	struct veto_sel_action *a = &h->cfg.act[sel];
+	bool post = true;
+
+	memset(a, 0, sizeof(*a));
+	for (size_t i = 0; i < s->n_actions; i++) {
+		const struct pol_action *pa = &s->actions[i];
+
+		if (pa->unsupported) {
+			cerr(c, pa->pos, "unsupported: action %s", pol_action_name(pa->kind));
+			continue;
+		}
+		if (pa->rate_limit_sec || pa->kernel_stack_trace || pa->user_stack_trace)
+			cerr(c, pa->pos, "unsupported: %s on Post", pa->rate_limit_sec ? "rateLimit" : "stack traces");
+		switch (pa->kind) {
+		case PA_POST:
+			break;
+		case PA_NOPOST:
+			post = false;
+			break;
+		case PA_SIGKILL:
+			a->flags |= VA_SIGKILL;
+			if (pa->has_arg_error)
+				a->err = pa->arg_error;
+			break;
+		case PA_SIGNAL:
+			a->flags |= VA_SIGNAL;
+			a->sig = (uint32_t)pa->arg_sig;
+			break;
+		case PA_OVERRIDE:
+			a->flags |= VA_OVERRIDE;
+			a->err = pa->arg_error;
+			break;
+		default:
+			cerr(c, pa->pos, "unsupported: action %s on an LSM hook", pol_action_name(pa->kind));
+		}
+	}
+	if (s->n_return_actions)
+		cerr(c, s->return_actions_pos, "unsupported: matchReturnActions on an LSM hook (it has no return probe)");
+	if (a->err > 0 || a->err < -4095) {
+		cerr(c, s->actions_pos, "argError %d is not a negative errno (-4095..-1)", a->err);
+		a->err = 0;
+	}
+	if (post)
+		a->flags |= VA_POST;
+}
+
+static void compile_hook(struct cc *c, const struct pol_policy *p, const struct pol_hook *ph)
+{
+	const char *name = ph->kind == PH_LSM ? ph->call : (ph->lsm_hook ? ph->lsm_hook : ph->call);
+	const struct hook_info *hi;
+	struct c_hook *h;
+	int id;
+
+	if (ph->kind != PH_LSM && ph->kind != PH_KPROBE) {
+		cerr(c, ph->pos, "unsupported: %s hooks (veto enforces at LSM hooks only so far)",
+		     pol_hook_kind_name(ph->kind));
+		return;
+	}
+	id = hook_find(name);
+	if (id < 0 && ph->kind == PH_KPROBE)
+		id = hook_find(ph->call);
+	if (id < 0) {
+		cerr(c, ph->call_pos, "unsupported: %s is not an LSM hook veto can attach to (veto has: %s)",
+		     ph->call, hook_list());
+		return;
+	}
+	hi = &hook_table[id];
+	for (size_t i = 0; i < c->out->n_hooks; i++) {
+		if (c->out->hooks[i].id == (enum veto_hook_id)id) {
+			cerr(c, ph->pos, "unsupported: a second entry for %s in one policy: merge their selectors",
+			     hi->name);
+			return;
+		}
+	}
+	if (ph->n_selectors > VETO_SEL_MAX) {
+		cerr(c, ph->selectors[VETO_SEL_MAX].pos, "more than %d selectors on one hook", VETO_SEL_MAX);
+		return;
+	}
+	h = GROW(c, c->out->hooks, c->out->n_hooks);
+	if (!h)
+		return;
+	memset(h, 0, sizeof(*h));
+	h->id = (enum veto_hook_id)id;
+	h->src = ph;
+	h->cfg.kprobe = ph->kind == PH_KPROBE;
+	h->cfg.monitor = p->mode == PM_MONITOR;
+	for (size_t i = 0; i < ph->n_args; i++) {
+		const struct pol_arg *a = &ph->args[i];
+
+		if (a->index >= hi->nargs) {
+			cerr(c, a->pos, "argument index %u: %s has %u arguments", a->index, hi->name, hi->nargs);
+			continue;
+		}
+		if (!type_fits(a->type, hi->args[a->index])) {
+			cerr(c, a->pos, "argument %u of %s is a %s: type '%s' cannot read it", a->index, hi->name,
+			     arg_kind_name(hi->args[a->index]), pol_type_name(a->type));
+			continue;
+		}
+		h->arg_type[a->index] = a->type;
+		h->arg_label[a->index] = a->label;
+		h->cfg.need_args |= 1u << a->index;
+	}
+	/* no selectors: every call matches, with the default action (Post) */
+	if (!ph->n_selectors) {
+		h->cfg.all = 1;
+		h->cfg.act[0].flags = VA_POST;
+		return;
+	}
+	for (size_t s = 0; s < ph->n_selectors; s++) {
+		const struct pol_selector *ps = &ph->selectors[s];
+		struct sel_state st = { .sel = (unsigned)s };
+
+		for (size_t f = 0; f < ps->n_filters; f++)
+			filter(c, h, &st, &ps->filters[f]);
+		actions(c, h, (unsigned)s, ps);
+		h->cfg.all |= 1ull << s;
+	}
+}
+
+/* ---- finishing the entries ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	const struct c_str *x = a, *y = b;
+	int r = memcmp(&x->key.hook, &y->key.hook, 2);
+
+	if (r)
+		return r;
+	r = memcmp(x->key.s, y->key.s, sizeof(x->key.s));
+	return r ? r : (int)x->key.prefixlen - (int)y->key.prefixlen;
+}
+
+static bool str_extends(const struct c_str *longer, const struct c_str *pfx)
+{
+	size_t n = (pfx->key.prefixlen - 16) / 8;
+
+	return longer->key.hook == pfx->key.hook && longer->key.dim == pfx->key.dim &&
+	       longer->key.prefixlen >= pfx->key.prefixlen && !memcmp(longer->key.s, pfx->key.s, n);
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	const struct c_addr *x = a, *y = b;
+	int r = memcmp(&x->key.hook, &y->key.hook, 2 + 16);
+
+	return r ? r : (int)x->key.prefixlen - (int)y->key.prefixlen;
+}
+
+static bool addr_extends(const struct c_addr *longer, const struct c_addr *pfx)
+{
+	unsigned bits = pfx->key.prefixlen - 16, full = bits / 8, rest = bits % 8;
+
+	if (longer->key.hook != pfx->key.hook || longer->key.dim != pfx->key.dim ||
+	    longer->key.prefixlen < pfx->key.prefixlen || memcmp(longer->key.addr, pfx->key.addr, full))
+		return false;
+	return !rest || ((longer->key.addr[full] ^ pfx->key.addr[full]) & (0xff << (8 - rest)) & 0xff) == 0;
+}
+
+static int cmp_num(const void *a, const void *b)
+{
+	return memcmp(&((const struct c_num *)a)->key, &((const struct c_num *)b)->key, sizeof(struct veto_num_key));
+}
+
+/* Sorted so that a prefix comes right before what extends it: one pass with
+ * a stack of open prefixes merges duplicates and inherits shorter masks. */
+#define FINISH_LPM(c, arr, n, cmp, extends, type)                                               \
+	do {                                                                                    \
+		size_t out_ = 0, depth_ = 0;                                                    \
+		size_t *stack_;                                                                 \
+		if (!(n))                                                                       \
+			break;                                                                  \
+		qsort(arr, n, sizeof(type), cmp);                                               \
+		stack_ = calloc(n, sizeof(*stack_));                                            \
+		if (!stack_) {                                                                  \
+			(c)->err = -ENOMEM;                                                     \
+			break;                                                                  \
+		}                                                                               \
+		for (size_t i_ = 0; i_ < (n); i_++) {                                           \
+			if (out_ && !cmp(&(arr)[out_ - 1], &(arr)[i_])) {                       \
+				(arr)[out_ - 1].mask |= (arr)[i_].mask;                         \
+				continue;                                                       \
+			}                                                                       \
+			(arr)[out_++] = (arr)[i_];                                              \
+		}                                                                               \
+		(n) = out_;                                                                     \
+		for (size_t i_ = 0; i_ < (n); i_++) {                                           \
+			while (depth_ && !extends(&(arr)[i_], &(arr)[stack_[depth_ - 1]]))      \
+				depth_--;                                                       \
+			if (depth_)                                                             \
+				(arr)[i_].mask |= (arr)[stack_[depth_ - 1]].mask;               \
+			stack_[depth_++] = i_;                                                  \
+		}                                                                               \
+		free(stack_);                                                                   \
+	} while (0)
+
+static void finish_nums(struct compiled *o)
+{
+	size_t out = 0;
+
+	if (!o->n_nums)
+		return;
+	qsort(o->nums, o->n_nums, sizeof(*o->nums), cmp_num);
+	for (size_t i = 0; i < o->n_nums; i++) {
+		if (out && !cmp_num(&o->nums[out - 1], &o->nums[i])) {
+			o->nums[out - 1].mask |= o->nums[i].mask;
+			continue;
+		}
+		o->nums[out++] = o->nums[i];
+	}
+	o->n_nums = out;
+}
+
+int compile_policy(const struct pol_policy *p, const char *file, const struct compile_env *env,
+		   struct compiled *out, struct diag_list *d)
+{
+	struct cc c = { .file = file, .d = d, .env = env, .out = out };
+
+	memset(out, 0, sizeof(*out));
+	out->src = p;
+	if (p->broken) {
+		diag_add(d, file, DIAG_ERROR, p->pos.line, p->pos.col, "policy %s has errors: not compiled",
+			 p->name ? p->name : "?");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < p->n_unsupported; i++)
+		cerr(&c, p->unsupported[i].pos, "unsupported: %s", p->unsupported[i].what);
+	if (p->kind == PK_TRACING_POLICY_NAMESPACED || p->pod_selector || p->container_selector)
+		cerr(&c, p->pos, "unsupported: %s: veto cannot tell pods apart on this node yet, and will not "
+			     "apply a namespaced policy to the whole node",
+		     p->pod_selector ? "podSelector" : p->container_selector ? "containerSelector" :
+		     "TracingPolicyNamespaced");
+	for (size_t i = 0; i < p->n_hooks && c.err != -ENOMEM; i++)
+		compile_hook(&c, p, &p->hooks[i]);
+	if (!c.err)
+		FINISH_LPM(&c, out->strs, out->n_strs, cmp_str, str_extends, struct c_str);
+	if (!c.err)
+		FINISH_LPM(&c, out->addrs, out->n_addrs, cmp_addr, addr_extends, struct c_addr);
+	if (!c.err)
+		finish_nums(out);
+	if (!c.err && !out->n_hooks) {
+		diag_add(d, file, DIAG_ERROR, p->pos.line, p->pos.col, "policy %s has no hooks to enforce",
+			 p->name ? p->name : "?");
+		c.err = -EINVAL;
+	}
+	if (c.err) {
+		compiled_free(out);
+		out->src = p;
+	}
+	return c.err;
+}
+
+void compiled_free(struct compiled *c)
+{
+	if (!c)
+		return;
+	free(c->hooks);
+	free(c->strs);
+	free(c->nums);
+	free(c->addrs);
+	memset(c, 0, sizeof(*c));
+}
+
+static int host_stat(const char *path, uint64_t *dev, uint64_t *ino)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	*dev = kernel_dev(st.st_dev);
+	*ino = st.st_ino;
+	return 0;
+}
+
+int compile_env_host(struct compile_env *env)
+{
+	static const char *const names[VN__COUNT] = {
+		[VN_UTS] = "uts", [VN_IPC] = "ipc", [VN_MNT] = "mnt", [VN_PID] = "pid",
+		[VN_PID_FOR_CHILDREN] = "pid_for_children", [VN_NET] = "net", [VN_TIME] = "time",
+		[VN_TIME_FOR_CHILDREN] = "time_for_children", [VN_CGROUP] = "cgroup", [VN_USER] = "user",
+	};
+
+	memset(env, 0, sizeof(*env));
+	env->stat_path = host_stat;
+	for (int i = 0; i < VN__COUNT; i++) {
+		char path[64];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", names[i]);
+		if (stat(path, &st) == 0)
+			env->host_ns[i] = (uint32_t)st.st_ino;
+	}
+	return 0;
+}

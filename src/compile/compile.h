@@ -1,0 +1,53 @@
+/* compile: a checked policy -> the map entries bpf/lsm.bpf.c reads.
+ * Pure: no kernel access; what it needs from the node (host namespaces,
+ * inode numbers of paths) comes in through struct compile_env. */
+#ifndef VETO_COMPILE_H
+#define VETO_COMPILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf/policy.h"
+#include "compile/hooks.h"
+#include "policy/policy.h"
+
+struct compile_env {
+	uint32_t host_ns[VN__COUNT]; /* inode numbers of the agent's namespaces */
+	/* (device as the kernel encodes it, inode) of a path; 0 or -errno */
+	int (*stat_path)(const char *path, uint64_t *dev, uint64_t *ino);
+};
+
+struct c_hook {
+	enum veto_hook_id id;
+	const struct pol_hook *src;
+	enum pol_type arg_type[VETO_ARG_MAX]; /* how the policy declared each argument */
+	const char *arg_label[VETO_ARG_MAX];
+	uint8_t dim_equal[VETO_DIM_MAX]; /* string dimension compares whole values (with the NUL) */
+	struct veto_hook_cfg cfg;
+};
+
+struct c_str { struct veto_str_key key; uint64_t mask; };
+struct c_num { struct veto_num_key key; uint64_t mask; };
+struct c_addr { struct veto_addr_key key; uint64_t mask; };
+
+struct compiled {
+	const struct pol_policy *src;
+	struct c_hook *hooks;
+	size_t n_hooks;
+	struct c_str *strs;
+	size_t n_strs;
+	struct c_num *nums;
+	size_t n_nums;
+	struct c_addr *addrs;
+	size_t n_addrs;
+};
+
+/* Compiles one checked policy. 0, or -EINVAL with errors in d (nothing
+ * usable in out), or -ENOMEM. Warnings may be added on success. */
+int compile_policy(const struct pol_policy *p, const char *file, const struct compile_env *env,
+		   struct compiled *out, struct diag_list *d);
+void compiled_free(struct compiled *c);
+/* The node's own environment: its namespaces and stat(2). */
+int compile_env_host(struct compile_env *env);
+
+#endif

@@ -1,0 +1,431 @@
+/* The process cache. Lifetime rules:
+ *  - an entry is "current" while its image runs under its pid: it is in the
+ *    pid hash and holds one reference on itself;
+ *  - exec replaces the current entry of the pid (the old image becomes the
+ *    new one's parent when it had exec'd, the fork's parent otherwise);
+ *  - exit or replacement moves the entry to a queue; after the grace period
+ *    its own reference is dropped, and an entry with no reference left is
+ *    freed, which drops the reference it held on its parent. */
+#include "events/cache.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/base64.h"
+
+struct proc_cache {
+	char node[65];
+	uint64_t grace_ns;
+	int64_t mono_to_wall, boot_to_wall;
+	struct proc **buckets;
+	size_t nbuckets; /* power of two */
+	struct proc *dhead, *dtail; /* deferred releases, in release_at order */
+	struct proc_cache_stats st;
+};
+
+static const char *const flag_names[] = {
+	"execve", "procFS", "truncFilename", "truncArgs", "taskWalk", "miss", "needsAUID",
+	"errorFilename", "errorArgs", "needsCWD", "noCWDsupport", "rootcwd", "errorCWD", "clone",
+};
+
+size_t proc_flags_str(uint32_t flags, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	if (outlen)
+		out[0] = '\0';
+	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
+		if (!(flags & (1u << i)))
+			continue;
+		int n = snprintf(out + o, outlen - o, "%s%s", o ? " " : "", flag_names[i]);
+		if (n < 0 || (size_t)n >= outlen - o)
+			break;
+		o += n;
+	}
+	return o;
+}
+
+int proc_cache_new(struct proc_cache **out, const char *node, uint64_t grace_ns)
+{
+	struct proc_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	snprintf(c->node, sizeof(c->node), "%s", node);
+	c->grace_ns = grace_ns;
+	c->nbuckets = 4096;
+	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
+	if (!c->buckets) {
+		free(c);
+		return -ENOMEM;
+	}
+	*out = c;
+	return 0;
+}
+
+void proc_cache_set_clocks(struct proc_cache *c, int64_t mono_to_wall, int64_t boot_to_wall)
+{
+	c->mono_to_wall = mono_to_wall;
+	c->boot_to_wall = boot_to_wall;
+}
+
+static size_t slot(const struct proc_cache *c, uint32_t pid)
+{
+	return (pid * 2654435761u) & (c->nbuckets - 1);
+}
+
+struct proc *proc_cache_find(struct proc_cache *c, uint32_t pid)
+{
+	for (struct proc *p = c->buckets[slot(c, pid)]; p; p = p->hnext)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+static void grow(struct proc_cache *c)
+{
+	size_t n = c->nbuckets * 2;
+	struct proc **b = calloc(n, sizeof(*b));
+
+	if (!b)
+		return; /* longer chains, still correct */
+	for (size_t i = 0; i < c->nbuckets; i++) {
+		for (struct proc *p = c->buckets[i], *next; p; p = next) {
+			size_t s = (p->pid * 2654435761u) & (n - 1);
+			next = p->hnext;
+			p->hnext = b[s];
+			b[s] = p;
+		}
+	}
+	free(c->buckets);
+	c->buckets = b;
+	c->nbuckets = n;
+}
+
+static void hash_add(struct proc_cache *c, struct proc *p)
+{
+	size_t s;
+
+	if (c->st.live >= c->nbuckets * 2)
+		grow(c);
+	s = slot(c, p->pid);
+	p->hnext = c->buckets[s];
+	c->buckets[s] = p;
+	p->current = true;
+	c->st.live++;
+}
+
+static void hash_del(struct proc_cache *c, struct proc *p)
+{
+	for (struct proc **pp = &c->buckets[slot(c, p->pid)]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == p) {
+			*pp = p->hnext;
+			p->hnext = NULL;
+			p->current = false;
+			c->st.live--;
+			return;
+		}
+	}
+}
+
+/* Drops one reference; frees entries (and then their parents) that reach 0. */
+static void put(struct proc_cache *c, struct proc *p)
+{
+	while (p && --p->refs == 0) {
+		struct proc *parent = p->parent;
+		free(p);
+		c->st.entries--;
+		c->st.reaped++;
+		p = parent;
+	}
+}
+
+/* The pid no longer runs this image: release it after the grace period. */
+static void retire(struct proc_cache *c, struct proc *p, uint64_t now)
+{
+	if (!p->current)
+		return;
+	hash_del(c, p);
+	p->release_at = now + c->grace_ns;
+	p->dnext = NULL;
+	if (c->dtail)
+		c->dtail->dnext = p;
+	else
+		c->dhead = p;
+	c->dtail = p;
+}
+
+static void make_exec_id(const struct proc_cache *c, struct proc *p)
+{
+	char raw[EXEC_ID_MAX * 3 / 4 - 4];
+	int n = snprintf(raw, sizeof(raw), "%s:%" PRIu64 ":%" PRIu32, c->node, p->ktime, p->pid);
+
+	if (n < 0 || (size_t)n >= sizeof(raw))
+		n = sizeof(raw) - 1;
+	base64_encode(raw, n, p->exec_id);
+}
+
+static struct proc *alloc_proc(const char *binary, const char *args, const char *cwd, const char *cgroup)
+{
+	size_t lb = strlen(binary) + 1, la = strlen(args) + 1, lc = strlen(cwd) + 1, lg = strlen(cgroup) + 1;
+	struct proc *p = malloc(sizeof(*p) + lb + la + lc + lg);
+	char *s;
+
+	if (!p)
+		return NULL;
+	memset(p, 0, sizeof(*p));
+	s = (char *)(p + 1);
+	p->strs = s;
+	p->binary = memcpy(s, binary, lb);
+	p->args = memcpy(s + lb, args, la);
+	p->cwd = memcpy(s + lb + la, cwd, lc);
+	p->cgroup = memcpy(s + lb + la + lc, cgroup, lg);
+	container_from_cgroup(p->cgroup, &p->container);
+	return p;
+}
+
+static void from_header(struct proc *p, const struct veto_proc_event *h)
+{
+	p->pid = h->pid;
+	p->tid = h->tid;
+	p->ppid = h->ppid;
+	p->nspid = h->nspid;
+	p->uid = h->uid;
+	p->gid = h->gid;
+	p->euid = h->euid;
+	p->egid = h->egid;
+	p->suid = h->suid;
+	p->sgid = h->sgid;
+	p->fsuid = h->fsuid;
+	p->fsgid = h->fsgid;
+	p->auid = h->auid;
+	p->cap[0] = h->cap_permitted;
+	p->cap[1] = h->cap_effective;
+	p->cap[2] = h->cap_inheritable;
+	memcpy(p->ns, h->ns, sizeof(p->ns));
+	p->cgroup_id = h->cgroup_id;
+}
+
+static void set_parent(struct proc *p, struct proc *parent)
+{
+	p->parent = parent;
+	if (parent)
+		parent->refs++;
+}
+
+static void add(struct proc_cache *c, struct proc *p)
+{
+	p->refs = 1;
+	c->st.entries++;
+	make_exec_id(c, p);
+	hash_add(c, p);
+}
+
+static uint32_t kernel_flags(uint32_t kf)
+{
+	uint32_t f = 0;
+
+	if (kf & PROC_F_TRUNC_PATH)
+		f |= PF_TRUNC_PATH;
+	if (kf & PROC_F_TRUNC_ARGS)
+		f |= PF_TRUNC_ARGS;
+	if (kf & PROC_F_ERR_PATH)
+		f |= PF_ERR_PATH;
+	if (kf & PROC_F_ERR_ARGS)
+		f |= PF_ERR_ARGS;
+	if (kf & PROC_F_ERR_CWD)
+		f |= PF_ERR_CWD;
+	return f;
+}
+
+static int on_exec(struct proc_cache *c, const struct proc_decoded *d, struct proc **out)
+{
+	const struct veto_proc_event *h = &d->h;
+	struct proc *old = proc_cache_find(c, h->pid);
+	struct proc *p = alloc_proc(d->binary, d->args, d->cwd, d->cgroup);
+
+	if (!p)
+		return -ENOMEM;
+	from_header(p, h);
+	p->ktime = h->ktime;
+	p->start_wall = h->ktime + c->mono_to_wall;
+	p->flags = PF_EXECVE | kernel_flags(h->flags);
+	if (!strcmp(d->cwd, "/"))
+		p->flags |= PF_ROOTCWD;
+	if (old && (old->flags & (PF_EXECVE | PF_PROCFS))) {
+		set_parent(p, old); /* exec without fork: the old image spawned it */
+	} else if (old) {
+		set_parent(p, old->parent);
+		p->flags |= PF_CLONE;
+	} else {
+		set_parent(p, proc_cache_find(c, h->ppid));
+	}
+	if (old)
+		retire(c, old, h->ktime);
+	add(c, p);
+	*out = p;
+	return 0;
+}
+
+static int on_fork(struct proc_cache *c, const struct proc_decoded *d, struct proc **out)
+{
+	const struct veto_proc_event *h = &d->h;
+	struct proc *parent = proc_cache_find(c, h->ppid);
+	struct proc *old = proc_cache_find(c, h->pid);
+	struct proc *p;
+
+	if (parent)
+		p = alloc_proc(parent->binary, parent->args, parent->cwd, parent->cgroup);
+	else
+		p = alloc_proc("", "", "", d->cgroup);
+	if (!p)
+		return -ENOMEM;
+	from_header(p, h);
+	p->ktime = h->ktime;
+	p->start_wall = h->ktime + c->mono_to_wall;
+	p->flags = PF_CLONE;
+	if (parent)
+		p->flags |= parent->flags & (PF_ROOTCWD | PF_TRUNC_ARGS | PF_TRUNC_PATH);
+	else
+		p->flags |= PF_MISS;
+	set_parent(p, parent);
+	if (old) /* pid reused: its exit was lost */
+		retire(c, old, h->ktime);
+	add(c, p);
+	*out = p;
+	return 0;
+}
+
+static int on_proc_exit(struct proc_cache *c, const struct proc_decoded *d, struct proc **out)
+{
+	const struct veto_proc_event *h = &d->h;
+	struct proc *p = proc_cache_find(c, h->pid);
+
+	if (!p) {
+		/* started before we looked, or its fork was lost: say so */
+		c->st.misses++;
+		p = alloc_proc("", "", "", "");
+		if (!p)
+			return -ENOMEM;
+		from_header(p, h);
+		p->ktime = h->start_ktime;
+		p->start_wall = h->start_ktime + c->mono_to_wall;
+		p->flags = PF_MISS;
+		set_parent(p, proc_cache_find(c, h->ppid));
+		add(c, p);
+	}
+	p->exited = true;
+	retire(c, p, h->ktime);
+	*out = p;
+	return 0;
+}
+
+int proc_cache_apply(struct proc_cache *c, const struct proc_decoded *d, struct proc **out)
+{
+	*out = NULL;
+	switch (d->h.type) {
+	case PROC_EV_EXEC:
+		return on_exec(c, d, out);
+	case PROC_EV_FORK:
+		return on_fork(c, d, out);
+	case PROC_EV_EXIT:
+		return on_proc_exit(c, d, out);
+	}
+	return -EINVAL;
+}
+
+int proc_cache_insert_procfs(struct proc_cache *c, const struct proc *tmpl, const char *binary,
+			     const char *args, const char *cwd, const char *cgroup)
+{
+	struct proc *old = proc_cache_find(c, tmpl->pid);
+	struct proc *p;
+	char *strs;
+
+	if (old)
+		return -EEXIST;
+	p = alloc_proc(binary, args, cwd, cgroup);
+	if (!p)
+		return -ENOMEM;
+	strs = p->strs;
+	{
+		const char *b = p->binary, *a = p->args, *w = p->cwd, *g = p->cgroup;
+		struct container_id ct = p->container;
+		*p = *tmpl;
+		p->strs = strs;
+		p->binary = b;
+		p->args = a;
+		p->cwd = w;
+		p->cgroup = g;
+		p->container = ct;
+	}
+	p->parent = NULL;
+	p->hnext = p->dnext = NULL;
+	p->exited = false;
+	p->start_wall = p->ktime + c->boot_to_wall;
+	p->flags |= PF_PROCFS;
+	if (!strcmp(cwd, "/"))
+		p->flags |= PF_ROOTCWD;
+	add(c, p);
+	return 0;
+}
+
+void proc_cache_link_procfs(struct proc_cache *c)
+{
+	for (size_t i = 0; i < c->nbuckets; i++)
+		for (struct proc *p = c->buckets[i]; p; p = p->hnext)
+			if ((p->flags & PF_PROCFS) && !p->parent && p->ppid && p->ppid != p->pid)
+				set_parent(p, proc_cache_find(c, p->ppid));
+}
+
+size_t proc_cache_reap(struct proc_cache *c, uint64_t now, bool (*exists)(uint32_t pid, void *ctx),
+		       void *ctx)
+{
+	uint64_t before = c->st.reaped;
+
+	if (exists) {
+		for (size_t i = 0; i < c->nbuckets; i++) {
+			struct proc *p = c->buckets[i];
+			while (p) {
+				struct proc *next = p->hnext;
+				if (!exists(p->pid, ctx)) {
+					p->exited = true;
+					retire(c, p, now - c->grace_ns);
+				}
+				p = next;
+			}
+		}
+	}
+	while (c->dhead && c->dhead->release_at <= now) {
+		struct proc *p = c->dhead;
+		c->dhead = p->dnext;
+		if (!c->dhead)
+			c->dtail = NULL;
+		put(c, p);
+	}
+	return c->st.reaped - before;
+}
+
+void proc_cache_stats(const struct proc_cache *c, struct proc_cache_stats *s)
+{
+	*s = c->st;
+}
+
+void proc_cache_free(struct proc_cache *c)
+{
+	if (!c)
+		return;
+	/* retire everything, then release it all */
+	for (size_t i = 0; i < c->nbuckets; i++)
+		while (c->buckets[i])
+			retire(c, c->buckets[i], 0);
+	while (c->dhead) {
+		struct proc *p = c->dhead;
+		c->dhead = p->dnext;
+		put(c, p);
+	}
+	free(c->buckets);
+	free(c);
+}

@@ -1,0 +1,124 @@
+/* Decoding of the process sensor's records. */
+#include "events/decode.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+size_t proc_join_reversed(const char *rev, size_t len, char *out, size_t outlen)
+{
+	size_t o = 0, end = len;
+
+	if (outlen == 0)
+		return 0;
+	/* walk the components from the last one (the root side) back */
+	while (end > 0) {
+		size_t stop = end;
+		size_t start;
+
+		if (rev[stop - 1] == '\0')
+			stop--;
+		start = stop;
+		while (start > 0 && rev[start - 1] != '\0')
+			start--;
+		if (stop > start && o + 1 + (stop - start) < outlen) {
+			out[o++] = '/';
+			memcpy(out + o, rev + start, stop - start);
+			o += stop - start;
+		}
+		end = start;
+	}
+	if (o == 0 && outlen > 1)
+		out[o++] = '/';
+	out[o] = '\0';
+	return o;
+}
+
+static bool needs_quotes(const char *s, size_t n)
+{
+	if (n == 0)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')
+			return true;
+	return false;
+}
+
+size_t proc_format_args(const char *argv, size_t len, int skip_first, char *out, size_t outlen)
+{
+	size_t o = 0, i = 0;
+	bool first = true;
+
+	if (outlen == 0)
+		return 0;
+	if (skip_first) {
+		while (i < len && argv[i])
+			i++;
+		i++;
+	}
+	while (i < len) {
+		size_t start = i, n;
+		bool q;
+
+		while (i < len && argv[i])
+			i++;
+		n = i - start;
+		i++;
+		/* worst case: separator, quotes and every byte escaped */
+		if (o + 2 * n + 4 >= outlen)
+			break;
+		if (!first)
+			out[o++] = ' ';
+		first = false;
+		q = needs_quotes(argv + start, n);
+		if (q)
+			out[o++] = '"';
+		for (size_t k = 0; k < n; k++) {
+			char c = argv[start + k];
+			if (q && (c == '"' || c == '\\'))
+				out[o++] = '\\';
+			out[o++] = c;
+		}
+		if (q)
+			out[o++] = '"';
+	}
+	out[o] = '\0';
+	return o;
+}
+
+int proc_decode(const void *data, size_t len, struct proc_decoded *out)
+{
+	const struct veto_proc_event *h = data;
+	const char *p;
+	size_t total;
+
+	if (len < sizeof(*h))
+		return -EINVAL;
+	memcpy(&out->h, h, sizeof(*h));
+	total = (size_t)h->path_len + h->args_len + h->cwd_len + h->cgrp_len;
+	if (h->size > len || h->size < sizeof(*h) || total > h->size - sizeof(*h) ||
+	    h->path_len >= PROC_PATH_MAX || h->args_len >= PROC_ARGS_MAX ||
+	    h->cwd_len >= PROC_CWD_MAX || h->cgrp_len >= PROC_CGRP_MAX)
+		return -EINVAL;
+	if (h->type < PROC_EV_EXEC || h->type > PROC_EV_EXIT)
+		return -EINVAL;
+	out->binary[0] = out->args[0] = out->cwd[0] = out->cgroup[0] = '\0';
+	if (h->type != PROC_EV_EXEC)
+		return 0;
+	p = (const char *)(h + 1);
+	if (h->flags & PROC_F_PATH_PLAIN) {
+		size_t n = strnlen(p, h->path_len);
+		memcpy(out->binary, p, n);
+		out->binary[n] = '\0';
+	} else if (h->path_len) {
+		proc_join_reversed(p, h->path_len, out->binary, sizeof(out->binary));
+	}
+	p += h->path_len;
+	proc_format_args(p, h->args_len, 1, out->args, sizeof(out->args));
+	p += h->args_len;
+	if (!(h->flags & PROC_F_ERR_CWD))
+		proc_join_reversed(p, h->cwd_len, out->cwd, sizeof(out->cwd));
+	p += h->cwd_len;
+	proc_join_reversed(p, h->cgrp_len, out->cgroup, sizeof(out->cgroup));
+	return 0;
+}

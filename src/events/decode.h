@@ -1,0 +1,30 @@
+/* Raw process records (bpf/process.h) to C strings a person can read. */
+#ifndef VETO_EVENTS_DECODE_H
+#define VETO_EVENTS_DECODE_H
+
+#include <stddef.h>
+
+#include "bpf/process.h"
+
+/* One decoded record. Strings point into the struct: no allocation. */
+struct proc_decoded {
+	struct veto_proc_event h;
+	char binary[PROC_PATH_MAX + 2];
+	char args[PROC_ARGS_MAX * 3 + 8]; /* argv[1..] joined, quoted where needed */
+	char cwd[PROC_CWD_MAX + 2];
+	char cgroup[PROC_CGRP_MAX + 2];
+};
+
+/* Validates and decodes one ring buffer record; returns 0, or -EINVAL for a
+ * record whose sizes do not add up (never trusts the lengths it carries). */
+int proc_decode(const void *data, size_t len, struct proc_decoded *out);
+
+/* Joins a NUL-separated argv (skipping argv[0] when skip_first) the way
+ * Tetragon prints "arguments": spaces between, "..." around arguments with
+ * blanks or nothing in them. Always NUL-terminates out; returns its length. */
+size_t proc_format_args(const char *argv, size_t len, int skip_first, char *out, size_t outlen);
+
+/* Turns components written leaf first ("b\0a\0") into "/a/b"; "" -> "/". */
+size_t proc_join_reversed(const char *rev, size_t len, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,45 @@
+/* The one event encoder: Tetragon's JSON export (field names of its
+ * ProcessExec/ProcessExit messages) and a compact line for people. Every sink
+ * (stdout, file, control socket) writes what these produce. */
+#ifndef VETO_EVENTS_ENCODE_H
+#define VETO_EVENTS_ENCODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "events/cache.h"
+#include "util/json.h"
+
+enum ev_kind {
+	EV_PROCESS_EXEC,
+	EV_PROCESS_EXIT,
+	EV__COUNT,
+};
+
+struct enc_ctx {
+	char node[65];
+	uint32_t host_ns[PROC_NS__COUNT]; /* pid 1's namespaces: is_host */
+	int max_ancestors;                /* bound on the ancestors list */
+};
+
+struct ev {
+	enum ev_kind kind;
+	uint64_t time;        /* ns since the epoch */
+	const struct proc *proc;
+	uint32_t exit_code;   /* exit: wait(2) status */
+};
+
+/* "process_exec", "process_exit"; NULL for an unknown kind. */
+const char *ev_kind_name(enum ev_kind k);
+/* Parses a name as above; returns 0 or -EINVAL. */
+int ev_kind_parse(const char *s, enum ev_kind *k);
+
+/* Appends one event as a JSON object (no newline). */
+void enc_json(struct jw *w, const struct enc_ctx *ctx, const struct ev *e, bool ancestors);
+/* Appends one line for people: "🚀 process NODE /bin/ls -l" (no newline). */
+void enc_compact(struct jw *w, const struct enc_ctx *ctx, const struct ev *e);
+
+/* "CAP_CHOWN" ...; NULL past the last known capability. */
+const char *cap_name(int bit);
+
+#endif

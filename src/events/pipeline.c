@@ -1,0 +1,108 @@
+#include "events/pipeline.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define GRACE_NS (10ull * 1000000000ull)
+
+int pipeline_init(struct pipeline *p, const char *node, pipeline_emit_fn emit, void *ctx)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->dec = malloc(sizeof(*p->dec));
+	if (!p->dec)
+		return -ENOMEM;
+	err = proc_cache_new(&p->cache, node, GRACE_NS);
+	if (err) {
+		free(p->dec);
+		p->dec = NULL;
+		return err;
+	}
+	snprintf(p->enc.node, sizeof(p->enc.node), "%s", node);
+	p->enc.max_ancestors = 64;
+	p->emit = emit;
+	p->emit_ctx = ctx;
+	return 0;
+}
+
+void pipeline_fini(struct pipeline *p)
+{
+	proc_cache_free(p->cache);
+	free(p->dec);
+	memset(p, 0, sizeof(*p));
+}
+
+static int64_t ns_of(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void pipeline_set_host(struct pipeline *p)
+{
+	int64_t wall = ns_of(CLOCK_REALTIME);
+
+	p->mono_to_wall = wall - ns_of(CLOCK_MONOTONIC);
+	proc_cache_set_clocks(p->cache, p->mono_to_wall, wall - ns_of(CLOCK_BOOTTIME));
+	pipeline_host_ns(p->enc.host_ns);
+}
+
+void pipeline_host_ns(uint32_t ns[PROC_NS__COUNT])
+{
+	/* the kernel's initial namespaces have fixed inode numbers, except mnt
+	 * and net; used when pid 1 cannot be inspected (a sandboxed agent) */
+	static const uint32_t init_ino[PROC_NS__COUNT] = {
+		[PROC_NS_UTS] = 0xEFFFFFFEu, [PROC_NS_IPC] = 0xEFFFFFFFu, [PROC_NS_USER] = 0xEFFFFFFDu,
+		[PROC_NS_PID] = 0xEFFFFFFCu, [PROC_NS_PID_FOR_CHILDREN] = 0xEFFFFFFCu,
+		[PROC_NS_CGROUP] = 0xEFFFFFFBu, [PROC_NS_TIME] = 0xEFFFFFFAu,
+		[PROC_NS_TIME_FOR_CHILDREN] = 0xEFFFFFFAu,
+	};
+	uint32_t self[PROC_NS__COUNT] = { 0 };
+
+	if (proc_read_ns("/proc", 1, ns) == 0)
+		return;
+	proc_read_ns("/proc", (uint32_t)getpid(), self);
+	for (int i = 0; i < PROC_NS__COUNT; i++) {
+		ns[i] = init_ino[i];
+		/* mnt, net: ours, when we run in the initial pid namespace */
+		if (!ns[i] && self[PROC_NS_PID] == init_ino[PROC_NS_PID])
+			ns[i] = self[i];
+	}
+}
+
+int pipeline_push(struct pipeline *p, const void *data, size_t len)
+{
+	struct proc *proc;
+	struct ev e;
+	int err;
+
+	p->records++;
+	err = proc_decode(data, len, p->dec);
+	if (err) {
+		p->bad_records++;
+		return err;
+	}
+	err = proc_cache_apply(p->cache, p->dec, &proc);
+	if (err) {
+		p->oom++;
+		return err;
+	}
+	if (p->dec->h.type == PROC_EV_FORK) {
+		p->forks++;
+		return 0;
+	}
+	e.kind = p->dec->h.type == PROC_EV_EXEC ? EV_PROCESS_EXEC : EV_PROCESS_EXIT;
+	e.time = p->dec->h.ktime + p->mono_to_wall;
+	e.proc = proc;
+	e.exit_code = p->dec->h.exit_code;
+	p->events[e.kind]++;
+	if (p->emit)
+		p->emit(p->emit_ctx, &e);
+	return 0;
+}

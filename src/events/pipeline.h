@@ -1,0 +1,39 @@
+/* decode -> process cache -> events: what the agent does with each raw
+ * record, without any I/O (the benchmark and the tests drive it directly). */
+#ifndef VETO_EVENTS_PIPELINE_H
+#define VETO_EVENTS_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "events/cache.h"
+#include "events/decode.h"
+#include "events/encode.h"
+
+typedef void (*pipeline_emit_fn)(void *ctx, const struct ev *e);
+
+struct pipeline {
+	struct proc_cache *cache;
+	struct enc_ctx enc;
+	struct proc_decoded *dec;
+	pipeline_emit_fn emit;
+	void *emit_ctx;
+	int64_t mono_to_wall;
+	uint64_t records;
+	uint64_t events[EV__COUNT];
+	uint64_t forks;
+	uint64_t bad_records; /* failed validation: counted, never silent */
+	uint64_t oom;
+};
+
+/* node: node name for exec_id and node_name. Returns 0 or -errno. */
+int pipeline_init(struct pipeline *p, const char *node, pipeline_emit_fn emit, void *ctx);
+void pipeline_fini(struct pipeline *p);
+/* Reads the clocks (wall vs monotonic and boot time) and pid 1's namespaces. */
+void pipeline_set_host(struct pipeline *p);
+/* The host's namespace inode numbers (pid 1's, or the kernel's initial ones). */
+void pipeline_host_ns(uint32_t ns[PROC_NS__COUNT]);
+/* One raw ring buffer record. Returns 0 or -errno (also counted). */
+int pipeline_push(struct pipeline *p, const void *data, size_t len);
+
+#endif

@@ -1,0 +1,326 @@
+/* Raw records as the sensor writes them (bpf/process.h layout) pushed through
+ * decode + cache + encoders. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "events/decode.h"
+#include "events/pipeline.h"
+#include "util/base64.h"
+
+struct rec {
+	struct veto_proc_event h;
+	char data[PROC_DATA_MAX];
+};
+
+/* Sections: binary as a plain path, argv NUL-separated, cwd and cgroup leaf first. */
+static size_t mk(struct rec *r, uint32_t type, uint32_t pid, uint32_t ppid, uint64_t ktime, const char *bin,
+		 const char *argv, size_t argv_len, const char *cwd_rev, size_t cwd_len, const char *cg_rev,
+		 size_t cg_len)
+{
+	size_t o = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->h.type = type;
+	r->h.pid = r->h.tid = r->h.nspid = pid;
+	r->h.ppid = ppid;
+	r->h.ktime = r->h.start_ktime = ktime;
+	r->h.auid = 1000;
+	r->h.uid = r->h.euid = 1000;
+	r->h.cap_effective = 1ull << 21; /* CAP_SYS_ADMIN */
+	r->h.ns[PROC_NS_PID] = 4026531836u;
+	r->h.ns[PROC_NS_NET] = 4026532000u;
+	if (bin) {
+		r->h.flags |= PROC_F_PATH_PLAIN;
+		r->h.path_len = strlen(bin) + 1;
+		memcpy(r->data, bin, r->h.path_len);
+		o += r->h.path_len;
+	}
+	r->h.args_len = argv_len;
+	memcpy(r->data + o, argv, argv_len);
+	o += argv_len;
+	r->h.cwd_len = cwd_len;
+	memcpy(r->data + o, cwd_rev, cwd_len);
+	o += cwd_len;
+	r->h.cgrp_len = cg_len;
+	memcpy(r->data + o, cg_rev, cg_len);
+	o += cg_len;
+	r->h.size = sizeof(r->h) + o;
+	return r->h.size;
+}
+
+static size_t mk_exec(struct rec *r, uint32_t pid, uint32_t ppid, uint64_t t, const char *bin, const char *argv,
+		      size_t n)
+{
+	return mk(r, PROC_EV_EXEC, pid, ppid, t, bin, argv, n, "tmp\0", 4, "", 0);
+}
+
+static size_t mk_simple(struct rec *r, uint32_t type, uint32_t pid, uint32_t ppid, uint64_t t)
+{
+	return mk(r, type, pid, ppid, t, NULL, "", 0, "", 0, "", 0);
+}
+
+#define MAXEV 16
+struct sink {
+	int n;
+	char json[MAXEV][8192];
+	char compact[MAXEV][512];
+	struct pipeline *pl;
+};
+
+static void emit(void *ctx, const struct ev *e)
+{
+	struct sink *s = ctx;
+	struct jw w;
+
+	assert_true(s->n < MAXEV);
+	jw_init(&w);
+	enc_json(&w, &s->pl->enc, e, true);
+	assert_false(w.oom);
+	snprintf(s->json[s->n], sizeof(s->json[0]), "%s", w.buf);
+	jw_reset(&w);
+	enc_compact(&w, &s->pl->enc, e);
+	snprintf(s->compact[s->n], sizeof(s->compact[0]), "%s", w.buf);
+	jw_free(&w);
+	s->n++;
+}
+
+static void setup_pl(struct pipeline *pl, struct sink *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->pl = pl;
+	assert_int_equal(pipeline_init(pl, "node1", emit, s), 0);
+	/* fixed clocks: monotonic 0 is 2023-10-06T22:00:00Z */
+	pl->mono_to_wall = 1696629600ll * 1000000000ll;
+	proc_cache_set_clocks(pl->cache, pl->mono_to_wall, pl->mono_to_wall);
+	pl->enc.host_ns[PROC_NS_PID] = 4026531836u;
+	pl->enc.host_ns[PROC_NS_NET] = 1;
+}
+
+static void join_reversed_and_args(void **state)
+{
+	char out[256];
+
+	proc_join_reversed("sh\0bin\0usr\0", 11, out, sizeof(out));
+	assert_string_equal(out, "/usr/bin/sh");
+	proc_join_reversed("", 0, out, sizeof(out));
+	assert_string_equal(out, "/");
+	proc_format_args("sh\0-c\0exit 7\0", 13, 1, out, sizeof(out));
+	assert_string_equal(out, "-c \"exit 7\"");
+	proc_format_args("a\0\0say \"hi\"\0", 12, 0, out, sizeof(out));
+	assert_string_equal(out, "a \"\" \"say \\\"hi\\\"\"");
+	/* truncated: the last argument has no NUL */
+	proc_format_args("x\0abc", 5, 1, out, sizeof(out));
+	assert_string_equal(out, "abc");
+}
+
+static void decode_rejects_bad_sizes(void **state)
+{
+	struct rec r;
+	struct proc_decoded *d = malloc(sizeof(*d));
+	size_t n = mk_exec(&r, 10, 1, 5, "/bin/true", "true\0", 5);
+
+	assert_int_equal(proc_decode(&r, n, d), 0);
+	assert_string_equal(d->binary, "/bin/true");
+	assert_string_equal(d->cwd, "/tmp");
+	assert_int_equal(proc_decode(&r, sizeof(r.h) - 1, d), -EINVAL);
+	r.h.args_len = 60000;
+	assert_int_equal(proc_decode(&r, n, d), -EINVAL);
+	mk_exec(&r, 10, 1, 5, "/bin/true", "true\0", 5);
+	r.h.size = n + 100; /* says more than was received */
+	assert_int_equal(proc_decode(&r, n, d), -EINVAL);
+	mk_exec(&r, 10, 1, 5, "/bin/true", "true\0", 5);
+	r.h.type = 99;
+	assert_int_equal(proc_decode(&r, n, d), -EINVAL);
+	free(d);
+}
+
+/* bash (from /proc) forks 200, which execs /bin/sh -c "exit 7", which exits 7. */
+static void fork_exec_exit_lineage(void **state)
+{
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+	struct proc tmpl = { .pid = 100, .tid = 100, .ppid = 1, .ktime = 1000, .auid = 1000 };
+	char raw[128], id[256];
+
+	setup_pl(&pl, &s);
+	assert_int_equal(proc_cache_insert_procfs(pl.cache, &tmpl, "/usr/bin/bash", "-i", "/root", ""), 0);
+	proc_cache_link_procfs(pl.cache);
+
+	assert_int_equal(pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_FORK, 200, 100, 2000)), 0);
+	assert_int_equal(s.n, 0); /* forks are not exported */
+	assert_int_equal(pipeline_push(&pl, &r, mk_exec(&r, 200, 100, 3000, "/bin/sh", "sh\0-c\0exit 7\0", 13)), 0);
+	r.h.type = PROC_EV_EXIT;
+	mk_simple(&r, PROC_EV_EXIT, 200, 100, 4000);
+	r.h.exit_code = 7 << 8;
+	assert_int_equal(pipeline_push(&pl, &r, r.h.size), 0);
+	assert_int_equal(s.n, 2);
+
+	snprintf(raw, sizeof(raw), "node1:3000:200");
+	base64_encode(raw, strlen(raw), id);
+	assert_non_null(strstr(s.json[0], "{\"process_exec\":{\"process\":{\"exec_id\":\""));
+	assert_non_null(strstr(s.json[0], id));
+	assert_non_null(strstr(s.json[0], "\"binary\":\"/bin/sh\",\"arguments\":\"-c \\\"exit 7\\\"\""));
+	assert_non_null(strstr(s.json[0], "\"flags\":\"execve clone\""));
+	assert_non_null(strstr(s.json[0], "\"cwd\":\"/tmp\""));
+	assert_non_null(strstr(s.json[0], "\"start_time\":\"2023-10-06T22:00:00.000003Z\""));
+	assert_non_null(strstr(s.json[0], "\"auid\":1000"));
+	assert_non_null(strstr(s.json[0], "\"cap\":{\"effective\":[\"CAP_SYS_ADMIN\"]}"));
+	assert_non_null(strstr(s.json[0], "\"pid\":{\"inum\":4026531836,\"is_host\":true}"));
+	assert_non_null(strstr(s.json[0], "\"net\":{\"inum\":4026532000}"));
+	/* the parent is bash from /proc, not the fork */
+	base64_encode("node1:1000:100", 14, id);
+	assert_non_null(strstr(s.json[0], "\"parent_exec_id\":\""));
+	assert_non_null(strstr(s.json[0], id));
+	assert_non_null(strstr(s.json[0], "\"parent\":{\"exec_id\":\""));
+	assert_non_null(strstr(s.json[0], "\"binary\":\"/usr/bin/bash\""));
+	assert_non_null(strstr(s.json[0], "\"flags\":\"procFS\""));
+	assert_non_null(strstr(s.json[0], "\"node_name\":\"node1\",\"time\":\"2023-10-06T22:00:00.000003Z\"}"));
+
+	assert_non_null(strstr(s.json[1], "{\"process_exit\":{\"process\":{"));
+	assert_non_null(strstr(s.json[1], "\"status\":7"));
+	assert_null(strstr(s.json[1], "\"signal\""));
+	assert_string_equal(s.compact[0], "\xf0\x9f\x9a\x80 process node1 /bin/sh -c \"exit 7\" [200]");
+	assert_string_equal(s.compact[1], "\xf0\x9f\x92\xa5 exit    node1 /bin/sh -c \"exit 7\" [200] 7");
+	pipeline_fini(&pl);
+}
+
+/* exec without fork: the old image is the parent; a signal death names it. */
+static void exec_in_place_and_signal(void **state)
+{
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+
+	setup_pl(&pl, &s);
+	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_FORK, 300, 1, 10));
+	pipeline_push(&pl, &r, mk_exec(&r, 300, 1, 20, "/bin/bash", "bash\0-c\0curl x\0", 15));
+	pipeline_push(&pl, &r, mk_exec(&r, 300, 1, 30, "/usr/bin/curl", "curl\0x\0", 7));
+	mk_simple(&r, PROC_EV_EXIT, 300, 1, 40);
+	r.h.exit_code = 9; /* SIGKILL */
+	pipeline_push(&pl, &r, r.h.size);
+	assert_int_equal(s.n, 3);
+	assert_non_null(strstr(s.json[1], "\"binary\":\"/usr/bin/curl\",\"arguments\":\"x\",\"flags\":\"execve rootcwd\"") ||
+			strstr(s.json[1], "\"binary\":\"/usr/bin/curl\",\"arguments\":\"x\",\"flags\":\"execve\""));
+	assert_non_null(strstr(s.json[1], "\"parent\":{\"exec_id\":"));
+	assert_non_null(strstr(s.json[1], "\"arguments\":\"-c \\\"curl x\\\"\",\"flags\":\"execve clone\""));
+	assert_non_null(strstr(s.json[2], "\"signal\":\"SIGKILL\",\"status\":0"));
+	assert_non_null(strstr(s.compact[2], "/usr/bin/curl x [300] SIGKILL"));
+	pipeline_fini(&pl);
+}
+
+static void ancestors_listed(void **state)
+{
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+
+	setup_pl(&pl, &s);
+	pipeline_push(&pl, &r, mk_exec(&r, 10, 1, 10, "/a", "a\0", 2));
+	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_FORK, 11, 10, 11));
+	pipeline_push(&pl, &r, mk_exec(&r, 11, 10, 12, "/b", "b\0", 2));
+	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_FORK, 12, 11, 13));
+	pipeline_push(&pl, &r, mk_exec(&r, 12, 11, 14, "/c", "c\0", 2));
+	assert_int_equal(s.n, 3);
+	assert_non_null(strstr(s.json[2], "\"ancestors\":[{\"exec_id\""));
+	assert_non_null(strstr(s.json[2], "\"binary\":\"/a\""));
+	assert_null(strstr(s.json[1], "\"ancestors\""));
+	pipeline_fini(&pl);
+}
+
+static bool none_exist(uint32_t pid, void *ctx)
+{
+	return false;
+}
+
+/* Exited entries go after the grace period, parents once no child holds them. */
+static void reaping_bounds_memory(void **state)
+{
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+	struct proc_cache_stats st;
+
+	setup_pl(&pl, &s);
+	pipeline_push(&pl, &r, mk_exec(&r, 10, 1, 10, "/parent", "p\0", 2));
+	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_FORK, 11, 10, 11));
+	pipeline_push(&pl, &r, mk_exec(&r, 11, 10, 12, "/child", "c\0", 2));
+	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_EXIT, 10, 1, 13));
+	proc_cache_reap(pl.cache, 13 + 20000000000ull, NULL, NULL);
+	proc_cache_stats(pl.cache, &st);
+	assert_int_equal(st.live, 1);
+	assert_int_equal(st.entries, 2); /* the exited parent is still referred to */
+	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_EXIT, 11, 10, 14));
+	proc_cache_reap(pl.cache, 14 + 5000000000ull, NULL, NULL);
+	proc_cache_stats(pl.cache, &st);
+	assert_int_equal(st.entries, 2); /* grace period not over */
+	proc_cache_reap(pl.cache, 14 + 20000000000ull, NULL, NULL);
+	proc_cache_stats(pl.cache, &st);
+	assert_int_equal(st.entries, 0);
+	assert_int_equal(st.live, 0);
+
+	/* a lost exit: the sweep finds the pid gone */
+	pipeline_push(&pl, &r, mk_exec(&r, 20, 1, 100, "/x", "x\0", 2));
+	proc_cache_reap(pl.cache, 200, none_exist, NULL);
+	proc_cache_stats(pl.cache, &st);
+	assert_int_equal(st.entries, 0);
+	pipeline_fini(&pl);
+}
+
+static void exit_of_unknown_is_marked(void **state)
+{
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+	struct proc_cache_stats st;
+
+	setup_pl(&pl, &s);
+	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_EXIT, 77, 1, 5));
+	assert_int_equal(s.n, 1);
+	assert_non_null(strstr(s.json[0], "\"flags\":\"miss\""));
+	proc_cache_stats(pl.cache, &st);
+	assert_int_equal(st.misses, 1);
+	pipeline_fini(&pl);
+}
+
+static void many_processes(void **state)
+{
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+	struct proc_cache_stats st;
+
+	setup_pl(&pl, &s);
+	pl.emit = NULL;
+	for (uint32_t i = 0; i < 20000; i++) {
+		pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_FORK, 1000 + i, 1, 10 + i));
+		pipeline_push(&pl, &r, mk_exec(&r, 1000 + i, 1, 10 + i, "/bin/true", "true\0", 5));
+	}
+	proc_cache_stats(pl.cache, &st);
+	assert_int_equal(st.live, 20000);
+	for (uint32_t i = 0; i < 20000; i++)
+		assert_non_null(proc_cache_find(pl.cache, 1000 + i));
+	pipeline_fini(&pl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(join_reversed_and_args),
+		cmocka_unit_test(decode_rejects_bad_sizes),
+		cmocka_unit_test(fork_exec_exit_lineage),
+		cmocka_unit_test(exec_in_place_and_signal),
+		cmocka_unit_test(ancestors_listed),
+		cmocka_unit_test(reaping_bounds_memory),
+		cmocka_unit_test(exit_of_unknown_is_marked),
+		cmocka_unit_test(many_processes),
+	};
+	return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
+}

@@ -1,0 +1,209 @@
+/* Learns the processes that existed before the agent started, from /proc. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "events/cache.h"
+#include "events/decode.h"
+
+static ssize_t read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n, total = 0;
+
+	if (fd < 0)
+		return -errno;
+	while ((size_t)total < len - 1 && (n = read(fd, buf + total, len - 1 - total)) > 0)
+		total += n;
+	close(fd);
+	buf[total] = '\0';
+	return total;
+}
+
+static void read_link(const char *path, char *buf, size_t len)
+{
+	ssize_t n = readlink(path, buf, len - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	/* an unlinked file reads "/x (deleted)": keep the path */
+	if (n > 10 && !strcmp(buf + n - 10, " (deleted)"))
+		buf[n - 10] = '\0';
+}
+
+static void ids(const char *status, const char *key, uint32_t v[4])
+{
+	const char *s = strstr(status, key);
+
+	if (s)
+		sscanf(s + strlen(key), "%u %u %u %u", &v[0], &v[1], &v[2], &v[3]);
+}
+
+static uint64_t hex_field(const char *status, const char *key)
+{
+	const char *s = strstr(status, key);
+
+	return s ? strtoull(s + strlen(key), NULL, 16) : 0;
+}
+
+static const char *const ns_files[PROC_NS__COUNT] = {
+	[PROC_NS_UTS] = "uts", [PROC_NS_IPC] = "ipc", [PROC_NS_MNT] = "mnt", [PROC_NS_PID] = "pid",
+	[PROC_NS_PID_FOR_CHILDREN] = "pid_for_children", [PROC_NS_NET] = "net",
+	[PROC_NS_TIME] = "time", [PROC_NS_TIME_FOR_CHILDREN] = "time_for_children",
+	[PROC_NS_CGROUP] = "cgroup", [PROC_NS_USER] = "user",
+};
+
+int proc_read_ns(const char *root, uint32_t pid, uint32_t ns[PROC_NS__COUNT])
+{
+	char path[128];
+	struct stat st;
+	int found = 0;
+
+	for (int i = 0; i < PROC_NS__COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%u/ns/%s", root, pid, ns_files[i]);
+		ns[i] = stat(path, &st) ? 0 : (uint32_t)st.st_ino;
+		found += ns[i] != 0;
+	}
+	return found ? 0 : -ENOENT;
+}
+
+static char cgroup2_root[256] = "";
+
+static void find_cgroup2(void)
+{
+	char dev[256], dir[256], type[64];
+	FILE *f;
+
+	if (cgroup2_root[0])
+		return;
+	f = fopen("/proc/self/mounts", "re");
+	if (!f)
+		return;
+	while (fscanf(f, "%255s %255s %63s %*[^\n]", dev, dir, type) == 3) {
+		if (!strcmp(type, "cgroup2")) {
+			snprintf(cgroup2_root, sizeof(cgroup2_root), "%s", dir);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* Reads one /proc/<pid>; returns 0 or -errno (the process may be gone). */
+static int scan_one(struct proc_cache *c, const char *root, uint32_t pid, long tick_ns, char *big)
+{
+	char path[128], stat_buf[1024], binary[PROC_PATH_MAX], cwd[PROC_CWD_MAX], cgroup[PROC_CGRP_MAX];
+	char *args = big;           /* PROC_ARGS_MAX * 3 + 8 bytes */
+	char *raw = big + PROC_ARGS_MAX * 3 + 8; /* PROC_ARGS_MAX */
+	struct proc p;
+	uint32_t u[4] = { 0 }, g[4] = { 0 };
+	unsigned long long start = 0;
+	const char *rp;
+	char *status = stat_buf;
+	ssize_t n;
+
+	memset(&p, 0, sizeof(p));
+	p.pid = p.tid = pid;
+	snprintf(path, sizeof(path), "%s/%u/stat", root, pid);
+	if ((n = read_file(path, stat_buf, sizeof(stat_buf))) < 0)
+		return n;
+	rp = strrchr(stat_buf, ')');
+	if (!rp || sscanf(rp + 2, "%*c %u %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+			  &p.ppid, &start) != 2)
+		return -EINVAL;
+	p.ktime = start * (unsigned long long)tick_ns;
+
+	status = malloc(4096);
+	if (!status)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/%u/status", root, pid);
+	if ((n = read_file(path, status, 4096)) < 0) {
+		free(status);
+		return n;
+	}
+	ids(status, "\nUid:", u);
+	ids(status, "\nGid:", g);
+	p.uid = u[0], p.euid = u[1], p.suid = u[2], p.fsuid = u[3];
+	p.gid = g[0], p.egid = g[1], p.sgid = g[2], p.fsgid = g[3];
+	p.cap[0] = hex_field(status, "\nCapPrm:");
+	p.cap[1] = hex_field(status, "\nCapEff:");
+	p.cap[2] = hex_field(status, "\nCapInh:");
+	{
+		/* NSpid: the last number is the pid in the innermost namespace */
+		const char *s = strstr(status, "\nNSpid:");
+		p.nspid = pid;
+		if (s) {
+			const char *e = strchr(s + 1, '\n');
+			const char *sp = e ? e : s + strlen(s);
+			while (sp > s && (sp[-1] < '0' || sp[-1] > '9'))
+				sp--;
+			while (sp > s && sp[-1] >= '0' && sp[-1] <= '9')
+				sp--;
+			p.nspid = strtoul(sp, NULL, 10);
+		}
+	}
+	free(status);
+	snprintf(path, sizeof(path), "%s/%u/loginuid", root, pid);
+	p.auid = read_file(path, stat_buf, 32) > 0 ? strtoul(stat_buf, NULL, 10) : (uint32_t)-1;
+
+	snprintf(path, sizeof(path), "%s/%u/exe", root, pid);
+	read_link(path, binary, sizeof(binary));
+	snprintf(path, sizeof(path), "%s/%u/cwd", root, pid);
+	read_link(path, cwd, sizeof(cwd));
+	snprintf(path, sizeof(path), "%s/%u/cmdline", root, pid);
+	n = read_file(path, raw, PROC_ARGS_MAX);
+	proc_format_args(raw, n > 0 ? n : 0, 1, args, PROC_ARGS_MAX * 3 + 8);
+	if (n >= PROC_ARGS_MAX - 1)
+		p.flags |= PF_TRUNC_ARGS;
+	proc_read_ns(root, pid, p.ns);
+
+	cgroup[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%u/cgroup", root, pid);
+	if (read_file(path, stat_buf, sizeof(stat_buf)) > 0) {
+		char *l = strstr(stat_buf, "0::");
+		if (l && (l == stat_buf || l[-1] == '\n')) {
+			struct stat st;
+			l += 3;
+			l[strcspn(l, "\n")] = '\0';
+			snprintf(cgroup, sizeof(cgroup), "%s", l);
+			snprintf(path, sizeof(path), "%s%s", cgroup2_root, cgroup);
+			if (cgroup2_root[0] && !stat(path, &st))
+				p.cgroup_id = st.st_ino;
+		}
+	}
+	return proc_cache_insert_procfs(c, &p, binary, args, cwd, cgroup);
+}
+
+int proc_cache_scan(struct proc_cache *c, const char *root)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	DIR *d = opendir(root);
+	struct dirent *de;
+	char *big;
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	big = malloc(PROC_ARGS_MAX * 4 + 8);
+	if (!big) {
+		closedir(d);
+		return -ENOMEM;
+	}
+	find_cgroup2();
+	while ((de = readdir(d))) {
+		char *end;
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+
+		if (*end || !pid)
+			continue;
+		if (scan_one(c, root, pid, 1000000000L / (hz > 0 ? hz : 100), big) == 0)
+			n++;
+	}
+	free(big);
+	closedir(d);
+	proc_cache_link_procfs(c);
+	return n;
+}

@@ -1,0 +1,191 @@
+#include "load/lsm.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lsm.skel.h"
+#include "util/out.h"
+
+struct lsm_policy {
+	struct veto_lsm *skel;
+	uint32_t id;
+	struct bpf_link *links[VH__COUNT];
+	size_t n_links;
+};
+
+/* The first warning libbpf prints names the failing program; the verifier's
+ * last words say why. */
+static char first_msg[256], verifier_msg[256];
+
+static int keep_first(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	static char line[1 << 20]; /* the verifier log comes in one piece */
+	char *end, *start;
+	va_list copy;
+
+	va_copy(copy, ap);
+	vsnprintf(line, sizeof(line), fmt, copy);
+	va_end(copy);
+	if (out_verbose)
+		fputs(line, stderr);
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	end = strstr(line, "-- END PROG LOAD LOG --");
+	if (end && !verifier_msg[0]) {
+		/* the line before the summary ("processed N insns") is the reason */
+		while (end > line && end[-1] == '\n')
+			end--;
+		*end = '\0';
+		for (int i = 0; i < 3 && (start = strrchr(line, '\n')); i++) {
+			if (strncmp(start + 1, "processed ", 10) && strncmp(start + 1, "verification time", 17)) {
+				snprintf(verifier_msg, sizeof(verifier_msg), "verifier: %s", start + 1);
+				break;
+			}
+			*start = '\0';
+		}
+		return 0;
+	}
+	if (first_msg[0])
+		return 0;
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(first_msg, sizeof(first_msg), "%s", strncmp(line, "libbpf: ", 8) ? line : line + 8);
+	return 0;
+}
+
+static int fill(struct veto_lsm *skel, const struct compiled *c, char *err, size_t errlen)
+{
+	int fd;
+
+	fd = bpf_map__fd(skel->maps.str_lpm);
+	for (size_t i = 0; i < c->n_strs; i++)
+		if (bpf_map_update_elem(fd, &c->strs[i].key, &c->strs[i].mask, BPF_ANY))
+			goto fail;
+	fd = bpf_map__fd(skel->maps.num_hash);
+	for (size_t i = 0; i < c->n_nums; i++)
+		if (bpf_map_update_elem(fd, &c->nums[i].key, &c->nums[i].mask, BPF_ANY))
+			goto fail;
+	fd = bpf_map__fd(skel->maps.addr_lpm);
+	for (size_t i = 0; i < c->n_addrs; i++)
+		if (bpf_map_update_elem(fd, &c->addrs[i].key, &c->addrs[i].mask, BPF_ANY))
+			goto fail;
+	/* configs last: a hook acts only once its values are all in place */
+	fd = bpf_map__fd(skel->maps.cfg);
+	for (size_t i = 0; i < c->n_hooks; i++) {
+		uint32_t key = c->hooks[i].id;
+		if (bpf_map_update_elem(fd, &key, &c->hooks[i].cfg, BPF_ANY))
+			goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "filling the policy maps: %s", strerror(errno));
+	return -errno;
+}
+
+static size_t at_least_one(size_t n)
+{
+	return n ? n : 1;
+}
+
+int lsm_policy_load(const struct compiled *c, uint32_t id, int events_fd, struct lsm_policy **out,
+		    char *err, size_t errlen)
+{
+	struct lsm_policy *p;
+	struct bpf_program *prog;
+	libbpf_print_fn_t old;
+	int r;
+
+	*out = NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->id = id;
+	first_msg[0] = verifier_msg[0] = '\0';
+	old = libbpf_set_print(keep_first);
+	p->skel = veto_lsm__open();
+	if (!p->skel) {
+		r = -errno;
+		snprintf(err, errlen, "opening the LSM programs: %s", strerror(-r));
+		goto fail;
+	}
+	p->skel->rodata->policy_id = id;
+	bpf_object__for_each_program(prog, p->skel->obj) {
+		bool used = false;
+		for (size_t i = 0; i < c->n_hooks; i++)
+			used |= !strcmp(bpf_program__name(prog), hook_table[c->hooks[i].id].prog);
+		bpf_program__set_autoload(prog, used);
+	}
+	bpf_map__set_max_entries(p->skel->maps.str_lpm, (uint32_t)at_least_one(c->n_strs));
+	bpf_map__set_max_entries(p->skel->maps.num_hash, (uint32_t)at_least_one(c->n_nums));
+	bpf_map__set_max_entries(p->skel->maps.addr_lpm, (uint32_t)at_least_one(c->n_addrs));
+	if (events_fd >= 0 && (r = bpf_map__reuse_fd(p->skel->maps.policy_events, events_fd))) {
+		snprintf(err, errlen, "sharing the event ring buffer: %s", strerror(-r));
+		goto fail;
+	}
+	r = veto_lsm__load(p->skel);
+	if (r) {
+		snprintf(err, errlen, "loading the LSM programs: %s%s%s%s%s", strerror(-r), first_msg[0] ? ": " : "",
+			 first_msg, verifier_msg[0] ? ": " : "", verifier_msg);
+		goto fail;
+	}
+	r = fill(p->skel, c, err, errlen);
+	if (r)
+		goto fail;
+	bpf_object__for_each_program(prog, p->skel->obj) {
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		link = bpf_program__attach_lsm(prog);
+		if (!link) {
+			r = -errno;
+			snprintf(err, errlen, "attaching %s: %s%s%s", bpf_program__name(prog), strerror(-r),
+				 first_msg[0] ? ": " : "", first_msg);
+			goto fail;
+		}
+		p->links[p->n_links++] = link;
+	}
+	libbpf_set_print(old);
+	*out = p;
+	return 0;
+fail:
+	libbpf_set_print(old);
+	lsm_policy_unload(p);
+	return r < 0 ? r : -EINVAL;
+}
+
+void lsm_policy_unload(struct lsm_policy *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n_links; i++)
+		bpf_link__destroy(p->links[i]);
+	veto_lsm__destroy(p->skel);
+	free(p);
+}
+
+int lsm_policy_events_fd(const struct lsm_policy *p)
+{
+	return bpf_map__fd(p->skel->maps.policy_events);
+}
+
+uint64_t lsm_policy_lost(const struct lsm_policy *p)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint32_t key = 0;
+	uint64_t sum = 0, *v;
+
+	if (ncpu <= 0)
+		return 0;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (v && !bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.policy_lost), &key, v))
+		for (int i = 0; i < ncpu; i++)
+			sum += v[i];
+	free(v);
+	return sum;
+}

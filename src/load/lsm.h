@@ -1,0 +1,22 @@
+/* load: one compiled policy -> one instance of bpf/lsm.bpf.c, all or nothing. */
+#ifndef VETO_LOAD_LSM_H
+#define VETO_LOAD_LSM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compile/compile.h"
+
+struct lsm_policy;
+
+/* Loads, fills and attaches. events_fd: a ring buffer shared by every policy
+ * (-1 to use the instance's own, see lsm_policy_events_fd). On failure
+ * nothing stays loaded or attached, and why is in err. 0 or -errno. */
+int lsm_policy_load(const struct compiled *c, uint32_t id, int events_fd, struct lsm_policy **out,
+		    char *err, size_t errlen);
+void lsm_policy_unload(struct lsm_policy *p);
+int lsm_policy_events_fd(const struct lsm_policy *p);
+/* Events this policy could not send (ring buffer full), summed over CPUs. */
+uint64_t lsm_policy_lost(const struct lsm_policy *p);
+
+#endif

@@ -1,0 +1,150 @@
+/* Loads the process sensor through its skeleton and exposes its ring buffer. */
+#include "sensors/process.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "process.skel.h"
+#include "util/out.h"
+
+struct proc_sensor {
+	struct veto_process *skel;
+	struct ring_buffer *rb;
+	proc_sensor_cb cb;
+	void *ctx;
+	int ncpus;
+};
+
+/* libbpf's first warning explains a failed load or attach. */
+static char last_msg[256];
+
+static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[512];
+	va_list copy;
+
+	va_copy(copy, ap);
+	vsnprintf(line, sizeof(line), fmt, copy);
+	va_end(copy);
+	if (out_verbose)
+		fputs(line, stderr);
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	line[strcspn(line, "\n")] = '\0';
+	if (line[0] && !last_msg[0])
+		snprintf(last_msg, sizeof(last_msg), "%s", strncmp(line, "libbpf: ", 8) ? line : line + 8);
+	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct proc_sensor *s = ctx;
+
+	return s->cb(s->ctx, data, len);
+}
+
+int proc_sensor_open(struct proc_sensor **out, size_t ringbuf_bytes, proc_sensor_cb cb, void *ctx,
+		     char *why, size_t whylen)
+{
+	libbpf_print_fn_t old = libbpf_set_print(capture_print);
+	struct proc_sensor *s = calloc(1, sizeof(*s));
+	const char *stage = "open";
+	int err = 0;
+
+	last_msg[0] = '\0';
+	*out = NULL;
+	if (!s) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	s->cb = cb;
+	s->ctx = ctx;
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus <= 0) {
+		err = s->ncpus ? s->ncpus : -EINVAL;
+		goto fail;
+	}
+	s->skel = veto_process__open();
+	if (!s->skel) {
+		err = -errno;
+		goto fail;
+	}
+	if (ringbuf_bytes) {
+		err = bpf_map__set_max_entries(s->skel->maps.proc_rb, ringbuf_bytes);
+		if (err)
+			goto fail;
+	}
+	stage = "load";
+	err = veto_process__load(s->skel);
+	if (err)
+		goto fail;
+	stage = "ring buffer";
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.proc_rb), on_record, s, NULL);
+	if (!s->rb) {
+		err = -errno;
+		goto fail;
+	}
+	stage = "attach";
+	err = veto_process__attach(s->skel);
+	if (err)
+		goto fail;
+	libbpf_set_print(old);
+	*out = s;
+	return 0;
+fail:
+	if (err >= 0)
+		err = -EINVAL;
+	if (why)
+		snprintf(why, whylen, "%s: %s%s%s", stage, strerror(-err), last_msg[0] ? ": " : "", last_msg);
+	libbpf_set_print(old);
+	proc_sensor_close(s);
+	return err;
+}
+
+int proc_sensor_fd(const struct proc_sensor *s)
+{
+	return ring_buffer__epoll_fd(s->rb);
+}
+
+int proc_sensor_consume(struct proc_sensor *s)
+{
+	int n = ring_buffer__consume(s->rb);
+
+	return n < 0 ? (n == -EINTR ? 0 : n) : n;
+}
+
+int proc_sensor_counters(const struct proc_sensor *s, uint64_t out[PROC_CNT__COUNT])
+{
+	struct { uint64_t n[PROC_CNT__COUNT]; } *per;
+	uint32_t zero = 0;
+	int err = 0;
+
+	memset(out, 0, sizeof(uint64_t) * PROC_CNT__COUNT);
+	per = calloc(s->ncpus, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.proc_counters), &zero, per)) {
+		err = -errno;
+	} else {
+		for (int c = 0; c < s->ncpus; c++)
+			for (int i = 0; i < PROC_CNT__COUNT; i++)
+				out[i] += per[c].n[i];
+	}
+	free(per);
+	return err;
+}
+
+void proc_sensor_close(struct proc_sensor *s)
+{
+	if (!s)
+		return;
+	ring_buffer__free(s->rb);
+	veto_process__destroy(s->skel);
+	free(s);
+}

@@ -1,0 +1,96 @@
+#include "sinks/client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+void client_sink_init(struct client_sink *c, int fd)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+}
+
+static int reserve(struct client_sink *c, size_t more)
+{
+	size_t cap = c->cap ? c->cap : 16384;
+	char *b;
+
+	if (c->len + more <= c->cap)
+		return 0;
+	while (cap < c->len + more)
+		cap *= 2;
+	b = realloc(c->buf, cap);
+	if (!b)
+		return -ENOMEM;
+	c->buf = b;
+	c->cap = cap;
+	return 0;
+}
+
+static int append(struct client_sink *c, const char *line, size_t len)
+{
+	if (reserve(c, len + 1))
+		return -ENOMEM;
+	memcpy(c->buf + c->len, line, len);
+	c->buf[c->len + len] = '\n';
+	c->len += len + 1;
+	return 0;
+}
+
+int client_sink_queue(struct client_sink *c, const char *line, size_t len)
+{
+	if (c->len + len + 1 > CLIENT_QUEUE_MAX) {
+		c->dropped++;
+		return -ENOBUFS;
+	}
+	/* the client learns how many it missed once there is room again */
+	if (c->dropped > c->dropped_reported) {
+		char note[96];
+		int n = snprintf(note, sizeof(note), "{\"veto_lost\":{\"count\":%llu,\"reason\":\"client too slow\"}}",
+				 (unsigned long long)(c->dropped - c->dropped_reported));
+		if (append(c, note, n))
+			return -ENOMEM;
+		c->dropped_reported = c->dropped;
+	}
+	if (append(c, line, len)) {
+		c->dropped++;
+		return -ENOMEM;
+	}
+	c->sent++;
+	return 0;
+}
+
+int client_sink_flush(struct client_sink *c)
+{
+	size_t off = 0;
+	int err = 0;
+
+	while (off < c->len) {
+		ssize_t n = send(c->fd, c->buf + off, c->len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN : -errno;
+			break;
+		}
+		off += n;
+	}
+	memmove(c->buf, c->buf + off, c->len - off);
+	c->len -= off;
+	return err ? err : (c->len ? -EAGAIN : 0);
+}
+
+void client_sink_close(struct client_sink *c)
+{
+	if (!c)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->buf);
+	c->buf = NULL;
+	c->fd = -1;
+	c->len = c->cap = 0;
+}

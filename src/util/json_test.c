@@ -1,0 +1,67 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "util/json.h"
+
+static void nested_objects_and_arrays(void **state)
+{
+	struct jw w;
+
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_kstr(&w, "a", "x");
+	jw_key(&w, "b");
+	jw_arr_open(&w);
+	jw_int(&w, -1);
+	jw_uint(&w, 18446744073709551615ull);
+	jw_bool(&w, true);
+	jw_null(&w);
+	jw_obj_open(&w);
+	jw_obj_close(&w);
+	jw_arr_close(&w);
+	jw_kbool(&w, "c", false);
+	jw_obj_close(&w);
+	assert_string_equal(w.buf, "{\"a\":\"x\",\"b\":[-1,18446744073709551615,true,null,{}],\"c\":false}");
+	jw_free(&w);
+}
+
+static void escapes_control_and_quotes(void **state)
+{
+	struct jw w;
+	const char s[] = "q\"b\\n\n\x01\x7f\xc3\xa9";
+
+	jw_init(&w);
+	jw_strn(&w, s, sizeof(s) - 1);
+	assert_string_equal(w.buf, "\"q\\\"b\\\\n\\n\\u0001\x7f\xc3\xa9\"");
+	jw_free(&w);
+}
+
+static void reset_reuses_buffer(void **state)
+{
+	struct jw w;
+
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_kint(&w, "n", 1);
+	jw_obj_close(&w);
+	jw_reset(&w);
+	jw_arr_open(&w);
+	jw_arr_close(&w);
+	assert_string_equal(w.buf, "[]");
+	jw_free(&w);
+	jw_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(nested_objects_and_arrays),
+		cmocka_unit_test(escapes_control_and_quotes),
+		cmocka_unit_test(reset_reuses_buffer),
+	};
+	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
+}

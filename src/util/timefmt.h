@@ -1,0 +1,14 @@
+/* RFC 3339 UTC timestamps the way protobuf's JSON mapping writes them. */
+#ifndef VETO_TIMEFMT_H
+#define VETO_TIMEFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TIMEFMT_LEN 40
+
+/* ns since the epoch -> "2023-10-06T22:03:57.700327580Z": 0, 3, 6 or 9
+ * fraction digits, as few as represent the value. Returns the length. */
+size_t timefmt_rfc3339(uint64_t ns, char out[TIMEFMT_LEN]);
+
+#endif
