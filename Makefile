@@ -75,7 +75,7 @@ $(BUILD)/veto.static: $(OBJS)
 $(BUILD)/unit/%_test: src/%_test.c $(ASAN_OBJS)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS) $(SANITIZE) -o $@ $^ $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(SANITIZE) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 
 unit: $(TEST_BINS)
 	$(Q)tests/unit/run $(TEST_BINS)
@@ -96,4 +96,4 @@ all: $(VM_TOOLS)
 $(BUILD)/vm-bin/%: tests/vm/%.c $(LIB_OBJS)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -static -o $@ $^ $(STATIC_LDLIBS)
+	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -static -o $@ $(filter %.c %.o,$^) $(STATIC_LDLIBS)

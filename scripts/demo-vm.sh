@@ -1,15 +1,57 @@
 #!/bin/sh
-# Runs inside the demo VM (see scripts/demo).
+# Runs inside the demo VM (see scripts/demo): the article's two policies,
+# enforced by veto at BPF LSM hooks on a stock Debian kernel.
 set -u
-echo "== veto probe inside the VM"
+P=/veto/examples/policies
+AGENT=
+
+start() { # POLICY: the agent, with events in compact form on /tmp/events.txt
+	veto agent --policy "$1" -o compact --socket /run/veto.sock >/tmp/events.txt 2>/tmp/agent.log &
+	AGENT=$!
+	for _ in $(seq 300); do
+		grep -q ready /tmp/agent.log && return 0
+		kill -0 "$AGENT" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat /tmp/agent.log
+	exit 1
+}
+stop() {
+	kill -TERM "$AGENT"
+	wait "$AGENT"
+}
+show_events() {
+	grep -a 'lsm\|kprobe' /tmp/events.txt | sed 's/^/   event: /'
+}
+
+echo "== veto probe inside the VM ($(uname -r))"
 veto probe || exit 1
+
 echo
-echo "== an LSM program denies an exec before it happens"
-echo "   target child:  sh -c 'touch /tmp/target'   (denied by lsm/bprm_check_security)"
-echo "   control child: sh -c 'touch /tmp/control'  (same command, not targeted)"
-rm -f /tmp/target /tmp/control
-deny-exec /bin/sh -c 'touch /tmp/$VETO_RUN' || exit 1
-for f in /tmp/target /tmp/control; do
-	if [ -e "$f" ]; then echo "   $f: exists"; else echo "   $f: absent (the command never ran)"; fi
-done
-[ ! -e /tmp/target ] && [ -e /tmp/control ]
+echo "== 1. The article's /etc/passwd policy ($P/article-passwd.yaml)"
+veto policy lint "$P/article-passwd.yaml" | sed 's/^/   lint: /'
+cp /etc/passwd /tmp/passwd.before
+start "$P/article-passwd.yaml"
+echo "   \$ sh -c 'echo hacked >> /etc/passwd'"
+sh -c 'echo hacked >> /etc/passwd'
+echo "   exit status $? (137 = killed by SIGKILL)"
+stop
+if cmp -s /etc/passwd /tmp/passwd.before; then
+	echo "   /etc/passwd is byte-for-byte unchanged"
+else
+	echo "   /etc/passwd CHANGED"
+	exit 1
+fi
+show_events
+
+echo
+echo "== 2. The article's shell policy, corrected ($P/block-shell-exec-fixed.yaml)"
+cp /bin/busybox /usr/bin/sh # a real /usr/bin/sh, as in a container image
+start "$P/block-shell-exec-fixed.yaml"
+echo "   \$ unshare --pid --fork /usr/bin/sh -c 'echo shell started'   (a new pid namespace, like a container)"
+unshare -p -f /usr/bin/sh -c 'echo shell started'
+echo "   exit status $? (the shell never started)"
+echo "   \$ /usr/bin/sh -c 'echo shell started'   (on the host)"
+/usr/bin/sh -c 'echo "   shell started"'
+stop
+show_events

@@ -22,6 +22,7 @@
 
 #include "agent/request.h"
 #include "events/pipeline.h"
+#include "load/policies.h"
 #include "sensors/process.h"
 #include "sinks/client.h"
 #include "sinks/file.h"
@@ -46,6 +47,8 @@ struct agent {
 	const struct agent_opts *o;
 	struct pipeline pl;
 	struct proc_sensor *sensor;
+	struct policy_set policies;
+	uint64_t policy_lost_reported;
 	struct file_sink sink;
 	int epfd, sigfd, timerfd, lfd, recfd;
 	struct client clients[MAX_CLIENTS];
@@ -394,8 +397,13 @@ static int listen_socket(const char *path)
 
 static void check_lost(struct agent *a)
 {
-	uint64_t cnt[PROC_CNT__COUNT];
+	uint64_t cnt[PROC_CNT__COUNT], plost = policy_set_lost(&a->policies);
 
+	if (plost > a->policy_lost_reported) {
+		logmsg("Warning: %" PRIu64 " policy events lost (ring buffer full): the kernel still enforced, "
+		       "the events are missing; total %" PRIu64, plost - a->policy_lost_reported, plost);
+		a->policy_lost_reported = plost;
+	}
 	if (proc_sensor_counters(a->sensor, cnt))
 		return;
 	if (cnt[PROC_CNT_LOST] > a->lost_reported) {
@@ -435,6 +443,7 @@ static void cleanup(struct agent *a)
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		if (a->clients[i].used)
 			drop_client(a, &a->clients[i], NULL);
+	policy_set_unload(&a->policies);
 	proc_sensor_close(a->sensor);
 	pipeline_fini(&a->pl);
 	file_sink_close(&a->sink);
@@ -515,6 +524,30 @@ int agent_run(const struct agent_opts *o)
 		goto out;
 	}
 	logmsg("process sensor attached: tp_btf/sched_process_exec, tp_btf/sched_process_fork, tp_btf/sched_process_exit");
+	if (o->n_policies) {
+		struct diag_list d;
+
+		diag_init(&d);
+		err = policy_set_load(&a->policies, o->policies, o->n_policies, a->pl.enc.host_ns,
+				      proc_sensor_ringbuf_fd(a->sensor), &d, why, sizeof(why));
+		diag_sort(&d);
+		for (size_t i = 0; i < d.n; i++)
+			logmsg("%s:%u:%u: %s: %s", d.v[i].file, d.v[i].line, d.v[i].col, diag_sev_name(d.v[i].sev),
+			       d.v[i].msg);
+		diag_free(&d);
+		if (err) {
+			logmsg("Error: no policy loaded: %s", why[0] ? why : "the policies have errors (above)");
+			goto out;
+		}
+		pipeline_set_policies(&a->pl, a->policies.by_id, a->policies.n);
+		for (size_t i = 0; i < a->policies.n; i++) {
+			const struct compiled *c = a->policies.by_id[i];
+			for (size_t h = 0; h < c->n_hooks; h++)
+				logmsg("policy %s: %s on lsm/%s (%s)", c->src->name,
+				       c->hooks[h].cfg.monitor ? "monitoring" : "enforcing",
+				       hook_table[c->hooks[h].id].name, hook_table[c->hooks[h].id].prog);
+		}
+	}
 	/* after attaching: what starts from now on is seen by the sensor */
 	n = proc_cache_scan(a->pl.cache, "/proc");
 	if (n < 0)

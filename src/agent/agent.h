@@ -19,6 +19,8 @@ struct agent_opts {
 	const char *node_name;     /* NULL: the host name */
 	size_t ringbuf_bytes;      /* 0: default */
 	const char *record_file;   /* raw records are appended here (benchmarks) */
+	const char *const *policies; /* policy files or folders, loaded at start */
+	size_t n_policies;
 };
 
 /* Runs until SIGINT/SIGTERM. Returns 0 after a clean stop, or -errno when it

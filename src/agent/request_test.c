@@ -30,7 +30,7 @@ static void parses_getevents(void **state)
 static void rejects_malformed(void **state)
 {
 	static const char *const bad[] = {
-		"", "   ", "hello", "getevents format=xml", "getevents types=process_kprobe", "getevents pid=-1",
+		"", "   ", "hello", "getevents format=xml", "getevents types=process_uprobe", "getevents pid=-1",
 		"getevents pid=abc", "getevents pid=0", "getevents nokey", "getevents =x", "getevents color=red",
 		"getevents binary=%zz", "getevents binary=%00", "status now", "getevents pid=99999999999",
 	};

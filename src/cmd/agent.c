@@ -14,9 +14,12 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: veto agent [OPTIONS]\n"
-		"Runs in the foreground: observes every process start and exit, exports\n"
-		"events as JSON lines (Tetragon's field names) and serves `veto getevents`.\n"
+		"Runs in the foreground: observes every process start and exit, enforces\n"
+		"the policies given, exports events as JSON lines (Tetragon's field names)\n"
+		"and serves `veto getevents`.\n"
 		"Logs go to stderr; a line with 'ready' says every sensor is attached.\n\n"
+		"  --policy FILE|DIR       load TracingPolicy files (a folder: its *.yaml), all or\n"
+		"                          nothing; repeatable\n"
 		"  --export-file PATH      write events to PATH instead of stdout\n"
 		"  --export-max-size MB    rotate the export file at this size (default 10, 0: never)\n"
 		"  --export-backups N      rotated files kept: PATH.1 .. PATH.N (default 5)\n"
@@ -43,7 +46,7 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 
 int cmd_agent(int argc, char **argv)
 {
-	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC };
+	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY };
 	static const struct option opts[] = {
 		{ "export-file", required_argument, NULL, O_EXPORT },
 		{ "export-max-size", required_argument, NULL, O_MAXSIZE },
@@ -54,6 +57,7 @@ int cmd_agent(int argc, char **argv)
 		{ "node-name", required_argument, NULL, O_NODE },
 		{ "ringbuf-mb", required_argument, NULL, O_RINGBUF },
 		{ "record", required_argument, NULL, O_RECORD },
+		{ "policy", required_argument, NULL, O_POLICY },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -63,6 +67,7 @@ int cmd_agent(int argc, char **argv)
 		.export_backups = 5,
 		.socket_path = AGENT_DEFAULT_SOCKET,
 	};
+	static const char *policies[64];
 	unsigned long long v;
 	int c;
 
@@ -111,6 +116,14 @@ int cmd_agent(int argc, char **argv)
 			break;
 		case O_RECORD:
 			o.record_file = optarg;
+			break;
+		case O_POLICY:
+			if (o.n_policies == sizeof(policies) / sizeof(policies[0])) {
+				out_error("agent: more than 64 --policy options: put the files in a folder");
+				return 2;
+			}
+			policies[o.n_policies++] = optarg;
+			o.policies = policies;
 			break;
 		case 'v':
 			out_verbose = true;

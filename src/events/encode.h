@@ -7,12 +7,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bpf/policy.h"
+#include "compile/compile.h"
 #include "events/cache.h"
 #include "util/json.h"
 
 enum ev_kind {
 	EV_PROCESS_EXEC,
 	EV_PROCESS_EXIT,
+	EV_PROCESS_KPROBE, /* a policy written with kprobes: matched */
+	EV_PROCESS_LSM,    /* a policy written with lsmhooks: matched */
 	EV__COUNT,
 };
 
@@ -27,9 +31,13 @@ struct ev {
 	uint64_t time;        /* ns since the epoch */
 	const struct proc *proc;
 	uint32_t exit_code;   /* exit: wait(2) status */
+	/* policy events */
+	const struct veto_policy_event *pol;
+	const struct c_hook *hook;  /* how the policy declared the hook's arguments */
+	const char *policy_name;
 };
 
-/* "process_exec", "process_exit"; NULL for an unknown kind. */
+/* "process_exec", "process_exit", "process_kprobe", "process_lsm"; NULL for an unknown kind. */
 const char *ev_kind_name(enum ev_kind k);
 /* Parses a name as above; returns 0 or -EINVAL. */
 int ev_kind_parse(const char *s, enum ev_kind *k);
@@ -38,6 +46,12 @@ int ev_kind_parse(const char *s, enum ev_kind *k);
 void enc_json(struct jw *w, const struct enc_ctx *ctx, const struct ev *e, bool ancestors);
 /* Appends one line for people: "🚀 process NODE /bin/ls -l" (no newline). */
 void enc_compact(struct jw *w, const struct enc_ctx *ctx, const struct ev *e);
+
+/* A policy event's action, as Tetragon names it: "KPROBE_ACTION_SIGKILL", ... */
+const char *ev_action_name(uint32_t va_flags);
+/* Appends the policy part of a process_kprobe/process_lsm event: function_name,
+ * args, return, action, policy_name and veto's enforcement summary. */
+void enc_policy_fields(struct jw *w, const struct ev *e);
 
 /* "CAP_CHOWN" ...; NULL past the last known capability. */
 const char *cap_name(int bit);

@@ -13,6 +13,42 @@ static void text(struct jw *w, const char *s)
 	jw_raw(w, s, strlen(s));
 }
 
+/*   🔒 lsm     NODE /bin/sh file_open /etc/passwd [42] policy-name: denied EPERM, killed */
+static void policy_line(struct jw *w, const char *where, const struct ev *e)
+{
+	const struct veto_policy_event *pe = e->pol;
+	const struct hook_info *hi = &hook_table[pe->hook < VH__COUNT ? pe->hook : 0];
+	const struct proc *p = e->proc;
+	char buf[160];
+
+	text(w, e->kind == EV_PROCESS_LSM ? "\xf0\x9f\x94\x92 lsm     " : "\xf0\x9f\x94\x92 kprobe  ");
+	text(w, where);
+	text(w, " ");
+	text(w, p->binary && p->binary[0] ? p->binary : "<unknown>");
+	text(w, " ");
+	text(w, pe->kprobe ? hi->func : hi->name);
+	for (unsigned i = 0; i < hi->nargs && i < VETO_ARG_MAX; i++) {
+		const struct veto_ev_arg *a = &pe->args[i];
+		if (!e->hook || !(e->hook->cfg.need_args & (1u << i)) || (a->flags & VETO_ARG_NOPATH) || !a->len)
+			continue;
+		text(w, " ");
+		jw_raw(w, a->str, strnlen(a->str, a->len));
+	}
+	snprintf(buf, sizeof(buf), " [%u] %s: ", pe->pid, e->policy_name ? e->policy_name : "?");
+	text(w, buf);
+	if (pe->monitor)
+		text(w, "monitor, would ");
+	if (pe->ret) {
+		const char *n = strerrorname_np(-pe->ret);
+		snprintf(buf, sizeof(buf), "%s %s", pe->monitor ? "deny" : "denied", n ? n : "?");
+		text(w, buf);
+	} else {
+		text(w, pe->monitor ? "allow" : "allowed");
+	}
+	if (pe->action & VA_SIGKILL)
+		text(w, pe->monitor ? ", kill" : ", killed");
+}
+
 void enc_compact(struct jw *w, const struct enc_ctx *ctx, const struct ev *e)
 {
 	const struct proc *p = e->proc;
@@ -23,6 +59,10 @@ void enc_compact(struct jw *w, const struct enc_ctx *ctx, const struct ev *e)
 			 p->container.id);
 	else
 		snprintf(where, sizeof(where), "%s", ctx->node);
+	if (e->pol) {
+		policy_line(w, where, e);
+		return;
+	}
 	text(w, e->kind == EV_PROCESS_EXEC ? "\xf0\x9f\x9a\x80 process " : "\xf0\x9f\x92\xa5 exit    ");
 	text(w, where);
 	text(w, " ");

@@ -27,7 +27,8 @@ const char *cap_name(int bit)
 	return bit >= 0 && bit < NCAPS ? cap_names[bit] : NULL;
 }
 
-static const char *const kind_names[EV__COUNT] = { "process_exec", "process_exit" };
+static const char *const kind_names[EV__COUNT] = { "process_exec", "process_exit", "process_kprobe",
+						    "process_lsm" };
 
 const char *ev_kind_name(enum ev_kind k)
 {
@@ -218,6 +219,8 @@ void enc_json(struct jw *w, const struct enc_ctx *ctx, const struct ev *e, bool 
 		jw_kuint(w, "status", (e->exit_code >> 8) & 0xff);
 		jw_kstr(w, "time", t);
 	}
+	if (e->pol)
+		enc_policy_fields(w, e);
 	jw_obj_close(w);
 	jw_kstr(w, "node_name", ctx->node);
 	jw_kstr(w, "time", t);

@@ -76,13 +76,59 @@ void pipeline_host_ns(uint32_t ns[PROC_NS__COUNT])
 	}
 }
 
+void pipeline_set_policies(struct pipeline *p, const struct compiled *const *v, size_t n)
+{
+	p->policies = v;
+	p->n_policies = n;
+}
+
+/* A policy matched: the process comes from the cache (it is the caller, so it
+ * is current), or, for one the cache missed, from the event itself. */
+static int push_policy(struct pipeline *p, const struct veto_policy_event *pe, size_t len)
+{
+	const struct compiled *c;
+	struct proc miss, *proc;
+	struct ev e = { 0 };
+
+	if (len < sizeof(*pe) || pe->hook >= VH__COUNT || pe->policy_id >= p->n_policies ||
+	    !(c = p->policies[pe->policy_id])) {
+		p->bad_records++;
+		return -EINVAL;
+	}
+	proc = proc_cache_find(p->cache, pe->pid);
+	if (!proc) {
+		memset(&miss, 0, sizeof(miss));
+		miss.pid = pe->pid;
+		miss.tid = pe->tid;
+		miss.uid = pe->uid;
+		miss.flags = PF_MISS;
+		miss.binary = pe->bin_len ? pe->binary : pe->comm;
+		miss.args = miss.cwd = "";
+		proc = &miss;
+	}
+	for (size_t i = 0; i < c->n_hooks; i++)
+		if (c->hooks[i].id == pe->hook)
+			e.hook = &c->hooks[i];
+	e.kind = pe->kprobe ? EV_PROCESS_KPROBE : EV_PROCESS_LSM;
+	e.time = pe->ktime + p->mono_to_wall;
+	e.proc = proc;
+	e.pol = pe;
+	e.policy_name = c->src && c->src->name ? c->src->name : "";
+	p->events[e.kind]++;
+	if (p->emit)
+		p->emit(p->emit_ctx, &e);
+	return 0;
+}
+
 int pipeline_push(struct pipeline *p, const void *data, size_t len)
 {
 	struct proc *proc;
-	struct ev e;
+	struct ev e = { 0 };
 	int err;
 
 	p->records++;
+	if (len >= sizeof(uint32_t) && *(const uint32_t *)data == VETO_EV_POLICY)
+		return push_policy(p, data, len);
 	err = proc_decode(data, len, p->dec);
 	if (err) {
 		p->bad_records++;

@@ -24,6 +24,9 @@ struct pipeline {
 	uint64_t forks;
 	uint64_t bad_records; /* failed validation: counted, never silent */
 	uint64_t oom;
+	/* loaded policies, by policy id (bpf/policy.h events name them by id) */
+	const struct compiled *const *policies;
+	size_t n_policies;
 };
 
 /* node: node name for exec_id and node_name. Returns 0 or -errno. */
@@ -33,6 +36,8 @@ void pipeline_fini(struct pipeline *p);
 void pipeline_set_host(struct pipeline *p);
 /* The host's namespace inode numbers (pid 1's, or the kernel's initial ones). */
 void pipeline_host_ns(uint32_t ns[PROC_NS__COUNT]);
+/* Where policy events find their policy's name and argument types. */
+void pipeline_set_policies(struct pipeline *p, const struct compiled *const *v, size_t n);
 /* One raw ring buffer record. Returns 0 or -errno (also counted). */
 int pipeline_push(struct pipeline *p, const void *data, size_t len);
 

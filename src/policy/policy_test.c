@@ -139,11 +139,13 @@ static void corrected_examples_lint_clean(void **state)
 {
 	static const char *const files[] = { "examples/policies/block-shell-exec-fixed.yaml",
 					     "examples/policies/protect-passwd.yaml" };
+	/* the shell block has no pod to exempt yet: lint says so, truthfully */
+	static const size_t warnings[] = { 1, 0 };
 	for (size_t i = 0; i < 2; i++) {
 		struct pol_set s;
 		struct diag_list d;
 		load_file(files[i], &s, &d);
-		expect_counts(&d, 0, 0);
+		expect_counts(&d, 0, warnings[i]);
 		assert_int_equal(s.v[0].hooks[0].cls, PHC_LSM);
 		done(&s, &d);
 	}

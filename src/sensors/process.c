@@ -49,6 +49,11 @@ static int on_record(void *ctx, void *data, size_t len)
 	return s->cb(s->ctx, data, len);
 }
 
+int proc_sensor_ringbuf_fd(const struct proc_sensor *s)
+{
+	return bpf_map__fd(s->skel->maps.proc_rb);
+}
+
 int proc_sensor_open(struct proc_sensor **out, size_t ringbuf_bytes, proc_sensor_cb cb, void *ctx,
 		     char *why, size_t whylen)
 {

@@ -18,6 +18,9 @@ typedef int (*proc_sensor_cb)(void *ctx, const void *data, size_t len);
  * why (libbpf's last message). */
 int proc_sensor_open(struct proc_sensor **out, size_t ringbuf_bytes, proc_sensor_cb cb, void *ctx,
 		     char *why, size_t whylen);
+/* The ring buffer map: policy programs write their events to it too, so one
+ * consumer sees every event in order. */
+int proc_sensor_ringbuf_fd(const struct proc_sensor *s);
 /* File descriptor to poll for readiness (epoll). */
 int proc_sensor_fd(const struct proc_sensor *s);
 /* Consumes what is ready; returns the number of records or -errno. */

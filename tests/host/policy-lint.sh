@@ -39,7 +39,8 @@ expect_match "$out" ":27:25: warning: argError has no effect on Sigkill" "(c) ar
 # The corrections lint clean.
 out=$("$VETO" policy lint "$ex/block-shell-exec-fixed.yaml" "$ex/protect-passwd.yaml"); rc=$?
 expect_eq "$rc" 0 "fixed policies are valid"
-expect_eq "$(printf '%s\n' "$out" | tail -1)" "2 files: 0 errors, 0 warnings" "fixed policies have no warnings"
+expect_eq "$(printf '%s\n' "$out" | tail -1)" "2 files: 0 errors, 1 warning" "fixed policies: only the no-allowlist warning"
+expect_match "$out" "block-shell-exec-fixed.yaml:[0-9]+:[0-9]+: warning: this blocks shell execution with no allowlist" "the shell block still has no allowlist"
 
 # Exit codes and located errors.
 printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: x\nspec:\n  lsmhooks:\n  - hook: file_opn\n' > "$tmp/bad.yaml"

@@ -90,3 +90,33 @@ kernel_at_least() {
 	_want_maj=${1%%.*} _want_min=${1#*.}
 	[ "$_kmaj" -gt "$_want_maj" ] || { [ "$_kmaj" -eq "$_want_maj" ] && [ "$_kmin" -ge "$_want_min" ]; }
 }
+
+# agent_start FILE|DIR...: starts `veto agent --policy ...` in the background,
+# exporting to /tmp/events.json, and waits for its `ready` line (or its death).
+# agent_stop: stops it with SIGTERM and waits. The log is /tmp/agent.log.
+AGENT_PID=
+agent_start() {
+	_args=
+	for _p in "$@"; do _args="$_args --policy $_p"; done
+	rm -f /tmp/events.json /tmp/agent.log
+	# shellcheck disable=SC2086
+	veto agent $_args --export-file /tmp/events.json --socket /run/veto.sock >/dev/null 2>/tmp/agent.log &
+	AGENT_PID=$!
+	_n=0
+	while [ "$_n" -lt 600 ]; do
+		grep -q ready /tmp/agent.log 2>/dev/null && return 0
+		kill -0 "$AGENT_PID" 2>/dev/null || break
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	cat /tmp/agent.log
+	die "agent did not become ready"
+}
+agent_stop() {
+	[ -n "$AGENT_PID" ] || return 0
+	kill -TERM "$AGENT_PID" 2>/dev/null
+	wait "$AGENT_PID"
+	AGENT_PID=
+}
+# events_with REGEX: the exported event lines matching REGEX
+events_with() { grep -E -- "$1" /tmp/events.json 2>/dev/null; }

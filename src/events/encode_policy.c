@@ -1,0 +1,195 @@
+/* The policy half of process_kprobe / process_lsm events: the hook, its
+ * arguments as the policy declared them (Tetragon's *_arg objects), the
+ * action, and what veto did (or, in monitor mode, would have done). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "events/encode.h"
+
+const char *ev_action_name(uint32_t f)
+{
+	if (f & VA_SIGKILL)
+		return "KPROBE_ACTION_SIGKILL";
+	if (f & VA_OVERRIDE)
+		return "KPROBE_ACTION_OVERRIDE";
+	if (f & VA_SIGNAL)
+		return "KPROBE_ACTION_SIGNAL";
+	if (f & VA_POST)
+		return "KPROBE_ACTION_POST";
+	return "KPROBE_ACTION_NOPOST";
+}
+
+static const char *family_name(unsigned f)
+{
+	switch (f) {
+	case 1: return "AF_UNIX";
+	case 2: return "AF_INET";
+	case 10: return "AF_INET6";
+	default: return NULL;
+	}
+}
+
+static const char *proto_name(unsigned p)
+{
+	switch (p) {
+	case 6: return "IPPROTO_TCP";
+	case 17: return "IPPROTO_UDP";
+	case 1: return "IPPROTO_ICMP";
+	case 58: return "IPPROTO_ICMPV6";
+	default: return NULL;
+	}
+}
+
+static void addr(struct jw *w, const char *key, unsigned family, const uint8_t *a)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (family != 2 && family != 10)
+		return;
+	inet_ntop(family == 2 ? AF_INET : AF_INET6, a, buf, sizeof(buf));
+	jw_kstr(w, key, buf);
+}
+
+static void kname(struct jw *w, const char *key, const char *name, unsigned num)
+{
+	if (name)
+		jw_kstr(w, key, name);
+	else
+		jw_kuint(w, key, num);
+}
+
+static void path_obj(struct jw *w, const char *key, const struct veto_ev_arg *a)
+{
+	jw_key(w, key);
+	jw_obj_open(w);
+	if (!(a->flags & VETO_ARG_NOPATH))
+		jw_key(w, "path"), jw_strn(w, a->str, strnlen(a->str, a->len));
+	if (a->flags & VETO_ARG_TRUNC)
+		jw_kstr(w, "flags", "truncated");
+	jw_obj_close(w);
+}
+
+static void arg(struct jw *w, enum pol_type t, const char *label, const struct veto_ev_arg *a)
+{
+	jw_obj_open(w);
+	switch (t) {
+	case PT_FILE:
+		path_obj(w, "file_arg", a);
+		break;
+	case PT_LINUX_BINPRM:
+		path_obj(w, "linux_binprm_arg", a);
+		break;
+	case PT_PATH:
+	case PT_DENTRY:
+		path_obj(w, "path_arg", a);
+		break;
+	case PT_INODE:
+		jw_key(w, "inode_arg");
+		jw_obj_open(w);
+		jw_kuint(w, "dev", a->num[0]);
+		jw_kuint(w, "ino", a->num[1]);
+		jw_obj_close(w);
+		break;
+	case PT_SOCK:
+	case PT_SOCKET:
+		jw_key(w, "sock_arg");
+		jw_obj_open(w);
+		kname(w, "family", family_name(a->family), a->family);
+		kname(w, "protocol", proto_name(a->proto), a->proto);
+		addr(w, "saddr", a->family, a->saddr);
+		addr(w, "daddr", a->family, a->daddr);
+		jw_kuint(w, "sport", a->sport);
+		jw_kuint(w, "dport", a->dport);
+		jw_obj_close(w);
+		break;
+	case PT_SOCKADDR:
+		jw_key(w, "sockaddr_arg");
+		jw_obj_open(w);
+		kname(w, "family", family_name(a->family), a->family);
+		addr(w, "addr", a->family, a->saddr);
+		jw_kuint(w, "port", a->sport);
+		jw_obj_close(w);
+		break;
+	case PT_CAPABILITY:
+		jw_key(w, "capability_arg");
+		jw_obj_open(w);
+		jw_kint(w, "value", (int64_t)a->num[0]);
+		if (cap_name((int)a->num[0]))
+			jw_kstr(w, "name", cap_name((int)a->num[0]));
+		jw_obj_close(w);
+		break;
+	case PT_CRED:
+		jw_key(w, "process_credentials_arg");
+		jw_obj_open(w);
+		jw_kuint(w, "euid", a->num[0]);
+		jw_kuint(w, "cap_effective", a->num[1]);
+		jw_obj_close(w);
+		break;
+	case PT_USER_NAMESPACE:
+		jw_key(w, "user_ns_arg");
+		jw_obj_open(w);
+		jw_key(w, "ns");
+		jw_obj_open(w);
+		jw_kuint(w, "inum", a->num[0]);
+		jw_obj_close(w);
+		jw_obj_close(w);
+		break;
+	case PT_STRING:
+	case PT_CHAR_BUF:
+	case PT_FILENAME:
+		jw_key(w, "string_arg");
+		jw_strn(w, a->str, strnlen(a->str, a->len));
+		break;
+	case PT_UINT8: case PT_UINT16: case PT_UINT32:
+		jw_kuint(w, "uint_arg", (uint32_t)a->num[0]);
+		break;
+	case PT_UINT64: case PT_ULONG:
+		jw_kuint(w, "uint_arg", a->num[0]);
+		break;
+	case PT_SIZE_T:
+		jw_kuint(w, "size_arg", a->num[0]);
+		break;
+	case PT_LONG: case PT_INT64:
+		jw_kint(w, "long_arg", (int64_t)a->num[0]);
+		break;
+	default:
+		jw_kint(w, "int_arg", (int32_t)a->num[0]);
+	}
+	if (label && *label)
+		jw_kstr(w, "label", label);
+	jw_obj_close(w);
+}
+
+void enc_policy_fields(struct jw *w, const struct ev *e)
+{
+	const struct veto_policy_event *pe = e->pol;
+	const struct hook_info *hi = &hook_table[pe->hook < VH__COUNT ? pe->hook : 0];
+	bool deny = pe->ret != 0, kill = pe->action & VA_SIGKILL;
+	const char *ename;
+
+	jw_kstr(w, "function_name", pe->kprobe ? hi->func : hi->name);
+	jw_key(w, "args");
+	jw_arr_open(w);
+	for (unsigned i = 0; e->hook && i < hi->nargs && i < VETO_ARG_MAX; i++)
+		if (e->hook->cfg.need_args & (1u << i) && e->hook->arg_type[i] != PT_NOP)
+			arg(w, e->hook->arg_type[i], e->hook->arg_label[i], &pe->args[i]);
+	jw_arr_close(w);
+	jw_key(w, "return");
+	jw_obj_open(w);
+	jw_kint(w, "int_arg", pe->monitor ? 0 : pe->ret);
+	jw_obj_close(w);
+	jw_kstr(w, "action", ev_action_name(pe->action));
+	jw_kstr(w, "policy_name", e->policy_name ? e->policy_name : "");
+	/* veto's own summary: what the kernel did, so nobody has to infer it */
+	jw_key(w, "enforcement");
+	jw_obj_open(w);
+	jw_kstr(w, "mode", pe->monitor ? "monitor" : "enforce");
+	jw_kbool(w, pe->monitor ? "would_deny" : "denied", deny);
+	if (deny && (ename = strerrorname_np(-pe->ret)))
+		jw_kstr(w, "errno", ename);
+	jw_kbool(w, pe->monitor ? "would_kill" : "killed", kill);
+	if (pe->action & VA_SIGNAL && !kill)
+		jw_kbool(w, pe->monitor ? "would_signal" : "signaled", true);
+	jw_obj_close(w);
+}

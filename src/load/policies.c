@@ -1,0 +1,166 @@
+#include "load/policies.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int add_file(struct policy_set *ps, const char *path, struct diag_list *d)
+{
+	struct pol_set *v = realloc(ps->files, (ps->n_files + 1) * sizeof(*v));
+	int r;
+
+	if (!v)
+		return -ENOMEM;
+	ps->files = v;
+	memset(&v[ps->n_files], 0, sizeof(v[0]));
+	r = pol_load_file(path, &v[ps->n_files], d);
+	ps->n_files++;
+	return r;
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && !strcmp(s + a - b, suf);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A folder: its *.yaml and *.yml files, in name order. */
+static int add_dir(struct policy_set *ps, const char *dir, struct diag_list *d)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (!dh)
+		return -errno;
+	while ((de = readdir(dh))) {
+		char **v;
+		if (de->d_name[0] == '.' || !(has_suffix(de->d_name, ".yaml") || has_suffix(de->d_name, ".yml")))
+			continue;
+		v = realloc(names, (n + 1) * sizeof(*v));
+		if (!v || asprintf(&v[n], "%s/%s", dir, de->d_name) < 0) {
+			names = v ? v : names;
+			r = -ENOMEM;
+			break;
+		}
+		names = v;
+		n++;
+	}
+	closedir(dh);
+	if (!r && !n)
+		diag_add(d, dir, DIAG_ERROR, 0, 0, "no *.yaml or *.yml files in this folder");
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (size_t i = 0; i < n; i++) {
+		if (!r)
+			r = add_file(ps, names[i], d);
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
+int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_paths,
+		    const uint32_t host_ns[VN__COUNT], int ringbuf_fd, struct diag_list *d, char *err,
+		    size_t errlen)
+{
+	struct compile_env env;
+	size_t total = 0, k = 0;
+	int r = 0;
+
+	memset(ps, 0, sizeof(*ps));
+	err[0] = '\0';
+	for (size_t i = 0; i < n_paths && r != -ENOMEM; i++) {
+		struct stat st;
+
+		if (stat(paths[i], &st)) {
+			diag_add(d, paths[i], DIAG_ERROR, 0, 0, "%s", strerror(errno));
+			continue;
+		}
+		r = S_ISDIR(st.st_mode) ? add_dir(ps, paths[i], d) : add_file(ps, paths[i], d);
+		if (r && r != -ENOMEM)
+			diag_add(d, paths[i], DIAG_ERROR, 0, 0, "%s", strerror(-r));
+	}
+	if (r == -ENOMEM || d->nerr)
+		goto fail;
+
+	compile_env_host(&env);
+	memcpy(env.host_ns, host_ns, sizeof(env.host_ns));
+	for (size_t f = 0; f < ps->n_files; f++)
+		total += ps->files[f].n;
+	ps->compiled = calloc(total ? total : 1, sizeof(*ps->compiled));
+	ps->by_id = calloc(total ? total : 1, sizeof(*ps->by_id));
+	ps->loaded = calloc(total ? total : 1, sizeof(*ps->loaded));
+	if (!ps->compiled || !ps->by_id || !ps->loaded) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	/* compile everything before loading anything */
+	for (size_t f = 0; f < ps->n_files; f++)
+		for (size_t i = 0; i < ps->files[f].n; i++, k++) {
+			r = compile_policy(&ps->files[f].v[i], ps->files[f].file, &env, &ps->compiled[k], d);
+			if (r == -ENOMEM)
+				goto fail;
+		}
+	ps->n = total;
+	if (d->nerr) {
+		r = -EINVAL;
+		goto fail;
+	}
+	for (k = 0; k < total; k++) {
+		char why[768];
+
+		r = lsm_policy_load(&ps->compiled[k], (uint32_t)k, ringbuf_fd, &ps->loaded[k], why, sizeof(why));
+		if (r) {
+			snprintf(err, errlen, "policy %s: %s%s", ps->compiled[k].src->name,
+				 why, r == -EPERM ? " (this kernel refuses BPF LSM programs: see 'veto probe')" : "");
+			goto fail;
+		}
+		ps->by_id[k] = &ps->compiled[k];
+	}
+	return 0;
+fail:
+	if (!r)
+		r = -EINVAL;
+	policy_set_unload(ps);
+	return r;
+}
+
+void policy_set_unload(struct policy_set *ps)
+{
+	if (!ps)
+		return;
+	for (size_t k = 0; k < ps->n; k++) {
+		if (ps->loaded)
+			lsm_policy_unload(ps->loaded[k]);
+		if (ps->compiled)
+			compiled_free(&ps->compiled[k]);
+	}
+	for (size_t f = 0; f < ps->n_files; f++)
+		pol_set_free(&ps->files[f]);
+	free(ps->files);
+	free(ps->compiled);
+	free(ps->by_id);
+	free(ps->loaded);
+	memset(ps, 0, sizeof(*ps));
+}
+
+uint64_t policy_set_lost(const struct policy_set *ps)
+{
+	uint64_t n = 0;
+
+	for (size_t k = 0; k < ps->n; k++)
+		if (ps->loaded[k])
+			n += lsm_policy_lost(ps->loaded[k]);
+	return n;
+}

@@ -1,0 +1,32 @@
+/* load: policy files -> parse, check, compile, load, attach; all or nothing. */
+#ifndef VETO_LOAD_POLICIES_H
+#define VETO_LOAD_POLICIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compile/compile.h"
+#include "load/lsm.h"
+#include "policy/policy.h"
+
+struct policy_set {
+	struct pol_set *files;          /* parsed files (own the AST) */
+	size_t n_files;
+	const struct compiled **by_id;  /* policy id -> compiled (id is the index) */
+	struct compiled *compiled;
+	struct lsm_policy **loaded;
+	size_t n;
+};
+
+/* Loads every policy of paths (files, or folders of .yaml and .yml files). Problems
+ * go to d (file:line:col) and, for kernel failures, to err. On any error
+ * nothing is loaded. host_ns: the agent's namespaces, for host_ns values.
+ * ringbuf_fd: the ring buffer policy events go to. 0 or -errno. */
+int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_paths,
+		    const uint32_t host_ns[VN__COUNT], int ringbuf_fd, struct diag_list *d, char *err,
+		    size_t errlen);
+void policy_set_unload(struct policy_set *ps);
+/* Events lost by all policies (ring buffer full). */
+uint64_t policy_set_lost(const struct policy_set *ps);
+
+#endif
