@@ -35,9 +35,9 @@ expect_eq "$(json_get "$(cat "$tmp/f3")" 'd["process_exec"]["process"]["pid"]')"
 pass "pid filter"
 
 # bad arguments are refused before connecting
-out=$(G --event-types process_kprobe 2>&1); rc=$?
+out=$(G --event-types process_uprobe 2>&1); rc=$?
 expect_eq "$rc" 2 "unknown event type exit status"
-expect_match "$out" "^Error: getevents: unknown event type 'process_kprobe'" "unknown event type message"
+expect_match "$out" "^Error: getevents: unknown event type 'process_uprobe'" "unknown event type message"
 
 # a client that disconnects mid-stream
 G >/dev/null & g=$!

@@ -1,0 +1,56 @@
+# LSM policies on this machine's kernel: where BPF LSM programs are refused,
+# `veto agent --policy` says so and loads nothing; bad policy files get
+# located errors; nothing is half loaded.
+. "$(dirname "$0")/lib.sh"
+ex=$VETO_ROOT/examples/policies
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+run_agent() { # ARGS...: the agent must stop by itself (it refuses to start)
+	timeout 60 "$VETO" agent --socket "$tmp/veto.sock" --export-file "$tmp/ev.json" "$@" 2>"$tmp/log"
+}
+
+lsm_works=$(json_get "$("$VETO" probe -o json)" 'd["programs"]["lsm"]["works"]')
+if [ "$lsm_works" = False ]; then
+	run_agent --policy "$ex/protect-passwd.yaml"; rc=$?
+	cat "$tmp/log"
+	expect_eq "$rc" 1 "agent refuses to start"
+	expect_match "$(cat "$tmp/log")" "Error: no policy loaded: policy protect-passwd: loading the LSM programs: Operation not permitted.*this kernel refuses BPF LSM programs: see 'veto probe'" \
+		"the reason names the kernel's refusal"
+	# programs are freed shortly after their last user exits
+	for _ in $(seq 50); do
+		bpftool prog list 2>/dev/null | grep -q 'veto_' || break
+		sleep 0.1
+	done
+	if bpftool prog list 2>/dev/null | grep -q 'veto_'; then fail "programs left loaded"; fi
+	pass "nothing left loaded"
+elif [ "$lsm_works" = True ]; then
+	pass "this kernel runs BPF LSM: refusal not applicable (the VM tests cover enforcement)"
+else
+	fail "veto probe did not say whether LSM programs work: '$lsm_works'"
+fi
+
+# one bad file among good ones: nothing is loaded, every error is located
+mkdir "$tmp/pols"
+cp "$ex/audit-tmp-reads.yaml" "$tmp/pols/a.yaml"
+printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: bad\nspec:\n  lsmhooks:\n  - hook: file_opn\n' >"$tmp/pols/b.yaml"
+run_agent --policy "$tmp/pols"; rc=$?
+expect_eq "$rc" 1 "a folder with a bad file is refused"
+expect_match "$(cat "$tmp/log")" "$tmp/pols/b.yaml:7:11: error: .*file_opn" "located error"
+expect_match "$(cat "$tmp/log")" "Error: no policy loaded" "all or nothing"
+
+# a hook veto has no program for is refused as unsupported, at its line
+printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: r\nspec:\n  lsmhooks:\n  - hook: inode_rename\n' >"$tmp/r.yaml"
+run_agent --policy "$tmp/r.yaml"; rc=$?
+expect_eq "$rc" 1 "unsupported hook refused"
+expect_match "$(cat "$tmp/log")" "r.yaml:7:11: error: unsupported: inode_rename is not an LSM hook veto can attach to" "unsupported hook located"
+
+# a namespaced policy is never applied to the whole node
+printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicyNamespaced\nmetadata:\n  name: n\n  namespace: prod\nspec:\n  lsmhooks:\n  - hook: file_open\n' >"$tmp/n.yaml"
+run_agent --policy "$tmp/n.yaml"; rc=$?
+expect_eq "$rc" 1 "namespaced policy refused"
+expect_match "$(cat "$tmp/log")" "unsupported: TracingPolicyNamespaced: veto cannot tell pods apart" "namespaced refusal says why"
+
+run_agent --policy "$tmp/missing.yaml"; rc=$?
+expect_eq "$rc" 1 "missing file refused"
+expect_match "$(cat "$tmp/log")" "missing.yaml.*No such file or directory" "missing file named"
