@@ -88,12 +88,13 @@ clean:
 
 -include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/unit -name '*.d' 2>/dev/null)
 
-# Static helper programs that run inside the test VMs (tests/vm/*.c).
-VM_TOOL_SRCS := $(sort $(wildcard tests/vm/*.c))
-VM_TOOLS     := $(patsubst tests/vm/%.c,$(BUILD)/vm-bin/%,$(VM_TOOL_SRCS))
+# Static helper programs that run inside the test VMs (tests/vm/*.c, bench/*.c).
+VM_TOOL_SRCS := $(sort $(wildcard tests/vm/*.c bench/*.c))
+VM_TOOLS     := $(patsubst %.c,$(BUILD)/vm-bin/%,$(notdir $(VM_TOOL_SRCS)))
 all: $(VM_TOOLS)
 
-$(BUILD)/vm-bin/%: tests/vm/%.c $(LIB_OBJS)
+vpath %.c tests/vm bench
+$(BUILD)/vm-bin/%: %.c $(LIB_OBJS)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -static -o $@ $(filter %.c %.o,$^) $(STATIC_LDLIBS)

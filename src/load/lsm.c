@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "lsm.skel.h"
-#include "util/out.h"
+#include "util/bpflog.h"
 
 struct lsm_policy {
 	struct veto_lsm *skel;
@@ -18,45 +18,6 @@ struct lsm_policy {
 	struct bpf_link *links[VH__COUNT];
 	size_t n_links;
 };
-
-/* The first warning libbpf prints names the failing program; the verifier's
- * last words say why. */
-static char first_msg[256], verifier_msg[256];
-
-static int keep_first(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	static char line[1 << 20]; /* the verifier log comes in one piece */
-	char *end, *start;
-	va_list copy;
-
-	va_copy(copy, ap);
-	vsnprintf(line, sizeof(line), fmt, copy);
-	va_end(copy);
-	if (out_verbose)
-		fputs(line, stderr);
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	end = strstr(line, "-- END PROG LOAD LOG --");
-	if (end && !verifier_msg[0]) {
-		/* the line before the summary ("processed N insns") is the reason */
-		while (end > line && end[-1] == '\n')
-			end--;
-		*end = '\0';
-		for (int i = 0; i < 3 && (start = strrchr(line, '\n')); i++) {
-			if (strncmp(start + 1, "processed ", 10) && strncmp(start + 1, "verification time", 17)) {
-				snprintf(verifier_msg, sizeof(verifier_msg), "verifier: %s", start + 1);
-				break;
-			}
-			*start = '\0';
-		}
-		return 0;
-	}
-	if (first_msg[0])
-		return 0;
-	line[strcspn(line, "\n")] = '\0';
-	snprintf(first_msg, sizeof(first_msg), "%s", strncmp(line, "libbpf: ", 8) ? line : line + 8);
-	return 0;
-}
 
 static int fill(struct veto_lsm *skel, const struct compiled *c, char *err, size_t errlen)
 {
@@ -97,7 +58,6 @@ int lsm_policy_load(const struct compiled *c, uint32_t id, int events_fd, struct
 {
 	struct lsm_policy *p;
 	struct bpf_program *prog;
-	libbpf_print_fn_t old;
 	int r;
 
 	*out = NULL;
@@ -105,8 +65,7 @@ int lsm_policy_load(const struct compiled *c, uint32_t id, int events_fd, struct
 	if (!p)
 		return -ENOMEM;
 	p->id = id;
-	first_msg[0] = verifier_msg[0] = '\0';
-	old = libbpf_set_print(keep_first);
+	bpflog_reset();
 	p->skel = veto_lsm__open();
 	if (!p->skel) {
 		r = -errno;
@@ -129,8 +88,8 @@ int lsm_policy_load(const struct compiled *c, uint32_t id, int events_fd, struct
 	}
 	r = veto_lsm__load(p->skel);
 	if (r) {
-		snprintf(err, errlen, "loading the LSM programs: %s%s%s%s%s", strerror(-r), first_msg[0] ? ": " : "",
-			 first_msg, verifier_msg[0] ? ": " : "", verifier_msg);
+		snprintf(err, errlen, "loading the LSM programs: %s%s%s", strerror(-r), bpflog_why()[0] ? ": " : "",
+			 bpflog_why());
 		goto fail;
 	}
 	r = fill(p->skel, c, err, errlen);
@@ -145,16 +104,14 @@ int lsm_policy_load(const struct compiled *c, uint32_t id, int events_fd, struct
 		if (!link) {
 			r = -errno;
 			snprintf(err, errlen, "attaching %s: %s%s%s", bpf_program__name(prog), strerror(-r),
-				 first_msg[0] ? ": " : "", first_msg);
+				 bpflog_why()[0] ? ": " : "", bpflog_why());
 			goto fail;
 		}
 		p->links[p->n_links++] = link;
 	}
-	libbpf_set_print(old);
 	*out = p;
 	return 0;
 fail:
-	libbpf_set_print(old);
 	lsm_policy_unload(p);
 	return r < 0 ? r : -EINVAL;
 }

@@ -18,6 +18,7 @@
 
 #include "bpf/probe.h"
 #include "probe.skel.h"
+#include "util/bpflog.h"
 #include "util/out.h"
 
 #define LSM_FILE "/sys/kernel/security/lsm"
@@ -51,28 +52,6 @@ const char *verdict_name(enum verdict v)
 	}
 }
 
-/* libbpf's messages: keep the last meaningful line to explain a failure. */
-static char last_msg[160];
-
-static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char line[512];
-	va_list copy;
-
-	va_copy(copy, ap);
-	vsnprintf(line, sizeof(line), fmt, copy);
-	va_end(copy);
-	if (out_verbose)
-		fputs(line, stderr);
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	line[strcspn(line, "\n")] = '\0';
-	/* the first warning names the failing program and why; later ones repeat it */
-	if (line[0] && !last_msg[0])
-		snprintf(last_msg, sizeof(last_msg), "%s", strncmp(line, "libbpf: ", 8) ? line : line + 8);
-	return 0;
-}
-
 static void set_detail(struct probe_try *t, const char *fmt, ...)
 {
 	va_list ap;
@@ -90,11 +69,11 @@ static struct veto_probe *open_one(struct probe_try *t, const char *prog, bool r
 	int err;
 
 	t->tried = true;
-	last_msg[0] = '\0';
+	bpflog_reset();
 	skel = veto_probe__open();
 	if (!skel) {
 		t->load_err = -errno;
-		set_detail(t, "open: %s", last_msg);
+		set_detail(t, "open: %s", bpflog_why());
 		return NULL;
 	}
 	bpf_object__for_each_program(p, skel->obj)
@@ -103,7 +82,7 @@ static struct veto_probe *open_one(struct probe_try *t, const char *prog, bool r
 	err = veto_probe__load(skel);
 	if (err) {
 		t->load_err = err < 0 ? err : -EINVAL;
-		set_detail(t, "%s", last_msg);
+		set_detail(t, "%s", bpflog_why());
 		veto_probe__destroy(skel);
 		return NULL;
 	}
@@ -139,7 +118,7 @@ static void try_kind(struct probe_report *r, enum probe_kind k)
 	if (!skel)
 		return;
 	p = bpf_object__find_program_by_name(skel->obj, kinds[k].prog);
-	last_msg[0] = '\0';
+	bpflog_reset();
 	if (k == PK_CGROUP) {
 		int fd = cgroup2_fd();
 		if (fd < 0) {
@@ -159,7 +138,7 @@ static void try_kind(struct probe_report *r, enum probe_kind k)
 		    access("/sys/kernel/debug/tracing/kprobe_events", F_OK))
 			set_detail(t, "kprobes are not enabled in this kernel (no kprobe_events in tracefs)");
 		else
-			set_detail(t, "%s", last_msg);
+			set_detail(t, "%s", bpflog_why());
 	}
 	bpf_link__destroy(link);
 	veto_probe__destroy(skel);
@@ -184,7 +163,7 @@ static void try_send_signal(struct probe_report *r)
 	skel->links.veto_probe_sig = bpf_program__attach(skel->progs.veto_probe_sig);
 	if (!skel->links.veto_probe_sig) {
 		t->attach_err = -errno;
-		set_detail(t, "%s", last_msg);
+		set_detail(t, "%s", bpflog_why());
 		goto out;
 	}
 	sigaction(SIGUSR1, &sa, &old);
@@ -227,13 +206,13 @@ static void try_ringbuf(struct probe_report *r)
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.probe_rb), on_rb_event, &seen, NULL);
 	if (!rb) {
 		t->attach_err = -errno;
-		set_detail(t, "ring_buffer__new: %s", last_msg);
+		set_detail(t, "ring_buffer__new: %s", bpflog_why());
 		goto out;
 	}
 	skel->links.veto_probe_rb = bpf_program__attach(skel->progs.veto_probe_rb);
 	if (!skel->links.veto_probe_rb) {
 		t->attach_err = -errno;
-		set_detail(t, "%s", last_msg);
+		set_detail(t, "%s", bpflog_why());
 		goto out;
 	}
 	skel->data->target_nr = SYS_getppid;
@@ -274,7 +253,7 @@ static void try_lsm_deny(struct probe_report *r)
 	skel->links.veto_probe_lsm = bpf_program__attach(skel->progs.veto_probe_lsm);
 	if (!skel->links.veto_probe_lsm || pipe2(go, O_CLOEXEC) || pipe2(res, O_CLOEXEC)) {
 		t->attach_err = -errno;
-		set_detail(t, "%s", last_msg);
+		set_detail(t, "%s", bpflog_why());
 		goto out;
 	}
 	pid = fork();
@@ -390,7 +369,6 @@ static bool has_caps(void)
 int probe_run(struct probe_report *r)
 {
 	struct utsname u;
-	libbpf_print_fn_t old;
 
 	memset(r, 0, sizeof(*r));
 	if (!has_caps())
@@ -402,13 +380,11 @@ int probe_run(struct probe_report *r)
 	if (access("/sys/kernel/debug/tracing/events", F_OK) != 0)
 		r->tracefs_mounted_by_us = ensure_mounted("/sys/kernel/tracing", "tracefs");
 
-	old = libbpf_set_print(capture_print);
 	for (int k = 0; k < PK__COUNT; k++)
 		try_kind(r, k);
 	try_ringbuf(r);
 	try_send_signal(r);
 	try_lsm_deny(r);
-	libbpf_set_print(old);
 
 	r->verdict = probe_verdict(r, NULL, 0);
 	return 0;

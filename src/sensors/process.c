@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "process.skel.h"
+#include "util/bpflog.h"
 #include "util/out.h"
 
 struct proc_sensor {
@@ -20,27 +21,6 @@ struct proc_sensor {
 	void *ctx;
 	int ncpus;
 };
-
-/* libbpf's first warning explains a failed load or attach. */
-static char last_msg[256];
-
-static int capture_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char line[512];
-	va_list copy;
-
-	va_copy(copy, ap);
-	vsnprintf(line, sizeof(line), fmt, copy);
-	va_end(copy);
-	if (out_verbose)
-		fputs(line, stderr);
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	line[strcspn(line, "\n")] = '\0';
-	if (line[0] && !last_msg[0])
-		snprintf(last_msg, sizeof(last_msg), "%s", strncmp(line, "libbpf: ", 8) ? line : line + 8);
-	return 0;
-}
 
 static int on_record(void *ctx, void *data, size_t len)
 {
@@ -57,12 +37,11 @@ int proc_sensor_ringbuf_fd(const struct proc_sensor *s)
 int proc_sensor_open(struct proc_sensor **out, size_t ringbuf_bytes, proc_sensor_cb cb, void *ctx,
 		     char *why, size_t whylen)
 {
-	libbpf_print_fn_t old = libbpf_set_print(capture_print);
 	struct proc_sensor *s = calloc(1, sizeof(*s));
 	const char *stage = "open";
 	int err = 0;
 
-	last_msg[0] = '\0';
+	bpflog_reset();
 	*out = NULL;
 	if (!s) {
 		err = -ENOMEM;
@@ -99,15 +78,13 @@ int proc_sensor_open(struct proc_sensor **out, size_t ringbuf_bytes, proc_sensor
 	err = veto_process__attach(s->skel);
 	if (err)
 		goto fail;
-	libbpf_set_print(old);
 	*out = s;
 	return 0;
 fail:
 	if (err >= 0)
 		err = -EINVAL;
 	if (why)
-		snprintf(why, whylen, "%s: %s%s%s", stage, strerror(-err), last_msg[0] ? ": " : "", last_msg);
-	libbpf_set_print(old);
+		snprintf(why, whylen, "%s: %s%s%s", stage, strerror(-err), bpflog_why()[0] ? ": " : "", bpflog_why());
 	proc_sensor_close(s);
 	return err;
 }
