@@ -245,8 +245,8 @@ static __always_inline struct veto_ev_arg *arg_at(struct scratch *s, __u32 i)
 
 static __always_inline void take_file(struct scratch *s, struct veto_ev_arg *a, struct file *f)
 {
+	/* paths are matched as strings: (device, inode) only for inode arguments */
 	veto_resolve((__u64)BPF_CORE_READ(f, f_path.dentry), (__u64)BPF_CORE_READ(f, f_path.mnt), SLOT(s, a));
-	put_inode(a, BPF_CORE_READ(f, f_inode));
 }
 
 static __always_inline void take_linux_binprm(struct scratch *s, struct veto_ev_arg *a,
@@ -266,7 +266,6 @@ static __always_inline void take_inode(struct scratch *s, struct veto_ev_arg *a,
 static __always_inline void take_dentry(struct scratch *s, struct veto_ev_arg *a, struct dentry *d)
 {
 	veto_resolve((__u64)d, 0, SLOT(s, a));
-	put_inode(a, BPF_CORE_READ(d, d_inode));
 }
 
 static __always_inline void take_path(struct scratch *s, struct veto_ev_arg *a, const struct path *p)
@@ -274,7 +273,6 @@ static __always_inline void take_path(struct scratch *s, struct veto_ev_arg *a, 
 	struct dentry *d = BPF_CORE_READ(p, dentry);
 
 	veto_resolve((__u64)d, (__u64)BPF_CORE_READ(p, mnt), SLOT(s, a));
-	put_inode(a, BPF_CORE_READ(d, d_inode));
 }
 
 static __always_inline void take_socket(struct scratch *s, struct veto_ev_arg *a, struct socket *sock)
@@ -675,71 +673,32 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 #define RET_NORET(n) do { } while (0)
 #define TAKE(s, c, i, kind, v) do { if (NEED(c, i)) take_##kind(s, ARG(s, i), v); } while (0)
 
-#define HOOK1(h, sh, f, r, k0)                                                     \
-	SEC("lsm/" #h) int BPF_PROG(veto_lsm_##sh, KT_##k0 a0)                     \
+/* One program per hook: its parameters typed by kind, each needed argument
+ * read into the scratch record, then the shared matcher. */
+#define HOOK(h, sh, r, n, params, takes)                                           \
+	SEC("lsm/" #h) int BPF_PROG(veto_lsm_##sh, params)                         \
 	{                                                                          \
 		struct veto_hook_cfg *c;                                           \
 		struct scratch *s;                                                 \
-		RET_##r(1);                                                        \
+		RET_##r(n);                                                        \
 		if (!(s = begin(VH_##h, &c)))                                      \
 			return 0;                                                  \
-		TAKE(s, c, 0, k0, a0);                                             \
+		takes                                                              \
 		return finish(s, c, VH_##h);                                       \
 	}
-#define HOOK2(h, sh, f, r, k0, k1)                                                 \
-	SEC("lsm/" #h) int BPF_PROG(veto_lsm_##sh, KT_##k0 a0, KT_##k1 a1)         \
-	{                                                                          \
-		struct veto_hook_cfg *c;                                           \
-		struct scratch *s;                                                 \
-		RET_##r(2);                                                        \
-		if (!(s = begin(VH_##h, &c)))                                      \
-			return 0;                                                  \
-		TAKE(s, c, 0, k0, a0);                                             \
-		TAKE(s, c, 1, k1, a1);                                             \
-		return finish(s, c, VH_##h);                                       \
-	}
-#define HOOK3(h, sh, f, r, k0, k1, k2)                                             \
-	SEC("lsm/" #h) int BPF_PROG(veto_lsm_##sh, KT_##k0 a0, KT_##k1 a1, KT_##k2 a2) \
-	{                                                                          \
-		struct veto_hook_cfg *c;                                           \
-		struct scratch *s;                                                 \
-		RET_##r(3);                                                        \
-		if (!(s = begin(VH_##h, &c)))                                      \
-			return 0;                                                  \
-		TAKE(s, c, 0, k0, a0);                                             \
-		TAKE(s, c, 1, k1, a1);                                             \
-		TAKE(s, c, 2, k2, a2);                                             \
-		return finish(s, c, VH_##h);                                       \
-	}
-#define HOOK4(h, sh, f, r, k0, k1, k2, k3)                                         \
-	SEC("lsm/" #h) int BPF_PROG(veto_lsm_##sh, KT_##k0 a0, KT_##k1 a1, KT_##k2 a2, \
-				    KT_##k3 a3)                                    \
-	{                                                                          \
-		struct veto_hook_cfg *c;                                           \
-		struct scratch *s;                                                 \
-		RET_##r(4);                                                        \
-		if (!(s = begin(VH_##h, &c)))                                      \
-			return 0;                                                  \
-		TAKE(s, c, 0, k0, a0);                                             \
-		TAKE(s, c, 1, k1, a1);                                             \
-		TAKE(s, c, 2, k2, a2);                                             \
-		TAKE(s, c, 3, k3, a3);                                             \
-		return finish(s, c, VH_##h);                                       \
-	}
-#define HOOK5(h, sh, f, r, k0, k1, k2, k3, k4)                                     \
-	SEC("lsm/" #h) int BPF_PROG(veto_lsm_##sh, KT_##k0 a0, KT_##k1 a1, KT_##k2 a2, \
-				    KT_##k3 a3, KT_##k4 a4)                        \
-	{                                                                          \
-		struct veto_hook_cfg *c;                                           \
-		struct scratch *s;                                                 \
-		RET_##r(5);                                                        \
-		if (!(s = begin(VH_##h, &c)))                                      \
-			return 0;                                                  \
-		TAKE(s, c, 0, k0, a0);                                             \
-		TAKE(s, c, 1, k1, a1);                                             \
-		TAKE(s, c, 2, k2, a2);                                             \
-		TAKE(s, c, 3, k3, a3);                                             \
-		TAKE(s, c, 4, k4, a4);                                             \
-		return finish(s, c, VH_##h);                                       \
-	}
+#define P1(k0) KT_##k0 a0
+#define P2(k0, k1) P1(k0), KT_##k1 a1
+#define P3(k0, k1, k2) P2(k0, k1), KT_##k2 a2
+#define P4(k0, k1, k2, k3) P3(k0, k1, k2), KT_##k3 a3
+#define P5(k0, k1, k2, k3, k4) P4(k0, k1, k2, k3), KT_##k4 a4
+#define T1(k0) TAKE(s, c, 0, k0, a0);
+#define T2(k0, k1) T1(k0) TAKE(s, c, 1, k1, a1);
+#define T3(k0, k1, k2) T2(k0, k1) TAKE(s, c, 2, k2, a2);
+#define T4(k0, k1, k2, k3) T3(k0, k1, k2) TAKE(s, c, 3, k3, a3);
+#define T5(k0, k1, k2, k3, k4) T4(k0, k1, k2, k3) TAKE(s, c, 4, k4, a4);
+#define HOOK1(h, sh, f, r, a) HOOK(h, sh, r, 1, P1(a), T1(a))
+#define HOOK2(h, sh, f, r, a, b) HOOK(h, sh, r, 2, P2(a, b), T2(a, b))
+#define HOOK3(h, sh, f, r, a, b, c) HOOK(h, sh, r, 3, P3(a, b, c), T3(a, b, c))
+#define HOOK4(h, sh, f, r, a, b, c, d) HOOK(h, sh, r, 4, P4(a, b, c, d), T4(a, b, c, d))
+#define HOOK5(h, sh, f, r, a, b, c, d, e) HOOK(h, sh, r, 5, P5(a, b, c, d, e), T5(a, b, c, d, e))
 #include "hooks.def"

@@ -23,6 +23,7 @@ mkpol tenk 10000
 echo data > /tmp/bench-file
 
 run() { # CONFIG: one measurement of each loop
+	: > /tmp/agent.log
 	if [ "$1" = agent ]; then
 		veto agent --export-file /dev/null --socket /run/bench.sock 2>/tmp/agent.log &
 		agent=$!

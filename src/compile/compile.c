@@ -118,18 +118,20 @@ static void add_str(struct cc *c, uint8_t hook, int dim, unsigned sel, const cha
 	e->mask = 1ull << sel;
 }
 
-static void add_num(struct cc *c, uint8_t hook, int dim, unsigned sel, uint64_t a, uint64_t b)
+static struct c_num *add_num(struct cc *c, uint8_t hook, int dim, unsigned sel, uint64_t a, uint64_t b)
 {
 	struct c_num *e = GROW(c, c->out->nums, c->out->n_nums);
 
 	if (!e)
-		return;
+		return NULL;
 	memset(e, 0, sizeof(*e));
 	e->key.hook = hook;
 	e->key.dim = (uint8_t)dim;
 	e->key.a = a;
 	e->key.b = b;
 	e->mask = 1ull << sel;
+	e->path = NULL;
+	return e;
 }
 
 static void add_addr(struct cc *c, uint8_t hook, int dim, unsigned sel, const struct pol_value *v)
@@ -287,7 +289,9 @@ static void filter_inode(struct cc *c, struct c_hook *h, struct sel_state *st, c
 			      "left out", v->raw, strerror(-r));
 			continue;
 		}
-		add_num(c, (uint8_t)h->id, d, st->sel, dev, ino);
+		struct c_num *e = add_num(c, (uint8_t)h->id, d, st->sel, dev, ino);
+		if (e)
+			e->path = v->raw;
 	}
 }
 

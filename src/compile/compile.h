@@ -27,7 +27,11 @@ struct c_hook {
 };
 
 struct c_str { struct veto_str_key key; uint64_t mask; };
-struct c_num { struct veto_num_key key; uint64_t mask; };
+struct c_num {
+	struct veto_num_key key;
+	uint64_t mask;
+	const char *path; /* an inode value: the path it was resolved from */
+};
 struct c_addr { struct veto_addr_key key; uint64_t mask; };
 
 struct compiled {

@@ -34,6 +34,7 @@ struct ev {
 	/* policy events */
 	const struct veto_policy_event *pol;
 	const struct c_hook *hook;  /* how the policy declared the hook's arguments */
+	const struct compiled *policy;
 	const char *policy_name;
 };
 

@@ -70,7 +70,19 @@ static void path_obj(struct jw *w, const char *key, const struct veto_ev_arg *a)
 	jw_obj_close(w);
 }
 
-static void arg(struct jw *w, enum pol_type t, const char *label, const struct veto_ev_arg *a)
+/* The policy path an inode was resolved from, when the event's inode is one of them. */
+static const char *inode_path(const struct ev *e, const struct veto_ev_arg *a)
+{
+	const struct compiled *c = e->policy;
+
+	for (size_t i = 0; c && i < c->n_nums; i++)
+		if (c->nums[i].path && c->nums[i].key.hook == e->pol->hook && c->nums[i].key.a == a->num[0] &&
+		    c->nums[i].key.b == a->num[1])
+			return c->nums[i].path;
+	return NULL;
+}
+
+static void arg(struct jw *w, const struct ev *e, enum pol_type t, const char *label, const struct veto_ev_arg *a)
 {
 	jw_obj_open(w);
 	switch (t) {
@@ -87,6 +99,8 @@ static void arg(struct jw *w, enum pol_type t, const char *label, const struct v
 	case PT_INODE:
 		jw_key(w, "inode_arg");
 		jw_obj_open(w);
+		if (inode_path(e, a))
+			jw_kstr(w, "path", inode_path(e, a));
 		jw_kuint(w, "dev", a->num[0]);
 		jw_kuint(w, "ino", a->num[1]);
 		jw_obj_close(w);
@@ -173,7 +187,7 @@ void enc_policy_fields(struct jw *w, const struct ev *e)
 	jw_arr_open(w);
 	for (unsigned i = 0; e->hook && i < hi->nargs && i < VETO_ARG_MAX; i++)
 		if (e->hook->cfg.need_args & (1u << i) && e->hook->arg_type[i] != PT_NOP)
-			arg(w, e->hook->arg_type[i], e->hook->arg_label[i], &pe->args[i]);
+			arg(w, e, e->hook->arg_type[i], e->hook->arg_label[i], &pe->args[i]);
 	jw_arr_close(w);
 	jw_key(w, "return");
 	jw_obj_open(w);

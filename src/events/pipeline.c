@@ -113,6 +113,7 @@ static int push_policy(struct pipeline *p, const struct veto_policy_event *pe, s
 	e.time = pe->ktime + p->mono_to_wall;
 	e.proc = proc;
 	e.pol = pe;
+	e.policy = c;
 	e.policy_name = c->src && c->src->name ? c->src->name : "";
 	p->events[e.kind]++;
 	if (p->emit)
