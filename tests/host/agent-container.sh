@@ -22,7 +22,8 @@ start_agent "$tmp" --export-file "$tmp/events.json"
 d1=$cg2/veto-test-$$/docker-$id.scope
 # join the cgroup, then a new pid namespace (unshare forks: the child is pid 1 there)
 sh -c "echo \$\$ > $d1/cgroup.procs && exec unshare --pid --fork /bin/sh -c 'exit 3' veto-ns-$$"
-wait_event "$tmp/events.json" "e['process_exit']['process']['arguments'].endswith('veto-ns-$$')" || fail "no exit event"
+# wait for the very event read below (unshare's own exit matches the arguments too)
+wait_event "$tmp/events.json" "e['process_exit']['process']['binary']=='/bin/sh' and e['process_exit']['process']['arguments'].endswith('veto-ns-$$')" || fail "no exit event"
 ev=$(find_event "$tmp/events.json" "e['process_exec']['process']['binary']=='/bin/sh' and e['process_exec']['process']['arguments'].endswith('veto-ns-$$')") || fail "no exec event"
 p='d["process_exec"]["process"]'
 expect_eq "$(json_get "$ev" "$p.get('docker')")" "${id:0:31}" "docker field: first 31 chars of the id"

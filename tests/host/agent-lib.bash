@@ -24,7 +24,7 @@ stop_agent() {
 status_get() { json_get "$("$VETO" getevents --socket "$SOCK" --status)" "$1"; }
 # wait_export FILE PYCOND: waits until some line of FILE satisfies PYCOND (e).
 wait_event() {
-	for _ in $(seq 50); do
+	for _ in $(seq 100); do
 		find_event "$1" "$2" >/dev/null && return 0
 		sleep 0.1
 	done
