@@ -263,9 +263,19 @@ static __always_inline void take_inode(struct scratch *s, struct veto_ev_arg *a,
 	a->str[0] = '\0';
 }
 
+/* A hook's own pointer argument as a plain integer: global functions take
+ * no typed kernel pointers. */
+static __always_inline __u64 as_scalar(const void *p)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return v;
+}
+
 static __always_inline void take_dentry(struct scratch *s, struct veto_ev_arg *a, struct dentry *d)
 {
-	veto_resolve((__u64)d, 0, SLOT(s, a));
+	veto_resolve(as_scalar(d), 0, SLOT(s, a));
 }
 
 static __always_inline void take_path(struct scratch *s, struct veto_ev_arg *a, const struct path *p)

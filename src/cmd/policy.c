@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "compile/hooks.h"
 #include "policy/policy.h"
 #include "util/json.h"
 #include "util/out.h"
@@ -16,7 +17,10 @@ static void usage(FILE *f)
 		   "       veto policy show [-o json] FILE\n"
 		   "lint: every error and warning as FILE:LINE:COL: error|warning: message;\n"
 		   "      exit 0 when every file is valid (warnings allowed), 1 otherwise.\n"
-		   "show: the checked policy, normalised, as JSON.\n");
+		   "show: the checked policy, normalised, as JSON.\n"
+		   "       veto policy hooks [-o json]\n"
+		   "hooks: the LSM hooks veto enforces at, their kernel functions, programs and\n"
+		   "       the argument types a policy declares for them (nop: not readable).\n");
 }
 
 static int parse_opts(int argc, char **argv, const char *sub)
@@ -462,6 +466,50 @@ static int cmd_show(int argc, char **argv)
 	return r ? 1 : 0;
 }
 
+/* The hook table of bpf/hooks.def, for people and for tests. */
+static int cmd_hooks(int argc, char **argv)
+{
+	struct jw w;
+	int r;
+
+	r = parse_opts(argc, argv, "hooks");
+	if (r)
+		return r < 0 ? 0 : r;
+	if (optind < argc) {
+		out_error("policy hooks: unexpected argument '%s'", argv[optind]);
+		return 2;
+	}
+	if (out_fmt != OUT_JSON) {
+		for (int i = 0; i < VH__COUNT; i++) {
+			const struct hook_info *h = &hook_table[i];
+			printf("%-24s %-32s %-20s", h->name, h->func, h->prog);
+			for (unsigned a = 0; a < h->nargs; a++)
+				printf("%s%s", a ? ", " : "", arg_kind_type(h->args[a]));
+			printf("\n");
+		}
+		return 0;
+	}
+	jw_init(&w);
+	jw_arr_open(&w);
+	for (int i = 0; i < VH__COUNT; i++) {
+		const struct hook_info *h = &hook_table[i];
+		jw_obj_open(&w);
+		jw_kstr(&w, "hook", h->name);
+		jw_kstr(&w, "function", h->func);
+		jw_kstr(&w, "program", h->prog);
+		jw_key(&w, "args");
+		jw_arr_open(&w);
+		for (unsigned a = 0; a < h->nargs; a++)
+			jw_str(&w, arg_kind_type(h->args[a]));
+		jw_arr_close(&w);
+		jw_obj_close(&w);
+	}
+	jw_arr_close(&w);
+	r = jw_flush_line(&w, stdout);
+	jw_free(&w);
+	return r ? 1 : 0;
+}
+
 int cmd_policy(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -472,10 +520,12 @@ int cmd_policy(int argc, char **argv)
 		return cmd_lint(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "show"))
 		return cmd_show(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "hooks"))
+		return cmd_hooks(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
 	}
-	out_error("policy: unknown subcommand '%s' (expected lint or show)", argv[1]);
+	out_error("policy: unknown subcommand '%s' (expected lint, show or hooks)", argv[1]);
 	return 2;
 }

@@ -163,6 +163,8 @@ static bool kind_is_num(enum arg_kind k)
 /* Does a policy type read a hook argument of this kind? */
 static bool type_fits(enum pol_type t, enum arg_kind k)
 {
+	if (t == PT_NOP) /* declared so that later indexes line up: never read */
+		return true;
 	switch (k) {
 	case AK_linux_binprm: return t == PT_LINUX_BINPRM || t == PT_FILE;
 	case AK_file: return t == PT_FILE || t == PT_PATH;
@@ -551,7 +553,8 @@ static void actions(struct cc *c, struct c_hook *h, unsigned sel, const struct p
 	if (s->n_return_actions)
 		cerr(c, s->return_actions_pos, "unsupported: matchReturnActions on an LSM hook (it has no return probe)");
 	if (a->err > 0 || a->err < -4095) {
-		cerr(c, s->actions_pos, "argError %d is not a negative errno (-4095..-1)", a->err);
+		cerr(c, s->actions_pos, "argError %d is not a negative errno (-4095..-1)%s", a->err,
+		     a->err > 0 && a->err <= 4095 ? ": a hook denies with -errno, e.g. -1 for EPERM" : "");
 		a->err = 0;
 	}
 	if (post)
@@ -612,7 +615,8 @@ static void compile_hook(struct cc *c, const struct pol_policy *p, const struct 
 		}
 		h->arg_type[a->index] = a->type;
 		h->arg_label[a->index] = a->label;
-		h->cfg.need_args |= 1u << a->index;
+		if (a->type != PT_NOP)
+			h->cfg.need_args |= 1u << a->index;
 	}
 	/* no selectors: every call matches, with the default action (Post) */
 	if (!ph->n_selectors) {

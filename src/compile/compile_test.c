@@ -211,10 +211,10 @@ static void refusals_are_located(void **state)
 	struct fx f;
 
 	/* a hook veto has no program for */
-	build(&f, HDR "  lsmhooks:\n  - hook: inode_rename\n");
+	build(&f, HDR "  lsmhooks:\n  - hook: inode_setxattr\n");
 	assert_int_equal(f.r, -EINVAL);
 	assert_int_equal(f.d.v[0].line, 7);
-	assert_non_null(strstr(f.d.v[0].msg, "unsupported: inode_rename"));
+	assert_non_null(strstr(f.d.v[0].msg, "unsupported: inode_setxattr"));
 	assert_int_equal(f.c.n_hooks, 0);
 	fin(&f);
 

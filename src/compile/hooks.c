@@ -29,6 +29,16 @@ const char *arg_kind_name(enum arg_kind k)
 	return k < AK__COUNT ? names[k] : "?";
 }
 
+const char *arg_kind_type(enum arg_kind k)
+{
+	static const char *const types[AK__COUNT] = {
+		"linux_binprm", "file", "inode", "dentry", "path", "sock", "sockaddr",
+		"nop", "cred", "user_namespace", "string", "nop", "int", "uint32",
+		"uint64", "int", "int",
+	};
+	return k < AK__COUNT ? types[k] : "nop";
+}
+
 int hook_find(const char *name)
 {
 	for (int i = 0; i < VH__COUNT; i++)

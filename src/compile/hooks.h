@@ -24,6 +24,8 @@ struct hook_info {
 extern const struct hook_info hook_table[VH__COUNT];
 
 const char *arg_kind_name(enum arg_kind k);
+/* The TracingPolicy type that reads this kind of argument ("nop": none does). */
+const char *arg_kind_type(enum arg_kind k);
 /* By LSM hook name or by security_* function name; -1 when veto has no such hook. */
 int hook_find(const char *name);
 /* "bprm_check_security, file_open, ...": for error messages. */

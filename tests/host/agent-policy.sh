@@ -40,10 +40,10 @@ expect_match "$(cat "$tmp/log")" "$tmp/pols/b.yaml:7:11: error: .*file_opn" "loc
 expect_match "$(cat "$tmp/log")" "Error: no policy loaded" "all or nothing"
 
 # a hook veto has no program for is refused as unsupported, at its line
-printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: r\nspec:\n  lsmhooks:\n  - hook: inode_rename\n' >"$tmp/r.yaml"
+printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: r\nspec:\n  lsmhooks:\n  - hook: inode_setxattr\n' >"$tmp/r.yaml"
 run_agent --policy "$tmp/r.yaml"; rc=$?
 expect_eq "$rc" 1 "unsupported hook refused"
-expect_match "$(cat "$tmp/log")" "r.yaml:7:11: error: unsupported: inode_rename is not an LSM hook veto can attach to" "unsupported hook located"
+expect_match "$(cat "$tmp/log")" "r.yaml:7:11: error: unsupported: inode_setxattr is not an LSM hook veto can attach to" "unsupported hook located"
 
 # a namespaced policy is never applied to the whole node
 printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicyNamespaced\nmetadata:\n  name: n\n  namespace: prod\nspec:\n  lsmhooks:\n  - hook: file_open\n' >"$tmp/n.yaml"
