@@ -48,6 +48,14 @@ struct {
 	__type(value, __u64);
 } addr_lpm SEC(".maps");
 
+/* When each rate-limited selector last posted, per thread, process or all. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct veto_rate_key);
+	__type(value, __u64);
+} rate SEC(".maps");
+
 /* Shared with every policy instance by the loader (bpf_map__reuse_fd). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -638,10 +646,21 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 		else if (flags & VA_SIGNAL)
 			bpf_send_signal(act->sig);
 	}
+	pid_tgid = bpf_get_current_pid_tgid();
+	if ((flags & VA_POST) && act->rate_sec) {
+		struct veto_rate_key rk = { .hook = hook, .selector = sel };
+		__u64 now = bpf_ktime_get_ns(), *last;
+
+		rk.id = flags & VA_RATE_GLOBAL ? 0 : flags & VA_RATE_PROCESS ? pid_tgid >> 32 : (__u32)pid_tgid;
+		last = bpf_map_lookup_elem(&rate, &rk);
+		if (last && now - *last < act->rate_sec * 1000000000ull)
+			flags &= ~VA_POST; /* the kernel still acts; only the event waits */
+		else
+			bpf_map_update_elem(&rate, &rk, &now, BPF_ANY);
+	}
 	if (flags & VA_POST) {
 		struct task_struct *task = (void *)bpf_get_current_task();
 
-		pid_tgid = bpf_get_current_pid_tgid();
 		s->ev.type = VETO_EV_POLICY;
 		s->ev.size = sizeof(s->ev);
 		s->ev.ktime = bpf_ktime_get_ns();

@@ -92,12 +92,22 @@ struct veto_dim {
 #define VA_SIGKILL  (1u << 1)
 #define VA_SIGNAL   (1u << 2) /* send `sig` */
 #define VA_OVERRIDE (1u << 3) /* deny with `err` */
+#define VA_RATE_PROCESS (1u << 8) /* rate_sec counts per process, */
+#define VA_RATE_GLOBAL  (1u << 9) /* or for everyone (default: per thread) */
 
 struct veto_sel_action {
-	__u32 flags;  /* VA_* */
-	__s32 err;    /* negative errno returned by the hook when denying */
+	__u32 flags;    /* VA_* */
+	__s32 err;      /* negative errno returned by the hook when denying */
 	__u32 sig;
-	__u32 pad;
+	__u32 rate_sec; /* Post at most once per this many seconds (0: always) */
+};
+
+/* rate map key: who last posted for a selector */
+struct veto_rate_key {
+	__u8 hook;
+	__u8 selector;
+	__u8 pad[2];
+	__u32 id; /* tid, tgid or 0 by scope */
 };
 
 /* One per hook the policy uses: cfg map, key = enum veto_hook_id. */

@@ -252,6 +252,18 @@ static void monitor_mode(void **state)
 	fin(&f);
 }
 
+static void rate_limit(void **state)
+{
+	struct fx f;
+
+	build(&f, HDR "  lsmhooks:\n  - hook: file_open\n    selectors:\n    - matchActions:\n      - action: Post\n"
+		  "        rateLimit: 5m\n        rateLimitScope: process\n");
+	assert_int_equal(f.r, 0);
+	assert_int_equal(f.c.hooks[0].cfg.act[0].rate_sec, 300);
+	assert_int_equal(f.c.hooks[0].cfg.act[0].flags, VA_POST | VA_RATE_PROCESS);
+	fin(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +275,7 @@ int main(void)
 		cmocka_unit_test(sockaddr_and_ports),
 		cmocka_unit_test(refusals_are_located),
 		cmocka_unit_test(monitor_mode),
+		cmocka_unit_test(rate_limit),
 	};
 	return cmocka_run_group_tests_name("compile", tests, NULL, NULL);
 }

@@ -11,3 +11,12 @@ ev=$(events_with '"process_lsm".*"policy_name":"audit-tmp-reads"')
 expect_match "a process_lsm event for file_open" '"function_name":"file_open","args":\[\{"file_arg":\{"path":"/tmp/audit/file"\}\}\]' "$ev"
 expect_match "action Post, nothing denied" '"action":"KPROBE_ACTION_POST".*"denied":false,"killed":false' "$ev"
 expect_match "the reader is the process" '"binary":"/bin/(cat|busybox)"' "$ev"
+
+# rateLimit with the global scope: four reads, every one allowed, one event
+sed 's/            - action: Post/            - action: Post\n              rateLimit: "1m"\n              rateLimitScope: "global"/' \
+	/veto/examples/policies/audit-tmp-reads.yaml > /tmp/audit-rate.yaml
+agent_start /tmp/audit-rate.yaml
+for i in 1 2 3; do cat /tmp/audit/file >/dev/null; done
+expect_eq "rate-limited reads still succeed" "secret" "$(cat /tmp/audit/file)"
+agent_stop
+expect_eq "rateLimit 1m, global: one event for four reads" 1 "$(events_with '"policy_name":"audit-tmp-reads"' | wc -l)"
