@@ -88,8 +88,8 @@ clean:
 
 -include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/unit -name '*.d' 2>/dev/null)
 
-# Static helper programs that run inside the test VMs (tests/vm/*.c, bench/*.c).
-VM_TOOL_SRCS := $(sort $(wildcard tests/vm/*.c bench/*.c))
+# Static helper programs that run inside the test VMs (tests/vm/*.c, bench/oploop.c).
+VM_TOOL_SRCS := $(sort $(wildcard tests/vm/*.c) bench/oploop.c)
 VM_TOOLS     := $(patsubst %.c,$(BUILD)/vm-bin/%,$(notdir $(VM_TOOL_SRCS)))
 all: $(VM_TOOLS)
 

@@ -285,7 +285,7 @@ int BPF_PROG(veto_proc_exec, struct task_struct *p, pid_t old_pid, struct linux_
 		}
 	}
 	e->args_len = n;
-	off = (off + n) & (PROC_PATH_MAX + PROC_ARGS_MAX - 1);
+	off = (off + n) & (4096 - 1); /* path + args < 4096; the scratch holds 8192 */
 
 	fs = BPF_CORE_READ(p, fs);
 	n = walk_path(s->data + off, PROC_CWD_MAX, BPF_CORE_READ(fs, pwd.dentry),

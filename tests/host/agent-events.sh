@@ -37,6 +37,17 @@ wait_event "$tmp/events.json" "e['process_exit']['process']['arguments'].endswit
 ev=$(find_event "$tmp/events.json" "e['process_exit']['process']['arguments'].endswith('$marker-kill')")
 expect_eq "$(json_get "$ev" 'd["process_exit"]["signal"]')" SIGKILL "signal SIGKILL"
 
+# command lines of every length are exported: 900 to 3100 bytes cross the
+# path+arguments boundaries of the kernel record
+for len in 900 1100 1500 2100 3100; do
+	arg=$(head -c "$len" /dev/zero | tr '\0' a)
+	/bin/true "$marker-len$len" "$arg"
+	wait_event "$tmp/events.json" "e['process_exec']['process']['arguments'].startswith('$marker-len$len ')" ||
+		fail "no exec event for a $len-byte argument"
+done
+pass "exec events for arguments of 900 to 3100 bytes"
+expect_eq "$(status_get 'd["bad_records"]')" 0 "no record rejected as malformed"
+
 # every line is JSON with Tetragon's top-level shape
 python3 - "$tmp/events.json" <<'PY' || fail "export file has a line that is not an event"
 import json, sys
