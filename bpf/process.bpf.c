@@ -66,7 +66,14 @@ static __always_inline void send(struct scratch *s, __u32 data_len, int lost_idx
 	s->ev.size = size;
 	if (size > sizeof(*s))
 		return;
-	if (bpf_ringbuf_output(&proc_rb, s, size, 0)) {
+	/* Wake the reader only once the ring is a quarter full: the agent also
+	 * drains it on a short timer, so a busy node does not pay a cross-CPU
+	 * wake-up for every exec. */
+	if (bpf_ringbuf_output(&proc_rb, s, size,
+			       bpf_ringbuf_query(&proc_rb, BPF_RB_AVAIL_DATA) >
+					       bpf_ringbuf_query(&proc_rb, BPF_RB_RING_SIZE) / 4 ?
+				       BPF_RB_FORCE_WAKEUP :
+				       BPF_RB_NO_WAKEUP)) {
 		count(PROC_CNT_LOST);
 		if (lost_idx >= 0)
 			count(lost_idx);

@@ -30,6 +30,7 @@
 
 #define MAX_CLIENTS 64
 #define SWEEP_EVERY 30 /* seconds between checks for processes whose exit was lost */
+#define DRAIN_MS 20    /* longest wait before events reach the sinks */
 
 enum { TAG_SENSOR = 1, TAG_SIGNAL, TAG_TIMER, TAG_LISTEN, TAG_CLIENT = 16 };
 
@@ -570,7 +571,11 @@ int agent_run(const struct agent_opts *o)
 	       o->export_file ? o->export_file : "stdout", o->socket_path);
 
 	while (!stop_sig) {
-		n = epoll_wait(a->epfd, evs, sizeof(evs) / sizeof(evs[0]), -1);
+		/* the sensor wakes us only when its ring fills up: drain it on a
+		 * short timeout too, which bounds an event's delay */
+		n = epoll_wait(a->epfd, evs, sizeof(evs) / sizeof(evs[0]), DRAIN_MS);
+		if (n == 0)
+			proc_sensor_consume(a->sensor);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
