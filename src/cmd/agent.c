@@ -69,7 +69,7 @@ int cmd_agent(int argc, char **argv)
 	};
 	static const char *policies[64];
 	unsigned long long v;
-	int c;
+	int c, err;
 
 	while ((c = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -125,21 +125,13 @@ int cmd_agent(int argc, char **argv)
 			policies[o.n_policies++] = optarg;
 			o.policies = policies;
 			break;
-		case 'v':
-			out_verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			if ((err = cmd_opt_rest(c, usage)) != CMD_NEXT)
+				return err;
 		}
 	}
-	if (optind < argc) {
-		out_error("agent: unexpected argument '%s'", argv[optind]);
-		return 2;
-	}
+	if ((err = cmd_no_args("agent", argc, argv)))
+		return err;
 	if (geteuid() != 0) {
 		out_error("agent: needs root (to load BPF programs and own the control socket)");
 		return 1;

@@ -2,6 +2,8 @@
 #ifndef VETO_CMD_H
 #define VETO_CMD_H
 
+#include <stdio.h>
+
 struct cmd {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -12,5 +14,12 @@ int cmd_probe(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
 int cmd_getevents(int argc, char **argv);
+
+/* What every command's option loop ends with: -v, -h and unknown options.
+ * Returns CMD_NEXT to go on parsing, or the exit status to return now. */
+#define CMD_NEXT (-1)
+int cmd_opt_rest(int c, void (*usage)(FILE *));
+/* After the options: 0, or 2 with "Error: CMD: unexpected argument 'X'". */
+int cmd_no_args(const char *cmd, int argc, char **argv);
 
 #endif

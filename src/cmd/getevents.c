@@ -107,7 +107,7 @@ int cmd_getevents(int argc, char **argv)
 	long count = -1, seen = 0;
 	bool header = false;
 	FILE *in;
-	int c, fd;
+	int c, fd, err;
 	char *buf = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -154,18 +154,13 @@ int cmd_getevents(int argc, char **argv)
 		case O_STATUS:
 			r.op = REQ_STATUS;
 			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			if ((err = cmd_opt_rest(c, usage)) != CMD_NEXT)
+				return err;
 		}
 	}
-	if (optind < argc) {
-		out_error("getevents: unexpected argument '%s'", argv[optind]);
-		return 2;
-	}
+	if ((err = cmd_no_args("getevents", argc, argv)))
+		return err;
 	if (request_format(&r, line, sizeof(line) - 1)) {
 		out_error("getevents: request too long");
 		return 2;

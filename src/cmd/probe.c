@@ -128,21 +128,13 @@ int cmd_probe(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'v':
-			out_verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
 		default:
-			usage(stderr);
-			return 2;
+			if ((err = cmd_opt_rest(c, usage)) != CMD_NEXT)
+				return err;
 		}
 	}
-	if (optind < argc) {
-		out_error("probe: unexpected argument '%s'", argv[optind]);
-		return 2;
-	}
+	if ((err = cmd_no_args("probe", argc, argv)))
+		return err;
 	err = probe_run(&r);
 	if (err == -EPERM) {
 		out_error("probe: needs root (CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON) to load programs");
