@@ -13,6 +13,23 @@ static void text(struct jw *w, const char *s)
 	jw_raw(w, s, strlen(s));
 }
 
+/* What a process chose (its path, its arguments) goes to a terminal: control
+ * characters become '?', so no event can move the cursor or recolour it. */
+static void untrusted(struct jw *w, const char *s, size_t n)
+{
+	size_t run = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != 0x7f)
+			continue;
+		jw_raw(w, s + run, i - run);
+		jw_raw(w, "?", 1);
+		run = i + 1;
+	}
+	jw_raw(w, s + run, n - run);
+}
+
 /*   🔒 lsm     NODE /bin/sh file_open /etc/passwd [42] policy-name: denied EPERM, killed */
 static void policy_line(struct jw *w, const char *where, const struct ev *e)
 {
@@ -24,7 +41,8 @@ static void policy_line(struct jw *w, const char *where, const struct ev *e)
 	text(w, e->kind == EV_PROCESS_LSM ? "\xf0\x9f\x94\x92 lsm     " : "\xf0\x9f\x94\x92 kprobe  ");
 	text(w, where);
 	text(w, " ");
-	text(w, p->binary && p->binary[0] ? p->binary : "<unknown>");
+	untrusted(w, p->binary && p->binary[0] ? p->binary : "<unknown>",
+		  strlen(p->binary && p->binary[0] ? p->binary : "<unknown>"));
 	text(w, " ");
 	text(w, pe->kprobe ? hi->func : hi->name);
 	for (unsigned i = 0; i < hi->nargs && i < VETO_ARG_MAX; i++) {
@@ -32,7 +50,7 @@ static void policy_line(struct jw *w, const char *where, const struct ev *e)
 		if (!e->hook || !(e->hook->cfg.need_args & (1u << i)) || (a->flags & VETO_ARG_NOPATH) || !a->len)
 			continue;
 		text(w, " ");
-		jw_raw(w, a->str, strnlen(a->str, a->len));
+		untrusted(w, a->str, strnlen(a->str, a->len));
 	}
 	snprintf(buf, sizeof(buf), " [%u] %s: ", pe->pid, e->policy_name ? e->policy_name : "?");
 	text(w, buf);
@@ -66,10 +84,10 @@ void enc_compact(struct jw *w, const struct enc_ctx *ctx, const struct ev *e)
 	text(w, e->kind == EV_PROCESS_EXEC ? "\xf0\x9f\x9a\x80 process " : "\xf0\x9f\x92\xa5 exit    ");
 	text(w, where);
 	text(w, " ");
-	text(w, p->binary[0] ? p->binary : "<unknown>");
+	untrusted(w, p->binary[0] ? p->binary : "<unknown>", strlen(p->binary[0] ? p->binary : "<unknown>"));
 	if (p->args[0]) {
 		text(w, " ");
-		text(w, p->args);
+		untrusted(w, p->args, strlen(p->args));
 	}
 	snprintf(tail, sizeof(tail), " [%u]", p->pid);
 	text(w, tail);

@@ -274,6 +274,22 @@ static void reaping_bounds_memory(void **state)
 	pipeline_fini(&pl);
 }
 
+/* Arguments reach terminals in the compact form: no escape sequence passes. */
+static void compact_cleans_control_characters(void **state)
+{
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+
+	setup_pl(&pl, &s);
+	pipeline_push(&pl, &r, mk_exec(&r, 30, 1, 10, "/bin/e\ncho", "echo\0\x1b[2Jhi\0", 12));
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.compact[0], "\xf0\x9f\x9a\x80 process node1 /bin/e?cho ?[2Jhi [30]");
+	/* JSON keeps them, escaped */
+	assert_non_null(strstr(s.json[0], "\\u001b[2Jhi"));
+	pipeline_fini(&pl);
+}
+
 static void exit_of_unknown_is_marked(void **state)
 {
 	struct pipeline pl;
@@ -319,6 +335,7 @@ int main(void)
 		cmocka_unit_test(exec_in_place_and_signal),
 		cmocka_unit_test(ancestors_listed),
 		cmocka_unit_test(reaping_bounds_memory),
+		cmocka_unit_test(compact_cleans_control_characters),
 		cmocka_unit_test(exit_of_unknown_is_marked),
 		cmocka_unit_test(many_processes),
 	};
