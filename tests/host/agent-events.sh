@@ -38,12 +38,17 @@ ev=$(find_event "$tmp/events.json" "e['process_exit']['process']['arguments'].en
 expect_eq "$(json_get "$ev" 'd["process_exit"]["signal"]')" SIGKILL "signal SIGKILL"
 
 # command lines of every length are exported: 900 to 3100 bytes cross the
-# path+arguments boundaries of the kernel record
+# path+arguments boundaries of the kernel record. Each length runs its own
+# copy of true, so its event is found by binary even if argv could not be read.
 for len in 900 1100 1500 2100 3100; do
 	arg=$(head -c "$len" /dev/zero | tr '\0' a)
-	/bin/true "$marker-len$len" "$arg"
-	wait_event "$tmp/events.json" "e['process_exec']['process']['arguments'].startswith('$marker-len$len ')" ||
+	cp /bin/true "$tmp/true-len$len"
+	"$tmp/true-len$len" "$marker-len$len" "$arg"
+	wait_event "$tmp/events.json" "e['process_exec']['process']['binary']=='$tmp/true-len$len'" ||
 		fail "no exec event for a $len-byte argument"
+	ev=$(find_event "$tmp/events.json" "e['process_exec']['process']['binary']=='$tmp/true-len$len'")
+	[ "$(json_get "$ev" "'errorArgs' in d['process_exec']['process'].get('flags', '') or d['process_exec']['process']['arguments'].startswith('$marker-len$len ')")" = True ] ||
+		fail "the $len-byte argument is neither there nor flagged errorArgs"
 done
 pass "exec events for arguments of 900 to 3100 bytes"
 expect_eq "$(status_get 'd["bad_records"]')" 0 "no record rejected as malformed"
