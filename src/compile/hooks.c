@@ -19,24 +19,37 @@ const struct hook_info hook_table[VH__COUNT] = {
 #undef HOOK5
 };
 
+/* Per kind: how messages name it, and the policy type that reads it. */
+static const struct {
+	const char *name, *type;
+} kinds[AK__COUNT] = {
+	[AK_linux_binprm] = { "linux_binprm", "linux_binprm" },
+	[AK_file] = { "file", "file" },
+	[AK_inode] = { "inode", "inode" },
+	[AK_dentry] = { "dentry", "dentry" },
+	[AK_path] = { "path", "path" },
+	[AK_socket] = { "socket", "sock" },
+	[AK_sockaddr] = { "sockaddr", "sockaddr" },
+	[AK_task] = { "task", "nop" },
+	[AK_cred] = { "cred", "cred" },
+	[AK_userns] = { "user_namespace", "user_namespace" },
+	[AK_kstr] = { "string", "string" },
+	[AK_ptr] = { "pointer", "nop" },
+	[AK_int] = { "int", "int" },
+	[AK_uint] = { "unsigned int", "uint32" },
+	[AK_ulong] = { "unsigned long", "uint64" },
+	[AK_flag] = { "bool", "int" },
+	[AK_umode] = { "umode_t", "int" },
+};
+
 const char *arg_kind_name(enum arg_kind k)
 {
-	static const char *const names[AK__COUNT] = {
-		"linux_binprm", "file", "inode", "dentry", "path", "socket", "sockaddr",
-		"task", "cred", "user_namespace", "string", "pointer", "int", "unsigned int",
-		"unsigned long", "bool", "umode_t",
-	};
-	return k < AK__COUNT ? names[k] : "?";
+	return k < AK__COUNT ? kinds[k].name : "?";
 }
 
 const char *arg_kind_type(enum arg_kind k)
 {
-	static const char *const types[AK__COUNT] = {
-		"linux_binprm", "file", "inode", "dentry", "path", "sock", "sockaddr",
-		"nop", "cred", "user_namespace", "string", "nop", "int", "uint32",
-		"uint64", "int", "int",
-	};
-	return k < AK__COUNT ? types[k] : "nop";
+	return k < AK__COUNT ? kinds[k].type : "nop";
 }
 
 int hook_find(const char *name)
