@@ -794,23 +794,9 @@ static int host_stat(const char *path, uint64_t *dev, uint64_t *ino)
 	return 0;
 }
 
-int compile_env_host(struct compile_env *env)
+void compile_env_host(struct compile_env *env, const uint32_t host_ns[VN__COUNT])
 {
-	static const char *const names[VN__COUNT] = {
-		[VN_UTS] = "uts", [VN_IPC] = "ipc", [VN_MNT] = "mnt", [VN_PID] = "pid",
-		[VN_PID_FOR_CHILDREN] = "pid_for_children", [VN_NET] = "net", [VN_TIME] = "time",
-		[VN_TIME_FOR_CHILDREN] = "time_for_children", [VN_CGROUP] = "cgroup", [VN_USER] = "user",
-	};
-
 	memset(env, 0, sizeof(*env));
 	env->stat_path = host_stat;
-	for (int i = 0; i < VN__COUNT; i++) {
-		char path[64];
-		struct stat st;
-
-		snprintf(path, sizeof(path), "/proc/self/ns/%s", names[i]);
-		if (stat(path, &st) == 0)
-			env->host_ns[i] = (uint32_t)st.st_ino;
-	}
-	return 0;
+	memcpy(env->host_ns, host_ns, sizeof(env->host_ns));
 }

@@ -51,7 +51,7 @@ struct compiled {
 int compile_policy(const struct pol_policy *p, const char *file, const struct compile_env *env,
 		   struct compiled *out, struct diag_list *d);
 void compiled_free(struct compiled *c);
-/* The node's own environment: its namespaces and stat(2). */
-int compile_env_host(struct compile_env *env);
+/* The node's own environment: stat(2), and the host namespaces given. */
+void compile_env_host(struct compile_env *env, const uint32_t host_ns[VN__COUNT]);
 
 #endif

@@ -35,7 +35,6 @@ struct ev {
 	const struct veto_policy_event *pol;
 	const struct c_hook *hook;  /* how the policy declared the hook's arguments */
 	const struct compiled *policy;
-	const char *policy_name;
 };
 
 /* "process_exec", "process_exit", "process_kprobe", "process_lsm"; NULL for an unknown kind. */
@@ -53,6 +52,8 @@ const char *ev_action_name(uint32_t va_flags);
 /* Appends the policy part of a process_kprobe/process_lsm event: function_name,
  * args, return, action, policy_name and veto's enforcement summary. */
 void enc_policy_fields(struct jw *w, const struct ev *e);
+/* The name of a policy event's policy ("" when unknown). */
+const char *ev_policy_name(const struct ev *e);
 
 /* "CAP_CHOWN" ...; NULL past the last known capability. */
 const char *cap_name(int bit);

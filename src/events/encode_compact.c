@@ -52,7 +52,7 @@ static void policy_line(struct jw *w, const char *where, const struct ev *e)
 		text(w, " ");
 		untrusted(w, a->str, strnlen(a->str, a->len));
 	}
-	snprintf(buf, sizeof(buf), " [%u] %s: ", pe->pid, e->policy_name ? e->policy_name : "?");
+	snprintf(buf, sizeof(buf), " [%u] %s: ", pe->pid, ev_policy_name(e));
 	text(w, buf);
 	if (pe->monitor)
 		text(w, "monitor, would ");

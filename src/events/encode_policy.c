@@ -175,6 +175,11 @@ static void arg(struct jw *w, const struct ev *e, enum pol_type t, const char *l
 	jw_obj_close(w);
 }
 
+const char *ev_policy_name(const struct ev *e)
+{
+	return e->policy && e->policy->src && e->policy->src->name ? e->policy->src->name : "";
+}
+
 void enc_policy_fields(struct jw *w, const struct ev *e)
 {
 	const struct veto_policy_event *pe = e->pol;
@@ -194,7 +199,7 @@ void enc_policy_fields(struct jw *w, const struct ev *e)
 	jw_kint(w, "int_arg", pe->monitor ? 0 : pe->ret);
 	jw_obj_close(w);
 	jw_kstr(w, "action", ev_action_name(pe->action));
-	jw_kstr(w, "policy_name", e->policy_name ? e->policy_name : "");
+	jw_kstr(w, "policy_name", ev_policy_name(e));
 	/* veto's own summary: what the kernel did, so nobody has to infer it */
 	jw_key(w, "enforcement");
 	jw_obj_open(w);

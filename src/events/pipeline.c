@@ -76,7 +76,7 @@ void pipeline_host_ns(uint32_t ns[PROC_NS__COUNT])
 	}
 }
 
-void pipeline_set_policies(struct pipeline *p, const struct compiled *const *v, size_t n)
+void pipeline_set_policies(struct pipeline *p, const struct compiled *v, size_t n)
 {
 	p->policies = v;
 	p->n_policies = n;
@@ -90,11 +90,11 @@ static int push_policy(struct pipeline *p, const struct veto_policy_event *pe, s
 	struct proc miss, *proc;
 	struct ev e = { 0 };
 
-	if (len < sizeof(*pe) || pe->hook >= VH__COUNT || pe->policy_id >= p->n_policies ||
-	    !(c = p->policies[pe->policy_id])) {
+	if (len < sizeof(*pe) || pe->hook >= VH__COUNT || pe->policy_id >= p->n_policies) {
 		p->bad_records++;
 		return -EINVAL;
 	}
+	c = &p->policies[pe->policy_id];
 	proc = proc_cache_find(p->cache, pe->pid);
 	if (!proc) {
 		memset(&miss, 0, sizeof(miss));
@@ -114,7 +114,6 @@ static int push_policy(struct pipeline *p, const struct veto_policy_event *pe, s
 	e.proc = proc;
 	e.pol = pe;
 	e.policy = c;
-	e.policy_name = c->src && c->src->name ? c->src->name : "";
 	p->events[e.kind]++;
 	if (p->emit)
 		p->emit(p->emit_ctx, &e);

@@ -25,7 +25,7 @@ struct pipeline {
 	uint64_t bad_records; /* failed validation: counted, never silent */
 	uint64_t oom;
 	/* loaded policies, by policy id (bpf/policy.h events name them by id) */
-	const struct compiled *const *policies;
+	const struct compiled *policies;
 	size_t n_policies;
 };
 
@@ -37,7 +37,7 @@ void pipeline_set_host(struct pipeline *p);
 /* The host's namespace inode numbers (pid 1's, or the kernel's initial ones). */
 void pipeline_host_ns(uint32_t ns[PROC_NS__COUNT]);
 /* Where policy events find their policy's name and argument types. */
-void pipeline_set_policies(struct pipeline *p, const struct compiled *const *v, size_t n);
+void pipeline_set_policies(struct pipeline *p, const struct compiled *v, size_t n);
 /* One raw ring buffer record. Returns 0 or -errno (also counted). */
 int pipeline_push(struct pipeline *p, const void *data, size_t len);
 

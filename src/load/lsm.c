@@ -126,11 +126,6 @@ void lsm_policy_unload(struct lsm_policy *p)
 	free(p);
 }
 
-int lsm_policy_events_fd(const struct lsm_policy *p)
-{
-	return bpf_map__fd(p->skel->maps.policy_events);
-}
-
 uint64_t lsm_policy_lost(const struct lsm_policy *p)
 {
 	int ncpu = libbpf_num_possible_cpus();

@@ -9,13 +9,12 @@
 
 struct lsm_policy;
 
-/* Loads, fills and attaches. events_fd: a ring buffer shared by every policy
- * (-1 to use the instance's own, see lsm_policy_events_fd). On failure
- * nothing stays loaded or attached, and why is in err. 0 or -errno. */
+/* Loads, fills and attaches. events_fd: the ring buffer policy events go to
+ * (-1: the instance's own, which nobody reads: for tests that only load). On
+ * failure nothing stays loaded or attached, and why is in err. 0 or -errno. */
 int lsm_policy_load(const struct compiled *c, uint32_t id, int events_fd, struct lsm_policy **out,
 		    char *err, size_t errlen);
 void lsm_policy_unload(struct lsm_policy *p);
-int lsm_policy_events_fd(const struct lsm_policy *p);
 /* Events this policy could not send (ring buffer full), summed over CPUs. */
 uint64_t lsm_policy_lost(const struct lsm_policy *p);
 

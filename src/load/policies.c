@@ -94,14 +94,12 @@ int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_pa
 	if (r == -ENOMEM || d->nerr)
 		goto fail;
 
-	compile_env_host(&env);
-	memcpy(env.host_ns, host_ns, sizeof(env.host_ns));
+	compile_env_host(&env, host_ns);
 	for (size_t f = 0; f < ps->n_files; f++)
 		total += ps->files[f].n;
 	ps->compiled = calloc(total ? total : 1, sizeof(*ps->compiled));
-	ps->by_id = calloc(total ? total : 1, sizeof(*ps->by_id));
 	ps->loaded = calloc(total ? total : 1, sizeof(*ps->loaded));
-	if (!ps->compiled || !ps->by_id || !ps->loaded) {
+	if (!ps->compiled || !ps->loaded) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -126,7 +124,6 @@ int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_pa
 				 why, r == -EPERM ? " (this kernel refuses BPF LSM programs: see 'veto probe')" : "");
 			goto fail;
 		}
-		ps->by_id[k] = &ps->compiled[k];
 	}
 	return 0;
 fail:
@@ -150,7 +147,6 @@ void policy_set_unload(struct policy_set *ps)
 		pol_set_free(&ps->files[f]);
 	free(ps->files);
 	free(ps->compiled);
-	free(ps->by_id);
 	free(ps->loaded);
 	memset(ps, 0, sizeof(*ps));
 }

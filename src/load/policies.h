@@ -12,8 +12,7 @@
 struct policy_set {
 	struct pol_set *files;          /* parsed files (own the AST) */
 	size_t n_files;
-	const struct compiled **by_id;  /* policy id -> compiled (id is the index) */
-	struct compiled *compiled;
+	struct compiled *compiled;      /* by policy id: the id is the index */
 	struct lsm_policy **loaded;
 	size_t n;
 };
