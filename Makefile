@@ -46,6 +46,13 @@ $(BUILD)/gen/vmlinux.h:
 	@echo "  GEN     $@"
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
+# System call numbers by name, for syscall64 values and lists (x86-64 and i386).
+UNISTD := /usr/include/x86_64-linux-gnu/asm
+$(BUILD)/gen/syscalls_%.inc: $(UNISTD)/unistd_%.h
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	$(Q)awk '$$1 == "#define" && $$2 ~ /^__NR_/ && $$3 ~ /^[0-9]+$$/ { sub(/^__NR_/, "", $$2); printf "{ \"%s\", %s },\n", $$2, $$3 }' $< > $@
+
 $(BUILD)/gen/%.bpf.o: bpf/%.bpf.c $(BUILD)/gen/vmlinux.h $(wildcard bpf/*.h bpf/*.def)
 	@echo "  BPF     $@"
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -54,12 +61,14 @@ $(BUILD)/gen/%.skel.h: $(BUILD)/gen/%.bpf.o
 	@echo "  SKEL    $@"
 	$(Q)$(BPFTOOL) gen skeleton $< name veto_$* > $@
 
-$(BUILD)/obj/%.o: %.c | $(SKELS)
+GEN_INC    := $(BUILD)/gen/syscalls_64.inc $(BUILD)/gen/syscalls_32.inc
+
+$(BUILD)/obj/%.o: %.c | $(SKELS) $(GEN_INC)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/asan/%.o: %.c | $(SKELS)
+$(BUILD)/asan/%.o: %.c | $(SKELS) $(GEN_INC)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@

@@ -1,4 +1,4 @@
-/* Shared by bpf/lsm.bpf.c and src/compile, src/load: the compiled form of a
+/* Shared by bpf/engine.bpf.c and src/compile, src/load: the compiled form of a
  * policy as the kernel reads it. No kernel types here.
  *
  * Matching: each selector of a hook is one bit. Each filter dimension (one
@@ -37,6 +37,11 @@ enum veto_hook_id {
 	VH__COUNT,
 };
 
+/* Tracepoints and kprobes take numbered slots after the LSM hooks: each slot
+ * is its own program, so it knows which configuration is its own. */
+#define VETO_SLOT_MAX 16
+#define VETO_HOOK_MAX (VH__COUNT + VETO_SLOT_MAX)
+
 /* What a dimension looks at. */
 enum veto_src {
 	VS_ARG,     /* argument `arg` of the hook */
@@ -46,6 +51,7 @@ enum veto_src {
 	VS_CAP_EFF, /* the caller's effective capabilities */
 	VS_CAP_PRM,
 	VS_CAP_INH,
+	VS_RET,     /* a kprobe's return value (matchReturnArgs) */
 };
 
 /* How a dimension decides. */
@@ -75,6 +81,29 @@ enum veto_field {
 enum veto_ns {
 	VN_UTS, VN_IPC, VN_MNT, VN_PID, VN_PID_FOR_CHILDREN, VN_NET, VN_TIME,
 	VN_TIME_FOR_CHILDREN, VN_CGROUP, VN_USER, VN__COUNT,
+};
+
+/* Where a slot hook finds an argument and how it reads it. */
+enum veto_read {
+	VR_NONE,
+	VR_SINT,      /* integer of `size` bytes, sign-extended */
+	VR_UINT,
+	VR_SYSCALL64, /* syscall number; bit 31 set when the caller is 32-bit */
+	VR_USTR,      /* pointer to a NUL-terminated user string */
+	VR_KSTR,      /* pointer to a kernel string */
+	VR_DATALOC,   /* __data_loc: string at the offset the low 16 bits give */
+	VR_CHARS,     /* char[size] inside the record */
+	/* kernel pointers, read like the LSM hooks' arguments */
+	VR_FILE, VR_PATH, VR_DENTRY, VR_INODE, VR_BINPRM, VR_SOCKET, VR_SOCK, VR_SOCKADDR, VR_CRED,
+	VR_TASK,
+};
+
+enum veto_slot_kind { VK_LSM, VK_TRACEPOINT, VK_KPROBE };
+
+struct veto_arg_read {
+	__u16 off;  /* tracepoint: byte offset in the record; kprobe: argument register */
+	__u8 size;
+	__u8 how;   /* enum veto_read */
 };
 
 struct veto_dim {
@@ -117,7 +146,11 @@ struct veto_hook_cfg {
 	__u32 kprobe;     /* written as kprobes: events say process_kprobe */
 	__u32 need_args;  /* bit i: argument i is read (its path resolved, ...) */
 	__u32 need_binary;
-	__u32 pad;
+	__u8 slot_kind;   /* enum veto_slot_kind */
+	__u8 syscall;     /* kprobe on a syscall wrapper: arguments in the pt_regs it is given */
+	__u8 ret_probe;   /* return: true: post from the return probe, with the value */
+	__u8 pad;
+	struct veto_arg_read rd[VETO_ARG_MAX]; /* slot hooks only */
 	__u64 all;        /* bits of the selectors that exist */
 	struct veto_dim dims[VETO_DIM_MAX];
 	struct veto_sel_action act[VETO_SEL_MAX];
@@ -175,6 +208,8 @@ struct veto_policy_event {
 	__s32 ret;        /* what the hook returned (0 allowed, -errno denied) */
 	__u32 pid, tid;
 	__u32 uid, pad;
+	__s64 retval;      /* a kprobe's return value (ret_probe) */
+	__u64 mask;        /* selectors still matching (a return probe's entry half) */
 	__u64 start_ktime; /* the process's start (monotonic), to find it in the cache */
 	__u64 cgroup_id;
 	char comm[16];

@@ -543,10 +543,15 @@ int agent_run(const struct agent_opts *o)
 		pipeline_set_policies(&a->pl, a->policies.compiled, a->policies.n);
 		for (size_t i = 0; i < a->policies.n; i++) {
 			const struct compiled *c = &a->policies.compiled[i];
-			for (size_t h = 0; h < c->n_hooks; h++)
-				logmsg("policy %s: %s on lsm/%s (%s)", c->src->name,
+			for (size_t h = 0; h < c->n_hooks; h++) {
+				char where[192], progs[2][32];
+				int n = c_hook_progs(&c->hooks[h], progs);
+
+				logmsg("policy %s: %s on %s (%s%s%s)", c->src->name,
 				       c->hooks[h].cfg.monitor ? "monitoring" : "enforcing",
-				       hook_table[c->hooks[h].id].name, hook_table[c->hooks[h].id].prog);
+				       c_hook_where(&c->hooks[h], where, sizeof(where)), progs[0], n > 1 ? ", " : "",
+				       n > 1 ? progs[1] : "");
+			}
 		}
 	}
 	/* after attaching: what starts from now on is seen by the sensor */

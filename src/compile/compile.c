@@ -1,5 +1,5 @@
 /*
- * compile: checked AST -> hook configs and map entries for bpf/lsm.bpf.c.
+ * compile: checked AST -> hook configs and map entries for bpf/engine.bpf.c.
  *
  * Every selector of a hook is a bit. Every distinct (what, how, operator)
  * a filter looks at becomes a dimension; its values become map entries whose
@@ -8,6 +8,7 @@
  * entries it extends.
  */
 #include "compile/compile.h"
+#include "compile/syscalls.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <sys/sysmacros.h>
 
 struct cc {
+	const struct pol_policy *policy;
 	const char *file;
 	struct diag_list *d;
 	const struct compile_env *env;
@@ -187,7 +189,7 @@ static bool type_fits(enum pol_type t, enum arg_kind k)
 static bool op_negated(enum pol_op op)
 {
 	switch (op) {
-	case POP_NOT_EQUAL: case POP_NOT_PREFIX: case POP_NOT_POSTFIX: case POP_NOT_IN:
+	case POP_NOT_EQUAL: case POP_NOT_PREFIX: case POP_NOT_POSTFIX: case POP_NOT_IN: case POP_NOT_IN_MAP:
 	case POP_NOT_SADDR: case POP_NOT_DADDR: case POP_NOT_SPORT: case POP_NOT_DPORT:
 	case POP_NOT_SPORT_PRIV: case POP_NOT_DPORT_PRIV:
 		return true;
@@ -317,6 +319,42 @@ static void filter_threshold(struct cc *c, struct c_hook *h, struct sel_state *s
 		h->cfg.num[d][st->sel] = t;
 }
 
+static void add_syscall(struct cc *c, struct c_hook *h, int d, unsigned sel, const struct pol_value *v)
+{
+	uint64_t nr;
+
+	if (syscall_nr(v->raw, &nr))
+		cerr(c, v->pos, "'%.64s' is not a system call of this architecture (x86-64, or i386 as "
+			     "__ia32_sys_NAME)", v->raw);
+	else
+		add_num(c, (uint8_t)h->id, d, sel, nr, 0);
+}
+
+/* A syscall name, or list:NAME of the policy's syscall lists. */
+static void add_syscalls(struct cc *c, struct c_hook *h, int d, unsigned sel, const struct pol_value *v)
+{
+	const struct pol_policy *p = c->policy;
+
+	if (v->kind == PV_SYSCALL) {
+		add_syscall(c, h, d, sel, v);
+		return;
+	}
+	for (size_t i = 0; i < p->n_lists; i++) {
+		const struct pol_list *l = &p->lists[i];
+
+		if (strcmp(l->name, v->list))
+			continue;
+		if (l->type != PLT_SYSCALLS) {
+			cerr(c, v->pos, "list '%s' is not a list of system calls", l->name);
+			return;
+		}
+		for (size_t j = 0; j < l->n_values; j++)
+			add_syscall(c, h, d, sel, &l->values[j]);
+		return;
+	}
+	cerr(c, v->pos, "no list named '%s' in this policy", v->list);
+}
+
 static void filter_numbers(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f,
 			   uint8_t src, uint8_t arg, uint8_t field)
 {
@@ -344,7 +382,7 @@ static void filter_numbers(struct cc *c, struct c_hook *h, struct sel_state *st,
 			t |= value_u64(&f->values[i]);
 		filter_threshold(c, h, st, f, id, t);
 		return;
-	case POP_EQUAL: case POP_NOT_EQUAL: case POP_IN: case POP_NOT_IN:
+	case POP_EQUAL: case POP_NOT_EQUAL: case POP_IN: case POP_NOT_IN: case POP_IN_MAP: case POP_NOT_IN_MAP:
 	case POP_SPORT: case POP_NOT_SPORT: case POP_DPORT: case POP_NOT_DPORT:
 	case POP_PROTOCOL: case POP_FAMILY:
 		break;
@@ -377,6 +415,8 @@ static void filter_numbers(struct cc *c, struct c_hook *h, struct sel_state *st,
 			add_num(c, (uint8_t)h->id, d, st->sel, c->env->host_ns[arg], 0);
 		} else if (value_is_num(v)) {
 			add_num(c, (uint8_t)h->id, d, st->sel, value_u64(v), 0);
+		} else if (v->kind == PV_SYSCALL || v->kind == PV_LIST) {
+			add_syscalls(c, h, d, st->sel, v);
 		} else {
 			cerr(c, v->pos, "value '%.64s' cannot be compiled here", v->raw);
 		}
@@ -402,14 +442,13 @@ static void filter_addrs(struct cc *c, struct c_hook *h, struct sel_state *st, c
 
 static void filter_arg(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f)
 {
-	const struct hook_info *hi = &hook_table[h->id];
 	enum arg_kind k;
 
-	if (f->index >= hi->nargs) {
-		cerr(c, f->pos, "matchArgs index %u: %s has %u arguments", f->index, hi->name, hi->nargs);
+	if (f->index >= h->nargs) {
+		cerr(c, f->pos, "matchArgs index %u: %s has %u arguments", f->index, h->name, h->nargs);
 		return;
 	}
-	k = hi->args[f->index];
+	k = h->kind[f->index];
 	h->cfg.need_args |= 1u << f->index;
 	if (kind_is_pathlike(k) || k == AK_kstr) {
 		filter_strings(c, h, st, f, VS_ARG, (uint8_t)f->index, k != AK_kstr);
@@ -456,7 +495,7 @@ sockaddr_only:
 		cerr(c, f->op_pos, "a sockaddr argument is the one address the call names: match it with SAddr, "
 			     "SPort or Family (%s is for sock/socket arguments)", pol_op_name(f->op));
 	} else {
-		cerr(c, f->pos, "unsupported: matchArgs on a %s argument of %s", arg_kind_name(k), hi->name);
+		cerr(c, f->pos, "unsupported: matchArgs on a %s argument of %s", arg_kind_name(k), h->name);
 	}
 }
 
@@ -507,8 +546,16 @@ static void filter(struct cc *c, struct c_hook *h, struct sel_state *st, const s
 	case PF_CAPABILITIES:
 		filter_caps(c, h, st, f);
 		return;
+	case PF_RETURN_ARGS:
+		if (pol_type_class(h->src->return_arg.type) != PTC_INT) {
+			cerr(c, f->pos, "unsupported: matchReturnArgs on a %s return value (integers only)",
+			     pol_type_name(h->src->return_arg.type));
+			return;
+		}
+		filter_numbers(c, h, st, f, VS_RET, 0, VF_VALUE);
+		return;
 	default:
-		cerr(c, f->pos, "unsupported: %s on an LSM hook", pol_filter_name(f->kind));
+		cerr(c, f->pos, "unsupported: %s", pol_filter_name(f->kind));
 	}
 }
 
@@ -552,11 +599,15 @@ static void actions(struct cc *c, struct c_hook *h, unsigned sel, const struct p
 			a->err = pa->arg_error;
 			break;
 		default:
-			cerr(c, pa->pos, "unsupported: action %s on an LSM hook", pol_action_name(pa->kind));
+			cerr(c, pa->pos, "unsupported: action %s", pol_action_name(pa->kind));
 		}
+		if (pa->kind == PA_OVERRIDE && h->cfg.slot_kind != VK_LSM)
+			cerr(c, pa->pos, "unsupported: Override on %s: veto denies at LSM hooks; write this as an "
+				     "lsmhooks: entry, or use Sigkill", h->name);
 	}
 	if (s->n_return_actions)
-		cerr(c, s->return_actions_pos, "unsupported: matchReturnActions on an LSM hook (it has no return probe)");
+		cerr(c, s->return_actions_pos, "unsupported: matchReturnActions (veto acts once per call: put the "
+			     "actions in matchActions; with return: true they run when the call returns)");
 	if (a->err > 0 || a->err < -4095) {
 		cerr(c, s->actions_pos, "argError %d is not a negative errno (-4095..-1)%s", a->err,
 		     a->err > 0 && a->err <= 4095 ? ": a hook denies with -errno, e.g. -1 for EPERM" : "");
@@ -566,31 +617,256 @@ static void actions(struct cc *c, struct c_hook *h, unsigned sel, const struct p
 		a->flags |= VA_POST;
 }
 
-static void compile_hook(struct cc *c, const struct pol_policy *p, const struct pol_hook *ph)
+/* An LSM hook (lsmhooks:, or a kprobe on its security_* function): the
+ * arguments are the hook's own, read as bpf/hooks.def says. */
+static bool setup_lsm(struct cc *c, struct c_hook *h, const struct pol_hook *ph, int id)
+{
+	const struct hook_info *hi = &hook_table[id];
+	bool ok = true;
+
+	h->id = (uint32_t)id;
+	h->name = hi->name;
+	h->nargs = hi->nargs;
+	memcpy(h->kind, hi->args, sizeof(h->kind));
+	h->cfg.kprobe = ph->kind == PH_KPROBE;
+	if (ph->ret) {
+		cerr(c, ph->pos, "unsupported: return: true on %s: an LSM hook's verdict is its return; match the "
+			     "call's arguments instead", hi->func);
+		ok = false;
+	}
+	for (size_t i = 0; i < ph->n_args; i++) {
+		const struct pol_arg *a = &ph->args[i];
+
+		if (a->index >= hi->nargs) {
+			cerr(c, a->pos, "argument index %u: %s has %u arguments", a->index, hi->name, hi->nargs);
+			ok = false;
+			continue;
+		}
+		if (!type_fits(a->type, hi->args[a->index])) {
+			cerr(c, a->pos, "argument %u of %s is a %s: type '%s' cannot read it", a->index, hi->name,
+			     arg_kind_name(hi->args[a->index]), pol_type_name(a->type));
+			ok = false;
+			continue;
+		}
+		h->arg_type[a->index] = a->type;
+		h->arg_label[a->index] = a->label;
+		if (a->type != PT_NOP)
+			h->cfg.need_args |= 1u << a->index;
+	}
+	return ok;
+}
+
+static bool type_signed(enum pol_type t)
+{
+	return t == PT_INT8 || t == PT_INT16 || t == PT_INT32 || t == PT_INT64 || t == PT_INT || t == PT_LONG ||
+	       t == PT_FD || t == PT_CAPABILITY;
+}
+
+static unsigned type_size(enum pol_type t)
+{
+	switch (t) {
+	case PT_INT8: case PT_UINT8: return 1;
+	case PT_INT16: case PT_UINT16: return 2;
+	case PT_INT32: case PT_UINT32: case PT_INT: case PT_FD: case PT_CAPABILITY: return 4;
+	default: return 8;
+	}
+}
+
+/* How a slot reads an argument of this policy type, and how matchArgs
+ * treats it. false: veto cannot read it. */
+static bool slot_reader(enum pol_type t, struct veto_arg_read *rd, enum arg_kind *k)
+{
+	static const struct { enum pol_type t; uint8_t how; enum arg_kind k; } ptrs[] = {
+		{ PT_FILE, VR_FILE, AK_file }, { PT_PATH, VR_PATH, AK_path }, { PT_DENTRY, VR_DENTRY, AK_dentry },
+		{ PT_INODE, VR_INODE, AK_inode }, { PT_LINUX_BINPRM, VR_BINPRM, AK_linux_binprm },
+		{ PT_SOCKET, VR_SOCKET, AK_socket }, { PT_SOCK, VR_SOCK, AK_socket },
+		{ PT_SOCKADDR, VR_SOCKADDR, AK_sockaddr }, { PT_CRED, VR_CRED, AK_cred },
+	};
+
+	if (t == PT_SYSCALL64) {
+		rd->how = VR_SYSCALL64;
+		*k = AK_ulong;
+		return true;
+	}
+	if (pol_type_class(t) == PTC_INT || t == PT_FD) {
+		rd->how = type_signed(t) ? VR_SINT : VR_UINT;
+		rd->size = (uint8_t)type_size(t);
+		*k = AK_ulong;
+		return true;
+	}
+	if (t == PT_STRING || t == PT_CHAR_BUF || t == PT_FILENAME || t == PT_DATA_LOC) {
+		rd->how = VR_KSTR;
+		*k = AK_kstr;
+		return true;
+	}
+	if (t == PT_NOP) {
+		rd->how = VR_NONE;
+		*k = AK_ptr;
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(ptrs) / sizeof(ptrs[0]); i++)
+		if (ptrs[i].t == t) {
+			rd->how = ptrs[i].how;
+			rd->size = 8;
+			*k = ptrs[i].k;
+			return true;
+		}
+	return false;
+}
+
+/* A tracepoint argument: the record field its index names, read by the
+ * field's layout and the policy's type. */
+static bool tp_field_reader(struct cc *c, const struct pol_hook *ph, const struct pol_arg *a,
+			    const struct tp_format *fmt, struct veto_arg_read *rd)
+{
+	const struct tp_field *f;
+	bool syscalls = !strcmp(ph->subsystem, "syscalls") || !strcmp(ph->subsystem, "raw_syscalls");
+
+	if (a->index >= fmt->n) {
+		cerr(c, a->pos, "argument index %u: %s/%s has %zu fields (0 to %zu, common_* included: see its "
+			     "format file in tracefs)", a->index, ph->subsystem, ph->event, fmt->n, fmt->n - 1);
+		return false;
+	}
+	f = &fmt->f[a->index];
+	rd->off = f->off;
+	if (rd->how == VR_KSTR) {
+		if (!strncmp(f->type, "__data_loc", 10)) {
+			rd->how = VR_DATALOC;
+			rd->size = 4;
+		} else if (strchr(f->type, '[')) {
+			rd->how = VR_CHARS;
+			rd->size = (uint8_t)(f->size < VETO_STR_BUF - 1 ? f->size : VETO_STR_BUF - 1);
+		} else if (strchr(f->type, '*')) {
+			/* a syscall's string arguments point into the caller's memory */
+			rd->how = syscalls || strstr(f->type, "__user") ? VR_USTR : VR_KSTR;
+			rd->size = 8;
+		} else {
+			cerr(c, a->pos, "field %u (%s %s) is not a string: type '%s' cannot read it", a->index, f->type,
+			     f->name, pol_type_name(a->type));
+			return false;
+		}
+		return true;
+	}
+	if (rd->how == VR_NONE)
+		return true;
+	if (f->size > 8 || strchr(f->type, '[')) {
+		cerr(c, a->pos, "field %u (%s %s) is %u bytes: veto reads integers and pointers of up to 8", a->index,
+		     f->type, f->name, f->size);
+		return false;
+	}
+	if (rd->how == VR_SINT || rd->how == VR_UINT)
+		rd->how = f->is_signed || type_signed(a->type) ? VR_SINT : VR_UINT;
+	rd->size = (uint8_t)f->size;
+	return true;
+}
+
+/* A tracepoint or a kprobe on a function that is not an LSM hook: its own
+ * slot program, told where each argument is. */
+static bool setup_slot(struct cc *c, struct c_hook *h, const struct pol_hook *ph, unsigned slot)
+{
+	struct tp_format fmt = { 0 };
+	bool tp = ph->kind == PH_TRACEPOINT, ok = true;
+	int r;
+
+	if (slot >= VETO_SLOT_MAX) {
+		cerr(c, ph->pos, "more than %d tracepoints and kprobes in one policy: split it", VETO_SLOT_MAX);
+		return false;
+	}
+	h->id = VH__COUNT + slot;
+	h->cfg.slot_kind = tp ? VK_TRACEPOINT : VK_KPROBE;
+	if (tp) {
+		if (ph->raw) {
+			cerr(c, ph->pos, "unsupported: raw: true (veto reads tracepoints through their tracefs format)");
+			return false;
+		}
+		h->name = ph->event;
+		snprintf(h->attach, sizeof(h->attach), "%s/%s", ph->subsystem, ph->event);
+		r = c->env->tp_format ? c->env->tp_format(ph->subsystem, ph->event, &fmt) : -ENOSYS;
+		if (r) {
+			cerr(c, ph->call_pos, "tracepoint %s/%s: %s%s", ph->subsystem, ph->event,
+			     r == -ENOENT ? "this kernel has no such tracepoint" : strerror(-r),
+			     r == -ENODEV ? " (tracefs is not mounted: mount -t tracefs nodev /sys/kernel/tracing)" : "");
+			return false;
+		}
+		h->nargs = ph->n_args < VETO_ARG_MAX ? (unsigned)ph->n_args : VETO_ARG_MAX;
+	} else {
+		if (ph->call_list) {
+			cerr(c, ph->call_pos, "unsupported: a kprobe on list:%s: write one kprobe per function",
+			     ph->call_list);
+			return false;
+		}
+		h->name = ph->call;
+		/* syscall wrappers take the caller's registers; x86-64 names them __x64_sys_* */
+		h->cfg.syscall = ph->syscall && (!strncmp(ph->call, "sys_", 4) || strstr(ph->call, "_sys_"));
+		snprintf(h->attach, sizeof(h->attach), "%s%s", h->cfg.syscall && !strncmp(ph->call, "sys_", 4) ?
+			 "__x64_" : "", ph->call);
+		h->cfg.ret_probe = ph->ret;
+		h->nargs = VETO_ARG_MAX;
+	}
+	for (size_t i = 0; i < ph->n_args; i++) {
+		const struct pol_arg *a = &ph->args[i];
+		unsigned slot_i = tp ? (unsigned)i : a->index;
+		struct veto_arg_read rd = { 0 };
+		enum arg_kind k;
+
+		if (slot_i >= VETO_ARG_MAX) {
+			cerr(c, a->pos, "unsupported: %s %u: veto reads the first %d arguments", tp ? "argument" :
+			     "argument index", tp ? (unsigned)i + 1 : a->index, VETO_ARG_MAX);
+			ok = false;
+			continue;
+		}
+		if (!slot_reader(a->type, &rd, &k)) {
+			cerr(c, a->pos, "unsupported: veto cannot read a %s argument on %s", pol_type_name(a->type),
+			     tp ? "a tracepoint" : "a kprobe");
+			ok = false;
+			continue;
+		}
+		if (tp) {
+			if (!tp_field_reader(c, ph, a, &fmt, &rd)) {
+				ok = false;
+				continue;
+			}
+		} else {
+			rd.off = (uint16_t)a->index;
+			if (rd.how == VR_KSTR && h->cfg.syscall)
+				rd.how = VR_USTR; /* a syscall's strings are the caller's */
+		}
+		h->cfg.rd[slot_i] = rd;
+		h->kind[slot_i] = k;
+		h->arg_type[slot_i] = a->type;
+		h->arg_label[slot_i] = a->label;
+		if (rd.how != VR_NONE)
+			h->cfg.need_args |= 1u << slot_i;
+	}
+	tp_format_free(&fmt);
+	return ok;
+}
+
+static void compile_hook(struct cc *c, const struct pol_policy *p, const struct pol_hook *ph, unsigned *slots)
 {
 	const char *name = ph->kind == PH_LSM ? ph->call : (ph->lsm_hook ? ph->lsm_hook : ph->call);
-	const struct hook_info *hi;
 	struct c_hook *h;
-	int id;
+	int id = -1;
+	bool ok;
 
-	if (ph->kind != PH_LSM && ph->kind != PH_KPROBE) {
-		cerr(c, ph->pos, "unsupported: %s hooks (veto enforces at LSM hooks only so far)",
-		     pol_hook_kind_name(ph->kind));
+	if (ph->kind == PH_UPROBE) {
+		cerr(c, ph->pos, "unsupported: uprobes");
 		return;
 	}
-	id = hook_find(name);
-	if (id < 0 && ph->kind == PH_KPROBE)
-		id = hook_find(ph->call);
-	if (id < 0) {
-		cerr(c, ph->call_pos, "unsupported: %s is not an LSM hook veto can attach to (veto has: %s)",
-		     ph->call, hook_list());
-		return;
+	if (ph->kind == PH_LSM || ph->kind == PH_KPROBE) {
+		id = hook_find(name);
+		if (id < 0 && ph->kind == PH_KPROBE)
+			id = hook_find(ph->call);
+		if (id < 0 && ph->kind == PH_LSM) {
+			cerr(c, ph->call_pos, "unsupported: %s is not an LSM hook veto can attach to (veto has: %s)",
+			     ph->call, hook_list());
+			return;
+		}
 	}
-	hi = &hook_table[id];
-	for (size_t i = 0; i < c->out->n_hooks; i++) {
-		if (c->out->hooks[i].id == (enum veto_hook_id)id) {
+	for (size_t i = 0; id >= 0 && i < c->out->n_hooks; i++) {
+		if (c->out->hooks[i].id == (uint32_t)id) {
 			cerr(c, ph->pos, "unsupported: a second entry for %s in one policy: merge their selectors",
-			     hi->name);
+			     hook_table[id].name);
 			return;
 		}
 	}
@@ -602,27 +878,11 @@ static void compile_hook(struct cc *c, const struct pol_policy *p, const struct 
 	if (!h)
 		return;
 	memset(h, 0, sizeof(*h));
-	h->id = (enum veto_hook_id)id;
 	h->src = ph;
-	h->cfg.kprobe = ph->kind == PH_KPROBE;
 	h->cfg.monitor = p->mode == PM_MONITOR;
-	for (size_t i = 0; i < ph->n_args; i++) {
-		const struct pol_arg *a = &ph->args[i];
-
-		if (a->index >= hi->nargs) {
-			cerr(c, a->pos, "argument index %u: %s has %u arguments", a->index, hi->name, hi->nargs);
-			continue;
-		}
-		if (!type_fits(a->type, hi->args[a->index])) {
-			cerr(c, a->pos, "argument %u of %s is a %s: type '%s' cannot read it", a->index, hi->name,
-			     arg_kind_name(hi->args[a->index]), pol_type_name(a->type));
-			continue;
-		}
-		h->arg_type[a->index] = a->type;
-		h->arg_label[a->index] = a->label;
-		if (a->type != PT_NOP)
-			h->cfg.need_args |= 1u << a->index;
-	}
+	ok = id >= 0 ? setup_lsm(c, h, ph, id) : setup_slot(c, h, ph, (*slots)++);
+	if (!ok)
+		return;
 	/* no selectors: every call matches, with the default action (Post) */
 	if (!ph->n_selectors) {
 		h->cfg.all = 1;
@@ -736,7 +996,8 @@ static void finish_nums(struct compiled *o)
 int compile_policy(const struct pol_policy *p, const char *file, const struct compile_env *env,
 		   struct compiled *out, struct diag_list *d)
 {
-	struct cc c = { .file = file, .d = d, .env = env, .out = out };
+	struct cc c = { .policy = p, .file = file, .d = d, .env = env, .out = out };
+	unsigned slots = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->src = p;
@@ -753,7 +1014,7 @@ int compile_policy(const struct pol_policy *p, const char *file, const struct co
 		     p->pod_selector ? "podSelector" : p->container_selector ? "containerSelector" :
 		     "TracingPolicyNamespaced");
 	for (size_t i = 0; i < p->n_hooks && c.err != -ENOMEM; i++)
-		compile_hook(&c, p, &p->hooks[i]);
+		compile_hook(&c, p, &p->hooks[i], &slots);
 	if (!c.err)
 		FINISH_LPM(&c, out->strs, out->n_strs, cmp_str, str_extends, struct c_str);
 	if (!c.err)
@@ -798,5 +1059,31 @@ void compile_env_host(struct compile_env *env, const uint32_t host_ns[VN__COUNT]
 {
 	memset(env, 0, sizeof(*env));
 	env->stat_path = host_stat;
+	env->tp_format = tp_format_read;
 	memcpy(env->host_ns, host_ns, sizeof(env->host_ns));
+}
+
+int c_hook_progs(const struct c_hook *h, char names[2][32])
+{
+	unsigned slot = h->id - VH__COUNT;
+
+	if (h->id < VH__COUNT) {
+		snprintf(names[0], 32, "%s", hook_table[h->id].prog);
+		return 1;
+	}
+	snprintf(names[0], 32, "veto_%s_%u", h->cfg.slot_kind == VK_TRACEPOINT ? "tp" : "kp", slot);
+	if (!h->cfg.ret_probe)
+		return 1;
+	snprintf(names[1], 32, "veto_kr_%u", slot);
+	return 2;
+}
+
+const char *c_hook_where(const struct c_hook *h, char *buf, size_t n)
+{
+	if (h->id < VH__COUNT)
+		snprintf(buf, n, "lsm/%s", h->name);
+	else
+		snprintf(buf, n, "%s/%s", h->cfg.slot_kind == VK_TRACEPOINT ? "tracepoint" :
+			 h->cfg.ret_probe ? "kprobe+kretprobe" : "kprobe", h->attach);
+	return buf;
 }

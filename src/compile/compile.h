@@ -1,4 +1,4 @@
-/* compile: a checked policy -> the map entries bpf/lsm.bpf.c reads.
+/* compile: a checked policy -> the map entries bpf/engine.bpf.c reads.
  * Pure: no kernel access; what it needs from the node (host namespaces,
  * inode numbers of paths) comes in through struct compile_env. */
 #ifndef VETO_COMPILE_H
@@ -9,17 +9,24 @@
 
 #include "bpf/policy.h"
 #include "compile/hooks.h"
+#include "compile/tpformat.h"
 #include "policy/policy.h"
 
 struct compile_env {
 	uint32_t host_ns[VN__COUNT]; /* inode numbers of the agent's namespaces */
 	/* (device as the kernel encodes it, inode) of a path; 0 or -errno */
 	int (*stat_path)(const char *path, uint64_t *dev, uint64_t *ino);
+	/* a tracepoint's record layout; 0 or -errno */
+	int (*tp_format)(const char *subsys, const char *event, struct tp_format *out);
 };
 
 struct c_hook {
-	enum veto_hook_id id;
+	uint32_t id;                 /* enum veto_hook_id, or VH__COUNT + slot */
 	const struct pol_hook *src;
+	const char *name;            /* LSM hook, kernel function or tracepoint event */
+	char attach[128];            /* slots: the function or "subsystem/event" to attach to */
+	unsigned nargs;              /* argument slots matchArgs may name */
+	enum arg_kind kind[VETO_ARG_MAX];
 	enum pol_type arg_type[VETO_ARG_MAX]; /* how the policy declared each argument */
 	const char *arg_label[VETO_ARG_MAX];
 	uint8_t dim_equal[VETO_DIM_MAX]; /* string dimension compares whole values (with the NUL) */
@@ -51,6 +58,10 @@ struct compiled {
 int compile_policy(const struct pol_policy *p, const char *file, const struct compile_env *env,
 		   struct compiled *out, struct diag_list *d);
 void compiled_free(struct compiled *c);
+/* The BPF programs a hook runs as (names[1]: its return probe); how many. */
+int c_hook_progs(const struct c_hook *h, char names[2][32]);
+/* "lsm/file_open", "tracepoint/raw_syscalls/sys_enter", "kprobe/tcp_connect" */
+const char *c_hook_where(const struct c_hook *h, char *buf, size_t n);
 /* The node's own environment: stat(2), and the host namespaces given. */
 void compile_env_host(struct compile_env *env, const uint32_t host_ns[VN__COUNT]);
 

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "compile/compile.h"
+#include "compile/syscalls.h"
 
 #define HDR "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: t\nspec:\n"
 
@@ -28,9 +29,43 @@ static int fake_stat(const char *path, uint64_t *dev, uint64_t *ino)
 	return -ENOENT;
 }
 
+/* Two tracepoints, as tracefs shows them on x86-64. */
+static const char fmt_sys_enter[] =
+	"name: sys_enter\nID: 22\nformat:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+	"\tfield:long id;\toffset:8;\tsize:8;\tsigned:1;\n"
+	"\tfield:unsigned long args[6];\toffset:16;\tsize:48;\tsigned:0;\n\n"
+	"print fmt: \"NR %ld (%lx)\", REC->id, REC->args[0]\n";
+static const char fmt_openat[] =
+	"name: sys_enter_openat\nID: 782\nformat:\n"
+	"\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+	"\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+	"\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+	"\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+	"\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n"
+	"\tfield:int dfd;\toffset:16;\tsize:8;\tsigned:0;\n"
+	"\tfield:const char * filename;\toffset:24;\tsize:8;\tsigned:0;\n"
+	"\tfield:int flags;\toffset:32;\tsize:8;\tsigned:0;\n"
+	"\tfield:umode_t mode;\toffset:40;\tsize:8;\tsigned:0;\n";
+
+static int fake_tp(const char *subsys, const char *event, struct tp_format *out)
+{
+	unsigned line;
+
+	if (!strcmp(subsys, "raw_syscalls") && !strcmp(event, "sys_enter"))
+		return tp_format_parse(fmt_sys_enter, out, &line);
+	if (!strcmp(subsys, "syscalls") && !strcmp(event, "sys_enter_openat"))
+		return tp_format_parse(fmt_openat, out, &line);
+	return -ENOENT;
+}
+
 static const struct compile_env env = {
 	.host_ns = { [VN_PID] = 4026531836u, [VN_MNT] = 4026531841u },
 	.stat_path = fake_stat,
+	.tp_format = fake_tp,
 };
 
 struct fx {
@@ -264,6 +299,147 @@ static void rate_limit(void **state)
 	fin(&f);
 }
 
+
+static void tracefs_format_fields(void **state)
+{
+	struct tp_format f;
+	unsigned line = 0;
+
+	assert_int_equal(tp_format_parse(fmt_sys_enter, &f, &line), 0);
+	assert_int_equal(f.n, 6);
+	assert_string_equal(f.f[4].name, "id");
+	assert_string_equal(f.f[4].type, "long");
+	assert_int_equal(f.f[4].off, 8);
+	assert_true(f.f[4].is_signed);
+	assert_string_equal(f.f[5].name, "args");
+	assert_string_equal(f.f[5].type, "unsigned long[6]");
+	assert_int_equal(f.f[5].size, 48);
+	tp_format_free(&f);
+	assert_int_equal(tp_format_parse(fmt_openat, &f, &line), 0);
+	assert_string_equal(f.f[6].name, "filename");
+	assert_string_equal(f.f[6].type, "const char *");
+	tp_format_free(&f);
+	assert_int_equal(tp_format_parse("field:int x;\toffset:zero;\tsize:4;\tsigned:1;\n", &f, &line), -EINVAL);
+	assert_int_equal(line, 1);
+	assert_int_equal(tp_format_parse("name: nothing\n", &f, &line), -EINVAL);
+}
+
+static void syscall_names(void **state)
+{
+	uint64_t nr = 0;
+
+	assert_int_equal(syscall_nr("sys_dup", &nr), 0);
+	assert_int_equal(nr, 32);
+	assert_int_equal(syscall_nr("__x64_sys_dup2", &nr), 0);
+	assert_int_equal(nr, 33);
+	assert_int_equal(syscall_nr("__ia32_sys_dup", &nr), 0);
+	assert_int_equal(nr, 41 | SYSCALL_IA32);
+	assert_int_equal(syscall_nr("openat", &nr), 0);
+	assert_int_equal(nr, 257);
+	assert_int_equal(syscall_nr("sys_nosuchcall", &nr), -ENOENT);
+	assert_string_equal(syscall_name(257), "openat");
+	assert_string_equal(syscall_name(41 | SYSCALL_IA32), "dup");
+}
+
+/* Tetragon's killer.yaml shape: a syscall list matched in sys_enter's id. */
+static void tracepoint_syscall_list(void **state)
+{
+	struct fx f;
+	const struct c_hook *h;
+
+	build(&f, HDR "  lists:\n  - name: dups\n    type: syscalls\n    values: [sys_dup, sys_dup2, __ia32_sys_dup]\n"
+		  "  tracepoints:\n  - subsystem: raw_syscalls\n    event: sys_enter\n    args:\n"
+		  "    - index: 4\n      type: syscall64\n    selectors:\n    - matchArgs:\n      - index: 0\n"
+		  "        operator: InMap\n        values: [\"list:dups\"]\n      matchActions:\n"
+		  "      - action: Sigkill\n");
+	dump(&f.d);
+	assert_int_equal(f.r, 0);
+	assert_int_equal(f.c.n_hooks, 1);
+	h = &f.c.hooks[0];
+	assert_int_equal(h->id, VH__COUNT);
+	assert_int_equal(h->cfg.slot_kind, VK_TRACEPOINT);
+	assert_string_equal(h->attach, "raw_syscalls/sys_enter");
+	assert_int_equal(h->cfg.rd[0].how, VR_SYSCALL64);
+	assert_int_equal(h->cfg.rd[0].off, 8);
+	assert_int_equal(h->cfg.need_args, 1);
+	assert_int_equal(f.c.n_nums, 3);
+	assert_int_equal(f.c.nums[0].key.a, 32);
+	assert_int_equal(f.c.nums[1].key.a, 33);
+	assert_int_equal(f.c.nums[2].key.a, 41 | SYSCALL_IA32);
+	assert_true(h->cfg.act[0].flags & VA_SIGKILL);
+	fin(&f);
+}
+
+/* A syscall tracepoint's strings are user pointers; its index counts common_* fields. */
+static void tracepoint_fields_and_errors(void **state)
+{
+	struct fx f;
+
+	build(&f, HDR "  tracepoints:\n  - subsystem: syscalls\n    event: sys_enter_openat\n    args:\n"
+		  "    - index: 6\n      type: string\n    - index: 7\n      type: int\n    selectors:\n"
+		  "    - matchArgs:\n      - index: 0\n        operator: Prefix\n        values: [/tmp/x]\n"
+		  "      - index: 1\n        operator: Mask\n        values: [64]\n");
+	dump(&f.d);
+	assert_int_equal(f.r, 0);
+	assert_int_equal(f.c.hooks[0].cfg.rd[0].how, VR_USTR);
+	assert_int_equal(f.c.hooks[0].cfg.rd[0].off, 24);
+	assert_int_equal(f.c.hooks[0].cfg.rd[1].how, VR_SINT);
+	assert_int_equal(f.c.hooks[0].cfg.rd[1].off, 32);
+	assert_int_equal(f.c.hooks[0].cfg.need_args, 3);
+	fin(&f);
+
+	build(&f, HDR "  tracepoints:\n  - subsystem: raw_syscalls\n    event: sys_enter\n    args:\n"
+		  "    - index: 9\n      type: int\n");
+	assert_int_equal(f.r, -EINVAL);
+	assert_non_null(strstr(f.d.v[0].msg, "has 6 fields"));
+	assert_int_equal(f.d.v[0].line, 10);
+	fin(&f);
+
+	build(&f, HDR "  tracepoints:\n  - subsystem: raw_syscalls\n    event: sys_enter\n    args:\n"
+		  "    - index: 5\n      type: int\n");
+	assert_int_equal(f.r, -EINVAL);
+	assert_non_null(strstr(f.d.v[0].msg, "48 bytes"));
+	fin(&f);
+
+	build(&f, HDR "  tracepoints:\n  - subsystem: sched\n    event: no_such_event\n");
+	assert_int_equal(f.r, -EINVAL);
+	assert_non_null(strstr(f.d.v[0].msg, "no such tracepoint"));
+	fin(&f);
+}
+
+/* A kprobe that is not an LSM hook: a slot, syscall wrappers named as x86-64 does. */
+static void kprobe_slots(void **state)
+{
+	struct fx f;
+	const struct c_hook *h;
+
+	build(&f, HDR "  kprobes:\n  - call: sys_openat\n    syscall: true\n    return: true\n    args:\n"
+		  "    - index: 1\n      type: string\n    returnArg:\n      index: 0\n      type: int\n"
+		  "    selectors:\n    - matchArgs:\n      - index: 1\n        operator: Equal\n"
+		  "        values: [/etc/hostname]\n      matchReturnArgs:\n      - index: 0\n        operator: GT\n"
+		  "        values: [2]\n");
+	dump(&f.d);
+	assert_int_equal(f.r, 0);
+	h = &f.c.hooks[0];
+	assert_int_equal(h->cfg.slot_kind, VK_KPROBE);
+	assert_string_equal(h->attach, "__x64_sys_openat");
+	assert_true(h->cfg.syscall);
+	assert_true(h->cfg.ret_probe);
+	assert_int_equal(h->cfg.rd[1].how, VR_USTR);
+	assert_int_equal(h->cfg.rd[1].off, 1);
+	assert_int_equal(h->cfg.n_dims, 2);
+	assert_int_equal(h->cfg.dims[1].src, VS_RET);
+	assert_int_equal(h->cfg.dims[1].test, VT_GT);
+	fin(&f);
+
+	build(&f, HDR "  kprobes:\n  - call: tcp_connect\n    syscall: false\n    args:\n"
+		  "    - index: 0\n      type: sock\n    selectors:\n    - matchActions:\n"
+		  "      - action: Override\n        argError: -1\n");
+	assert_int_equal(f.r, -EINVAL);
+	assert_non_null(strstr(f.d.v[f.d.n - 1].msg, "Override on tcp_connect"));
+	fin(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +452,11 @@ int main(void)
 		cmocka_unit_test(refusals_are_located),
 		cmocka_unit_test(monitor_mode),
 		cmocka_unit_test(rate_limit),
+		cmocka_unit_test(tracefs_format_fields),
+		cmocka_unit_test(syscall_names),
+		cmocka_unit_test(tracepoint_syscall_list),
+		cmocka_unit_test(tracepoint_fields_and_errors),
+		cmocka_unit_test(kprobe_slots),
 	};
 	return cmocka_run_group_tests_name("compile", tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@ enum ev_kind {
 	EV_PROCESS_EXIT,
 	EV_PROCESS_KPROBE, /* a policy written with kprobes: matched */
 	EV_PROCESS_LSM,    /* a policy written with lsmhooks: matched */
+	EV_PROCESS_TRACEPOINT, /* a policy written with tracepoints: matched */
 	EV__COUNT,
 };
 
@@ -37,7 +38,8 @@ struct ev {
 	const struct compiled *policy;
 };
 
-/* "process_exec", "process_exit", "process_kprobe", "process_lsm"; NULL for an unknown kind. */
+/* "process_exec", "process_exit", "process_kprobe", "process_lsm",
+ * "process_tracepoint"; NULL for an unknown kind. */
 const char *ev_kind_name(enum ev_kind k);
 /* Parses a name as above; returns 0 or -EINVAL. */
 int ev_kind_parse(const char *s, enum ev_kind *k);
@@ -52,6 +54,8 @@ const char *ev_action_name(uint32_t va_flags);
 /* Appends the policy part of a process_kprobe/process_lsm event: function_name,
  * args, return, action, policy_name and veto's enforcement summary. */
 void enc_policy_fields(struct jw *w, const struct ev *e);
+/* The kernel function (or tracepoint event) a policy event comes from. */
+const char *ev_function_name(const struct ev *e);
 /* The name of a policy event's policy ("" when unknown). */
 const char *ev_policy_name(const struct ev *e);
 

@@ -34,23 +34,28 @@ static void untrusted(struct jw *w, const char *s, size_t n)
 static void policy_line(struct jw *w, const char *where, const struct ev *e)
 {
 	const struct veto_policy_event *pe = e->pol;
-	const struct hook_info *hi = &hook_table[pe->hook < VH__COUNT ? pe->hook : 0];
 	const struct proc *p = e->proc;
 	char buf[160];
 
-	text(w, e->kind == EV_PROCESS_LSM ? "\xf0\x9f\x94\x92 lsm     " : "\xf0\x9f\x94\x92 kprobe  ");
+	text(w, e->kind == EV_PROCESS_LSM ? "\xf0\x9f\x94\x92 lsm     " :
+		e->kind == EV_PROCESS_TRACEPOINT ? "\xf0\x9f\x94\x92 tp      " : "\xf0\x9f\x94\x92 kprobe  ");
 	text(w, where);
 	text(w, " ");
 	untrusted(w, p->binary && p->binary[0] ? p->binary : "<unknown>",
 		  strlen(p->binary && p->binary[0] ? p->binary : "<unknown>"));
 	text(w, " ");
-	text(w, pe->kprobe ? hi->func : hi->name);
-	for (unsigned i = 0; i < hi->nargs && i < VETO_ARG_MAX; i++) {
+	text(w, ev_function_name(e));
+	for (unsigned i = 0; e->hook && i < e->hook->nargs && i < VETO_ARG_MAX; i++) {
 		const struct veto_ev_arg *a = &pe->args[i];
-		if (!e->hook || !(e->hook->cfg.need_args & (1u << i)) || (a->flags & VETO_ARG_NOPATH) || !a->len)
+		if (!(e->hook->cfg.need_args & (1u << i)) || (a->flags & VETO_ARG_NOPATH))
 			continue;
-		text(w, " ");
-		untrusted(w, a->str, strnlen(a->str, a->len));
+		if (a->len) {
+			text(w, " ");
+			untrusted(w, a->str, strnlen(a->str, a->len));
+		} else if (e->hook->kind[i] == AK_ulong) { /* numbers of tracepoints and kprobes */
+			snprintf(buf, sizeof(buf), " %lld", (long long)a->num[0]);
+			text(w, buf);
+		}
 	}
 	snprintf(buf, sizeof(buf), " [%u] %s: ", pe->pid, ev_policy_name(e));
 	text(w, buf);

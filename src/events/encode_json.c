@@ -28,7 +28,7 @@ const char *cap_name(int bit)
 }
 
 static const char *const kind_names[EV__COUNT] = { "process_exec", "process_exit", "process_kprobe",
-						    "process_lsm" };
+						    "process_lsm", "process_tracepoint" };
 
 const char *ev_kind_name(enum ev_kind k)
 {

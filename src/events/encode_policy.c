@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "compile/syscalls.h"
 #include "events/encode.h"
 
 const char *ev_action_name(uint32_t f)
@@ -161,6 +162,15 @@ static void arg(struct jw *w, const struct ev *e, enum pol_type t, const char *l
 	case PT_UINT64: case PT_ULONG:
 		jw_kuint(w, "uint_arg", a->num[0]);
 		break;
+	case PT_SYSCALL64:
+		jw_key(w, "syscall_id");
+		jw_obj_open(w);
+		jw_kuint(w, "id", a->num[0] & ~(uint64_t)SYSCALL_IA32);
+		jw_kstr(w, "abi", a->num[0] & SYSCALL_IA32 ? "i386" : "x64");
+		if (syscall_name(a->num[0]))
+			jw_kstr(w, "name", syscall_name(a->num[0]));
+		jw_obj_close(w);
+		break;
 	case PT_SIZE_T:
 		jw_kuint(w, "size_arg", a->num[0]);
 		break;
@@ -180,24 +190,43 @@ const char *ev_policy_name(const struct ev *e)
 	return e->policy && e->policy->src && e->policy->src->name ? e->policy->src->name : "";
 }
 
+const char *ev_function_name(const struct ev *e)
+{
+	const struct veto_policy_event *pe = e->pol;
+
+	if (e->hook && e->hook->id >= VH__COUNT)
+		return e->hook->cfg.slot_kind == VK_KPROBE ? e->hook->attach : e->hook->name;
+	if (pe->hook >= VH__COUNT)
+		return "";
+	return pe->kprobe ? hook_table[pe->hook].func : hook_table[pe->hook].name;
+}
+
 void enc_policy_fields(struct jw *w, const struct ev *e)
 {
 	const struct veto_policy_event *pe = e->pol;
-	const struct hook_info *hi = &hook_table[pe->hook < VH__COUNT ? pe->hook : 0];
-	bool deny = pe->ret != 0, kill = pe->action & VA_SIGKILL;
+	const struct c_hook *h = e->hook;
+	bool deny = pe->ret != 0, kill = pe->action & VA_SIGKILL, slot = h && h->id >= VH__COUNT;
 	const char *ename;
 
-	jw_kstr(w, "function_name", pe->kprobe ? hi->func : hi->name);
+	if (e->kind == EV_PROCESS_TRACEPOINT) {
+		jw_kstr(w, "subsys", h->src->subsystem);
+		jw_kstr(w, "event", h->src->event);
+	} else {
+		jw_kstr(w, "function_name", ev_function_name(e));
+	}
 	jw_key(w, "args");
 	jw_arr_open(w);
-	for (unsigned i = 0; e->hook && i < hi->nargs && i < VETO_ARG_MAX; i++)
-		if (e->hook->cfg.need_args & (1u << i) && e->hook->arg_type[i] != PT_NOP)
-			arg(w, e, e->hook->arg_type[i], e->hook->arg_label[i], &pe->args[i]);
+	for (unsigned i = 0; h && i < h->nargs && i < VETO_ARG_MAX; i++)
+		if (h->cfg.need_args & (1u << i) && h->arg_type[i] != PT_NOP)
+			arg(w, e, h->arg_type[i], h->arg_label[i], &pe->args[i]);
 	jw_arr_close(w);
-	jw_key(w, "return");
-	jw_obj_open(w);
-	jw_kint(w, "int_arg", pe->monitor ? 0 : pe->ret);
-	jw_obj_close(w);
+	if (!slot || h->cfg.ret_probe) {
+		/* an LSM hook's return is its verdict; a return probe's, the function's value */
+		jw_key(w, "return");
+		jw_obj_open(w);
+		jw_kint(w, "int_arg", slot ? pe->retval : pe->monitor ? 0 : pe->ret);
+		jw_obj_close(w);
+	}
 	jw_kstr(w, "action", ev_action_name(pe->action));
 	jw_kstr(w, "policy_name", ev_policy_name(e));
 	/* veto's own summary: what the kernel did, so nobody has to infer it */
@@ -210,5 +239,7 @@ void enc_policy_fields(struct jw *w, const struct ev *e)
 	jw_kbool(w, pe->monitor ? "would_kill" : "killed", kill);
 	if (pe->action & VA_SIGNAL && !kill)
 		jw_kbool(w, pe->monitor ? "would_signal" : "signaled", true);
+	if (slot) /* a tracepoint or kprobe cannot stop the call: a kill lands after it */
+		jw_kbool(w, "call_completes", true);
 	jw_obj_close(w);
 }

@@ -90,7 +90,7 @@ static int push_policy(struct pipeline *p, const struct veto_policy_event *pe, s
 	struct proc miss, *proc;
 	struct ev e = { 0 };
 
-	if (len < sizeof(*pe) || pe->hook >= VH__COUNT || pe->policy_id >= p->n_policies) {
+	if (len < sizeof(*pe) || pe->hook >= VETO_HOOK_MAX || pe->policy_id >= p->n_policies) {
 		p->bad_records++;
 		return -EINVAL;
 	}
@@ -109,7 +109,11 @@ static int push_policy(struct pipeline *p, const struct veto_policy_event *pe, s
 	for (size_t i = 0; i < c->n_hooks; i++)
 		if (c->hooks[i].id == pe->hook)
 			e.hook = &c->hooks[i];
-	e.kind = pe->kprobe ? EV_PROCESS_KPROBE : EV_PROCESS_LSM;
+	if (e.hook && e.hook->cfg.slot_kind == VK_TRACEPOINT)
+		e.kind = EV_PROCESS_TRACEPOINT;
+	else
+		e.kind = pe->kprobe || (e.hook && e.hook->cfg.slot_kind == VK_KPROBE) ? EV_PROCESS_KPROBE :
+			 EV_PROCESS_LSM;
 	e.time = pe->ktime + p->mono_to_wall;
 	e.proc = proc;
 	e.pol = pe;

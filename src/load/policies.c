@@ -118,10 +118,14 @@ int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_pa
 	for (k = 0; k < total; k++) {
 		char why[768];
 
-		r = lsm_policy_load(&ps->compiled[k], (uint32_t)k, ringbuf_fd, &ps->loaded[k], why, sizeof(why));
+		r = engine_policy_load(&ps->compiled[k], (uint32_t)k, ringbuf_fd, &ps->loaded[k], why, sizeof(why));
 		if (r) {
-			snprintf(err, errlen, "policy %s: %s%s", ps->compiled[k].src->name,
-				 why, r == -EPERM ? " (this kernel refuses BPF LSM programs: see 'veto probe')" : "");
+			bool lsm = false;
+
+			for (size_t h = 0; h < ps->compiled[k].n_hooks; h++)
+				lsm |= ps->compiled[k].hooks[h].id < VH__COUNT;
+			snprintf(err, errlen, "policy %s: %s%s", ps->compiled[k].src->name, why,
+				 r == -EPERM && lsm ? " (this kernel refuses BPF LSM programs: see 'veto probe')" : "");
 			goto fail;
 		}
 	}
@@ -139,7 +143,7 @@ void policy_set_unload(struct policy_set *ps)
 		return;
 	for (size_t k = 0; k < ps->n; k++) {
 		if (ps->loaded)
-			lsm_policy_unload(ps->loaded[k]);
+			engine_policy_unload(ps->loaded[k]);
 		if (ps->compiled)
 			compiled_free(&ps->compiled[k]);
 	}
@@ -157,6 +161,6 @@ uint64_t policy_set_lost(const struct policy_set *ps)
 
 	for (size_t k = 0; k < ps->n; k++)
 		if (ps->loaded[k])
-			n += lsm_policy_lost(ps->loaded[k]);
+			n += engine_policy_lost(ps->loaded[k]);
 	return n;
 }

@@ -6,14 +6,14 @@
 #include <stdint.h>
 
 #include "compile/compile.h"
-#include "load/lsm.h"
+#include "load/engine.h"
 #include "policy/policy.h"
 
 struct policy_set {
 	struct pol_set *files;          /* parsed files (own the AST) */
 	size_t n_files;
 	struct compiled *compiled;      /* by policy id: the id is the index */
-	struct lsm_policy **loaded;
+	struct engine_policy **loaded;
 	size_t n;
 };
 

@@ -15,7 +15,7 @@ if [ "$lsm_works" = False ]; then
 	run_agent --policy "$ex/protect-passwd.yaml"; rc=$?
 	cat "$tmp/log"
 	expect_eq "$rc" 1 "agent refuses to start"
-	expect_match "$(cat "$tmp/log")" "Error: no policy loaded: policy protect-passwd: loading the LSM programs: Operation not permitted.*this kernel refuses BPF LSM programs: see 'veto probe'" \
+	expect_match "$(cat "$tmp/log")" "Error: no policy loaded: policy protect-passwd: loading the policy programs: Operation not permitted.*this kernel refuses BPF LSM programs: see 'veto probe'" \
 		"the reason names the kernel's refusal"
 	# programs are freed shortly after their last user exits
 	for _ in $(seq 50); do

@@ -1,4 +1,4 @@
-/* load: one compiled policy -> one instance of bpf/lsm.bpf.c, all or nothing. */
+/* load: one compiled policy -> one instance of bpf/engine.bpf.c, all or nothing. */
 #ifndef VETO_LOAD_LSM_H
 #define VETO_LOAD_LSM_H
 
@@ -7,15 +7,15 @@
 
 #include "compile/compile.h"
 
-struct lsm_policy;
+struct engine_policy;
 
 /* Loads, fills and attaches. events_fd: the ring buffer policy events go to
  * (-1: the instance's own, which nobody reads: for tests that only load). On
  * failure nothing stays loaded or attached, and why is in err. 0 or -errno. */
-int lsm_policy_load(const struct compiled *c, uint32_t id, int events_fd, struct lsm_policy **out,
+int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, struct engine_policy **out,
 		    char *err, size_t errlen);
-void lsm_policy_unload(struct lsm_policy *p);
+void engine_policy_unload(struct engine_policy *p);
 /* Events this policy could not send (ring buffer full), summed over CPUs. */
-uint64_t lsm_policy_lost(const struct lsm_policy *p);
+uint64_t engine_policy_lost(const struct engine_policy *p);
 
 #endif

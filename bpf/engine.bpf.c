@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The policy engine on BPF LSM hooks. One program per hook of bpf/hooks.def,
- * all sharing one matcher: arguments are read into a per-CPU scratch record,
- * each filter dimension of the policy yields a selector mask with one map
- * lookup, and the first selector left decides. A policy is one instance of
- * this object (its own maps), so loading one is all or nothing. */
+/* The policy engine. One program per LSM hook of bpf/hooks.def, and numbered
+ * slot programs for tracepoints and kprobes, all sharing one matcher:
+ * arguments are read into a per-CPU scratch record, each filter dimension of
+ * the policy yields a selector mask with one map lookup, and the first
+ * selector left decides. A policy is one instance of this object (its own
+ * maps, only its own programs loaded), so loading one is all or nothing. */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
@@ -19,7 +20,7 @@ const volatile __u32 policy_id;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, VH__COUNT);
+	__uint(max_entries, VETO_HOOK_MAX);
 	__type(key, __u32);
 	__type(value, struct veto_hook_cfg);
 } cfg SEC(".maps");
@@ -55,6 +56,14 @@ struct {
 	__type(key, struct veto_rate_key);
 	__type(value, __u64);
 } rate SEC(".maps");
+
+/* A return probe's entry half: the matched call, by thread, until it returns. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct veto_policy_event);
+} pending SEC(".maps");
 
 /* Shared with every policy instance by the loader (bpf_map__reuse_fd). */
 struct {
@@ -293,23 +302,26 @@ static __always_inline void take_path(struct scratch *s, struct veto_ev_arg *a, 
 	veto_resolve((__u64)d, (__u64)BPF_CORE_READ(p, mnt), SLOT(s, a));
 }
 
-static __always_inline void take_socket(struct scratch *s, struct veto_ev_arg *a, struct socket *sock)
+static __always_inline void take_sock(struct scratch *s, struct veto_ev_arg *a, struct sock *sk)
 {
-	struct sock *sk = BPF_CORE_READ(sock, sk);
-
 	a->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	a->proto = BPF_CORE_READ(sk, sk_protocol);
 	a->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	a->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	__builtin_memset(a->saddr, 0, 16);
 	__builtin_memset(a->daddr, 0, 16);
-	if (a->family == 2 /* AF_INET */) {
+	if (a->family == 2) {
 		bpf_probe_read_kernel(a->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
 		bpf_probe_read_kernel(a->daddr, 4, &sk->__sk_common.skc_daddr);
-	} else if (a->family == 10 /* AF_INET6 */) {
+	} else if (a->family == 10) {
 		bpf_probe_read_kernel(a->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 		bpf_probe_read_kernel(a->daddr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
+}
+
+static __always_inline void take_socket(struct scratch *s, struct veto_ev_arg *a, struct socket *sock)
+{
+	take_sock(s, a, BPF_CORE_READ(sock, sk));
 }
 
 /* The address a connect or bind names: reported as the sockaddr's own, as
@@ -372,14 +384,18 @@ static __always_inline void take_userns(struct scratch *s, struct veto_ev_arg *a
 	a->num[1] = 0;
 }
 
-static __always_inline void take_kstr(struct scratch *s, struct veto_ev_arg *a, const char *str)
+/* r: what a *_str read returned into a->str of n bytes */
+static __always_inline void str_read(struct veto_ev_arg *a, long r, long n)
 {
-	long r = str ? bpf_probe_read_kernel_str(a->str, VETO_STR_BUF, str) : 0;
-
 	a->len = r > 0 ? r - 1 : 0;
-	a->flags = r <= 0 ? VETO_ARG_NOPATH : (r == VETO_STR_BUF ? VETO_ARG_TRUNC : 0);
+	a->flags = r <= 0 ? VETO_ARG_NOPATH : (r == n ? VETO_ARG_TRUNC : 0);
 	if (r <= 0)
 		a->str[0] = '\0';
+}
+
+static __always_inline void take_kstr(struct scratch *s, struct veto_ev_arg *a, const char *str)
+{
+	str_read(a, str ? bpf_probe_read_kernel_str(a->str, VETO_STR_BUF, str) : 0, VETO_STR_BUF);
 }
 
 static __always_inline void take_ptr(struct scratch *s, struct veto_ev_arg *a, void *p)
@@ -397,6 +413,93 @@ TAKE_NUM(uint, unsigned long)
 TAKE_NUM(ulong, unsigned long)
 TAKE_NUM(flag, unsigned long)
 TAKE_NUM(umode, unsigned long)
+
+/* Argument register n of a kprobe; a syscall wrapper's are in the pt_regs
+ * it is handed, with r10 for the fourth. */
+static __always_inline __u64 kprobe_arg(__u64 ctx, __u32 n, bool syscall)
+{
+	struct pt_regs *regs = (void *)ctx;
+	__u64 v = 0;
+
+	if (syscall)
+		bpf_probe_read_kernel(&regs, sizeof(regs), &regs->di);
+	switch (n) {
+	case 0: bpf_probe_read_kernel(&v, 8, &regs->di); break;
+	case 1: bpf_probe_read_kernel(&v, 8, &regs->si); break;
+	case 2: bpf_probe_read_kernel(&v, 8, &regs->dx); break;
+	case 3: bpf_probe_read_kernel(&v, 8, syscall ? &regs->r10 : &regs->cx); break;
+	case 4: bpf_probe_read_kernel(&v, 8, &regs->r8); break;
+	case 5: bpf_probe_read_kernel(&v, 8, &regs->r9); break;
+	}
+	return v;
+}
+
+static __always_inline bool compat_task(void)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+
+	return bpf_core_field_exists(t->thread_info.status) && (BPF_CORE_READ(t, thread_info.status) & 2 /* TS_COMPAT */);
+}
+
+/* Argument i of a tracepoint record or kprobe, as the policy's rd[i] says.
+ * Global: the verifier checks it once for all slot programs. */
+__noinline int veto_read_arg(__u64 ctx, __u32 hook, __u64 i)
+{
+	struct scratch *s = get_scratch();
+	struct veto_hook_cfg *c = bpf_map_lookup_elem(&cfg, &hook);
+	struct veto_ev_arg *a;
+	struct veto_arg_read rd;
+	__u32 size;
+	__u64 v = 0;
+
+	barrier_var(i); /* one register, bounded once, for both indexes below */
+	if (!s || !c || i >= VETO_ARG_MAX)
+		return 0;
+	rd = c->rd[i];
+	a = &s->ev.args[i];
+	size = rd.size > 8 ? 8 : rd.size;
+	if (c->slot_kind == VK_KPROBE)
+		v = kprobe_arg(ctx, rd.off, c->syscall);
+	else if (rd.how != VR_CHARS)
+		bpf_probe_read_kernel(&v, size, (void *)ctx + rd.off);
+	a->num[1] = 0;
+	switch (rd.how) {
+	case VR_SINT:
+		a->num[0] = size && size < 8 ? (__u64)((__s64)(v << (64 - 8 * size)) >> (64 - 8 * size)) : v;
+		return 0;
+	case VR_UINT:
+		a->num[0] = size && size < 8 ? v & ((1ull << (8 * size)) - 1) : v;
+		return 0;
+	case VR_SYSCALL64:
+		a->num[0] = compat_task() ? (v & 0xffffffffull) | 0x80000000ull : v;
+		return 0;
+	case VR_USTR:
+		str_read(a, bpf_probe_read_user_str(a->str, VETO_STR_BUF, (void *)v), VETO_STR_BUF);
+		return 0;
+	case VR_KSTR:
+		str_read(a, bpf_probe_read_kernel_str(a->str, VETO_STR_BUF, (void *)v), VETO_STR_BUF);
+		return 0;
+	case VR_DATALOC:
+		str_read(a, bpf_probe_read_kernel_str(a->str, VETO_STR_BUF, (void *)ctx + (v & 0xffff)),
+			 VETO_STR_BUF);
+		return 0;
+	case VR_CHARS:
+		str_read(a, bpf_probe_read_kernel_str(a->str, rd.size, (void *)ctx + rd.off), rd.size);
+		return 0;
+	case VR_FILE: take_file(s, a, (void *)v); return 0;
+	case VR_PATH: take_path(s, a, (void *)v); return 0;
+	case VR_DENTRY: veto_resolve(v, 0, i); return 0;
+	case VR_INODE: take_inode(s, a, (void *)v); return 0;
+	case VR_BINPRM: take_linux_binprm(s, a, (void *)v); return 0;
+	case VR_SOCKET: take_socket(s, a, (void *)v); return 0;
+	case VR_SOCK: take_sock(s, a, (void *)v); return 0;
+	case VR_SOCKADDR: take_sockaddr(s, a, (void *)v); return 0;
+	case VR_CRED: take_cred(s, a, (void *)v); return 0;
+	case VR_TASK: take_task(s, a, (void *)v); return 0;
+	}
+	a->num[0] = v;
+	return 0;
+}
 
 /* The calling process's executable, for matchBinaries. */
 static __always_inline void take_binary(struct scratch *s)
@@ -515,6 +618,7 @@ static __always_inline __u64 dim_value(struct scratch *s, const struct veto_dim 
 	case VS_ARG: return arg_num(s, dm, b);
 	case VS_NS: return current_ns(dm->arg);
 	case VS_PID: return bpf_get_current_pid_tgid() >> 32;
+	case VS_RET: return s->ev.retval;
 	}
 	return current_caps(dm->src);
 }
@@ -607,16 +711,10 @@ static __always_inline struct scratch *begin(__u32 hook, struct veto_hook_cfg **
 	return s;
 }
 
-/* 64-bit and sign-extended: newer verifiers check the whole register is -errno. */
-static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, __u8 hook)
+/* The selectors m still matching after the dimensions of one phase: the
+ * call's, or (at_ret) the return value's. */
+static __always_inline __u64 match(struct scratch *s, struct veto_hook_cfg *c, __u8 hook, __u64 m, bool at_ret)
 {
-	struct veto_sel_action *act;
-	__u64 m = c->all, pid_tgid;
-	__u32 sel, flags;
-	__s64 ret = 0;
-
-	if (c->need_binary)
-		take_binary(s);
 	for (__u32 d = 0; d < VETO_DIM_MAX; d++) {
 		const struct veto_dim *dm;
 		__u64 hits;
@@ -624,6 +722,8 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 		if (d >= c->n_dims)
 			break;
 		dm = &c->dims[d & (VETO_DIM_MAX - 1)];
+		if ((dm->src == VS_RET) != at_ret)
+			continue;
 		veto_dim(hook, d);
 		hits = s->hits;
 		if (dm->negate)
@@ -633,6 +733,43 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 		if (!m)
 			return 0;
 	}
+	return m;
+}
+
+/* Who called, into the event record. */
+static __always_inline void who(struct scratch *s, struct veto_hook_cfg *c, __u8 hook)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	s->ev.type = VETO_EV_POLICY;
+	s->ev.size = sizeof(s->ev);
+	s->ev.ktime = bpf_ktime_get_ns();
+	s->ev.policy_id = policy_id;
+	s->ev.hook = hook;
+	s->ev.monitor = c->monitor;
+	s->ev.kprobe = c->kprobe;
+	s->ev.pid = pid_tgid >> 32;
+	s->ev.tid = (__u32)pid_tgid;
+	s->ev.uid = (__u32)bpf_get_current_uid_gid();
+	s->ev.start_ktime = BPF_CORE_READ(task, group_leader, start_time);
+	s->ev.cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
+	if (!c->need_binary) {
+		s->ev.bin_len = 0;
+		s->ev.bin_flags = VETO_ARG_NOPATH;
+	}
+}
+
+/* What the first selector left in m does. 64-bit and sign-extended: newer
+ * verifiers check the whole register is -errno. */
+static __always_inline long act(struct scratch *s, struct veto_hook_cfg *c, __u8 hook, __u64 m)
+{
+	struct veto_sel_action *act;
+	__u64 pid_tgid;
+	__u32 sel, flags;
+	__s64 ret = 0;
+
 	sel = lowest_bit(m) & (VETO_SEL_MAX - 1);
 	act = &c->act[sel];
 	flags = act->flags;
@@ -640,6 +777,8 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 		ret = act->err ? (__s64)act->err : -EPERM;
 	if (ret < -4095 || ret > 0) /* LSM programs may only return 0 or -errno */
 		ret = -EPERM;
+	if (c->slot_kind != VK_LSM)
+		ret = 0; /* nothing to deny with: the kill is all there is */
 	if (!c->monitor) {
 		if (flags & VA_SIGKILL)
 			bpf_send_signal(SIGKILL);
@@ -659,28 +798,11 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 			bpf_map_update_elem(&rate, &rk, &now, BPF_ANY);
 	}
 	if (flags & VA_POST) {
-		struct task_struct *task = (void *)bpf_get_current_task();
-
-		s->ev.type = VETO_EV_POLICY;
-		s->ev.size = sizeof(s->ev);
-		s->ev.ktime = bpf_ktime_get_ns();
-		s->ev.policy_id = policy_id;
-		s->ev.hook = hook;
+		if (!c->ret_probe)
+			who(s, c, hook);
 		s->ev.selector = sel;
-		s->ev.monitor = c->monitor;
-		s->ev.kprobe = c->kprobe;
 		s->ev.action = flags;
 		s->ev.ret = ret;
-		s->ev.pid = pid_tgid >> 32;
-		s->ev.tid = (__u32)pid_tgid;
-		s->ev.uid = (__u32)bpf_get_current_uid_gid();
-		s->ev.start_ktime = BPF_CORE_READ(task, group_leader, start_time);
-		s->ev.cgroup_id = bpf_get_current_cgroup_id();
-		bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
-		if (!c->need_binary) {
-			s->ev.bin_len = 0;
-			s->ev.bin_flags = VETO_ARG_NOPATH;
-		}
 		if (bpf_ringbuf_output(&policy_events, &s->ev, sizeof(s->ev), 0)) {
 			__u32 zero = 0;
 			__u64 *lost = bpf_map_lookup_elem(&policy_lost, &zero);
@@ -690,6 +812,27 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 		}
 	}
 	return c->monitor ? 0 : ret;
+}
+
+static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, __u8 hook)
+{
+	__u64 m;
+
+	if (c->need_binary)
+		take_binary(s);
+	m = match(s, c, hook, c->all, false);
+	if (!m)
+		return 0;
+	if (c->ret_probe) {
+		/* the return probe acts once it knows the value */
+		__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+		who(s, c, hook);
+		s->ev.mask = m;
+		bpf_map_update_elem(&pending, &pid_tgid, &s->ev, BPF_ANY);
+		return 0;
+	}
+	return act(s, c, hook, m);
 }
 
 /* Keep an earlier program's denial (clamped: the verifier wants -errno). */
@@ -731,3 +874,50 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 #define HOOK4(h, sh, f, r, a, b, c, d) HOOK(h, sh, r, 4, P4(a, b, c, d), T4(a, b, c, d))
 #define HOOK5(h, sh, f, r, a, b, c, d, e) HOOK(h, sh, r, 5, P5(a, b, c, d, e), T5(a, b, c, d, e))
 #include "hooks.def"
+
+/* Tracepoint and kprobe slots: the same reading and matching, with the
+ * arguments found where the policy's rd[] says. */
+static __always_inline int run_slot(void *ctx, __u32 hook)
+{
+	struct veto_hook_cfg *c;
+	struct scratch *s;
+	__u64 p = as_scalar(ctx);
+
+	if (!(s = begin(hook, &c)))
+		return 0;
+	for (__u32 i = 0; i < VETO_ARG_MAX; i++)
+		if (NEED(c, i))
+			veto_read_arg(p, hook, i);
+	finish(s, c, hook);
+	return 0;
+}
+
+static __always_inline int run_return(struct pt_regs *ctx, __u32 hook)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), m;
+	struct veto_policy_event *pe;
+	struct veto_hook_cfg *c;
+	struct scratch *s;
+
+	if (!(s = begin(hook, &c)))
+		return 0;
+	pe = bpf_map_lookup_elem(&pending, &pid_tgid);
+	if (!pe)
+		return 0;
+	bpf_probe_read_kernel(&s->ev, sizeof(s->ev), pe);
+	bpf_map_delete_elem(&pending, &pid_tgid);
+	s->ev.retval = PT_REGS_RC(ctx);
+	m = match(s, c, hook, s->ev.mask, true);
+	if (m)
+		act(s, c, hook, m);
+	return 0;
+}
+
+#define SLOT_PROGS(n)                                                                        \
+	SEC("tracepoint") int veto_tp_##n(void *ctx) { return run_slot(ctx, VH__COUNT + n); } \
+	SEC("kprobe") int veto_kp_##n(struct pt_regs *ctx) { return run_slot(ctx, VH__COUNT + n); } \
+	SEC("kretprobe") int veto_kr_##n(struct pt_regs *ctx) { return run_return(ctx, VH__COUNT + n); }
+SLOT_PROGS(0) SLOT_PROGS(1) SLOT_PROGS(2) SLOT_PROGS(3) SLOT_PROGS(4) SLOT_PROGS(5) SLOT_PROGS(6)
+SLOT_PROGS(7) SLOT_PROGS(8) SLOT_PROGS(9) SLOT_PROGS(10) SLOT_PROGS(11) SLOT_PROGS(12) SLOT_PROGS(13)
+SLOT_PROGS(14) SLOT_PROGS(15)
+_Static_assert(VETO_SLOT_MAX == 16, "one SLOT_PROGS line per slot");

@@ -1,4 +1,4 @@
-#include "load/lsm.h"
+#include "load/engine.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -9,17 +9,35 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lsm.skel.h"
+#include "engine.skel.h"
 #include "util/bpflog.h"
 
-struct lsm_policy {
-	struct veto_lsm *skel;
+struct engine_policy {
+	struct veto_engine *skel;
 	uint32_t id;
-	struct bpf_link *links[VH__COUNT];
+	struct bpf_link *links[VETO_HOOK_MAX + VETO_SLOT_MAX];
 	size_t n_links;
 };
 
-static int fill(struct veto_lsm *skel, const struct compiled *c, char *err, size_t errlen)
+static struct bpf_link *attach(struct bpf_program *prog, const struct c_hook *h, bool ret)
+{
+	char sub[128], *ev;
+
+	if (h->id < VH__COUNT)
+		return bpf_program__attach_lsm(prog);
+	if (h->cfg.slot_kind == VK_KPROBE)
+		return bpf_program__attach_kprobe(prog, ret, h->attach);
+	snprintf(sub, sizeof(sub), "%s", h->attach);
+	ev = strchr(sub, '/');
+	if (!ev) {
+		errno = EINVAL;
+		return NULL;
+	}
+	*ev++ = '\0';
+	return bpf_program__attach_tracepoint(prog, sub, ev);
+}
+
+static int fill(struct veto_engine *skel, const struct compiled *c, char *err, size_t errlen)
 {
 	int fd;
 
@@ -53,10 +71,10 @@ static size_t at_least_one(size_t n)
 	return n ? n : 1;
 }
 
-int lsm_policy_load(const struct compiled *c, uint32_t id, int events_fd, struct lsm_policy **out,
+int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, struct engine_policy **out,
 		    char *err, size_t errlen)
 {
-	struct lsm_policy *p;
+	struct engine_policy *p;
 	struct bpf_program *prog;
 	int r;
 
@@ -66,17 +84,21 @@ int lsm_policy_load(const struct compiled *c, uint32_t id, int events_fd, struct
 		return -ENOMEM;
 	p->id = id;
 	bpflog_reset();
-	p->skel = veto_lsm__open();
+	p->skel = veto_engine__open();
 	if (!p->skel) {
 		r = -errno;
-		snprintf(err, errlen, "opening the LSM programs: %s", strerror(-r));
+		snprintf(err, errlen, "opening the policy programs: %s", strerror(-r));
 		goto fail;
 	}
 	p->skel->rodata->policy_id = id;
 	bpf_object__for_each_program(prog, p->skel->obj) {
 		bool used = false;
-		for (size_t i = 0; i < c->n_hooks; i++)
-			used |= !strcmp(bpf_program__name(prog), hook_table[c->hooks[i].id].prog);
+		for (size_t i = 0; i < c->n_hooks; i++) {
+			char names[2][32];
+			int n = c_hook_progs(&c->hooks[i], names);
+			for (int j = 0; j < n; j++)
+				used |= !strcmp(bpf_program__name(prog), names[j]);
+		}
 		bpf_program__set_autoload(prog, used);
 	}
 	bpf_map__set_max_entries(p->skel->maps.str_lpm, (uint32_t)at_least_one(c->n_strs));
@@ -86,47 +108,54 @@ int lsm_policy_load(const struct compiled *c, uint32_t id, int events_fd, struct
 		snprintf(err, errlen, "sharing the event ring buffer: %s", strerror(-r));
 		goto fail;
 	}
-	r = veto_lsm__load(p->skel);
+	r = veto_engine__load(p->skel);
 	if (r) {
-		snprintf(err, errlen, "loading the LSM programs: %s%s%s", strerror(-r), bpflog_why()[0] ? ": " : "",
+		snprintf(err, errlen, "loading the policy programs: %s%s%s", strerror(-r), bpflog_why()[0] ? ": " : "",
 			 bpflog_why());
 		goto fail;
 	}
 	r = fill(p->skel, c, err, errlen);
 	if (r)
 		goto fail;
-	bpf_object__for_each_program(prog, p->skel->obj) {
-		struct bpf_link *link;
+	for (size_t i = 0; i < c->n_hooks; i++) {
+		char names[2][32];
+		int n = c_hook_progs(&c->hooks[i], names);
 
-		if (!bpf_program__autoload(prog))
-			continue;
-		link = bpf_program__attach_lsm(prog);
-		if (!link) {
-			r = -errno;
-			snprintf(err, errlen, "attaching %s: %s%s%s", bpf_program__name(prog), strerror(-r),
-				 bpflog_why()[0] ? ": " : "", bpflog_why());
-			goto fail;
+		for (int j = 0; j < n; j++) {
+			struct bpf_link *link;
+
+			prog = bpf_object__find_program_by_name(p->skel->obj, names[j]);
+			link = prog ? attach(prog, &c->hooks[i], j == 1) : NULL;
+			if (!link) {
+				r = prog ? -errno : -ENOENT;
+				snprintf(err, errlen, "attaching %s to %s: %s%s%s%s", names[j],
+					 c->hooks[i].id < VH__COUNT ? c->hooks[i].name : c->hooks[i].attach, strerror(-r),
+					 bpflog_why()[0] ? ": " : "", bpflog_why(),
+					 c->hooks[i].cfg.slot_kind == VK_KPROBE ?
+					 " (kprobes need CONFIG_KPROBES and the function in /proc/kallsyms: see 'veto probe')" : "");
+				goto fail;
+			}
+			p->links[p->n_links++] = link;
 		}
-		p->links[p->n_links++] = link;
 	}
 	*out = p;
 	return 0;
 fail:
-	lsm_policy_unload(p);
+	engine_policy_unload(p);
 	return r < 0 ? r : -EINVAL;
 }
 
-void lsm_policy_unload(struct lsm_policy *p)
+void engine_policy_unload(struct engine_policy *p)
 {
 	if (!p)
 		return;
 	for (size_t i = 0; i < p->n_links; i++)
 		bpf_link__destroy(p->links[i]);
-	veto_lsm__destroy(p->skel);
+	veto_engine__destroy(p->skel);
 	free(p);
 }
 
-uint64_t lsm_policy_lost(const struct lsm_policy *p)
+uint64_t engine_policy_lost(const struct engine_policy *p)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint32_t key = 0;

@@ -1,0 +1,94 @@
+# Tracepoint policies run natively here: a raw_syscalls/sys_enter policy kills
+# one binary's chosen system call, an unrelated binary making the same call is
+# untouched, a syscall tracepoint reads its string argument from the caller,
+# and a kill on a tracepoint comes after the call: the file it created stays.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/agent-lib.bash"
+tmp=$(mktemp -d)
+trap 'stop_agent; rm -rf "$tmp"' EXIT
+
+cp "$(command -v sleep)" "$tmp/victim"
+cat >"$tmp/kill.yaml" <<YAML
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: kill-victim-nanosleep
+spec:
+  tracepoints:
+  - subsystem: raw_syscalls
+    event: sys_enter
+    args:
+    - index: 4
+      type: syscall64
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: InMap
+        values: [sys_clock_nanosleep, sys_nanosleep]
+      matchBinaries:
+      - operator: In
+        values: [$tmp/victim]
+      matchActions:
+      - action: Sigkill
+  - subsystem: syscalls
+    event: sys_enter_openat
+    args:
+    - index: 6
+      type: string
+    - index: 7
+      type: int
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: Equal
+        values: [$tmp/created]
+      - index: 1
+        operator: Mask
+        values: [64]
+      matchActions:
+      - action: Sigkill
+YAML
+
+start_agent "$tmp" --policy "$tmp/kill.yaml" --export-file "$tmp/ev.json"
+expect_match "$(cat "$LOG")" "enforcing on tracepoint/raw_syscalls/sys_enter \(veto_tp_0\)" "agent names the tracepoint program"
+
+"$tmp/victim" 0.3; rc=$?
+expect_eq "$rc" 137 "the chosen binary's nanosleep: killed by SIGKILL"
+sleep 0.3; rc=$?
+expect_eq "$rc" 0 "an unrelated binary's nanosleep: untouched"
+
+# O_CREAT open of the watched path: the opener dies, but the file exists
+bash -c ": > '$tmp/created'"; rc=$?
+expect_eq "$rc" 137 "the opener is killed"
+[ -e "$tmp/created" ] || fail "the file should exist: a tracepoint cannot stop the call"
+pass "the file was created anyway: a tracepoint kill comes after the call"
+bash -c "cat '$tmp/kill.yaml' > /dev/null"; rc=$?
+expect_eq "$rc" 0 "other opens are untouched"
+
+wait_event "$tmp/ev.json" 'e["process_tracepoint"]["event"] == "sys_enter" and e["process_tracepoint"]["process"]["binary"].endswith("/victim")' ||
+	fail "no process_tracepoint event for the victim"
+ev=$(find_event "$tmp/ev.json" 'e["process_tracepoint"]["event"] == "sys_enter" and e["process_tracepoint"]["process"]["binary"].endswith("/victim")')
+expect_eq "$(json_get "$ev" 'd["process_tracepoint"]["subsys"]')" raw_syscalls "subsys"
+expect_match "$(json_get "$ev" 'd["process_tracepoint"]["args"][0]["syscall_id"]["name"]')" "^(clock_)?nanosleep$" "syscall named"
+expect_eq "$(json_get "$ev" 'd["process_tracepoint"]["action"]')" KPROBE_ACTION_SIGKILL "action"
+expect_eq "$(json_get "$ev" 'd["process_tracepoint"]["enforcement"]')" "{'mode': 'enforce', 'denied': False, 'killed': True, 'call_completes': True}" "the event says the call completed"
+expect_eq "$(json_get "$ev" 'd["process_tracepoint"]["policy_name"]')" kill-victim-nanosleep "policy named"
+
+wait_event "$tmp/ev.json" 'e["process_tracepoint"]["event"] == "sys_enter_openat"' || fail "no openat event"
+ev=$(find_event "$tmp/ev.json" 'e["process_tracepoint"]["event"] == "sys_enter_openat"')
+expect_eq "$(json_get "$ev" 'd["process_tracepoint"]["args"][0]["string_arg"]')" "$tmp/created" "the caller's path, read from user memory"
+expect_eq "$(json_get "$ev" 'd["process_tracepoint"]["args"][1]["int_arg"] & 64')" 64 "flags carry O_CREAT"
+if find_event "$tmp/ev.json" 'e["process_tracepoint"]["process"]["binary"].endswith("/sleep")' >/dev/null; then
+	fail "an event for the unrelated sleep"
+fi
+pass "no event for the unrelated binary"
+stop_agent
+expect_eq "$AGENT_RC" 0 "agent stops cleanly"
+
+# kprobes are not configured on this kernel: refused with the reason, nothing loaded
+if ! grep -q ' kprobe_' /proc/kallsyms 2>/dev/null || [ ! -e /sys/kernel/tracing/kprobe_events ]; then
+	printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: k\nspec:\n  kprobes:\n  - call: tcp_connect\n    syscall: false\n' >"$tmp/k.yaml"
+	timeout 60 "$VETO" agent --socket "$tmp/k.sock" --policy "$tmp/k.yaml" 2>"$tmp/klog"; rc=$?
+	expect_eq "$rc" 1 "a kprobe policy is refused here"
+	expect_match "$(cat "$tmp/klog")" "policy k: attaching veto_kp_0 to tcp_connect: .*kprobes" "the refusal names kprobes"
+fi
