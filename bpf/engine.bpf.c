@@ -672,6 +672,10 @@ __noinline int veto_dim(__u32 hook, __u32 d)
 				ok = x > t;
 			else if (dm->test == VT_LT)
 				ok = x < t;
+			else if (dm->test == VT_SGT)
+				ok = (__s64)x > (__s64)t;
+			else if (dm->test == VT_SLT)
+				ok = (__s64)x < (__s64)t;
 			else
 				ok = (x & t) != 0;
 			if (ok)

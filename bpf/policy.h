@@ -62,6 +62,8 @@ enum veto_test {
 	VT_ADDR_LPM,  /* socket address in addr_lpm (SAddr/DAddr CIDRs) */
 	VT_GT,        /* per-selector threshold: value > num[sel] */
 	VT_LT,
+	VT_SGT,       /* the same, for signed values */
+	VT_SLT,
 	VT_MASK,      /* value & num[sel] != 0 */
 	VT_CAPS,      /* caps & num[sel] != 0 (In), handled like VT_MASK */
 };

@@ -319,6 +319,8 @@ static void filter_threshold(struct cc *c, struct c_hook *h, struct sel_state *s
 		h->cfg.num[d][st->sel] = t;
 }
 
+static bool type_signed(enum pol_type t);
+
 static void add_syscall(struct cc *c, struct c_hook *h, int d, unsigned sel, const struct pol_value *v)
 {
 	uint64_t nr;
@@ -363,19 +365,24 @@ static void filter_numbers(struct cc *c, struct c_hook *h, struct sel_state *st,
 	int d;
 
 	switch (f->op) {
-	case POP_GT: case POP_LT:
-		id.test = f->op == POP_GT ? VT_GT : VT_LT;
+	case POP_GT: case POP_LT: {
+		bool sgn = f->arg && type_signed(f->arg->type);
+
+		id.test = f->op == POP_GT ? (sgn ? VT_SGT : VT_GT) : (sgn ? VT_SLT : VT_LT);
 		/* ORed values: x > any means x > the smallest */
-		t = f->op == POP_GT ? UINT64_MAX : 0;
+		t = f->op == POP_GT ? (sgn ? (uint64_t)INT64_MAX : UINT64_MAX) : (sgn ? (uint64_t)INT64_MIN : 0);
 		for (size_t i = 0; i < f->n_values; i++) {
 			uint64_t x = value_u64(&f->values[i]);
+			bool less = sgn ? (int64_t)x < (int64_t)t : x < t, more = sgn ? (int64_t)x > (int64_t)t : x > t;
+
 			if (!value_is_num(&f->values[i]))
 				cerr(c, f->values[i].pos, "'%.64s' is not a number", f->values[i].raw);
-			else
-				t = f->op == POP_GT ? (x < t ? x : t) : (x > t ? x : t);
+			else if (f->op == POP_GT ? less : more)
+				t = x;
 		}
 		filter_threshold(c, h, st, f, id, t);
 		return;
+	}
 	case POP_MASK:
 		id.test = VT_MASK;
 		for (size_t i = 0; i < f->n_values; i++)

@@ -429,7 +429,7 @@ static void kprobe_slots(void **state)
 	assert_int_equal(h->cfg.rd[1].off, 1);
 	assert_int_equal(h->cfg.n_dims, 2);
 	assert_int_equal(h->cfg.dims[1].src, VS_RET);
-	assert_int_equal(h->cfg.dims[1].test, VT_GT);
+	assert_int_equal(h->cfg.dims[1].test, VT_SGT); /* int: signed */
 	fin(&f);
 
 	build(&f, HDR "  kprobes:\n  - call: tcp_connect\n    syscall: false\n    args:\n"
