@@ -1,0 +1,55 @@
+#!/bin/sh
+# The window between a forbidden operation and the kill: N times, a fresh
+# shell opens FILE with O_CREAT while a policy kills whoever does it. Counts
+# the kills and how often the file got created anyway, per policy kind:
+#   tracepoint  syscalls/sys_enter_openat + Sigkill (observes, then kills)
+#   lsm         lsmhooks inode_create + Sigkill (denies in the hook, and kills)
+# Usage: window.sh N DIR KIND...   (veto on PATH; DIR on the root filesystem
+# for lsm: a dentry's path is resolved within its own filesystem)
+set -eu
+N=$1 DIR=$2
+shift 2
+mkdir -p "$DIR"
+f=$DIR/x
+
+policy() { # KIND
+	printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: window-%s\nspec:\n' "$1"
+	case $1 in
+	tracepoint)
+		printf '  tracepoints:\n  - subsystem: syscalls\n    event: sys_enter_openat\n    args:\n'
+		printf '    - index: 6\n      type: string\n    - index: 7\n      type: int\n    selectors:\n'
+		printf '    - matchArgs:\n      - index: 0\n        operator: Equal\n        values: ["%s"]\n' "$f"
+		printf '      - index: 1\n        operator: Mask\n        values: [64]\n' ;;
+	lsm)
+		printf '  lsmhooks:\n  - hook: inode_create\n    args:\n    - index: 1\n      type: dentry\n'
+		printf '    selectors:\n    - matchArgs:\n      - index: 1\n        operator: Equal\n        values: ["%s"]\n' "$f" ;;
+	esac
+	printf '      matchActions:\n      - action: Sigkill\n'
+}
+
+printf '| policy | attempts | opener killed | file created anyway |\n|---|---|---|---|\n'
+for kind in "$@"; do
+	policy "$kind" > "$DIR/$kind.yaml"
+	rm -f "$DIR/agent.log" # the previous agent's ready line must not count
+	veto agent --policy "$DIR/$kind.yaml" --export-file /dev/null --socket "$DIR/veto.sock" 2>"$DIR/agent.log" &
+	agent=$!
+	i=0
+	while ! grep -q ready "$DIR/agent.log" 2>/dev/null; do
+		kill -0 "$agent" 2>/dev/null || { cat "$DIR/agent.log" >&2; exit 1; }
+		i=$((i + 1)); [ "$i" -lt 600 ] || { echo "agent not ready" >&2; exit 1; }
+		sleep 0.1
+	done
+	i=0 killed=0 created=0
+	while [ "$i" -lt "$N" ]; do
+		rm -f "$f"
+		rc=0
+		sh -c ": > '$f'" 2>/dev/null || rc=$?
+		[ "$rc" -ne 137 ] || killed=$((killed + 1))
+		[ ! -e "$f" ] || created=$((created + 1))
+		i=$((i + 1))
+	done
+	kill -TERM "$agent"
+	wait "$agent" || true
+	rm -f "$f"
+	printf '| %s | %d | %d | %d |\n' "$kind" "$N" "$killed" "$created"
+done
