@@ -9,12 +9,12 @@
 #include "events/cache.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/base64.h"
+#include "util/decimal.h"
 
 struct proc_cache {
 	char node[65];
@@ -40,10 +40,12 @@ size_t proc_flags_str(uint32_t flags, char *out, size_t outlen)
 	for (size_t i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
 		if (!(flags & (1u << i)))
 			continue;
-		int n = snprintf(out + o, outlen - o, "%s%s", o ? " " : "", flag_names[i]);
-		if (n < 0 || (size_t)n >= outlen - o)
+		size_t sp = o ? 1 : 0, n = strlen(flag_names[i]);
+		if (sp + n >= outlen - o)
 			break;
-		o += n;
+		out[o] = ' ';
+		memcpy(out + o + sp, flag_names[i], n + 1);
+		o += sp + n;
 	}
 	return o;
 }
@@ -158,13 +160,25 @@ static void retire(struct proc_cache *c, struct proc *p, uint64_t now)
 	c->dtail = p;
 }
 
+static size_t append_decimal(char *out, uint64_t v)
+{
+	char num[DECIMAL_MAX], *d = decimal(num + sizeof(num), v);
+
+	memcpy(out, d, num + sizeof(num) - d);
+	return num + sizeof(num) - d;
+}
+
+/* base64("node:ktime:pid"); without printf, as it runs for every exec and fork */
 static void make_exec_id(const struct proc_cache *c, struct proc *p)
 {
-	char raw[EXEC_ID_MAX * 3 / 4 - 4];
-	int n = snprintf(raw, sizeof(raw), "%s:%" PRIu64 ":%" PRIu32, c->node, p->ktime, p->pid);
+	char raw[sizeof(c->node) + 2 * DECIMAL_MAX + 2];
+	size_t n = strlen(c->node);
 
-	if (n < 0 || (size_t)n >= sizeof(raw))
-		n = sizeof(raw) - 1;
+	memcpy(raw, c->node, n);
+	raw[n++] = ':';
+	n += append_decimal(raw + n, p->ktime);
+	raw[n++] = ':';
+	n += append_decimal(raw + n, p->pid);
 	base64_encode(raw, n, p->exec_id);
 }
 

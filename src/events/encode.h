@@ -46,6 +46,9 @@ int ev_kind_parse(const char *s, enum ev_kind *k);
 
 /* Appends one event as a JSON object (no newline). */
 void enc_json(struct jw *w, const struct enc_ctx *ctx, const struct ev *e, bool ancestors);
+/* The JSON encoder remembers the encoding of recent capability sets and
+ * namespaces (by value); off, it encodes them every time (tests compare). */
+void enc_json_memo(bool on);
 /* Appends one line for people: "🚀 process NODE /bin/ls -l" (no newline). */
 void enc_compact(struct jw *w, const struct enc_ctx *ctx, const struct ev *e);
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "events/encode.h"
@@ -48,50 +49,55 @@ int ev_kind_parse(const char *s, enum ev_kind *k)
 	return -EINVAL;
 }
 
-/* A capability set as a JSON array; the same few sets recur, so remember
- * the rendering of recent ones. */
-static void caps(struct jw *w, const char *key, uint64_t mask)
+/* Fixed keys and separators are written as they are. */
+#define LIT(w, s) jw_raw(w, s, sizeof(s) - 1)
+
+/* "name": of an object's member, after a comma unless it is the first */
+static void member(struct jw *w, const char *name, bool *first)
 {
-	static __thread struct {
-		uint64_t mask;
-		size_t len;
-		char json[1024];
-		int valid;
-	} memo[16];
-	unsigned slot = (unsigned)((mask * 0x9E3779B97F4A7C15ull) >> 60);
+	if (!*first)
+		LIT(w, ",");
+	LIT(w, "\"");
+	jw_raw(w, name, strlen(name));
+	LIT(w, "\":");
+	*first = false;
+}
+
+static void cap_list(struct jw *w, const char *name, uint64_t mask, bool *first)
+{
+	char unk[24];
 
 	if (!mask)
 		return;
-	if (!memo[slot].valid || memo[slot].mask != mask) {
-		struct jw t;
-		jw_init(&t);
-		jw_arr_open(&t);
-		for (int b = 0; b < 64; b++) {
-			if (mask >> b & 1) {
-				char unk[24];
-				const char *n = cap_name(b);
-				if (!n) {
-					snprintf(unk, sizeof(unk), "CAP_%d", b);
-					n = unk;
-				}
-				jw_str(&t, n);
-			}
+	member(w, name, first);
+	for (int b = 0, n = 0; b < 64; b++) {
+		if (!(mask >> b & 1))
+			continue;
+		const char *s = cap_name(b);
+		if (!s) {
+			snprintf(unk, sizeof(unk), "CAP_%d", b);
+			s = unk;
 		}
-		jw_arr_close(&t);
-		if (t.oom || t.len >= sizeof(memo[slot].json)) {
-			jw_key(w, key);
-			jw_raw_value(w, t.buf ? t.buf : "[]", t.buf ? t.len : 2);
-			jw_free(&t);
-			return;
-		}
-		memcpy(memo[slot].json, t.buf, t.len);
-		memo[slot].len = t.len;
-		memo[slot].mask = mask;
-		memo[slot].valid = 1;
-		jw_free(&t);
+		jw_raw(w, n++ ? "," : "[", 1);
+		jw_raw_str(w, s, strlen(s));
 	}
-	jw_key(w, key);
-	jw_raw_value(w, memo[slot].json, memo[slot].len);
+	LIT(w, "]");
+}
+
+#define MEMO_KEY 6 /* words: 3 capability sets, or 10 namespaces + is_host bits */
+
+/* ,"cap":{...} of key[0..2] (permitted, effective, inheritable); "" if none */
+static void cap_fragment(struct jw *w, const uint64_t key[MEMO_KEY])
+{
+	bool first = true;
+
+	if (!(key[0] | key[1] | key[2]))
+		return;
+	LIT(w, ",\"cap\":{");
+	cap_list(w, "permitted", key[0], &first);
+	cap_list(w, "effective", key[1], &first);
+	cap_list(w, "inheritable", key[2], &first);
+	LIT(w, "}");
 }
 
 static const char *const ns_names[PROC_NS__COUNT] = {
@@ -101,85 +107,169 @@ static const char *const ns_names[PROC_NS__COUNT] = {
 	[PROC_NS_CGROUP] = "cgroup", [PROC_NS_USER] = "user",
 };
 
-static void kstr_nonempty(struct jw *w, const char *key, const char *s)
+/* key[0..4]: the inode numbers, two a word; key[5]: which are the host's */
+static void ns_key(const struct enc_ctx *ctx, const struct proc *p, uint64_t key[MEMO_KEY])
 {
-	if (s && *s)
-		jw_kstr(w, key, s);
+	memset(key, 0, MEMO_KEY * sizeof(key[0]));
+	for (int i = 0; i < PROC_NS__COUNT; i++) {
+		key[i / 2] |= (uint64_t)p->ns[i] << (i % 2 * 32);
+		key[5] |= (uint64_t)(p->ns[i] == ctx->host_ns[i]) << i;
+	}
 }
+
+/* ,"ns":{...} of ns_key(); "" if none */
+static void ns_fragment(struct jw *w, const uint64_t key[MEMO_KEY])
+{
+	bool first = true;
+
+	for (int i = 0; i < PROC_NS__COUNT; i++) {
+		uint32_t inum = (uint32_t)(key[i / 2] >> (i % 2 * 32));
+		if (!inum)
+			continue;
+		if (first)
+			LIT(w, ",\"ns\":{");
+		member(w, ns_names[i], &first);
+		LIT(w, "{\"inum\":");
+		jw_raw_uint(w, inum);
+		if (key[5] >> i & 1)
+			LIT(w, ",\"is_host\":true}");
+		else
+			LIT(w, "}");
+	}
+	if (!first)
+		LIT(w, "}");
+}
+
+/* The cap and ns parts are most of a process object and the same few recur
+ * (every root process has the same 40-name lists): remember their encoding
+ * by value, so no entry can go stale, and in a fixed number of slots. */
+#define MEMO_SLOTS 64
+
+struct memo {
+	uint64_t key[MEMO_KEY];
+	char *json; /* NULL when empty */
+	size_t len;
+	bool used;
+};
+
+static __thread struct memo cap_memo[MEMO_SLOTS], ns_memo[MEMO_SLOTS];
+static __thread bool memo_off;
+
+void enc_json_memo(bool on)
+{
+	memo_off = !on;
+}
+
+static void memoized(struct jw *w, struct memo *tab, const uint64_t key[MEMO_KEY],
+		     void (*build)(struct jw *, const uint64_t[MEMO_KEY]))
+{
+	uint64_t h = 0;
+	struct memo *m;
+	struct jw t;
+
+	if (memo_off) {
+		build(w, key);
+		return;
+	}
+	/* not the is_host bits: they follow from the inode numbers as long as
+	 * the host's stay, and when those change, the old entry is replaced */
+	for (int i = 0; i < MEMO_KEY - 1; i++)
+		h = (h ^ key[i]) * 0x9E3779B97F4A7C15ull;
+	m = &tab[h >> 58];
+	if (!m->used || memcmp(m->key, key, sizeof(m->key))) {
+		jw_init(&t);
+		build(&t, key);
+		if (t.oom) {
+			jw_free(&t);
+			build(w, key);
+			return;
+		}
+		free(m->json);
+		memcpy(m->key, key, sizeof(m->key));
+		m->json = t.buf;
+		m->len = t.len;
+		m->used = true;
+	}
+	if (m->len)
+		jw_raw(w, m->json, m->len);
+}
+
+static void kstr_nonempty(struct jw *w, const char *key, size_t klen, const char *s)
+{
+	if (s && *s) {
+		jw_raw(w, key, klen);
+		jw_raw_str(w, s, strlen(s));
+	}
+}
+
+static void kuint(struct jw *w, const char *key, size_t klen, uint64_t v)
+{
+	jw_raw(w, key, klen);
+	jw_raw_uint(w, v);
+}
+
+/* buf[1..n] between quotes, written in buf[0] and buf[n + 1] */
+static void plain(struct jw *w, char *buf, size_t n)
+{
+	buf[0] = buf[n + 1] = '"';
+	jw_raw(w, buf, n + 2);
+}
+
+#define KSTR(w, key, s) kstr_nonempty(w, key, sizeof(key) - 1, s)
+#define KUINT(w, key, v) kuint(w, key, sizeof(key) - 1, v)
 
 static void process(struct jw *w, const struct enc_ctx *ctx, const struct proc *p)
 {
 	char buf[TIMEFMT_LEN > 256 ? TIMEFMT_LEN : 256];
-	bool any_ns = false;
+	uint64_t key[MEMO_KEY] = { p->cap[0], p->cap[1], p->cap[2] };
+	size_t n;
 
-	jw_obj_open(w);
-	jw_kstr(w, "exec_id", p->exec_id);
-	jw_kuint(w, "pid", p->pid);
-	jw_kuint(w, "uid", p->uid);
-	kstr_nonempty(w, "cwd", p->cwd);
-	kstr_nonempty(w, "binary", p->binary);
-	kstr_nonempty(w, "arguments", p->args);
-	proc_flags_str(p->flags, buf, sizeof(buf));
-	kstr_nonempty(w, "flags", buf);
-	timefmt_rfc3339(p->start_wall, buf);
-	jw_kstr(w, "start_time", buf);
-	jw_kuint(w, "auid", p->auid);
+	/* one value, then raw text: the writer's state stays "a value was written" */
+	jw_raw_value(w, "{\"exec_id\":", 11);
+	jw_raw_str(w, p->exec_id, strlen(p->exec_id));
+	KUINT(w, ",\"pid\":", p->pid);
+	KUINT(w, ",\"uid\":", p->uid);
+	KSTR(w, ",\"cwd\":", p->cwd);
+	KSTR(w, ",\"binary\":", p->binary);
+	KSTR(w, ",\"arguments\":", p->args);
+	/* flag names and times need no escaping */
+	n = proc_flags_str(p->flags, buf + 1, sizeof(buf) - 2);
+	if (n) {
+		LIT(w, ",\"flags\":");
+		plain(w, buf, n);
+	}
+	LIT(w, ",\"start_time\":");
+	plain(w, buf, timefmt_rfc3339(p->start_wall, buf + 1));
+	KUINT(w, ",\"auid\":", p->auid);
 	if (p->container.id[0]) {
 		if (p->container.runtime) {
-			snprintf(buf, sizeof(buf), "%s://%s", p->container.runtime, p->container.id);
-			jw_key(w, "pod");
-			jw_obj_open(w);
-			jw_key(w, "container");
-			jw_obj_open(w);
-			jw_kstr(w, "id", buf);
-			jw_kuint(w, "pid", p->nspid);
-			jw_obj_close(w);
-			jw_obj_close(w);
+			n = snprintf(buf, sizeof(buf), "%s://%s", p->container.runtime, p->container.id);
+			LIT(w, ",\"pod\":{\"container\":{\"id\":");
+			jw_raw_str(w, buf, n < sizeof(buf) ? n : sizeof(buf) - 1);
+			KUINT(w, ",\"pid\":", p->nspid);
+			LIT(w, "}}");
 		}
 		/* Tetragon's `docker` field: the first 31 characters of the id */
-		jw_key(w, "docker");
-		jw_strn(w, p->container.id, 31);
+		LIT(w, ",\"docker\":");
+		jw_raw_str(w, p->container.id, 31);
 	}
-	if (p->parent)
-		jw_kstr(w, "parent_exec_id", p->parent->exec_id);
-	if (p->cap[0] | p->cap[1] | p->cap[2]) {
-		jw_key(w, "cap");
-		jw_obj_open(w);
-		caps(w, "permitted", p->cap[0]);
-		caps(w, "effective", p->cap[1]);
-		caps(w, "inheritable", p->cap[2]);
-		jw_obj_close(w);
+	if (p->parent) {
+		LIT(w, ",\"parent_exec_id\":");
+		jw_raw_str(w, p->parent->exec_id, strlen(p->parent->exec_id));
 	}
-	for (int i = 0; i < PROC_NS__COUNT; i++)
-		any_ns |= p->ns[i] != 0;
-	if (any_ns) {
-		jw_key(w, "ns");
-		jw_obj_open(w);
-		for (int i = 0; i < PROC_NS__COUNT; i++) {
-			if (!p->ns[i])
-				continue;
-			jw_key(w, ns_names[i]);
-			jw_obj_open(w);
-			jw_kuint(w, "inum", p->ns[i]);
-			if (p->ns[i] == ctx->host_ns[i])
-				jw_kbool(w, "is_host", true);
-			jw_obj_close(w);
-		}
-		jw_obj_close(w);
-	}
-	jw_kuint(w, "tid", p->tid);
-	jw_key(w, "process_credentials");
-	jw_obj_open(w);
-	jw_kuint(w, "uid", p->uid);
-	jw_kuint(w, "gid", p->gid);
-	jw_kuint(w, "euid", p->euid);
-	jw_kuint(w, "egid", p->egid);
-	jw_kuint(w, "suid", p->suid);
-	jw_kuint(w, "sgid", p->sgid);
-	jw_kuint(w, "fsuid", p->fsuid);
-	jw_kuint(w, "fsgid", p->fsgid);
-	jw_obj_close(w);
-	jw_obj_close(w);
+	memoized(w, cap_memo, key, cap_fragment);
+	ns_key(ctx, p, key);
+	memoized(w, ns_memo, key, ns_fragment);
+	KUINT(w, ",\"tid\":", p->tid);
+	KUINT(w, ",\"process_credentials\":{\"uid\":", p->uid);
+	KUINT(w, ",\"gid\":", p->gid);
+	KUINT(w, ",\"euid\":", p->euid);
+	KUINT(w, ",\"egid\":", p->egid);
+	KUINT(w, ",\"suid\":", p->suid);
+	KUINT(w, ",\"sgid\":", p->sgid);
+	KUINT(w, ",\"fsuid\":", p->fsuid);
+	KUINT(w, ",\"fsgid\":", p->fsgid);
+	LIT(w, "}}");
 }
 
 void enc_json(struct jw *w, const struct enc_ctx *ctx, const struct ev *e, bool ancestors)

@@ -84,6 +84,12 @@ static void emit(void *ctx, const struct ev *e)
 	enc_json(&w, &s->pl->enc, e, true);
 	assert_false(w.oom);
 	snprintf(s->json[s->n], sizeof(s->json[0]), "%s", w.buf);
+	/* what the encoder remembered must be what it would write afresh */
+	jw_reset(&w);
+	enc_json_memo(false);
+	enc_json(&w, &s->pl->enc, e, true);
+	enc_json_memo(true);
+	assert_string_equal(w.buf, s->json[s->n]);
 	jw_reset(&w);
 	enc_compact(&w, &s->pl->enc, e);
 	snprintf(s->compact[s->n], sizeof(s->compact[0]), "%s", w.buf);
@@ -306,6 +312,100 @@ static void exit_of_unknown_is_marked(void **state)
 	pipeline_fini(&pl);
 }
 
+#define ALL_CAPS 0x1ffffffffffull /* CAP_CHOWN .. CAP_CHECKPOINT_RESTORE */
+/* pieces of the expected JSON below */
+#define ALL_CAP_NAMES                                                                                          \
+	"[\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\",\"CAP_DAC_READ_SEARCH\",\"CAP_FOWNER\",\"CAP_FSETID\","             \
+	"\"CAP_KILL\",\"CAP_SETGID\",\"CAP_SETUID\",\"CAP_SETPCAP\",\"CAP_LINUX_IMMUTABLE\","                    \
+	"\"CAP_NET_BIND_SERVICE\",\"CAP_NET_BROADCAST\",\"CAP_NET_ADMIN\",\"CAP_NET_RAW\",\"CAP_IPC_LOCK\","      \
+	"\"CAP_IPC_OWNER\",\"CAP_SYS_MODULE\",\"CAP_SYS_RAWIO\",\"CAP_SYS_CHROOT\",\"CAP_SYS_PTRACE\","           \
+	"\"CAP_SYS_PACCT\",\"CAP_SYS_ADMIN\",\"CAP_SYS_BOOT\",\"CAP_SYS_NICE\",\"CAP_SYS_RESOURCE\","             \
+	"\"CAP_SYS_TIME\",\"CAP_SYS_TTY_CONFIG\",\"CAP_MKNOD\",\"CAP_LEASE\",\"CAP_AUDIT_WRITE\","                \
+	"\"CAP_AUDIT_CONTROL\",\"CAP_SETFCAP\",\"CAP_MAC_OVERRIDE\",\"CAP_MAC_ADMIN\",\"CAP_SYSLOG\","            \
+	"\"CAP_WAKE_ALARM\",\"CAP_BLOCK_SUSPEND\",\"CAP_AUDIT_READ\",\"CAP_PERFMON\",\"CAP_BPF\","                \
+	"\"CAP_CHECKPOINT_RESTORE\"]"
+#define ROOT_CAPS "\"cap\":{\"permitted\":" ALL_CAP_NAMES ",\"effective\":" ALL_CAP_NAMES "}"
+#define NS_HOST(name, inum) "\"" name "\":{\"inum\":" inum ",\"is_host\":true}"
+#define NS_WITH_NET(net)                                                                                       \
+	"\"ns\":{" NS_HOST("uts", "4026531830") "," NS_HOST("ipc", "4026531831") "," NS_HOST("mnt", "4026531832") \
+	"," NS_HOST("pid", "4026531833") "," NS_HOST("pid_for_children", "4026531834") "," net ","               \
+	NS_HOST("time", "4026531836") "," NS_HOST("time_for_children", "4026531837") ","                        \
+	NS_HOST("cgroup", "4026531838") "," NS_HOST("user", "4026531839") "}"
+#define CREDS(uid)                                                                                             \
+	"\"process_credentials\":{\"uid\":" uid ",\"gid\":0,\"euid\":" uid ",\"egid\":0,\"suid\":0,\"sgid\":0,"   \
+	"\"fsuid\":0,\"fsgid\":0}"
+
+/* Capabilities and namespaces are encoded once per distinct value: a new
+ * image in the same pid with other ones, a change of the host's namespaces,
+ * more distinct sets than remembered, all show at once (and emit() checks
+ * every event against a fresh encoding). */
+static void memo_follows_changes(void **state)
+{
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+	struct proc tmpl = { .pid = 100, .tid = 100, .ppid = 1, .ktime = 1000, .cap = { ALL_CAPS, ALL_CAPS } };
+
+	setup_pl(&pl, &s);
+	for (int i = 0; i < PROC_NS__COUNT; i++)
+		tmpl.ns[i] = pl.enc.host_ns[i] = 4026531830u + i;
+	assert_int_equal(proc_cache_insert_procfs(pl.cache, &tmpl, "/usr/bin/bash", "", "/", ""), 0);
+	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_FORK, 200, 100, 2000));
+	mk_exec(&r, 200, 100, 3000, "/bin/sh", "sh\0", 3);
+	r.h.cap_permitted = r.h.cap_effective = ALL_CAPS;
+	memcpy(r.h.ns, tmpl.ns, sizeof(r.h.ns));
+	pipeline_push(&pl, &r, r.h.size);
+	/* the same pid drops its capabilities and enters a new network namespace */
+	mk_exec(&r, 200, 100, 4000, "/bin/ping", "ping\0", 5);
+	r.h.cap_permitted = r.h.cap_effective = 0;
+	r.h.cap_inheritable = 1ull << 13;
+	memcpy(r.h.ns, tmpl.ns, sizeof(r.h.ns));
+	r.h.ns[PROC_NS_NET] = 4026532999u;
+	pipeline_push(&pl, &r, r.h.size);
+	assert_int_equal(s.n, 2);
+	assert_non_null(strstr(s.json[0], "\"cap\":{\"permitted\":[\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\","));
+	assert_non_null(strstr(s.json[0], "\"net\":{\"inum\":4026531835,\"is_host\":true}"));
+	/* the whole event, as the encoder wrote it before it remembered anything */
+	assert_string_equal(s.json[1],
+		"{\"process_exec\":{\"process\":{\"exec_id\":\"bm9kZTE6NDAwMDoyMDA=\",\"pid\":200,\"uid\":1000,"
+		"\"cwd\":\"/tmp\",\"binary\":\"/bin/ping\",\"flags\":\"execve\","
+		"\"start_time\":\"2023-10-06T22:00:00.000004Z\",\"auid\":1000,"
+		"\"parent_exec_id\":\"bm9kZTE6MzAwMDoyMDA=\",\"cap\":{\"inheritable\":[\"CAP_NET_RAW\"]},"
+		NS_WITH_NET("\"net\":{\"inum\":4026532999}") ",\"tid\":200," CREDS("1000") "},"
+		"\"parent\":{\"exec_id\":\"bm9kZTE6MzAwMDoyMDA=\",\"pid\":200,\"uid\":1000,\"cwd\":\"/tmp\","
+		"\"binary\":\"/bin/sh\",\"flags\":\"execve clone\",\"start_time\":\"2023-10-06T22:00:00.000003Z\","
+		"\"auid\":1000,\"parent_exec_id\":\"bm9kZTE6MTAwMDoxMDA=\"," ROOT_CAPS ","
+		NS_WITH_NET(NS_HOST("net", "4026531835")) ",\"tid\":200," CREDS("1000") "},"
+		"\"ancestors\":[{\"exec_id\":\"bm9kZTE6MTAwMDoxMDA=\",\"pid\":100,\"uid\":0,\"cwd\":\"/\","
+		"\"binary\":\"/usr/bin/bash\",\"flags\":\"procFS rootcwd\","
+		"\"start_time\":\"2023-10-06T22:00:00.000001Z\",\"auid\":0," ROOT_CAPS ","
+		NS_WITH_NET(NS_HOST("net", "4026531835")) ",\"tid\":100," CREDS("0") "}]},"
+		"\"node_name\":\"node1\",\"time\":\"2023-10-06T22:00:00.000004Z\"}");
+
+	/* the host moves to that namespace: is_host follows */
+	pl.enc.host_ns[PROC_NS_NET] = 4026532999u;
+	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_EXIT, 200, 100, 5000));
+	assert_non_null(strstr(s.json[2], "\"cap\":{\"inheritable\":[\"CAP_NET_RAW\"]},\"ns\":{"));
+	assert_non_null(strstr(s.json[2], "\"net\":{\"inum\":4026532999,\"is_host\":true}"));
+	assert_non_null(strstr(s.json[2], "\"net\":{\"inum\":4026531835}"));
+
+	/* more distinct sets than the encoder remembers, differing in one part
+	 * only (inheritable set, user namespace, is_host): twice the same, then
+	 * with the mount namespace no longer the host's */
+	for (uint32_t i = 0; i < 600; i++) {
+		s.n = 0;
+		mk_exec(&r, 300 + i, 1, 6000 + i, "/bin/true", "true\0", 5);
+		r.h.cap_permitted = r.h.cap_effective = ALL_CAPS;
+		r.h.cap_inheritable = i % 200;
+		memcpy(r.h.ns, tmpl.ns, sizeof(r.h.ns));
+		r.h.ns[PROC_NS_USER] = 4026540000u + i % 200;
+		pl.enc.host_ns[PROC_NS_MNT] = i < 400 ? tmpl.ns[PROC_NS_MNT] : 1;
+		pipeline_push(&pl, &r, r.h.size);
+		assert_int_equal(s.n, 1);
+	}
+	pipeline_fini(&pl);
+}
+
 static void many_processes(void **state)
 {
 	struct pipeline pl;
@@ -337,6 +437,7 @@ int main(void)
 		cmocka_unit_test(reaping_bounds_memory),
 		cmocka_unit_test(compact_cleans_control_characters),
 		cmocka_unit_test(exit_of_unknown_is_marked),
+		cmocka_unit_test(memo_follows_changes),
 		cmocka_unit_test(many_processes),
 	};
 	return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);

@@ -1,9 +1,10 @@
 #include "util/json.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/decimal.h"
 
 void jw_init(struct jw *w)
 {
@@ -27,30 +28,28 @@ void jw_reset(struct jw *w)
 	w->oom = false;
 }
 
-static void put(struct jw *w, const char *s, size_t n)
+void jw_raw_slow(struct jw *w, const char *s, size_t n)
 {
 	if (w->oom)
 		return;
-	if (w->len + n + 1 > w->cap) {
-		size_t cap = w->cap ? w->cap : 256;
-		while (cap < w->len + n + 1)
-			cap *= 2;
-		char *b = realloc(w->buf, cap);
-		if (!b) {
-			w->oom = true;
-			return;
-		}
-		w->buf = b;
-		w->cap = cap;
+	size_t cap = w->cap ? w->cap : 256;
+	while (cap < w->len + n + 1)
+		cap *= 2;
+	char *b = realloc(w->buf, cap);
+	if (!b) {
+		w->oom = true;
+		return;
 	}
+	w->buf = b;
+	w->cap = cap;
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
 	w->buf[w->len] = '\0';
 }
 
-static void putc_(struct jw *w, char c)
+static inline void putc_(struct jw *w, char c)
 {
-	put(w, &c, 1);
+	jw_raw(w, &c, 1);
 }
 
 /* Separator before a value or key at the current depth. */
@@ -82,6 +81,25 @@ void jw_obj_close(struct jw *w) { close_(w, '}'); }
 void jw_arr_open(struct jw *w) { open_(w, '['); }
 void jw_arr_close(struct jw *w) { close_(w, ']'); }
 
+/* 1 for the bytes a JSON string cannot hold as they are */
+static const unsigned char esc[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
+/* Whether one of the 8 bytes at s needs escaping: strings are mostly clean,
+ * so they are checked a word at a time (bit tricks for "a byte < n" and "a
+ * zero byte"; a false alarm only costs the byte-wise check). */
+static inline bool word_needs_escape(const char *s)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+	uint64_t v, q, b;
+
+	memcpy(&v, s, 8);
+	q = v ^ (ones * '"');
+	b = v ^ (ones * '\\');
+	return (((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+}
+
 static void quoted(struct jw *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -89,24 +107,28 @@ static void quoted(struct jw *w, const char *s, size_t n)
 
 	putc_(w, '"');
 	for (size_t i = 0; i < n; i++) {
+		while (i + 8 <= n && !word_needs_escape(s + i))
+			i += 8;
+		if (i >= n)
+			break;
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (!esc[c])
 			continue;
-		put(w, s + run, i - run);
+		jw_raw(w, s + run, i - run);
 		run = i + 1;
 		switch (c) {
-		case '"': put(w, "\\\"", 2); break;
-		case '\\': put(w, "\\\\", 2); break;
-		case '\n': put(w, "\\n", 2); break;
-		case '\t': put(w, "\\t", 2); break;
-		case '\r': put(w, "\\r", 2); break;
+		case '"': jw_raw(w, "\\\"", 2); break;
+		case '\\': jw_raw(w, "\\\\", 2); break;
+		case '\n': jw_raw(w, "\\n", 2); break;
+		case '\t': jw_raw(w, "\\t", 2); break;
+		case '\r': jw_raw(w, "\\r", 2); break;
 		default: {
 			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-			put(w, u, 6);
+			jw_raw(w, u, 6);
 		}
 		}
 	}
-	put(w, s + run, n - run);
+	jw_raw(w, s + run, n - run);
 	putc_(w, '"');
 }
 
@@ -136,33 +158,33 @@ void jw_str(struct jw *w, const char *s)
 
 void jw_int(struct jw *w, int64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%" PRId64, v);
+	char b[DECIMAL_MAX + 1], *p = decimal(b + sizeof(b), v < 0 ? -(uint64_t)v : (uint64_t)v);
+
+	if (v < 0)
+		*--p = '-';
 	sep(w);
-	put(w, b, (size_t)n);
+	jw_raw(w, p, b + sizeof(b) - p);
 }
 
 void jw_uint(struct jw *w, uint64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%" PRIu64, v);
 	sep(w);
-	put(w, b, (size_t)n);
+	jw_raw_uint(w, v);
 }
 
 void jw_bool(struct jw *w, bool v)
 {
 	sep(w);
 	if (v)
-		put(w, "true", 4);
+		jw_raw(w, "true", 4);
 	else
-		put(w, "false", 5);
+		jw_raw(w, "false", 5);
 }
 
 void jw_null(struct jw *w)
 {
 	sep(w);
-	put(w, "null", 4);
+	jw_raw(w, "null", 4);
 }
 
 void jw_kstr(struct jw *w, const char *key, const char *s) { jw_key(w, key); jw_str(w, s); }
@@ -170,15 +192,22 @@ void jw_kint(struct jw *w, const char *key, int64_t v) { jw_key(w, key); jw_int(
 void jw_kuint(struct jw *w, const char *key, uint64_t v) { jw_key(w, key); jw_uint(w, v); }
 void jw_kbool(struct jw *w, const char *key, bool v) { jw_key(w, key); jw_bool(w, v); }
 
-void jw_raw(struct jw *w, const char *s, size_t n)
-{
-	put(w, s, n);
-}
-
 void jw_raw_value(struct jw *w, const char *json, size_t n)
 {
 	sep(w);
-	put(w, json, n);
+	jw_raw(w, json, n);
+}
+
+void jw_raw_str(struct jw *w, const char *s, size_t n)
+{
+	quoted(w, s, n);
+}
+
+void jw_raw_uint(struct jw *w, uint64_t v)
+{
+	char b[DECIMAL_MAX], *p = decimal(b + sizeof(b), v);
+
+	jw_raw(w, p, b + sizeof(b) - p);
 }
 
 int jw_flush_line(struct jw *w, FILE *f)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define JW_MAX_DEPTH 32
 
@@ -36,10 +37,26 @@ void jw_kstr(struct jw *w, const char *key, const char *s);
 void jw_kint(struct jw *w, const char *key, int64_t v);
 void jw_kuint(struct jw *w, const char *key, uint64_t v);
 void jw_kbool(struct jw *w, const char *key, bool v);
-/* Appends text as is: already-encoded JSON (or, for the compact format, plain text). */
-void jw_raw(struct jw *w, const char *s, size_t n);
+/* jw_raw's way when the buffer must grow. */
+void jw_raw_slow(struct jw *w, const char *s, size_t n);
+/* Appends text as is: already-encoded JSON (or, for the compact format, plain
+ * text). Inline: every byte of every event goes through here. */
+static inline void jw_raw(struct jw *w, const char *s, size_t n)
+{
+	if (w->len + n + 1 > w->cap || w->oom) {
+		jw_raw_slow(w, s, n);
+		return;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = '\0';
+}
 /* A value that is already-encoded JSON. */
 void jw_raw_value(struct jw *w, const char *json, size_t n);
+/* A quoted string or a number, appended as is (no separator): for encoders
+ * that write their fixed keys and separators with jw_raw. */
+void jw_raw_str(struct jw *w, const char *s, size_t n);
+void jw_raw_uint(struct jw *w, uint64_t v);
 /* Writes the buffer plus a newline; returns 0 or -errno. */
 int jw_flush_line(struct jw *w, FILE *f);
 

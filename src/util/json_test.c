@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -40,6 +41,51 @@ static void escapes_control_and_quotes(void **state)
 	jw_free(&w);
 }
 
+/* Strings are scanned a word at a time: a byte to escape at any offset of
+ * any length is found. */
+static void escapes_at_every_offset(void **state)
+{
+	static const char *const esc[][2] = {
+		{ "\"", "\\\"" }, { "\\", "\\\\" }, { "\n", "\\n" }, { "\x01", "\\u0001" },
+		{ "\x1f", "\\u001f" }, { " ", " " }, { "\x7f", "\x7f" }, { "\x80", "\x80" },
+	};
+	char in[40], want[64];
+	struct jw w;
+
+	jw_init(&w);
+	for (size_t len = 1; len < sizeof(in); len++) {
+		for (size_t at = 0; at < len; at++) {
+			for (size_t e = 0; e < sizeof(esc) / sizeof(esc[0]); e++) {
+				memset(in, 'a', len);
+				in[at] = esc[e][0][0];
+				snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", (int)at, in, esc[e][1], (int)(len - at - 1),
+					 in + at + 1);
+				jw_reset(&w);
+				jw_raw_str(&w, in, len);
+				assert_string_equal(w.buf, want);
+			}
+		}
+	}
+	jw_free(&w);
+}
+
+static void numbers(void **state)
+{
+	struct jw w;
+
+	jw_init(&w);
+	jw_raw_uint(&w, 0);
+	jw_raw(&w, " ", 1);
+	jw_raw_uint(&w, 10);
+	jw_arr_open(&w);
+	jw_int(&w, INT64_MIN);
+	jw_int(&w, 0);
+	jw_uint(&w, 4294967295u);
+	jw_arr_close(&w);
+	assert_string_equal(w.buf, "0 10[-9223372036854775808,0,4294967295]");
+	jw_free(&w);
+}
+
 static void reset_reuses_buffer(void **state)
 {
 	struct jw w;
@@ -61,6 +107,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(nested_objects_and_arrays),
 		cmocka_unit_test(escapes_control_and_quotes),
+		cmocka_unit_test(escapes_at_every_offset),
+		cmocka_unit_test(numbers),
 		cmocka_unit_test(reset_reuses_buffer),
 	};
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
