@@ -12,6 +12,7 @@ struct cmd {
 
 int cmd_probe(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_policy_try(int argc, char **argv); /* src/cmd/policy_try.c */
 int cmd_agent(int argc, char **argv);
 int cmd_getevents(int argc, char **argv);
 

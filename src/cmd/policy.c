@@ -20,7 +20,10 @@ static void usage(FILE *f)
 		   "show: the checked policy, normalised, as JSON.\n"
 		   "       veto policy hooks [-o json]\n"
 		   "hooks: the LSM hooks veto enforces at, their kernel functions, programs and\n"
-		   "       the argument types a policy declares for them (nop: not readable).\n");
+		   "       the argument types a policy declares for them (nop: not readable).\n"
+		   "       veto policy try [-o text|json] FILE|DIR...\n"
+		   "try: compile, load and attach on this kernel, then detach: would the agent\n"
+		   "     load it here? (root)\n");
 }
 
 static int parse_opts(int argc, char **argv, const char *sub)
@@ -522,10 +525,12 @@ int cmd_policy(int argc, char **argv)
 		return cmd_show(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "hooks"))
 		return cmd_hooks(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "try"))
+		return cmd_policy_try(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
 	}
-	out_error("policy: unknown subcommand '%s' (expected lint, show or hooks)", argv[1]);
+	out_error("policy: unknown subcommand '%s' (expected lint, show, hooks or try)", argv[1]);
 	return 2;
 }

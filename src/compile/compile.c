@@ -608,9 +608,6 @@ static void actions(struct cc *c, struct c_hook *h, unsigned sel, const struct p
 		default:
 			cerr(c, pa->pos, "unsupported: action %s", pol_action_name(pa->kind));
 		}
-		if (pa->kind == PA_OVERRIDE && h->cfg.slot_kind != VK_LSM)
-			cerr(c, pa->pos, "unsupported: Override on %s: veto denies at LSM hooks; write this as an "
-				     "lsmhooks: entry, or use Sigkill", h->name);
 	}
 	if (s->n_return_actions)
 		cerr(c, s->return_actions_pos, "unsupported: matchReturnActions (veto acts once per call: put the "
@@ -626,6 +623,14 @@ static void actions(struct cc *c, struct c_hook *h, unsigned sel, const struct p
 
 /* An LSM hook (lsmhooks:, or a kprobe on its security_* function): the
  * arguments are the hook's own, read as bpf/hooks.def says. */
+static bool no_resolve(struct cc *c, const struct pol_arg *a)
+{
+	if (a->resolve)
+		cerr(c, a->pos, "unsupported: resolve: %.64s (veto reads an argument as its declared type and does "
+			     "not follow BTF field paths)", a->resolve);
+	return !a->resolve;
+}
+
 static bool setup_lsm(struct cc *c, struct c_hook *h, const struct pol_hook *ph, int id)
 {
 	const struct hook_info *hi = &hook_table[id];
@@ -636,13 +641,13 @@ static bool setup_lsm(struct cc *c, struct c_hook *h, const struct pol_hook *ph,
 	h->nargs = hi->nargs;
 	memcpy(h->kind, hi->args, sizeof(h->kind));
 	h->cfg.kprobe = ph->kind == PH_KPROBE;
-	if (ph->ret) {
-		cerr(c, ph->pos, "unsupported: return: true on %s: an LSM hook's verdict is its return; match the "
-			     "call's arguments instead", hi->func);
-		ok = false;
-	}
 	for (size_t i = 0; i < ph->n_args; i++) {
 		const struct pol_arg *a = &ph->args[i];
+
+		if (!no_resolve(c, a)) {
+			ok = false;
+			continue;
+		}
 
 		if (a->index >= hi->nargs) {
 			cerr(c, a->pos, "argument index %u: %s has %u arguments", a->index, hi->name, hi->nargs);
@@ -816,6 +821,10 @@ static bool setup_slot(struct cc *c, struct c_hook *h, const struct pol_hook *ph
 		struct veto_arg_read rd = { 0 };
 		enum arg_kind k;
 
+		if (!no_resolve(c, a)) {
+			ok = false;
+			continue;
+		}
 		if (slot_i >= VETO_ARG_MAX) {
 			cerr(c, a->pos, "unsupported: %s %u: veto reads the first %d arguments", tp ? "argument" :
 			     "argument index", tp ? (unsigned)i + 1 : a->index, VETO_ARG_MAX);
@@ -860,7 +869,8 @@ static void compile_hook(struct cc *c, const struct pol_policy *p, const struct 
 		cerr(c, ph->pos, "unsupported: uprobes");
 		return;
 	}
-	if (ph->kind == PH_LSM || ph->kind == PH_KPROBE) {
+	/* check decided: a kprobe on security_* runs as its LSM hook, or as a kprobe */
+	if (ph->kind == PH_LSM || (ph->kind == PH_KPROBE && ph->cls == PHC_LSM)) {
 		id = hook_find(name);
 		if (id < 0 && ph->kind == PH_KPROBE)
 			id = hook_find(ph->call);

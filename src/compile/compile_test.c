@@ -432,12 +432,6 @@ static void kprobe_slots(void **state)
 	assert_int_equal(h->cfg.dims[1].test, VT_SGT); /* int: signed */
 	fin(&f);
 
-	build(&f, HDR "  kprobes:\n  - call: tcp_connect\n    syscall: false\n    args:\n"
-		  "    - index: 0\n      type: sock\n    selectors:\n    - matchActions:\n"
-		  "      - action: Override\n        argError: -1\n");
-	assert_int_equal(f.r, -EINVAL);
-	assert_non_null(strstr(f.d.v[f.d.n - 1].msg, "Override on tcp_connect"));
-	fin(&f);
 }
 
 int main(void)

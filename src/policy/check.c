@@ -668,6 +668,25 @@ static void check_filter(struct cc *c, struct pol_hook *h, const struct pol_arg 
 	}
 }
 
+/* return: true on a security_* function that enforces and filters nothing on
+ * the value: the LSM hook denies, and its verdict is the function's return. */
+static bool lsm_return(const struct pol_hook *h)
+{
+	bool enforces = false;
+
+	for (size_t i = 0; i < h->n_selectors; i++) {
+		const struct pol_selector *s = &h->selectors[i];
+
+		for (size_t f = 0; f < s->n_filters; f++)
+			if (s->filters[f].kind == PF_RETURN_ARGS)
+				return false;
+		for (size_t a = 0; a < s->n_actions; a++)
+			enforces |= s->actions[a].kind == PA_OVERRIDE || s->actions[a].kind == PA_SIGKILL ||
+				    s->actions[a].kind == PA_SIGNAL;
+	}
+	return enforces;
+}
+
 static void check_action(struct cc *c, struct pol_hook *h, struct pol_action *a, bool at_return)
 {
 	if (a->unsupported)
@@ -678,7 +697,12 @@ static void check_action(struct cc *c, struct pol_hook *h, struct pol_action *a,
 			cerr(c, a->pos, "Override needs argError: the value the call returns instead (e.g. -1 for EPERM)");
 		if (h->kind == PH_TRACEPOINT)
 			cerr(c, a->pos, "Override cannot work on a tracepoint: a tracepoint only observes; deny at an "
-			     "LSM hook (lsmhooks) or a syscall kprobe instead");
+			     "LSM hook (lsmhooks) instead");
+		else if (h->kind == PH_KPROBE && h->cls != PHC_LSM)
+			cunsup(c, a->pos, "Override on a kprobe of %s: veto denies at LSM hooks only (kprobe error "
+			       "injection is off in common kernels); deny at an LSM hook%s%s%s, or Sigkill the caller",
+			       h->call, h->lsm_hook ? " (lsmhooks: " : "", h->lsm_hook ? h->lsm_hook : "",
+			       h->lsm_hook ? ", without return: true)" : "");
 		if (at_return)
 			cerr(c, a->pos, "Override in matchReturnActions comes too late: the function has already run");
 		break;
@@ -759,7 +783,9 @@ static void check_hook(struct cc *c, struct pol_hook *h)
 			break;
 		}
 		h->lsm_hook = pol_lsm_for_kprobe(h->call);
-		h->cls = h->lsm_hook ? PHC_LSM : h->syscall ? PHC_SYSCALL : PHC_KFUNC;
+		/* security_* runs as its LSM hook, unless only a return probe sees what the
+		 * policy asks: the value for matchReturnArgs, or for events alone */
+		h->cls = h->lsm_hook && (!h->ret || lsm_return(h)) ? PHC_LSM : h->syscall ? PHC_SYSCALL : PHC_KFUNC;
 		break;
 	case PH_LSM:
 		h->cls = PHC_LSM;

@@ -254,21 +254,17 @@ static void lint_sigkill_effect(struct lc *c, const struct pol_hook *h, const st
 	if (kill && h->cls == PHC_TRACEPOINT)
 		lw(c, kill->pos, "%s on tracepoint %s kills the caller but cannot stop the operation: a "
 		   "tracepoint only observes, the system call still completes (a file opened with O_CREAT is "
-		   "still created); deny at an LSM hook (lsmhooks%s%s) or use Override on a syscall kprobe",
+		   "still created); deny at an LSM hook instead (lsmhooks%s%s)",
 		   pol_action_name(kill->kind), name, alt ? ": " : "", alt ? alt : "");
 	else if (kill && h->cls == PHC_SYSCALL && !ovr)
 		lw(c, kill->pos, "%s on system call %s kills the caller only after the call completes: the "
-		   "signal is delivered on the way back to user space, so the operation still happens; add "
-		   "'- action: Override' with argError: -1 to make the call fail, or deny at an LSM hook%s%s",
-		   pol_action_name(kill->kind), name, alt ? " (" : "", alt ? alt : "");
+		   "signal is delivered on the way back to user space, so the operation still happens; deny "
+		   "at an LSM hook instead%s%s%s",
+		   pol_action_name(kill->kind), name, alt ? " (" : "", alt ? alt : "", alt ? ")" : "");
 	else if (kill && h->cls == PHC_KFUNC)
 		lw(c, kill->pos, "%s on %s kills the caller after the function has run: %s is not a security "
 		   "hook, so the operation still happens; to deny it, use an LSM hook%s%s%s",
 		   pol_action_name(kill->kind), name, name, alt ? " (" : "", alt ? alt : "", alt ? ")" : "");
-	if (ovr && h->cls == PHC_KFUNC)
-		lw(c, ovr->pos, "Override on %s works only if the kernel allows error injection there (see "
-		   "/sys/kernel/debug/error_injection/list); it is not a system call or security hook%s%s%s",
-		   name, alt ? ": deny at LSM hook " : "", alt ? alt : "", alt ? " instead" : "");
 }
 
 static const struct pol_filter *arg_filter(const struct pol_selector *s, uint32_t index)

@@ -760,8 +760,7 @@ static void parse_action(struct pc *c, const struct ynode *n, const char *what, 
 		[PA_DNSLOOKUP] = "side effects from userspace",
 		[PA_TRACKSOCK] = "socket tracking",
 		[PA_UNTRACKSOCK] = "socket tracking",
-		[PA_NOTIFYENFORCER] = "veto enforces in the hook itself: use Override or Sigkill on an LSM hook "
-				      "or a syscall kprobe",
+		[PA_NOTIFYENFORCER] = "veto enforces in the hook itself: Override at an LSM hook, or Sigkill",
 		[PA_SET] = "rewriting arguments",
 	};
 	const struct ynode *v[N(f)];

@@ -160,6 +160,8 @@ static const char *const corpus_unsupported[] = {
 	"tracingpolicy__open_geturl.yaml", "tracingpolicy__tcp-accept.yaml", "tracingpolicy__tcp-listen.yaml",
 	"tracingpolicy__uprobe-binaries.yaml", "tracingpolicy__uprobe-host.yaml", "tracingpolicy__uprobe-pid.yaml",
 	"tracingpolicy__usdt-set.yaml", "tracingpolicy__usdt.yaml",
+	/* Override on a kprobe: veto denies at LSM hooks only */
+	"tracingpolicy__hardlink-override.yaml", "tracingpolicy__symlink-override.yaml",
 };
 
 static void corpus(void **state)
@@ -441,9 +443,9 @@ static void lint_warnings(void **state)
 	     "  lsmhooks:\n  - hook: file_open\n    selectors:\n    - matchNamespaces:\n      - namespace: Mnt\n"
 	     "        operator: NotIn\n        values: [host_ns]\n      matchActions:\n      - action: Override\n"
 	     "        argError: -13\n",
-	     expect_counts(&d_, 0, 3);
+	     expect_counts(&d_, 1, 2);
 	     expect(&d_, DIAG_WARNING, 13, 9, "Sigkill on system call sys_openat kills the caller only after the call completes");
-	     expect(&d_, DIAG_WARNING, 21, 9, "Override on tcp_connect works only if the kernel allows error injection");
+	     expect(&d_, DIAG_ERROR, 21, 9, "unsupported: Override on a kprobe of tcp_connect: veto denies at LSM hooks only");
 	     expect(&d_, DIAG_WARNING, 31, 9, "file_open runs after open(O_CREAT) has created a missing file"));
 	/* kprobe defaults to syscall: true; cluster-wide namespace */
 	CASE("apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: t\n  namespace: a\nspec:\n"
