@@ -31,6 +31,7 @@
 #define MAX_CLIENTS 64
 #define SWEEP_EVERY 30 /* seconds between checks for processes whose exit was lost */
 #define DRAIN_MS 20    /* longest wait before events reach the sinks */
+#define EXPORT_BATCH (256 * 1024) /* bytes of queued events written at once at most */
 
 enum { TAG_SENSOR = 1, TAG_SIGNAL, TAG_TIMER, TAG_LISTEN, TAG_CLIENT = 16 };
 
@@ -144,6 +145,63 @@ static void flush_client(struct agent *a, struct client *c)
 	}
 }
 
+static const char *export_name(const struct agent *a)
+{
+	return a->o->export_file ? a->o->export_file : "stdout";
+}
+
+static void export_failed(struct agent *a, int err, uint64_t n)
+{
+	uint64_t now;
+
+	if (!n)
+		return;
+	now = mono_ns();
+	a->export_errors += n;
+	/* once per reason and at most every 10 s, not per event: a nearly
+	 * full disk takes small events and refuses big ones */
+	if (err != a->last_export_err &&
+	    (err != a->logged_export_err || now - a->export_logged_at >= 10000000000ull)) {
+		logmsg("Error: export to %s failed: %s (events are counted as export_errors until it works again)",
+		       export_name(a), strerror(-err));
+		a->logged_export_err = err;
+		a->export_logged_at = now;
+	}
+	a->last_export_err = err;
+}
+
+static void export_ok(struct agent *a, uint64_t n)
+{
+	if (!n)
+		return;
+	a->exported += n;
+	if (a->last_export_err) {
+		if (a->export_logged_at && mono_ns() - a->export_logged_at >= 1000000000ull)
+			logmsg("export to %s works again (%" PRIu64 " failed events so far)", export_name(a),
+			       a->export_errors);
+		a->last_export_err = 0;
+	}
+}
+
+/* Writes the events queued since the last call: once per round of the event
+ * loop, so a drain of the ring costs one write, not one per event. */
+static void export_flush(struct agent *a)
+{
+	struct file_sink_result r;
+
+	if (!a->sink.nlines)
+		return;
+	file_sink_flush(&a->sink, &r);
+	/* in the batch's order as far as it matters: its last state wins */
+	if (r.last_ok) {
+		export_failed(a, r.err, r.failed);
+		export_ok(a, r.written);
+	} else {
+		export_ok(a, r.written);
+		export_failed(a, r.err, r.failed);
+	}
+}
+
 static void on_event(void *ctx, const struct ev *e)
 {
 	struct agent *a = ctx;
@@ -152,33 +210,11 @@ static void on_event(void *ctx, const struct ev *e)
 
 	a->have_json = a->have_json_anc = a->have_compact = false;
 	w = encoded(a, e, a->o->compact && !a->o->export_file ? FMT_COMPACT : FMT_JSON, a->o->ancestors);
-	if (w->oom) {
-		err = -ENOMEM;
-	} else {
-		err = file_sink_write(&a->sink, w->buf, w->len);
-	}
-	if (err) {
-		uint64_t now = mono_ns();
-		a->export_errors++;
-		/* once per reason and at most every 10 s, not per event: a nearly
-		 * full disk takes small events and refuses big ones */
-		if (err != a->last_export_err &&
-		    (err != a->logged_export_err || now - a->export_logged_at >= 10000000000ull)) {
-			logmsg("Error: export to %s failed: %s (events are counted as export_errors until it works again)",
-			       a->o->export_file ? a->o->export_file : "stdout", strerror(-err));
-			a->logged_export_err = err;
-			a->export_logged_at = now;
-		}
-		a->last_export_err = err;
-	} else {
-		a->exported++;
-		if (a->last_export_err) {
-			if (a->export_logged_at && mono_ns() - a->export_logged_at >= 1000000000ull)
-				logmsg("export to %s works again (%" PRIu64 " failed events so far)",
-				       a->o->export_file ? a->o->export_file : "stdout", a->export_errors);
-			a->last_export_err = 0;
-		}
-	}
+	err = w->oom ? -ENOMEM : file_sink_add(&a->sink, w->buf, w->len);
+	if (err)
+		export_failed(a, err, 1);
+	else if (a->sink.len >= EXPORT_BATCH)
+		export_flush(a);
 	for (int i = 0; i < MAX_CLIENTS; i++) {
 		struct client *c = &a->clients[i];
 		if (!c->used || !c->streaming || !filter_match(&c->req.filter, e))
@@ -211,6 +247,7 @@ static void status_json(struct agent *a, struct jw *w)
 	struct proc_cache_stats cs;
 	int nclients = 0;
 
+	export_flush(a); /* exported counts what is in the file */
 	proc_sensor_counters(a->sensor, cnt);
 	proc_cache_stats(a->pl.cache, &cs);
 	for (int i = 0; i < MAX_CLIENTS; i++)
@@ -611,7 +648,8 @@ int agent_run(const struct agent_opts *o)
 					flush_client(a, c);
 			}
 		}
-		/* push what this round produced to the clients */
+		/* push what this round produced to the file and the clients */
+		export_flush(a);
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			if (a->clients[i].used && a->clients[i].out.len)
 				flush_client(a, &a->clients[i]);
@@ -619,6 +657,7 @@ int agent_run(const struct agent_opts *o)
 	if (stop_sig) {
 		/* drain what the kernel already produced, then flush */
 		proc_sensor_consume(a->sensor);
+		export_flush(a);
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			if (a->clients[i].used && a->clients[i].out.len)
 				client_sink_flush(&a->clients[i].out);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 static int open_file(struct file_sink *s)
@@ -68,61 +67,155 @@ out:
 	return err;
 }
 
+/* p with room for `need` elements of `size` bytes (capacity *cap), or NULL. */
+static void *reserve(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 64;
+
+	if (need <= *cap)
+		return p;
+	while (n < need)
+		n *= 2;
+	p = realloc(p, n * size);
+	if (p)
+		*cap = n;
+	return p;
+}
+
+int file_sink_add(struct file_sink *s, const char *line, size_t len)
+{
+	char *b = reserve(s->buf, &s->cap, s->len + len + 1, 1);
+	size_t *e = b ? reserve(s->ends, &s->lines_cap, s->nlines + 1, sizeof(*e)) : NULL;
+
+	if (b)
+		s->buf = b;
+	if (!e) {
+		s->failed++;
+		return -ENOMEM;
+	}
+	s->ends = e;
+	memcpy(s->buf + s->len, line, len);
+	s->len += len;
+	s->buf[s->len++] = '\n';
+	s->ends[s->nlines++] = s->len;
+	return 0;
+}
+
+static size_t line_start(const struct file_sink *s, size_t i)
+{
+	return i ? s->ends[i - 1] : 0;
+}
+
+/* bytes more in the current file would pass the size limit */
+static bool too_big(const struct file_sink *s, uint64_t bytes)
+{
+	return s->path && s->max_size && s->size + bytes > s->max_size;
+}
+
+static void line_ok(struct file_sink *s, struct file_sink_result *r, size_t i)
+{
+	s->size += s->ends[i] - line_start(s, i);
+	s->written++;
+	r->written++;
+	r->last_ok = true;
+}
+
+static void line_failed(struct file_sink *s, struct file_sink_result *r, int err)
+{
+	s->failed++;
+	r->failed++;
+	r->err = err;
+	r->last_ok = false;
+}
+
+/* Writes queued lines [i, j) in one write when the kernel takes it all.
+ * Returns the first line not yet tried. */
+static size_t write_lines(struct file_sink *s, size_t i, size_t j, struct file_sink_result *r)
+{
+	size_t done = line_start(s, i), end = s->ends[j - 1];
+
+	while (done < end) {
+		ssize_t n = write(s->fd, s->buf + done, end - done);
+		int err;
+
+		if (n >= 0) {
+			done += n;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		err = -errno;
+		for (; s->ends[i] <= done; i++)
+			line_ok(s, r, i);
+		/* keep the file made of whole lines: with O_APPEND the partial
+		 * line is the file's last bytes */
+		if (done > line_start(s, i) && s->path) {
+			uint64_t part = done - line_start(s, i);
+			struct stat st;
+			if (!fstat(s->fd, &st) && (uint64_t)st.st_size >= part && ftruncate(s->fd, st.st_size - part)) {
+			}
+		}
+		line_failed(s, r, err);
+		return i + 1; /* a nearly full disk may still take the next, smaller lines */
+	}
+	for (; i < j; i++)
+		line_ok(s, r, i);
+	return j;
+}
+
+void file_sink_flush(struct file_sink *s, struct file_sink_result *r)
+{
+	size_t i = 0;
+
+	memset(r, 0, sizeof(*r));
+	while (i < s->nlines) {
+		size_t start = line_start(s, i), j = i + 1;
+		int err;
+
+		if (s->size > 0 && too_big(s, s->ends[i] - start)) {
+			err = rotate(s);
+			if (err && s->fd < 0) {
+				line_failed(s, r, err);
+				i++;
+				continue;
+			}
+		}
+		if (s->fd < 0 && s->path && (err = open_file(s))) {
+			line_failed(s, r, err);
+			i++;
+			continue;
+		}
+		/* every line that fits before the next rotation, in one write */
+		while (j < s->nlines && !too_big(s, s->ends[j] - start))
+			j++;
+		i = write_lines(s, i, j, r);
+	}
+	s->len = s->nlines = 0;
+}
+
 int file_sink_write(struct file_sink *s, const char *line, size_t len)
 {
-	struct iovec iov[2] = { { (void *)line, len }, { "\n", 1 } };
-	size_t want = len + 1, done = 0;
-	int err;
+	struct file_sink_result r;
+	int err = file_sink_add(s, line, len);
 
-	if (s->path && s->max_size && s->size > 0 && s->size + want > s->max_size) {
-		err = rotate(s);
-		if (err && s->fd < 0) {
-			s->failed++;
-			return err;
-		}
-	}
-	if (s->fd < 0 && s->path && (err = open_file(s))) {
-		s->failed++;
-		return err;
-	}
-	while (done < want) {
-		ssize_t n = writev(s->fd, iov, 2);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			/* keep the file made of whole lines: with O_APPEND the
-			 * partial line is the last `done` bytes */
-			if (done && s->path) {
-				struct stat st;
-				if (!fstat(s->fd, &st) && (uint64_t)st.st_size >= done && ftruncate(s->fd, st.st_size - done)) {
-				}
-			}
-			s->failed++;
-			return err;
-		}
-		done += n;
-		/* advance the iovecs past what was written */
-		while (n > 0) {
-			struct iovec *v = iov[0].iov_len ? &iov[0] : &iov[1];
-			size_t k = (size_t)n < v->iov_len ? (size_t)n : v->iov_len;
-			v->iov_base = (char *)v->iov_base + k;
-			v->iov_len -= k;
-			n -= k;
-		}
-	}
-	s->size += want;
-	s->written++;
-	return 0;
+	file_sink_flush(s, &r);
+	return err ? err : r.last_ok ? 0 : r.err;
 }
 
 void file_sink_close(struct file_sink *s)
 {
+	struct file_sink_result r;
+
 	if (!s)
 		return;
+	file_sink_flush(s, &r);
 	if (s->path && s->fd >= 0)
 		close(s->fd);
 	free(s->path);
-	s->path = NULL;
+	free(s->buf);
+	free(s->ends);
+	s->path = s->buf = NULL;
+	s->ends = NULL;
+	s->len = s->cap = s->nlines = s->lines_cap = 0;
 	s->fd = -1;
 }

@@ -1,7 +1,10 @@
-/* Line sink to a file descriptor: stdout, or a file rotated by size. */
+/* Line sink to a file descriptor: stdout, or a file rotated by size. Lines
+ * are queued and written together by file_sink_flush: one write per batch
+ * instead of one per line (each write to ext4 costs more than its bytes). */
 #ifndef VETO_SINKS_FILE_H
 #define VETO_SINKS_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,13 +17,33 @@ struct file_sink {
 	uint64_t written;   /* lines written */
 	uint64_t failed;    /* lines that could not be written (counted, not silent) */
 	uint64_t rotations;
+	char *buf;          /* queued lines, each ending in '\n' */
+	size_t len, cap;
+	size_t *ends;       /* end offset in buf of each queued line */
+	size_t nlines, lines_cap;
+};
+
+/* What one file_sink_flush did. */
+struct file_sink_result {
+	uint64_t written, failed; /* lines */
+	int err;                  /* -errno of the last failed line, or 0 */
+	bool last_ok;             /* the last line was written */
 };
 
 /* path NULL writes to stdout. Returns 0 or -errno. */
 int file_sink_open(struct file_sink *s, const char *path, uint64_t max_size, int backups);
-/* Writes one line (a newline is added). A failed write (disk full) leaves
- * the file as it was before the line and returns -errno. */
+/* Queues one line (a newline is added) for the next flush. Returns 0, or
+ * -ENOMEM (the line is counted as failed). */
+int file_sink_add(struct file_sink *s, const char *line, size_t len);
+/* Writes the queued lines, one write per run of lines that fits before the
+ * next rotation. Each line is written whole or not at all: a failed write
+ * (disk full) takes back its partial line and the next lines still get
+ * their try. Rotation happens between lines, as with file_sink_write. */
+void file_sink_flush(struct file_sink *s, struct file_sink_result *r);
+/* Writes one line now (file_sink_add + file_sink_flush). Returns 0 or the
+ * line's -errno. Lines queued before it are written first. */
 int file_sink_write(struct file_sink *s, const char *line, size_t len);
+/* Flushes what is queued, then closes. */
 void file_sink_close(struct file_sink *s);
 
 #endif

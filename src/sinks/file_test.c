@@ -1,11 +1,14 @@
 #include <errno.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,30 +23,118 @@ static off_t size_of(const char *p)
 	return stat(p, &st) ? -1 : st.st_size;
 }
 
-static void rotates_by_size(void **state)
+static char dir[64];
+
+static int make_dir(void **state)
 {
-	char dir[] = "/tmp/veto-file-test.XXXXXX", path[128], b[160];
+	strcpy(dir, "/tmp/veto-file-test.XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+/* dir/events.log, or its backup .N */
+static void file_name(char *out, size_t n, int backup)
+{
+	if (backup)
+		snprintf(out, n, "%s/events.log.%d", dir, backup);
+	else
+		snprintf(out, n, "%s/events.log", dir);
+}
+
+static off_t size_in_dir(int backup)
+{
+	char p[128];
+
+	file_name(p, sizeof(p), backup);
+	return size_of(p);
+}
+
+static void open_in_dir(struct file_sink *s, uint64_t max_size, int backups)
+{
+	char p[128];
+
+	file_name(p, sizeof(p), 0);
+	assert_int_equal(file_sink_open(s, p, max_size, backups), 0);
+}
+
+static void expect_result(const struct file_sink_result *r, uint64_t written, uint64_t failed, int err,
+			  bool last_ok)
+{
+	assert_int_equal(r->written, written);
+	assert_int_equal(r->failed, failed);
+	assert_int_equal(r->err, err);
+	assert_int_equal(r->last_ok, last_ok);
+}
+
+/* 35 lines of 100 bytes into files of at most 1000 bytes, line by line or
+ * in one batch: the same 3 rotations, 2 backups of 10 whole lines kept */
+static void rotate_35_lines(bool batched)
+{
 	struct file_sink s;
+	struct file_sink_result r;
 	char line[100];
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/events.log", dir);
-	assert_int_equal(file_sink_open(&s, path, 1000, 2), 0);
+	open_in_dir(&s, 1000, 2);
 	memset(line, 'x', sizeof(line) - 1);
 	line[sizeof(line) - 1] = '\0';
-	for (int i = 0; i < 35; i++) /* 3500 bytes: 3 rotations of 1000 */
-		assert_int_equal(file_sink_write(&s, line, strlen(line)), 0);
+	for (int i = 0; i < 35; i++)
+		assert_int_equal((batched ? file_sink_add : file_sink_write)(&s, line, strlen(line)), 0);
+	if (batched) {
+		assert_int_equal(s.written, 0); /* queued, not written yet */
+		file_sink_flush(&s, &r);
+		expect_result(&r, 35, 0, 0, true);
+		assert_int_equal(s.nlines, 0);
+	}
 	file_sink_close(&s);
-	assert_true(size_of(path) > 0 && size_of(path) <= 1000);
-	snprintf(b, sizeof(b), "%s.1", path);
-	assert_int_equal(size_of(b), 1000);
-	snprintf(b, sizeof(b), "%s.2", path);
-	assert_int_equal(size_of(b), 1000);
-	snprintf(b, sizeof(b), "%s.3", path); /* only 2 backups kept */
-	assert_int_equal(size_of(b), -1);
+	assert_true(size_in_dir(0) > 0 && size_in_dir(0) <= 1000);
+	assert_int_equal(size_in_dir(1), 1000);
+	assert_int_equal(size_in_dir(2), 1000);
+	assert_int_equal(size_in_dir(3), -1); /* only 2 backups kept */
 	assert_int_equal(s.written, 35);
-	snprintf(b, sizeof(b), "rm -rf %s", dir);
-	assert_int_equal(system(b), 0);
+	assert_int_equal(s.rotations, 3);
+}
+
+static void rotates_by_size(void **state)
+{
+	rotate_35_lines(false);
+}
+
+static void batch_rotates_between_lines(void **state)
+{
+	rotate_35_lines(true);
+}
+
+/* the size limit holds per line: a batch that reaches it exactly stays in
+ * one file, the next line starts the next file; a line bigger than the
+ * limit goes alone into a file of its own */
+static void batch_respects_the_limit_per_line(void **state)
+{
+	struct file_sink s;
+	struct file_sink_result r;
+	char big[300];
+
+	open_in_dir(&s, 200, 3);
+	for (int i = 0; i < 4; i++)
+		file_sink_add(&s, "0123456789012345678901234567890123456789012345678", 49); /* 50 bytes each */
+	file_sink_add(&s, "a", 1);
+	memset(big, 'b', sizeof(big));
+	file_sink_add(&s, big, sizeof(big));
+	file_sink_add(&s, "c", 1);
+	file_sink_flush(&s, &r);
+	expect_result(&r, 7, 0, 0, true);
+	file_sink_close(&s);
+	assert_int_equal(size_in_dir(3), 200);
+	assert_int_equal(size_in_dir(2), 2);
+	assert_int_equal(size_in_dir(1), 301);
+	assert_int_equal(size_in_dir(0), 2);
+	assert_int_equal(s.rotations, 3);
 }
 
 static void full_disk_is_counted(void **state)
@@ -57,6 +148,63 @@ static void full_disk_is_counted(void **state)
 	assert_int_equal(s.failed, 1);
 	assert_int_equal(s.written, 0);
 	file_sink_close(&s);
+}
+
+/* every line of a batch that meets a full disk is counted as failed */
+static void full_disk_fails_each_line_of_a_batch(void **state)
+{
+	struct file_sink s;
+	struct file_sink_result r;
+
+	if (access("/dev/full", W_OK))
+		skip();
+	assert_int_equal(file_sink_open(&s, "/dev/full", 0, 0), 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(file_sink_add(&s, "{}", 2), 0);
+	file_sink_flush(&s, &r);
+	expect_result(&r, 0, 5, -ENOSPC, false);
+	assert_int_equal(s.failed, 5);
+	file_sink_close(&s);
+}
+
+/* A file size limit (RLIMIT_FSIZE) stands in for a disk that fills up in
+ * the middle of a batch: the kernel writes part of it, then refuses (EFBIG).
+ * The file keeps whole lines, lines that fit are written, the others are
+ * counted, and a small line after them still gets in. */
+static void batch_cut_short_keeps_whole_lines(void **state)
+{
+	struct rlimit old, lim;
+	struct file_sink s;
+	struct file_sink_result r;
+	char path[128], line[100], buf[512];
+	FILE *f;
+	size_t n;
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	open_in_dir(&s, 0, 0);
+	memset(line, 'x', sizeof(line));
+	for (int i = 0; i < 4; i++)
+		file_sink_add(&s, line, sizeof(line)); /* 101 bytes each */
+	file_sink_add(&s, "small", 5);
+	lim = old;
+	lim.rlim_cur = 250;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	file_sink_flush(&s, &r);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	expect_result(&r, 3, 2, -EFBIG, true);
+	assert_int_equal(s.size, 208);
+	file_sink_close(&s);
+	file_name(path, sizeof(path), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_int_equal(n, 208); /* 2 long lines and the small one, nothing partial */
+	assert_memory_equal(buf + 202, "small\n", 6);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(buf[101 * i + 100], '\n');
 }
 
 static void client_queue_is_bounded(void **state)
@@ -88,8 +236,12 @@ static void client_queue_is_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(rotates_by_size),
+		cmocka_unit_test_setup_teardown(rotates_by_size, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(batch_rotates_between_lines, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(batch_respects_the_limit_per_line, make_dir, remove_dir),
 		cmocka_unit_test(full_disk_is_counted),
+		cmocka_unit_test(full_disk_fails_each_line_of_a_batch),
+		cmocka_unit_test_setup_teardown(batch_cut_short_keeps_whole_lines, make_dir, remove_dir),
 		cmocka_unit_test(client_queue_is_bounded),
 	};
 	return cmocka_run_group_tests_name("file", tests, NULL, NULL);
