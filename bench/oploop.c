@@ -1,10 +1,12 @@
-/* oploop open PATH N | exec PATH N: runs N open()+close() of PATH, or N
- * fork+exec+wait of PATH, and prints the mean ns per operation. The
- * benchmarks run it under each configuration in the same boot. */
+/* oploop open PATH N | exec PATH N | getpid - N: runs N open()+close() of
+ * PATH, N fork+exec+wait of PATH, or N getpid system calls, and prints the
+ * mean ns per operation. The benchmarks run it under each configuration in
+ * the same boot. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,13 +24,16 @@ int main(int argc, char **argv)
 	long n;
 	double t0;
 
-	if (argc != 4 || (strcmp(argv[1], "open") && strcmp(argv[1], "exec")) || (n = atol(argv[3])) <= 0) {
-		fprintf(stderr, "Usage: oploop open|exec PATH N\n");
+	if (argc != 4 || (strcmp(argv[1], "open") && strcmp(argv[1], "exec") && strcmp(argv[1], "getpid")) ||
+	    (n = atol(argv[3])) <= 0) {
+		fprintf(stderr, "Usage: oploop open|exec PATH N\n       oploop getpid - N\n");
 		return 2;
 	}
 	t0 = now_ns();
 	for (long i = 0; i < n; i++) {
-		if (argv[1][0] == 'o') {
+		if (argv[1][0] == 'g') {
+			syscall(SYS_getpid); /* the real call: libc may not cache it, but be sure */
+		} else if (argv[1][0] == 'o') {
 			int fd = open(argv[2], O_RDONLY);
 			if (fd < 0) {
 				perror(argv[2]);

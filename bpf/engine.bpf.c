@@ -84,6 +84,7 @@ struct scratch {
 	struct veto_addr_key akey;
 	struct veto_num_key nkey;
 	struct dentry *dents[VETO_PATH_DEPTH];
+	__u64 words[16]; /* a tracepoint record's first words (TP_WORDS) */
 	__u64 hits;
 	__u32 ptrunc;
 	char pbuf[2 * VETO_STR_BUF]; /* twice the size: lets the verifier bound writes */
@@ -441,16 +442,18 @@ static __always_inline bool compat_task(void)
 	return bpf_core_field_exists(t->thread_info.status) && (BPF_CORE_READ(t, thread_info.status) & 2 /* TS_COMPAT */);
 }
 
-/* Argument i of a tracepoint record or kprobe, as the policy's rd[i] says.
+/* Argument i of a tracepoint record or kprobe, as the policy's rd[i] says:
+ * raw is the 8-byte word the slot program found there (an integer, or a
+ * pointer to follow); ctx is needed only for strings inside the record.
  * Global: the verifier checks it once for all slot programs. */
-__noinline int veto_read_arg(__u64 ctx, __u32 hook, __u64 i)
+__noinline int veto_read_arg(__u64 ctx, __u32 hook, __u64 i, __u64 raw)
 {
 	struct scratch *s = get_scratch();
 	struct veto_hook_cfg *c = bpf_map_lookup_elem(&cfg, &hook);
 	struct veto_ev_arg *a;
 	struct veto_arg_read rd;
 	__u32 size;
-	__u64 v = 0;
+	__u64 v = raw;
 
 	barrier_var(i); /* one register, bounded once, for both indexes below */
 	if (!s || !c || i >= VETO_ARG_MAX)
@@ -458,10 +461,6 @@ __noinline int veto_read_arg(__u64 ctx, __u32 hook, __u64 i)
 	rd = c->rd[i];
 	a = &s->ev.args[i];
 	size = rd.size > 8 ? 8 : rd.size;
-	if (c->slot_kind == VK_KPROBE)
-		v = kprobe_arg(ctx, rd.off, c->syscall);
-	else if (rd.how != VR_CHARS)
-		bpf_probe_read_kernel(&v, size, (void *)ctx + rd.off);
 	a->num[1] = 0;
 	switch (rd.how) {
 	case VR_SINT:
@@ -623,6 +622,19 @@ static __always_inline __u64 dim_value(struct scratch *s, const struct veto_dim 
 	return current_caps(dm->src);
 }
 
+static __always_inline __u32 lowest_bit(__u64 m)
+{
+	__u32 n = 0;
+
+	if (!(m & 0xffffffffull)) { n += 32; m >>= 32; }
+	if (!(m & 0xffff)) { n += 16; m >>= 16; }
+	if (!(m & 0xff)) { n += 8; m >>= 8; }
+	if (!(m & 0xf)) { n += 4; m >>= 4; }
+	if (!(m & 0x3)) { n += 2; m >>= 2; }
+	if (!(m & 0x1)) { n += 1; }
+	return n;
+}
+
 /* The mask of selectors dimension d's values match, into s->hits. Global:
  * checked once by the verifier, whatever the number of hooks and dimensions. */
 __noinline int veto_dim(__u32 hook, __u32 d)
@@ -630,7 +642,7 @@ __noinline int veto_dim(__u32 hook, __u32 d)
 	struct scratch *s = get_scratch();
 	struct veto_hook_cfg *c = bpf_map_lookup_elem(&cfg, &hook);
 	const struct veto_dim *dm;
-	__u64 *v = NULL, x, b, hits = 0;
+	__u64 *v = NULL, x, b, hits = 0, care;
 
 	if (!s || !c)
 		return 0;
@@ -662,13 +674,19 @@ __noinline int veto_dim(__u32 hook, __u32 d)
 	}
 	default:
 		x = dim_value(s, dm, &b);
+		care = dm->care;
+		/* up to the last selector with this filter: usually the first few */
 		for (__u32 i = 0; i < VETO_SEL_MAX; i++) {
 			__u64 t = c->num[d & (VETO_DIM_MAX - 1)][i];
 			bool ok;
 
-			if (!(dm->care >> i & 1))
+			if (i >= dm->top)
+				break;
+			if (!(care >> i & 1))
 				continue;
-			if (dm->test == VT_GT)
+			if (dm->test == VT_EQ)
+				ok = x == t;
+			else if (dm->test == VT_GT)
 				ok = x > t;
 			else if (dm->test == VT_LT)
 				ok = x < t;
@@ -686,19 +704,6 @@ __noinline int veto_dim(__u32 hook, __u32 d)
 	}
 	s->hits = v ? *v : 0;
 	return 0;
-}
-
-static __always_inline __u32 lowest_bit(__u64 m)
-{
-	__u32 n = 0;
-
-	if (!(m & 0xffffffffull)) { n += 32; m >>= 32; }
-	if (!(m & 0xffff)) { n += 16; m >>= 16; }
-	if (!(m & 0xff)) { n += 8; m >>= 8; }
-	if (!(m & 0xf)) { n += 4; m >>= 4; }
-	if (!(m & 0x3)) { n += 2; m >>= 2; }
-	if (!(m & 0x1)) { n += 1; }
-	return n;
 }
 
 static __always_inline struct scratch *begin(__u32 hook, struct veto_hook_cfg **cp)
@@ -881,17 +886,73 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 
 /* Tracepoint and kprobe slots: the same reading and matching, with the
  * arguments found where the policy's rd[] says. */
-static __always_inline int run_slot(void *ctx, __u32 hook)
+/* A tracepoint record's first words, copied with one probe read (the perf
+ * buffer behind a record is larger than this; a program may not load past
+ * the record itself); later words are read one by one. */
+#define TP_WORDS 16
+static __always_inline void tp_words(struct scratch *s, void *ctx, enum veto_slot_kind kind)
+{
+	/* a raw tracepoint's arguments: at most 12 words (its attach refuses
+	 * programs that load past the event's own count) */
+	if (kind == VK_RAWTP)
+		bpf_probe_read_kernel(s->words, 12 * sizeof(__u64), ctx);
+	else
+		bpf_probe_read_kernel(s->words, sizeof(s->words), ctx);
+}
+
+static __always_inline __u64 tp_word(struct scratch *s, void *ctx, __u32 off)
+{
+	__u64 v = 0, k = off >> 3;
+
+	if (!(off & 7) && k < TP_WORDS) {
+		barrier_var(k); /* keep the mask: the verifier bounds the index by it */
+		return s->words[k & (TP_WORDS - 1)];
+	}
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)(as_scalar(ctx) + off));
+	return v;
+}
+
+/* kind is the program's, a constant: each program keeps only its own way of
+ * reading (a tracepoint program may not load past its record). */
+static __always_inline __u64 slot_word(struct scratch *s, void *ctx, struct veto_hook_cfg *c,
+				       struct veto_arg_read rd, enum veto_slot_kind kind)
+{
+	if (kind == VK_TRACEPOINT)
+		return rd.how == VR_CHARS ? 0 : tp_word(s, ctx, rd.off);
+	if (kind == VK_RAWTP)
+		return s->words[rd.off & (TP_WORDS - 1)];
+	if (!c->syscall) {
+		struct pt_regs *regs = ctx;
+
+		switch (rd.off) {
+		case 0: return PT_REGS_PARM1(regs);
+		case 1: return PT_REGS_PARM2(regs);
+		case 2: return PT_REGS_PARM3(regs);
+		case 3: return PT_REGS_PARM4(regs);
+		case 4: return PT_REGS_PARM5(regs);
+		}
+	}
+	return kprobe_arg(as_scalar(ctx), rd.off, c->syscall);
+}
+
+static __always_inline int run_slot(void *ctx, __u32 hook, enum veto_slot_kind kind)
 {
 	struct veto_hook_cfg *c;
 	struct scratch *s;
-	__u64 p = as_scalar(ctx);
 
 	if (!(s = begin(hook, &c)))
 		return 0;
-	for (__u32 i = 0; i < VETO_ARG_MAX; i++)
-		if (NEED(c, i))
-			veto_read_arg(p, hook, i);
+	if (kind == VK_TRACEPOINT || kind == VK_RAWTP)
+		tp_words(s, ctx, kind);
+	for (__u32 i = 0; i < VETO_ARG_MAX; i++) {
+		struct veto_arg_read rd = c->rd[i];
+
+		if (!NEED(c, i))
+			continue;
+		/* the record's address only for strings inside it */
+		veto_read_arg(rd.how == VR_DATALOC || rd.how == VR_CHARS ? as_scalar(ctx) : 0, hook, i,
+			      slot_word(s, ctx, c, rd, kind));
+	}
 	finish(s, c, hook);
 	return 0;
 }
@@ -918,9 +979,10 @@ static __always_inline int run_return(struct pt_regs *ctx, __u32 hook)
 }
 
 #define SLOT_PROGS(n)                                                                        \
-	SEC("tracepoint") int veto_tp_##n(void *ctx) { return run_slot(ctx, VH__COUNT + n); } \
-	SEC("kprobe") int veto_kp_##n(struct pt_regs *ctx) { return run_slot(ctx, VH__COUNT + n); } \
-	SEC("kretprobe") int veto_kr_##n(struct pt_regs *ctx) { return run_return(ctx, VH__COUNT + n); }
+	SEC("tracepoint") int veto_tp_##n(void *ctx) { return run_slot(ctx, VH__COUNT + n, VK_TRACEPOINT); } \
+	SEC("kprobe") int veto_kp_##n(struct pt_regs *ctx) { return run_slot(ctx, VH__COUNT + n, VK_KPROBE); } \
+	SEC("kretprobe") int veto_kr_##n(struct pt_regs *ctx) { return run_return(ctx, VH__COUNT + n); } \
+	SEC("raw_tp") int veto_rt_##n(void *ctx) { return run_slot(ctx, VH__COUNT + n, VK_RAWTP); }
 SLOT_PROGS(0) SLOT_PROGS(1) SLOT_PROGS(2) SLOT_PROGS(3) SLOT_PROGS(4) SLOT_PROGS(5) SLOT_PROGS(6)
 SLOT_PROGS(7) SLOT_PROGS(8) SLOT_PROGS(9) SLOT_PROGS(10) SLOT_PROGS(11) SLOT_PROGS(12) SLOT_PROGS(13)
 SLOT_PROGS(14) SLOT_PROGS(15)

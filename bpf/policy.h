@@ -64,6 +64,7 @@ enum veto_test {
 	VT_LT,
 	VT_SGT,       /* the same, for signed values */
 	VT_SLT,
+	VT_EQ,        /* value == num[sel]: one value per selector, no hash lookup */
 	VT_MASK,      /* value & num[sel] != 0 */
 	VT_CAPS,      /* caps & num[sel] != 0 (In), handled like VT_MASK */
 };
@@ -100,10 +101,11 @@ enum veto_read {
 	VR_TASK,
 };
 
-enum veto_slot_kind { VK_LSM, VK_TRACEPOINT, VK_KPROBE };
+enum veto_slot_kind { VK_LSM, VK_TRACEPOINT, VK_KPROBE, VK_RAWTP };
 
 struct veto_arg_read {
-	__u16 off;  /* tracepoint: byte offset in the record; kprobe: argument register */
+	__u16 off;  /* tracepoint: byte offset in the record; kprobe: argument register;
+		     * raw tracepoint: argument index */
 	__u8 size;
 	__u8 how;   /* enum veto_read */
 };
@@ -114,7 +116,8 @@ struct veto_dim {
 	__u8 arg;     /* argument index, or enum veto_ns */
 	__u8 field;   /* enum veto_field */
 	__u8 negate;  /* Not operators: a hit clears the bits instead */
-	__u8 pad[3];
+	__u8 top;     /* 1 + the last selector in care: per-selector tests stop there */
+	__u8 pad[2];
 	__u64 care;   /* selectors that have this filter */
 };
 

@@ -218,6 +218,8 @@ static int use_dim(struct cc *c, struct c_hook *h, struct sel_state *st, struct 
 	if (st->n_used < sizeof(st->used) / sizeof(st->used[0]))
 		st->used[st->n_used++] = id;
 	h->cfg.dims[d].care |= 1ull << st->sel;
+	if (h->cfg.dims[d].top < st->sel + 1)
+		h->cfg.dims[d].top = (uint8_t)(st->sel + 1);
 	return d;
 }
 
@@ -406,6 +408,17 @@ static void filter_numbers(struct cc *c, struct c_hook *h, struct sel_state *st,
 		return;
 	default:
 		cerr(c, f->op_pos, "operator %s is not supported here", pol_op_name(f->op));
+		return;
+	}
+	/* one value: compared in a register, no hash lookup per call */
+	if (f->n_values == 1 && value_is_num(&f->values[0])) {
+		id.test = VT_EQ;
+		filter_threshold(c, h, st, f, id, value_u64(&f->values[0]));
+		return;
+	}
+	if (f->n_values == 1 && f->values[0].kind == PV_SYSCALL && !syscall_nr(f->values[0].raw, &t)) {
+		id.test = VT_EQ;
+		filter_threshold(c, h, st, f, id, t);
 		return;
 	}
 	id.test = VT_NUM_HASH;
@@ -785,12 +798,13 @@ static bool setup_slot(struct cc *c, struct c_hook *h, const struct pol_hook *ph
 		return false;
 	}
 	h->id = VH__COUNT + slot;
-	h->cfg.slot_kind = tp ? VK_TRACEPOINT : VK_KPROBE;
-	if (tp) {
-		if (ph->raw) {
-			cerr(c, ph->pos, "unsupported: raw: true (veto reads tracepoints through their tracefs format)");
-			return false;
-		}
+	h->cfg.slot_kind = !tp ? VK_KPROBE : ph->raw ? VK_RAWTP : VK_TRACEPOINT;
+	if (tp && ph->raw) {
+		/* arguments are the tracepoint's own (TP_PROTO), by index */
+		h->name = ph->event;
+		snprintf(h->attach, sizeof(h->attach), "%s", ph->event);
+		h->nargs = ph->n_args < VETO_ARG_MAX ? (unsigned)ph->n_args : VETO_ARG_MAX;
+	} else if (tp) {
 		h->name = ph->event;
 		snprintf(h->attach, sizeof(h->attach), "%s/%s", ph->subsystem, ph->event);
 		r = c->env->tp_format ? c->env->tp_format(ph->subsystem, ph->event, &fmt) : -ENOSYS;
@@ -837,7 +851,16 @@ static bool setup_slot(struct cc *c, struct c_hook *h, const struct pol_hook *ph
 			ok = false;
 			continue;
 		}
-		if (tp) {
+		if (tp && ph->raw) {
+			if (a->index >= 12) {
+				cerr(c, a->pos, "argument index %u: a tracepoint has at most 12 arguments", a->index);
+				ok = false;
+				continue;
+			}
+			rd.off = (uint16_t)a->index;
+			if (rd.how == VR_SINT || rd.how == VR_UINT)
+				rd.size = (uint8_t)type_size(a->type);
+		} else if (tp) {
 			if (!tp_field_reader(c, ph, a, &fmt, &rd)) {
 				ok = false;
 				continue;
@@ -1088,7 +1111,8 @@ int c_hook_progs(const struct c_hook *h, char names[2][32])
 		snprintf(names[0], 32, "%s", hook_table[h->id].prog);
 		return 1;
 	}
-	snprintf(names[0], 32, "veto_%s_%u", h->cfg.slot_kind == VK_TRACEPOINT ? "tp" : "kp", slot);
+	snprintf(names[0], 32, "veto_%s_%u", h->cfg.slot_kind == VK_TRACEPOINT ? "tp" :
+		 h->cfg.slot_kind == VK_RAWTP ? "rt" : "kp", slot);
 	if (!h->cfg.ret_probe)
 		return 1;
 	snprintf(names[1], 32, "veto_kr_%u", slot);
@@ -1101,6 +1125,7 @@ const char *c_hook_where(const struct c_hook *h, char *buf, size_t n)
 		snprintf(buf, n, "lsm/%s", h->name);
 	else
 		snprintf(buf, n, "%s/%s", h->cfg.slot_kind == VK_TRACEPOINT ? "tracepoint" :
-			 h->cfg.ret_probe ? "kprobe+kretprobe" : "kprobe", h->attach);
+			 h->cfg.slot_kind == VK_RAWTP ? "raw_tp" : h->cfg.ret_probe ? "kprobe+kretprobe" : "kprobe",
+			 h->attach);
 	return buf;
 }

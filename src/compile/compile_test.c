@@ -362,11 +362,35 @@ static void tracepoint_syscall_list(void **state)
 	assert_int_equal(h->cfg.rd[0].how, VR_SYSCALL64);
 	assert_int_equal(h->cfg.rd[0].off, 8);
 	assert_int_equal(h->cfg.need_args, 1);
+	assert_int_equal(h->cfg.dims[0].test, VT_NUM_HASH);
 	assert_int_equal(f.c.n_nums, 3);
 	assert_int_equal(f.c.nums[0].key.a, 32);
 	assert_int_equal(f.c.nums[1].key.a, 33);
 	assert_int_equal(f.c.nums[2].key.a, 41 | SYSCALL_IA32);
 	assert_true(h->cfg.act[0].flags & VA_SIGKILL);
+	fin(&f);
+}
+
+/* raw: true reads the tracepoint's own arguments; one value needs no hash. */
+static void raw_tracepoint_one_value(void **state)
+{
+	struct fx f;
+	const struct c_hook *h;
+
+	build(&f, HDR "  tracepoints:\n  - subsystem: raw_syscalls\n    event: sys_enter\n    raw: true\n"
+		  "    args:\n    - index: 1\n      type: syscall64\n    selectors:\n    - matchArgs:\n"
+		  "      - index: 0\n        operator: NotEqual\n        values: [sys_getpid]\n");
+	dump(&f.d);
+	assert_int_equal(f.r, 0);
+	h = &f.c.hooks[0];
+	assert_int_equal(h->cfg.slot_kind, VK_RAWTP);
+	assert_string_equal(h->attach, "sys_enter");
+	assert_int_equal(h->cfg.rd[0].off, 1);
+	assert_int_equal(h->cfg.dims[0].test, VT_EQ);
+	assert_true(h->cfg.dims[0].negate);
+	assert_int_equal(h->cfg.dims[0].top, 1);
+	assert_int_equal(h->cfg.num[0][0], 39);
+	assert_int_equal(f.c.n_nums, 0);
 	fin(&f);
 }
 
@@ -450,6 +474,7 @@ int main(void)
 		cmocka_unit_test(syscall_names),
 		cmocka_unit_test(tracepoint_syscall_list),
 		cmocka_unit_test(tracepoint_fields_and_errors),
+		cmocka_unit_test(raw_tracepoint_one_value),
 		cmocka_unit_test(kprobe_slots),
 	};
 	return cmocka_run_group_tests_name("compile", tests, NULL, NULL);

@@ -109,7 +109,7 @@ static int push_policy(struct pipeline *p, const struct veto_policy_event *pe, s
 	for (size_t i = 0; i < c->n_hooks; i++)
 		if (c->hooks[i].id == pe->hook)
 			e.hook = &c->hooks[i];
-	if (e.hook && e.hook->cfg.slot_kind == VK_TRACEPOINT)
+	if (e.hook && (e.hook->cfg.slot_kind == VK_TRACEPOINT || e.hook->cfg.slot_kind == VK_RAWTP))
 		e.kind = EV_PROCESS_TRACEPOINT;
 	else
 		e.kind = pe->kprobe || (e.hook && e.hook->cfg.slot_kind == VK_KPROBE) ? EV_PROCESS_KPROBE :

@@ -27,6 +27,8 @@ static struct bpf_link *attach(struct bpf_program *prog, const struct c_hook *h,
 		return bpf_program__attach_lsm(prog);
 	if (h->cfg.slot_kind == VK_KPROBE)
 		return bpf_program__attach_kprobe(prog, ret, h->attach);
+	if (h->cfg.slot_kind == VK_RAWTP)
+		return bpf_program__attach_raw_tracepoint(prog, h->attach);
 	snprintf(sub, sizeof(sub), "%s", h->attach);
 	ev = strchr(sub, '/');
 	if (!ev) {

@@ -8,6 +8,7 @@ tmp=$(mktemp -d)
 trap 'stop_agent; rm -rf "$tmp"' EXIT
 
 cp "$(command -v sleep)" "$tmp/victim"
+cp "$(command -v sleep)" "$tmp/victim-raw"
 cat >"$tmp/kill.yaml" <<YAML
 apiVersion: cilium.io/v1alpha1
 kind: TracingPolicy
@@ -28,6 +29,22 @@ spec:
       matchBinaries:
       - operator: In
         values: [$tmp/victim]
+      matchActions:
+      - action: Sigkill
+  - subsystem: raw_syscalls
+    event: sys_enter
+    raw: true
+    args:
+    - index: 1
+      type: syscall64
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: Equal
+        values: [sys_clock_nanosleep]
+      matchBinaries:
+      - operator: In
+        values: [$tmp/victim-raw]
       matchActions:
       - action: Sigkill
   - subsystem: syscalls
@@ -56,6 +73,9 @@ expect_match "$(cat "$LOG")" "enforcing on tracepoint/raw_syscalls/sys_enter \(v
 expect_eq "$rc" 137 "the chosen binary's nanosleep: killed by SIGKILL"
 sleep 0.3; rc=$?
 expect_eq "$rc" 0 "an unrelated binary's nanosleep: untouched"
+expect_match "$(cat "$LOG")" "enforcing on raw_tp/sys_enter \(veto_rt_1\)" "raw: true runs as a raw tracepoint"
+"$tmp/victim-raw" 0.3; rc=$?
+expect_eq "$rc" 137 "raw: true: the chosen binary's nanosleep is killed too"
 
 # O_CREAT open of the watched path: the opener dies, but the file exists
 bash -c ": > '$tmp/created'"; rc=$?
