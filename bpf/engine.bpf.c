@@ -437,9 +437,39 @@ static __always_inline __u64 kprobe_arg(__u64 ctx, __u32 n, bool syscall)
 
 static __always_inline bool compat_task(void)
 {
-	struct task_struct *t = (void *)bpf_get_current_task();
+	struct task_struct *t = NULL;
 
-	return bpf_core_field_exists(t->thread_info.status) && (BPF_CORE_READ(t, thread_info.status) & 2 /* TS_COMPAT */);
+	if (!bpf_core_field_exists(t->thread_info.status))
+		return false;
+	/* a plain load where the kernel has the helper (5.11+), else a probe read */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		t = bpf_get_current_task_btf();
+		return t->thread_info.status & 2 /* TS_COMPAT */;
+	}
+	t = (void *)bpf_get_current_task();
+	return BPF_CORE_READ(t, thread_info.status) & 2;
+}
+
+/* An integer argument, from the word it was found in; false: not an integer. */
+static __always_inline bool int_arg(struct veto_ev_arg *a, struct veto_arg_read rd, __u64 v)
+{
+	__u32 size = rd.size > 8 ? 8 : rd.size;
+
+	switch (rd.how) {
+	case VR_SINT:
+		a->num[0] = size && size < 8 ? (__u64)((__s64)(v << (64 - 8 * size)) >> (64 - 8 * size)) : v;
+		break;
+	case VR_UINT:
+		a->num[0] = size && size < 8 ? v & ((1ull << (8 * size)) - 1) : v;
+		break;
+	case VR_SYSCALL64:
+		a->num[0] = compat_task() ? (v & 0xffffffffull) | 0x80000000ull : v;
+		break;
+	default:
+		return false;
+	}
+	a->num[1] = 0;
+	return true;
 }
 
 /* Argument i of a tracepoint record or kprobe, as the policy's rd[i] says:
@@ -452,7 +482,6 @@ __noinline int veto_read_arg(__u64 ctx, __u32 hook, __u64 i, __u64 raw)
 	struct veto_hook_cfg *c = bpf_map_lookup_elem(&cfg, &hook);
 	struct veto_ev_arg *a;
 	struct veto_arg_read rd;
-	__u32 size;
 	__u64 v = raw;
 
 	barrier_var(i); /* one register, bounded once, for both indexes below */
@@ -460,18 +489,8 @@ __noinline int veto_read_arg(__u64 ctx, __u32 hook, __u64 i, __u64 raw)
 		return 0;
 	rd = c->rd[i];
 	a = &s->ev.args[i];
-	size = rd.size > 8 ? 8 : rd.size;
 	a->num[1] = 0;
 	switch (rd.how) {
-	case VR_SINT:
-		a->num[0] = size && size < 8 ? (__u64)((__s64)(v << (64 - 8 * size)) >> (64 - 8 * size)) : v;
-		return 0;
-	case VR_UINT:
-		a->num[0] = size && size < 8 ? v & ((1ull << (8 * size)) - 1) : v;
-		return 0;
-	case VR_SYSCALL64:
-		a->num[0] = compat_task() ? (v & 0xffffffffull) | 0x80000000ull : v;
-		return 0;
 	case VR_USTR:
 		str_read(a, bpf_probe_read_user_str(a->str, VETO_STR_BUF, (void *)v), VETO_STR_BUF);
 		return 0;
@@ -949,6 +968,8 @@ static __always_inline int run_slot(void *ctx, __u32 hook, enum veto_slot_kind k
 
 		if (!NEED(c, i))
 			continue;
+		if (int_arg(&s->ev.args[i], rd, slot_word(s, ctx, c, rd, kind)))
+			continue; /* integers here; strings and kernel objects below */
 		/* the record's address only for strings inside it */
 		veto_read_arg(rd.how == VR_DATALOC || rd.how == VR_CHARS ? as_scalar(ctx) : 0, hook, i,
 			      slot_word(s, ctx, c, rd, kind));
