@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "compile/syscalls.h"
 #include "events/encode.h"
 
 static void text(struct jw *w, const char *s)
@@ -52,6 +53,9 @@ static void policy_line(struct jw *w, const char *where, const struct ev *e)
 		if (a->len) {
 			text(w, " ");
 			untrusted(w, a->str, strnlen(a->str, a->len));
+		} else if (e->hook->arg_type[i] == PT_SYSCALL64 && syscall_name(a->num[0])) {
+			text(w, " ");
+			text(w, syscall_name(a->num[0]));
 		} else if (e->hook->kind[i] == AK_ulong) { /* numbers of tracepoints and kprobes */
 			snprintf(buf, sizeof(buf), " %lld", (long long)a->num[0]);
 			text(w, buf);
@@ -65,6 +69,8 @@ static void policy_line(struct jw *w, const char *where, const struct ev *e)
 		const char *n = strerrorname_np(-pe->ret);
 		snprintf(buf, sizeof(buf), "%s %s", pe->monitor ? "deny" : "denied", n ? n : "?");
 		text(w, buf);
+	} else if (e->hook && e->hook->id >= VH__COUNT) {
+		text(w, "call completes"); /* a tracepoint or kprobe cannot deny */
 	} else {
 		text(w, pe->monitor ? "allow" : "allowed");
 	}
