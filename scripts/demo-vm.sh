@@ -55,3 +55,10 @@ echo "   \$ /usr/bin/sh -c 'echo shell started'   (on the host)"
 /usr/bin/sh -c 'echo "   shell started"'
 stop
 show_events
+
+echo
+echo "== 3. The window: the same kill-on-create policy as a tracepoint and as an LSM hook"
+table=$(sh /veto/bench/window.sh 20 /window tracepoint lsm) || exit 1
+printf '%s\n' "$table" | sed 's/^/   /'
+printf '%s\n' "$table" | awk -F'|' '$2 ~ /tracepoint|lsm/ {
+	gsub(/ /, "", $2); printf "   %s: %d of %d openers killed, the file created %d times\n", $2, $4, $3, $5 }'
