@@ -17,6 +17,11 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 policy_id;
+/* Per slot, 1 + the last word of a tracepoint's arguments (raw) or record
+ * (8-byte fields at 8-byte offsets) the policy reads, set at load: the
+ * verifier then sees only those direct loads, and attach accepts them (it
+ * refuses a program that may load past the event's arguments or record). */
+const volatile __u8 word_top[VETO_SLOT_MAX];
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -86,6 +91,7 @@ struct scratch {
 	struct dentry *dents[VETO_PATH_DEPTH];
 	__u64 words[16]; /* a tracepoint record's first words (TP_WORDS) */
 	__u64 hits;
+	struct veto_ev_arg parent; /* the parent's executable: matched, not sent */
 	__u32 ptrunc;
 	char pbuf[2 * VETO_STR_BUF]; /* twice the size: lets the verifier bound writes */
 };
@@ -100,6 +106,7 @@ struct {
 #define BUFM (VETO_STR_BUF - 1)
 
 #define SLOT_BINARY VETO_ARG_MAX
+#define SLOT_PARENT (VETO_ARG_MAX + 1)
 
 static __always_inline struct scratch *get_scratch(void)
 {
@@ -143,7 +150,7 @@ __noinline int veto_put_name(__u64 dentry, __u32 off)
 }
 
 /* Resolves (dentry, mount) to an absolute path, root first, crossing mount
- * points, into argument `slot` (or the binary). A NULL mount walks the
+ * points, into argument `slot` (or a binary). A NULL mount walks the
  * dentry's own filesystem only. Global, so the verifier checks it once
  * rather than at every call. Pointers come as integers: it only reads them
  * through bpf_probe_read_kernel. */
@@ -163,6 +170,8 @@ __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 	/* the destination first, while the verifier still knows slot's bounds */
 	if (slot < VETO_ARG_MAX)
 		a = &s->ev.args[slot];
+	else if (slot == SLOT_PARENT)
+		a = &s->parent;
 	else if (slot != SLOT_BINARY)
 		return 0;
 	if (!d) {
@@ -519,17 +528,28 @@ __noinline int veto_read_arg(__u64 ctx, __u32 hook, __u64 i, __u64 raw)
 	return 0;
 }
 
-/* The calling process's executable, for matchBinaries. */
-static __always_inline void take_binary(struct scratch *s)
+/* A task's executable into the binary's slot or the parent's (none: a
+ * kernel thread). */
+static __always_inline void take_exe(struct task_struct *task, __u32 slot)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
 	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
 
 	if (exe)
-		veto_resolve((__u64)BPF_CORE_READ(exe, f_path.dentry), (__u64)BPF_CORE_READ(exe, f_path.mnt),
-			     SLOT_BINARY);
+		veto_resolve((__u64)BPF_CORE_READ(exe, f_path.dentry), (__u64)BPF_CORE_READ(exe, f_path.mnt), slot);
 	else
-		veto_resolve(0, 0, SLOT_BINARY);
+		veto_resolve(0, 0, slot);
+}
+
+/* The calling process's executable (matchBinaries) and its parent's
+ * (matchParentBinaries: real_parent, the reaper once the parent is gone). */
+static __always_inline void take_binaries(struct veto_hook_cfg *c)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+
+	if (c->need_binary)
+		take_exe(task, SLOT_BINARY);
+	if (c->need_parent)
+		take_exe(BPF_CORE_READ(task, real_parent), SLOT_PARENT);
 }
 
 static __always_inline __u32 current_ns(__u8 which)
@@ -587,7 +607,7 @@ static __always_inline __u64 *lookup_str(struct scratch *s, __u8 hook, __u8 d, c
 		str = s->ev.binary;
 		len = s->ev.bin_len;
 	} else {
-		struct veto_ev_arg *a = ARG(s, dm->arg);
+		struct veto_ev_arg *a = dm->src == VS_PARENT_BINARY ? &s->parent : ARG(s, dm->arg);
 
 		if (a->flags & VETO_ARG_NOPATH)
 			return NULL;
@@ -846,8 +866,7 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 {
 	__u64 m;
 
-	if (c->need_binary)
-		take_binary(s);
+	take_binaries(c);
 	m = match(s, c, hook, c->all, false);
 	if (!m)
 		return 0;
@@ -905,39 +924,48 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 
 /* Tracepoint and kprobe slots: the same reading and matching, with the
  * arguments found where the policy's rd[] says. */
-/* A tracepoint record's first words, copied with one probe read (the perf
- * buffer behind a record is larger than this; a program may not load past
- * the record itself); later words are read one by one. */
+/* The words of a tracepoint's record or raw arguments the policy reads,
+ * loaded directly into the scratch record, where a variable index may pick
+ * one (the record's first 8 bytes are not the program's to load). */
 #define TP_WORDS 16
-static __always_inline void tp_words(struct scratch *s, void *ctx, enum veto_slot_kind kind)
+static __always_inline __u8 slot_top(__u32 hook)
 {
-	/* a raw tracepoint's arguments: at most 12 words (its attach refuses
-	 * programs that load past the event's own count) */
-	if (kind == VK_RAWTP)
-		bpf_probe_read_kernel(s->words, 12 * sizeof(__u64), ctx);
-	else
-		bpf_probe_read_kernel(s->words, sizeof(s->words), ctx);
+	return word_top[(hook - VH__COUNT) & (VETO_SLOT_MAX - 1)];
 }
 
-static __always_inline __u64 tp_word(struct scratch *s, void *ctx, __u32 off)
+static __always_inline void tp_words(struct scratch *s, void *ctx, __u32 hook, enum veto_slot_kind kind)
 {
-	__u64 v = 0, k = off >> 3;
+	__u64 *a = ctx;
+	__u8 top = slot_top(hook);
 
-	if (!(off & 7) && k < TP_WORDS) {
+#define WORD(k) if (top > k) s->words[k] = a[k]
+	if (kind == VK_RAWTP)
+		WORD(0);
+	WORD(1); WORD(2); WORD(3); WORD(4); WORD(5); WORD(6); WORD(7);
+	WORD(8); WORD(9); WORD(10); WORD(11); WORD(12); WORD(13); WORD(14); WORD(15);
+#undef WORD
+}
+
+/* A record field: a loaded word, or a probe read for the others. */
+static __always_inline __u64 tp_word(struct scratch *s, void *ctx, __u32 hook, struct veto_arg_read rd)
+{
+	__u64 v = 0, k = rd.off >> 3;
+
+	if (!(rd.off & 7) && rd.size == 8 && k && k < slot_top(hook)) {
 		barrier_var(k); /* keep the mask: the verifier bounds the index by it */
 		return s->words[k & (TP_WORDS - 1)];
 	}
-	bpf_probe_read_kernel(&v, sizeof(v), (void *)(as_scalar(ctx) + off));
+	bpf_probe_read_kernel(&v, rd.size < 8 ? rd.size : 8, (void *)(as_scalar(ctx) + rd.off));
 	return v;
 }
 
 /* kind is the program's, a constant: each program keeps only its own way of
  * reading (a tracepoint program may not load past its record). */
-static __always_inline __u64 slot_word(struct scratch *s, void *ctx, struct veto_hook_cfg *c,
+static __always_inline __u64 slot_word(struct scratch *s, void *ctx, __u32 hook, struct veto_hook_cfg *c,
 				       struct veto_arg_read rd, enum veto_slot_kind kind)
 {
 	if (kind == VK_TRACEPOINT)
-		return rd.how == VR_CHARS ? 0 : tp_word(s, ctx, rd.off);
+		return rd.how == VR_CHARS ? 0 : tp_word(s, ctx, hook, rd);
 	if (kind == VK_RAWTP)
 		return s->words[rd.off & (TP_WORDS - 1)];
 	if (!c->syscall) {
@@ -962,17 +990,17 @@ static __always_inline int run_slot(void *ctx, __u32 hook, enum veto_slot_kind k
 	if (!(s = begin(hook, &c)))
 		return 0;
 	if (kind == VK_TRACEPOINT || kind == VK_RAWTP)
-		tp_words(s, ctx, kind);
+		tp_words(s, ctx, hook, kind);
 	for (__u32 i = 0; i < VETO_ARG_MAX; i++) {
 		struct veto_arg_read rd = c->rd[i];
 
 		if (!NEED(c, i))
 			continue;
-		if (int_arg(&s->ev.args[i], rd, slot_word(s, ctx, c, rd, kind)))
+		if (int_arg(&s->ev.args[i], rd, slot_word(s, ctx, hook, c, rd, kind)))
 			continue; /* integers here; strings and kernel objects below */
 		/* the record's address only for strings inside it */
 		veto_read_arg(rd.how == VR_DATALOC || rd.how == VR_CHARS ? as_scalar(ctx) : 0, hook, i,
-			      slot_word(s, ctx, c, rd, kind));
+			      slot_word(s, ctx, hook, c, rd, kind));
 	}
 	finish(s, c, hook);
 	return 0;

@@ -235,7 +235,7 @@ static void filter_strings(struct cc *c, struct c_hook *h, struct sel_state *st,
 
 	if (!equal && !post && f->op != POP_PREFIX && f->op != POP_NOT_PREFIX) {
 		cerr(c, f->op_pos, "operator %s is not supported on %s", pol_op_name(f->op),
-		     src == VS_BINARY ? "binaries" : "this argument");
+		     src == VS_ARG ? "this argument" : "binaries");
 		return;
 	}
 	d = use_dim(c, h, st, id, f->pos);
@@ -542,12 +542,16 @@ static void filter(struct cc *c, struct c_hook *h, struct sel_state *st, const s
 		filter_arg(c, h, st, f);
 		return;
 	case PF_BINARIES:
+	case PF_PARENT_BINARIES:
 		if (f->follow_children) {
 			cerr(c, f->pos, "unsupported: followChildren (veto matches the calling binary only)");
 			return;
 		}
-		h->cfg.need_binary = 1;
-		filter_strings(c, h, st, f, VS_BINARY, 0, true);
+		if (f->kind == PF_PARENT_BINARIES)
+			h->cfg.need_parent = 1;
+		else
+			h->cfg.need_binary = 1;
+		filter_strings(c, h, st, f, f->kind == PF_PARENT_BINARIES ? VS_PARENT_BINARY : VS_BINARY, 0, true);
 		return;
 	case PF_NAMESPACES:
 		if (f->op != POP_IN && f->op != POP_NOT_IN) {
@@ -1128,4 +1132,26 @@ const char *c_hook_where(const struct c_hook *h, char *buf, size_t n)
 			 h->cfg.slot_kind == VK_RAWTP ? "raw_tp" : h->cfg.ret_probe ? "kprobe+kretprobe" : "kprobe",
 			 h->attach);
 	return buf;
+}
+
+uint8_t c_hook_word_top(const struct c_hook *h)
+{
+	uint8_t top = 0;
+
+	for (unsigned a = 0; a < VETO_ARG_MAX; a++) {
+		const struct veto_arg_read *rd = &h->cfg.rd[a];
+		unsigned k;
+
+		if (!(h->cfg.need_args & (1u << a)))
+			continue;
+		if (h->cfg.slot_kind == VK_RAWTP)
+			k = rd->off;
+		else if (h->cfg.slot_kind == VK_TRACEPOINT && !(rd->off & 7) && rd->size == 8 && rd->how != VR_CHARS)
+			k = rd->off / 8u;
+		else
+			continue;
+		if (k + 1 > top && k < 16)
+			top = (uint8_t)(k + 1);
+	}
+	return top;
 }

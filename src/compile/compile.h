@@ -60,6 +60,9 @@ int compile_policy(const struct pol_policy *p, const char *file, const struct co
 void compiled_free(struct compiled *c);
 /* The BPF programs a hook runs as (names[1]: its return probe); how many. */
 int c_hook_progs(const struct c_hook *h, char names[2][32]);
+/* Slots: 1 + the last word of a tracepoint's record (8-byte fields at 8-byte
+ * offsets) or raw arguments the hook reads directly; 0 for none. */
+uint8_t c_hook_word_top(const struct c_hook *h);
 /* "lsm/file_open", "tracepoint/raw_syscalls/sys_enter", "kprobe/tcp_connect" */
 const char *c_hook_where(const struct c_hook *h, char *buf, size_t n);
 /* The node's own environment: stat(2), and the host namespaces given. */

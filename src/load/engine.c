@@ -93,6 +93,9 @@ int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, str
 		goto fail;
 	}
 	p->skel->rodata->policy_id = id;
+	for (size_t i = 0; i < c->n_hooks; i++)
+		if (c->hooks[i].id >= VH__COUNT)
+			p->skel->rodata->word_top[c->hooks[i].id - VH__COUNT] = c_hook_word_top(&c->hooks[i]);
 	bpf_object__for_each_program(prog, p->skel->obj) {
 		bool used = false;
 		for (size_t i = 0; i < c->n_hooks; i++) {
