@@ -52,6 +52,7 @@ enum veto_src {
 	VS_CAP_PRM,
 	VS_CAP_INH,
 	VS_RET,     /* a kprobe's return value (matchReturnArgs) */
+	VS_PARENT_BINARY, /* the executable path of the caller's parent (real_parent) */
 };
 
 /* How a dimension decides. */
@@ -154,7 +155,7 @@ struct veto_hook_cfg {
 	__u8 slot_kind;   /* enum veto_slot_kind */
 	__u8 syscall;     /* kprobe on a syscall wrapper: arguments in the pt_regs it is given */
 	__u8 ret_probe;   /* return: true: post from the return probe, with the value */
-	__u8 pad;
+	__u8 need_parent; /* the parent's executable is read (matchParentBinaries) */
 	struct veto_arg_read rd[VETO_ARG_MAX]; /* slot hooks only */
 	__u64 all;        /* bits of the selectors that exist */
 	struct veto_dim dims[VETO_DIM_MAX];

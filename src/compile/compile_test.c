@@ -203,6 +203,52 @@ static void equal_and_postfix_keys(void **state)
 	fin(&f);
 }
 
+static void parent_binaries(void **state)
+{
+	struct fx f;
+	const struct veto_dim *d;
+
+	/* the parent's binary is its own dimension beside the caller's, read
+	 * only where a selector asks for it; every string operator is a key */
+	build(&f, HDR "  lsmhooks:\n  - hook: file_open\n    selectors:\n"
+		  "    - matchParentBinaries:\n      - operator: In\n        values: [\"/usr/bin/sh\"]\n"
+		  "      matchBinaries:\n      - operator: In\n        values: [\"/usr/bin/sh\"]\n"
+		  "    - matchParentBinaries:\n      - operator: NotPrefix\n        values: [\"/usr/\"]\n"
+		  "    - matchParentBinaries:\n      - operator: Postfix\n        values: [\"/bash\"]\n");
+	assert_int_equal(f.r, 0);
+	assert_int_equal(f.c.hooks[0].cfg.need_parent, 1);
+	assert_int_equal(f.c.hooks[0].cfg.need_binary, 1);
+	assert_int_equal(f.c.hooks[0].cfg.n_dims, 4);
+	/* filters come in kind order: matchBinaries first */
+	assert_int_equal(f.c.hooks[0].cfg.dims[0].src, VS_BINARY);
+	d = &f.c.hooks[0].cfg.dims[1];
+	assert_int_equal(d->src, VS_PARENT_BINARY);
+	assert_int_equal(d->test, VT_STR_LPM);
+	assert_int_equal(d->care, 1);
+	d = &f.c.hooks[0].cfg.dims[2];
+	assert_int_equal(d->src, VS_PARENT_BINARY);
+	assert_int_equal(d->negate, 1);
+	assert_int_equal(d->care, 2);
+	d = &f.c.hooks[0].cfg.dims[3];
+	assert_int_equal(d->src, VS_PARENT_BINARY);
+	assert_int_equal(d->test, VT_STR_RLPM);
+	assert_int_equal(d->care, 4);
+	/* the same path for the caller and the parent: two keys, by dimension */
+	assert_int_equal(f.c.n_strs, 4);
+	assert_true(!strcmp(f.c.strs[0].key.s, "/usr/bin/sh") && !strcmp(f.c.strs[1].key.s, "/usr/bin/sh"));
+	assert_int_equal(f.c.strs[0].key.dim + f.c.strs[1].key.dim, 1);
+	assert_non_null(find_str(&f.c, "/usr/", false));
+	assert_non_null(find_str(&f.c, "hsab/", false));
+	fin(&f);
+
+	/* a policy without it reads no parent */
+	build(&f, HDR "  lsmhooks:\n  - hook: file_open\n    selectors:\n"
+		  "    - matchBinaries:\n      - operator: In\n        values: [\"/usr/bin/sh\"]\n");
+	assert_int_equal(f.r, 0);
+	assert_int_equal(f.c.hooks[0].cfg.need_parent, 0);
+	fin(&f);
+}
+
 static void ten_thousand_values_one_dimension(void **state)
 {
 	size_t cap = 1 << 20, n;
@@ -363,6 +409,7 @@ static void tracepoint_syscall_list(void **state)
 	assert_int_equal(h->cfg.rd[0].off, 8);
 	assert_int_equal(h->cfg.need_args, 1);
 	assert_int_equal(h->cfg.dims[0].test, VT_NUM_HASH);
+	assert_int_equal(c_hook_word_top(h), 2); /* "long id" is word 1 */
 	assert_int_equal(f.c.n_nums, 3);
 	assert_int_equal(f.c.nums[0].key.a, 32);
 	assert_int_equal(f.c.nums[1].key.a, 33);
@@ -386,6 +433,7 @@ static void raw_tracepoint_one_value(void **state)
 	assert_int_equal(h->cfg.slot_kind, VK_RAWTP);
 	assert_string_equal(h->attach, "sys_enter");
 	assert_int_equal(h->cfg.rd[0].off, 1);
+	assert_int_equal(c_hook_word_top(h), 2);
 	assert_int_equal(h->cfg.dims[0].test, VT_EQ);
 	assert_true(h->cfg.dims[0].negate);
 	assert_int_equal(h->cfg.dims[0].top, 1);
@@ -410,6 +458,7 @@ static void tracepoint_fields_and_errors(void **state)
 	assert_int_equal(f.c.hooks[0].cfg.rd[1].how, VR_SINT);
 	assert_int_equal(f.c.hooks[0].cfg.rd[1].off, 32);
 	assert_int_equal(f.c.hooks[0].cfg.need_args, 3);
+	assert_int_equal(c_hook_word_top(&f.c.hooks[0]), 5); /* flags, at 32, is word 4 */
 	fin(&f);
 
 	build(&f, HDR "  tracepoints:\n  - subsystem: raw_syscalls\n    event: sys_enter\n    args:\n"
@@ -465,6 +514,7 @@ int main(void)
 		cmocka_unit_test(missing_inode_path_is_a_warning),
 		cmocka_unit_test(prefix_entries_inherit_shorter_ones),
 		cmocka_unit_test(equal_and_postfix_keys),
+		cmocka_unit_test(parent_binaries),
 		cmocka_unit_test(ten_thousand_values_one_dimension),
 		cmocka_unit_test(sockaddr_and_ports),
 		cmocka_unit_test(refusals_are_located),
