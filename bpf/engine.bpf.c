@@ -81,7 +81,18 @@ struct {
 	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u64);
-} policy_lost SEC(".maps"); /* [0] events lost to a full ring buffer */
+} policy_lost SEC(".maps"); /* [0] events lost to a full ring buffer, [1] processes
+			       * not followed: the follow map was full */
+
+/* tgid -> the follow ids it carries (see VETO_FOLLOW_HOOK), for processes
+ * that carry any; sized by the loader for a policy that follows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, __u64);
+} follow SEC(".maps");
 
 struct scratch {
 	struct veto_policy_event ev;
@@ -649,10 +660,26 @@ static __always_inline __u64 arg_num(struct scratch *s, const struct veto_dim *d
 	return a->num[0];
 }
 
+/* The follow ids a process carries: inherited or taken at exec. */
+static __always_inline __u64 follow_ids(__u32 tgid)
+{
+	__u64 *v = bpf_map_lookup_elem(&follow, &tgid);
+
+	return v ? *v : 0;
+}
+
+static __always_inline __u64 caller_follow_ids(__u8 parent)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+
+	return follow_ids(parent ? BPF_CORE_READ(t, real_parent, tgid) : BPF_CORE_READ(t, tgid));
+}
+
 static __always_inline __u64 dim_value(struct scratch *s, const struct veto_dim *dm, __u64 *b)
 {
 	*b = 0;
 	switch (dm->src) {
+	case VS_FOLLOW: return caller_follow_ids(dm->arg);
 	case VS_ARG: return arg_num(s, dm, b);
 	case VS_NS: return current_ns(dm->arg);
 	case VS_PID: return bpf_get_current_pid_tgid() >> 32;
@@ -1036,3 +1063,67 @@ SLOT_PROGS(0) SLOT_PROGS(1) SLOT_PROGS(2) SLOT_PROGS(3) SLOT_PROGS(4) SLOT_PROGS
 SLOT_PROGS(7) SLOT_PROGS(8) SLOT_PROGS(9) SLOT_PROGS(10) SLOT_PROGS(11) SLOT_PROGS(12) SLOT_PROGS(13)
 SLOT_PROGS(14) SLOT_PROGS(15)
 _Static_assert(VETO_SLOT_MAX == 16, "one SLOT_PROGS line per slot");
+
+/* followChildren: a new process carries what its parent does;
+ * an exec adds the ids of the binary it runs (and keeps the others); the
+ * last thread's exit forgets the process. Loaded only for a policy that
+ * follows, before its hooks act (the loader fills in the running processes
+ * in between). */
+static __always_inline void follow_set(__u32 tgid, __u64 ids)
+{
+	__u32 one = 1;
+	__u64 *lost;
+
+	if (!bpf_map_update_elem(&follow, &tgid, &ids, BPF_ANY))
+		return;
+	lost = bpf_map_lookup_elem(&policy_lost, &one);
+	if (lost)
+		(*lost)++;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(veto_follow_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 tgid = BPF_CORE_READ(child, tgid);
+	__u64 ids;
+
+	if (BPF_CORE_READ(child, pid) != tgid)
+		return 0; /* a thread: its process carries the ids */
+	ids = follow_ids(BPF_CORE_READ(parent, tgid));
+	if (ids)
+		follow_set(tgid, ids);
+	else
+		bpf_map_delete_elem(&follow, &tgid); /* a reused pid's */
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(veto_follow_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct veto_dim bin = { .src = VS_BINARY, .test = VT_STR_LPM };
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct scratch *s = get_scratch();
+	__u64 *v, *old;
+
+	if (!s)
+		return 0;
+	/* the new executable, resolved as matchBinaries resolves the caller's */
+	take_exe((void *)bpf_get_current_task(), SLOT_BINARY);
+	v = lookup_str(s, VETO_FOLLOW_HOOK, 0, &bin);
+	if (!v || !*v)
+		return 0;
+	old = bpf_map_lookup_elem(&follow, &tgid);
+	follow_set(tgid, *v | (old ? *old : 0));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(veto_follow_exit, struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+
+	/* signal->live reaches 0 (before this tracepoint) when the last thread goes */
+	if (BPF_CORE_READ(p, signal, live.counter) == 0)
+		bpf_map_delete_elem(&follow, &tgid);
+	return 0;
+}

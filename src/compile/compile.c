@@ -535,6 +535,33 @@ static void filter_caps(struct cc *c, struct c_hook *h, struct sel_state *st, co
 	filter_threshold(c, h, st, f, id, t);
 }
 
+_Static_assert(VETO_HOOK_MAX <= VETO_FOLLOW_HOOK, "the follow pseudo-hook is no hook's id");
+
+/* followChildren: the filter gets a follow id; the selector wants the process
+ * (or, for matchParentBinaries, its parent) to carry it. */
+static void filter_follow(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f)
+{
+	struct dim_id id = { .src = VS_FOLLOW, .test = VT_MASK, .arg = f->kind == PF_PARENT_BINARIES,
+			     .negate = op_negated(f->op) };
+	unsigned fid = c->out->n_follow;
+
+	if (fid == VETO_FOLLOW_MAX) {
+		cerr(c, f->pos, "more than %d followChildren filters in one policy: split it",
+		     VETO_FOLLOW_MAX);
+		return;
+	}
+	c->out->n_follow++;
+	filter_threshold(c, h, st, f, id, 1ull << fid);
+	for (size_t i = 0; i < f->n_values; i++) {
+		const struct pol_value *v = &f->values[i];
+
+		if (v->kind == PV_STR)
+			add_str(c, VETO_FOLLOW_HOOK, 0, fid, v->raw, v->len, true, false, v->pos);
+		else
+			cerr(c, v->pos, "value '%.64s' cannot be compiled here", v->raw);
+	}
+}
+
 static void filter(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f)
 {
 	switch (f->kind) {
@@ -544,7 +571,7 @@ static void filter(struct cc *c, struct c_hook *h, struct sel_state *st, const s
 	case PF_BINARIES:
 	case PF_PARENT_BINARIES:
 		if (f->follow_children) {
-			cerr(c, f->pos, "unsupported: followChildren (veto matches the calling binary only)");
+			filter_follow(c, h, st, f);
 			return;
 		}
 		if (f->kind == PF_PARENT_BINARIES)
@@ -1075,6 +1102,20 @@ int compile_policy(const struct pol_policy *p, const char *file, const struct co
 		out->src = p;
 	}
 	return c.err;
+}
+
+uint64_t compiled_follow_binary(const struct compiled *c, const char *path)
+{
+	struct c_str k = { .key = { .hook = VETO_FOLLOW_HOOK } };
+	size_t len = strlen(path);
+	const struct c_str *e;
+
+	if (len >= sizeof(k.key.s))
+		return 0;
+	memcpy(k.key.s, path, len);
+	k.key.prefixlen = (uint32_t)(16 + 8 * (len + 1));
+	e = c->n_strs ? bsearch(&k, c->strs, c->n_strs, sizeof(k), cmp_str) : NULL;
+	return e ? e->mask : 0;
 }
 
 void compiled_free(struct compiled *c)

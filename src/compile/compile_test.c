@@ -249,6 +249,81 @@ static void parent_binaries(void **state)
 	fin(&f);
 }
 
+static const struct veto_dim *dim_of(const struct c_hook *h, uint8_t src, uint8_t arg, uint64_t care)
+{
+	for (uint32_t i = 0; i < h->cfg.n_dims; i++)
+		if (h->cfg.dims[i].src == src && h->cfg.dims[i].arg == arg && h->cfg.dims[i].care == care)
+			return &h->cfg.dims[i];
+	fail_msg("no dimension src %u arg %u care %#llx", src, arg, (unsigned long long)care);
+	return NULL;
+}
+
+static void follow_children(void **state)
+{
+	const struct veto_dim *d;
+	const struct c_hook *h;
+	struct fx f;
+
+	/* each followChildren filter is a follow id: the selectors
+	 * test its bit in what the process (or its parent) carries; the values
+	 * are keys of the follow pseudo-hook, for the exec program and the
+	 * loader */
+	build(&f, HDR "  lsmhooks:\n  - hook: file_open\n    selectors:\n"
+		  "    - matchBinaries:\n      - operator: In\n        values: [/usr/bin/sh, /usr/bin/bash]\n"
+		  "        followChildren: true\n"
+		  "    - matchParentBinaries:\n      - operator: NotIn\n        values: [/usr/bin/bash]\n"
+		  "        followChildren: true\n");
+	assert_int_equal(f.r, 0);
+	assert_int_equal(f.c.n_follow, 2);
+	h = &f.c.hooks[0];
+	assert_int_equal(h->cfg.need_binary, 0); /* the follow map says it all */
+	assert_int_equal(h->cfg.need_parent, 0);
+	d = dim_of(h, VS_FOLLOW, 0, 1);
+	assert_int_equal(d->test, VT_MASK);
+	assert_int_equal(d->negate, 0);
+	assert_int_equal(h->cfg.num[d - h->cfg.dims][0], 1);
+	d = dim_of(h, VS_FOLLOW, 1, 2);
+	assert_int_equal(d->negate, 1);
+	assert_int_equal(h->cfg.num[d - h->cfg.dims][1], 2);
+	/* one key per binary, its mask the follow ids that name it */
+	assert_int_equal(compiled_follow_binary(&f.c, "/usr/bin/sh"), 1);
+	assert_int_equal(compiled_follow_binary(&f.c, "/usr/bin/bash"), 3);
+	assert_int_equal(compiled_follow_binary(&f.c, "/usr/bin/shx"), 0);
+	assert_int_equal(compiled_follow_binary(&f.c, "/usr/bin/s"), 0);
+	assert_int_equal(find_str(&f.c, "/usr/bin/bash", true)->key.hook, VETO_FOLLOW_HOOK);
+	fin(&f);
+}
+
+static void follow_limits(void **state)
+{
+	size_t cap = 1 << 16, n;
+	char *y = malloc(cap);
+	struct fx f;
+
+	/* 64 follow ids per policy: the 65th filter is refused where it stands */
+	n = (size_t)snprintf(y, cap, HDR "  lsmhooks:\n");
+	for (int hk = 0; hk < 2; hk++) {
+		n += (size_t)snprintf(y + n, cap - n, "  - hook: %s\n    selectors:\n", hk ? "file_open" : "bprm_check_security");
+		for (int i = 0; i < 33; i++)
+			n += (size_t)snprintf(y + n, cap - n, "    - matchBinaries:\n      - operator: In\n"
+					      "        values: [/b%d]\n        followChildren: true\n", i);
+	}
+	build(&f, y);
+	free(y);
+	assert_int_equal(f.r, -EINVAL);
+	assert_int_equal(f.d.nerr, 2);
+	assert_non_null(strstr(f.d.v[0].msg, "more than 64 followChildren filters"));
+	/* the 65th: second hook's 32nd selector, 4 lines each after its 2 */
+	assert_int_equal(f.d.v[0].line, 6 + 2 + 33 * 4 + 2 + 31 * 4 + 2);
+	fin(&f);
+
+	build(&f, HDR "  lsmhooks:\n  - hook: file_open\n    selectors:\n"
+		  "    - matchPIDs:\n      - operator: In\n        values: [1]\n        isNamespacePID: true\n");
+	assert_int_equal(f.r, -EINVAL);
+	assert_string_equal(f.d.v[0].msg, "unsupported: matchPIDs with isNamespacePID");
+	fin(&f);
+}
+
 static void ten_thousand_values_one_dimension(void **state)
 {
 	size_t cap = 1 << 20, n;
@@ -515,6 +590,8 @@ int main(void)
 		cmocka_unit_test(prefix_entries_inherit_shorter_ones),
 		cmocka_unit_test(equal_and_postfix_keys),
 		cmocka_unit_test(parent_binaries),
+		cmocka_unit_test(follow_children),
+		cmocka_unit_test(follow_limits),
 		cmocka_unit_test(ten_thousand_values_one_dimension),
 		cmocka_unit_test(sockaddr_and_ports),
 		cmocka_unit_test(refusals_are_located),

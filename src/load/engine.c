@@ -10,12 +10,15 @@
 #include <unistd.h>
 
 #include "engine.skel.h"
+#include "load/follow.h"
 #include "util/bpflog.h"
+
+#define FOLLOW_PROGS 3
 
 struct engine_policy {
 	struct veto_engine *skel;
 	uint32_t id;
-	struct bpf_link *links[VETO_HOOK_MAX + VETO_SLOT_MAX];
+	struct bpf_link *links[VETO_HOOK_MAX + VETO_SLOT_MAX + FOLLOW_PROGS];
 	size_t n_links;
 };
 
@@ -39,9 +42,53 @@ static struct bpf_link *attach(struct bpf_program *prog, const struct c_hook *h,
 	return bpf_program__attach_tracepoint(prog, sub, ev);
 }
 
-static int fill(struct veto_engine *skel, const struct compiled *c, char *err, size_t errlen)
+static uint64_t follow_get(void *ctx, uint32_t tgid)
 {
-	int fd;
+	struct engine_policy *p = ctx;
+	uint64_t v;
+
+	return bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.follow), &tgid, &v) ? 0 : v;
+}
+
+static int follow_put(void *ctx, uint32_t tgid, uint64_t ids)
+{
+	struct engine_policy *p = ctx;
+
+	return bpf_map_update_elem(bpf_map__fd(p->skel->maps.follow), &tgid, &ids, BPF_ANY) ? -errno : 0;
+}
+
+/* followChildren: the kernel keeps the follow map from the
+ * moment its programs attach, so the running processes are read after. */
+static int follow_start(struct engine_policy *p, const struct compiled *c, char *err, size_t errlen)
+{
+	static const char *const progs[FOLLOW_PROGS] = { "veto_follow_fork", "veto_follow_exec",
+							 "veto_follow_exit" };
+	struct follow_map m = { follow_get, follow_put, p };
+	int r;
+
+	if (!c->n_follow)
+		return 0;
+	for (size_t i = 0; i < FOLLOW_PROGS; i++) {
+		struct bpf_program *prog = bpf_object__find_program_by_name(p->skel->obj, progs[i]);
+		struct bpf_link *link = prog ? bpf_program__attach(prog) : NULL;
+
+		if (!link) {
+			r = prog ? -errno : -ENOENT;
+			snprintf(err, errlen, "attaching %s: %s", progs[i], strerror(-r));
+			return r;
+		}
+		p->links[p->n_links++] = link;
+	}
+	r = follow_prefill(c, &m);
+	if (r)
+		snprintf(err, errlen, "followChildren: reading the running processes: %s", strerror(-r));
+	return r;
+}
+
+static int fill(struct engine_policy *p, const struct compiled *c, char *err, size_t errlen)
+{
+	struct veto_engine *skel = p->skel;
+	int fd, r;
 
 	fd = bpf_map__fd(skel->maps.str_lpm);
 	for (size_t i = 0; i < c->n_strs; i++)
@@ -55,6 +102,9 @@ static int fill(struct veto_engine *skel, const struct compiled *c, char *err, s
 	for (size_t i = 0; i < c->n_addrs; i++)
 		if (bpf_map_update_elem(fd, &c->addrs[i].key, &c->addrs[i].mask, BPF_ANY))
 			goto fail;
+	r = follow_start(p, c, err, errlen);
+	if (r)
+		return r;
 	/* configs last: a hook acts only once its values are all in place */
 	fd = bpf_map__fd(skel->maps.cfg);
 	for (size_t i = 0; i < c->n_hooks; i++) {
@@ -104,11 +154,13 @@ int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, str
 			for (int j = 0; j < n; j++)
 				used |= !strcmp(bpf_program__name(prog), names[j]);
 		}
+		used |= c->n_follow && !strncmp(bpf_program__name(prog), "veto_follow_", 12);
 		bpf_program__set_autoload(prog, used);
 	}
 	bpf_map__set_max_entries(p->skel->maps.str_lpm, (uint32_t)at_least_one(c->n_strs));
 	bpf_map__set_max_entries(p->skel->maps.num_hash, (uint32_t)at_least_one(c->n_nums));
 	bpf_map__set_max_entries(p->skel->maps.addr_lpm, (uint32_t)at_least_one(c->n_addrs));
+	bpf_map__set_max_entries(p->skel->maps.follow, c->n_follow ? VETO_FOLLOW_PROCS : 1);
 	if (events_fd >= 0 && (r = bpf_map__reuse_fd(p->skel->maps.policy_events, events_fd))) {
 		snprintf(err, errlen, "sharing the event ring buffer: %s", strerror(-r));
 		goto fail;
@@ -119,7 +171,7 @@ int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, str
 			 bpflog_why());
 		goto fail;
 	}
-	r = fill(p->skel, c, err, errlen);
+	r = fill(p, c, err, errlen);
 	if (r)
 		goto fail;
 	for (size_t i = 0; i < c->n_hooks; i++) {

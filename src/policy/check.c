@@ -602,8 +602,8 @@ static void check_filter(struct cc *c, struct pol_hook *h, const struct pol_arg 
 	case PF_PARENT_BINARIES:
 		if (!check_op(c, f, ops_bin, N(ops_bin), pol_filter_name(f->kind)))
 			return;
-		if (f->follow_children && f->op != POP_IN)
-			cerr(c, f->pos, "followChildren works only with operator In");
+		if (f->follow_children && f->op != POP_IN && f->op != POP_NOT_IN)
+			cerr(c, f->pos, "followChildren works only with operators In and NotIn");
 		break;
 	case PF_NAMESPACES:
 	case PF_NAMESPACE_CHANGES:

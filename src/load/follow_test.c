@@ -1,0 +1,140 @@
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "load/follow.h"
+
+/* followChildren on /usr/bin/sh (id 1) */
+static const char policy[] =
+	"apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: t\nspec:\n"
+	"  lsmhooks:\n  - hook: file_open\n    selectors:\n"
+	"    - matchBinaries:\n      - operator: In\n        values: [/usr/bin/sh]\n        followChildren: true\n";
+
+struct fake {
+	uint64_t ids[1000];
+	int fail_at; /* set() of this pid fails */
+	int sets;
+};
+
+static uint64_t fake_get(void *ctx, uint32_t tgid)
+{
+	return ((struct fake *)ctx)->ids[tgid % 1000];
+}
+
+static int fake_set(void *ctx, uint32_t tgid, uint64_t ids)
+{
+	struct fake *f = ctx;
+
+	if ((int)tgid == f->fail_at)
+		return -E2BIG;
+	f->ids[tgid % 1000] = ids;
+	f->sets++;
+	return 0;
+}
+
+static void with_policy(struct pol_set *s, struct compiled *c)
+{
+	struct compile_env env = { 0 };
+	struct diag_list d;
+
+	memset(s, 0, sizeof(*s));
+	diag_init(&d);
+	assert_int_equal(pol_parse_buf("t.yaml", policy, strlen(policy), s, &d), 0);
+	assert_int_equal(pol_check(s, &d), 0);
+	assert_int_equal(compile_policy(&s->v[0], "t.yaml", &env, c, &d), 0);
+	diag_free(&d);
+}
+
+/* A table as /proc lists it: by pid, so children of a wrapped-around pid
+ * come before their parent. */
+#define P(pid, ppid, exe) { pid, ppid, exe }
+static void running_trees(void **state)
+{
+	struct follow_proc procs[] = {
+		P(1, 0, "/sbin/init"), P(2, 0, NULL), P(7, 1, "/bin/y"),
+		P(20, 500, "/bin/cat"), P(30, 20, NULL),  /* under sh, listed before it */
+		P(42, 1, "/bin/x"), P(43, 42, "/bin/x"), P(44, 43, "/usr/bin/sh"),
+		P(500, 1, "/usr/bin/sh"), P(600, 2, NULL),
+	};
+	struct fake f = { .fail_at = -1 };
+	struct follow_map m = { fake_get, fake_set, &f };
+	struct compiled c;
+	struct pol_set s;
+	size_t n = sizeof(procs) / sizeof(procs[0]);
+
+	with_policy(&s, &c);
+	f.ids[7] = 8; /* already set by the kernel: kept */
+	/* one pass: parents first, whatever the order */
+	assert_int_equal(follow_pass(&c, procs, n, &m), 4);
+	assert_int_equal(f.ids[500], 1); /* its own binary */
+	assert_int_equal(f.ids[20], 1);  /* its parent's */
+	assert_int_equal(f.ids[30], 1);  /* its grandparent's */
+	assert_int_equal(f.ids[42] | f.ids[43], 0);
+	assert_int_equal(f.ids[44], 1);  /* running sh */
+	assert_int_equal(f.ids[7], 8);
+	assert_int_equal(f.ids[1] | f.ids[2] | f.ids[600], 0);
+	/* the next pass finds nothing new */
+	f.sets = 0;
+	assert_int_equal(follow_pass(&c, procs, n, &m), 0);
+	assert_int_equal(f.sets, 0);
+	/* a failed update stops the pass with its error */
+	memset(f.ids, 0, sizeof(f.ids));
+	f.fail_at = 20;
+	assert_int_equal(follow_pass(&c, procs, n, &m), -E2BIG);
+	compiled_free(&c);
+	pol_set_free(&s);
+}
+
+/* A cycle in ppid cannot happen, but must not hang the loader. */
+static void ppid_cycle(void **state)
+{
+	struct follow_proc procs[] = { P(5, 6, "/usr/bin/sh"), P(6, 5, NULL) };
+	struct fake f = { .fail_at = -1 };
+	struct follow_map m = { fake_get, fake_set, &f };
+	struct compiled c;
+	struct pol_set s;
+
+	with_policy(&s, &c);
+	assert_true(follow_pass(&c, procs, 2, &m) >= 1);
+	assert_int_equal(f.ids[5], 1);
+	compiled_free(&c);
+	pol_set_free(&s);
+}
+
+/* This machine's own /proc reads, with this process in it. */
+static void reads_proc(void **state)
+{
+	struct follow_proc *p;
+	size_t n;
+	bool me = false;
+
+	assert_int_equal(follow_procs_read("/proc", &p, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		if (p[i].pid == (uint32_t)getpid()) {
+			me = true;
+			assert_int_equal(p[i].ppid, (uint32_t)getppid());
+			assert_non_null(p[i].exe);
+			assert_non_null(strstr(p[i].exe, "follow_test"));
+		}
+	assert_true(me);
+	follow_procs_free(p, n);
+	assert_int_equal(follow_procs_read("/nonexistent", &p, &n), -ENOENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(running_trees),
+		cmocka_unit_test(ppid_cycle),
+		cmocka_unit_test(reads_proc),
+	};
+	return cmocka_run_group_tests_name("follow", tests, NULL, NULL);
+}
