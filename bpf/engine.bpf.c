@@ -660,12 +660,14 @@ static __always_inline __u64 arg_num(struct scratch *s, const struct veto_dim *d
 	return a->num[0];
 }
 
-/* The follow ids a process carries: inherited or taken at exec. */
+/* The follow ids a process carries: inherited or taken at exec, and its own
+ * pid's (followForks counts the process itself). */
 static __always_inline __u64 follow_ids(__u32 tgid)
 {
-	__u64 *v = bpf_map_lookup_elem(&follow, &tgid);
+	struct veto_num_key k = { .hook = VETO_FOLLOW_HOOK, .a = tgid };
+	__u64 *v = bpf_map_lookup_elem(&follow, &tgid), *p = bpf_map_lookup_elem(&num_hash, &k);
 
-	return v ? *v : 0;
+	return (v ? *v : 0) | (p ? *p : 0);
 }
 
 static __always_inline __u64 caller_follow_ids(__u8 parent)
@@ -1064,7 +1066,7 @@ SLOT_PROGS(7) SLOT_PROGS(8) SLOT_PROGS(9) SLOT_PROGS(10) SLOT_PROGS(11) SLOT_PRO
 SLOT_PROGS(14) SLOT_PROGS(15)
 _Static_assert(VETO_SLOT_MAX == 16, "one SLOT_PROGS line per slot");
 
-/* followChildren: a new process carries what its parent does;
+/* followChildren, followForks: a new process carries what its parent does;
  * an exec adds the ids of the binary it runs (and keeps the others); the
  * last thread's exit forgets the process. Loaded only for a policy that
  * follows, before its hooks act (the loader fills in the running processes

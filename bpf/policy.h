@@ -56,11 +56,12 @@ enum veto_src {
 	VS_FOLLOW,  /* the follow ids the caller (arg 0) or its parent (arg 1) carries */
 };
 
-/* followChildren (matchBinaries, matchParentBinaries): each such filter of a
- * policy is a follow id, one bit. A process carries the ids of the binaries
- * it ran and those of its parent when it was forked (the follow map, per
- * tgid). The binaries are Equal keys of str_lpm under this pseudo-hook, with
- * follow ids as their masks. */
+/* followChildren (matchBinaries, matchParentBinaries) and followForks
+ * (matchPIDs): each such filter of a policy is a follow id, one bit. A
+ * process carries the ids of the binaries it ran, of its pid, and those of
+ * its parent when it was forked (the follow map, per tgid). The binaries are
+ * Equal keys of str_lpm and the pids keys of num_hash under this pseudo-hook,
+ * with follow ids as their masks. */
 #define VETO_FOLLOW_HOOK 255
 #define VETO_FOLLOW_MAX  64
 #define VETO_FOLLOW_PROCS 65536 /* processes a policy can follow at once */

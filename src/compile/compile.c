@@ -537,8 +537,8 @@ static void filter_caps(struct cc *c, struct c_hook *h, struct sel_state *st, co
 
 _Static_assert(VETO_HOOK_MAX <= VETO_FOLLOW_HOOK, "the follow pseudo-hook is no hook's id");
 
-/* followChildren: the filter gets a follow id; the selector wants the process
- * (or, for matchParentBinaries, its parent) to carry it. */
+/* followChildren and followForks: the filter gets a follow id; the selector
+ * wants the process (or, for matchParentBinaries, its parent) to carry it. */
 static void filter_follow(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f)
 {
 	struct dim_id id = { .src = VS_FOLLOW, .test = VT_MASK, .arg = f->kind == PF_PARENT_BINARIES,
@@ -546,7 +546,7 @@ static void filter_follow(struct cc *c, struct c_hook *h, struct sel_state *st, 
 	unsigned fid = c->out->n_follow;
 
 	if (fid == VETO_FOLLOW_MAX) {
-		cerr(c, f->pos, "more than %d followChildren filters in one policy: split it",
+		cerr(c, f->pos, "more than %d followChildren and followForks filters in one policy: split it",
 		     VETO_FOLLOW_MAX);
 		return;
 	}
@@ -555,7 +555,9 @@ static void filter_follow(struct cc *c, struct c_hook *h, struct sel_state *st, 
 	for (size_t i = 0; i < f->n_values; i++) {
 		const struct pol_value *v = &f->values[i];
 
-		if (v->kind == PV_STR)
+		if (f->kind == PF_PIDS && value_is_num(v))
+			add_num(c, VETO_FOLLOW_HOOK, 0, fid, value_u64(v), 0);
+		else if (f->kind != PF_PIDS && v->kind == PV_STR)
 			add_str(c, VETO_FOLLOW_HOOK, 0, fid, v->raw, v->len, true, false, v->pos);
 		else
 			cerr(c, v->pos, "value '%.64s' cannot be compiled here", v->raw);
@@ -588,11 +590,14 @@ static void filter(struct cc *c, struct c_hook *h, struct sel_state *st, const s
 		filter_numbers(c, h, st, f, VS_NS, (uint8_t)f->ns, VF_VALUE);
 		return;
 	case PF_PIDS:
-		if (f->is_namespace_pid || f->follow_forks) {
-			cerr(c, f->pos, "unsupported: matchPIDs with %s", f->is_namespace_pid ? "isNamespacePID" : "followForks");
+		if (f->is_namespace_pid) {
+			cerr(c, f->pos, "unsupported: matchPIDs with isNamespacePID");
 			return;
 		}
-		filter_numbers(c, h, st, f, VS_PID, 0, VF_VALUE);
+		if (f->follow_forks)
+			filter_follow(c, h, st, f);
+		else
+			filter_numbers(c, h, st, f, VS_PID, 0, VF_VALUE);
 		return;
 	case PF_CAPABILITIES:
 		filter_caps(c, h, st, f);
@@ -1115,6 +1120,14 @@ uint64_t compiled_follow_binary(const struct compiled *c, const char *path)
 	memcpy(k.key.s, path, len);
 	k.key.prefixlen = (uint32_t)(16 + 8 * (len + 1));
 	e = c->n_strs ? bsearch(&k, c->strs, c->n_strs, sizeof(k), cmp_str) : NULL;
+	return e ? e->mask : 0;
+}
+
+uint64_t compiled_follow_pid(const struct compiled *c, uint32_t pid)
+{
+	struct c_num k = { .key = { .hook = VETO_FOLLOW_HOOK, .a = pid } };
+	const struct c_num *e = c->n_nums ? bsearch(&k, c->nums, c->n_nums, sizeof(k), cmp_num) : NULL;
+
 	return e ? e->mask : 0;
 }
 

@@ -51,7 +51,7 @@ struct compiled {
 	size_t n_nums;
 	struct c_addr *addrs;
 	size_t n_addrs;
-	unsigned n_follow; /* follow ids (followChildren filters) */
+	unsigned n_follow; /* follow ids (followChildren, followForks filters) */
 };
 
 /* Compiles one checked policy. 0, or -EINVAL with errors in d (nothing
@@ -66,8 +66,10 @@ int c_hook_progs(const struct c_hook *h, char names[2][32]);
 uint8_t c_hook_word_top(const struct c_hook *h);
 /* "lsm/file_open", "tracepoint/raw_syscalls/sys_enter", "kprobe/tcp_connect" */
 const char *c_hook_where(const struct c_hook *h, char *buf, size_t n);
-/* The follow ids a process takes from running `path` (see VETO_FOLLOW_HOOK). */
+/* The follow ids a process takes from running `path`, and those a process
+ * of this pid passes to its descendants (see VETO_FOLLOW_HOOK). */
 uint64_t compiled_follow_binary(const struct compiled *c, const char *path);
+uint64_t compiled_follow_pid(const struct compiled *c, uint32_t pid);
 /* The node's own environment: stat(2), and the host namespaces given. */
 void compile_env_host(struct compile_env *env, const uint32_t host_ns[VN__COUNT]);
 

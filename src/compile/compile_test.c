@@ -258,13 +258,13 @@ static const struct veto_dim *dim_of(const struct c_hook *h, uint8_t src, uint8_
 	return NULL;
 }
 
-static void follow_children(void **state)
+static void follow_children_and_forks(void **state)
 {
 	const struct veto_dim *d;
 	const struct c_hook *h;
 	struct fx f;
 
-	/* each followChildren filter is a follow id: the selectors
+	/* each followChildren/followForks filter is a follow id: the selectors
 	 * test its bit in what the process (or its parent) carries; the values
 	 * are keys of the follow pseudo-hook, for the exec program and the
 	 * loader */
@@ -272,9 +272,12 @@ static void follow_children(void **state)
 		  "    - matchBinaries:\n      - operator: In\n        values: [/usr/bin/sh, /usr/bin/bash]\n"
 		  "        followChildren: true\n"
 		  "    - matchParentBinaries:\n      - operator: NotIn\n        values: [/usr/bin/bash]\n"
-		  "        followChildren: true\n");
+		  "        followChildren: true\n"
+		  "  - hook: bprm_check_security\n    selectors:\n"
+		  "    - matchPIDs:\n      - operator: In\n        values: [42, 43]\n        followForks: true\n"
+		  "    - matchPIDs:\n      - operator: NotIn\n        values: [42]\n");
 	assert_int_equal(f.r, 0);
-	assert_int_equal(f.c.n_follow, 2);
+	assert_int_equal(f.c.n_follow, 3);
 	h = &f.c.hooks[0];
 	assert_int_equal(h->cfg.need_binary, 0); /* the follow map says it all */
 	assert_int_equal(h->cfg.need_parent, 0);
@@ -285,12 +288,19 @@ static void follow_children(void **state)
 	d = dim_of(h, VS_FOLLOW, 1, 2);
 	assert_int_equal(d->negate, 1);
 	assert_int_equal(h->cfg.num[d - h->cfg.dims][1], 2);
+	h = &f.c.hooks[1];
+	d = dim_of(h, VS_FOLLOW, 0, 1);
+	assert_int_equal(h->cfg.num[d - h->cfg.dims][0], 4);
+	dim_of(h, VS_PID, 0, 2); /* without followForks: the pid alone */
 	/* one key per binary, its mask the follow ids that name it */
 	assert_int_equal(compiled_follow_binary(&f.c, "/usr/bin/sh"), 1);
 	assert_int_equal(compiled_follow_binary(&f.c, "/usr/bin/bash"), 3);
 	assert_int_equal(compiled_follow_binary(&f.c, "/usr/bin/shx"), 0);
 	assert_int_equal(compiled_follow_binary(&f.c, "/usr/bin/s"), 0);
 	assert_int_equal(find_str(&f.c, "/usr/bin/bash", true)->key.hook, VETO_FOLLOW_HOOK);
+	assert_int_equal(compiled_follow_pid(&f.c, 42), 4);
+	assert_int_equal(compiled_follow_pid(&f.c, 43), 4);
+	assert_int_equal(compiled_follow_pid(&f.c, 44), 0);
 	fin(&f);
 }
 
@@ -312,7 +322,7 @@ static void follow_limits(void **state)
 	free(y);
 	assert_int_equal(f.r, -EINVAL);
 	assert_int_equal(f.d.nerr, 2);
-	assert_non_null(strstr(f.d.v[0].msg, "more than 64 followChildren filters"));
+	assert_non_null(strstr(f.d.v[0].msg, "more than 64 followChildren and followForks filters"));
 	/* the 65th: second hook's 32nd selector, 4 lines each after its 2 */
 	assert_int_equal(f.d.v[0].line, 6 + 2 + 33 * 4 + 2 + 31 * 4 + 2);
 	fin(&f);
@@ -590,7 +600,7 @@ int main(void)
 		cmocka_unit_test(prefix_entries_inherit_shorter_ones),
 		cmocka_unit_test(equal_and_postfix_keys),
 		cmocka_unit_test(parent_binaries),
-		cmocka_unit_test(follow_children),
+		cmocka_unit_test(follow_children_and_forks),
 		cmocka_unit_test(follow_limits),
 		cmocka_unit_test(ten_thousand_values_one_dimension),
 		cmocka_unit_test(sockaddr_and_ports),

@@ -57,7 +57,7 @@ static int follow_put(void *ctx, uint32_t tgid, uint64_t ids)
 	return bpf_map_update_elem(bpf_map__fd(p->skel->maps.follow), &tgid, &ids, BPF_ANY) ? -errno : 0;
 }
 
-/* followChildren: the kernel keeps the follow map from the
+/* followChildren, followForks: the kernel keeps the follow map from the
  * moment its programs attach, so the running processes are read after. */
 static int follow_start(struct engine_policy *p, const struct compiled *c, char *err, size_t errlen)
 {
@@ -81,7 +81,7 @@ static int follow_start(struct engine_policy *p, const struct compiled *c, char 
 	}
 	r = follow_prefill(c, &m);
 	if (r)
-		snprintf(err, errlen, "followChildren: reading the running processes: %s", strerror(-r));
+		snprintf(err, errlen, "followChildren/followForks: reading the running processes: %s", strerror(-r));
 	return r;
 }
 

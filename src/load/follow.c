@@ -70,7 +70,7 @@ long follow_pass(const struct compiled *c, struct follow_proc *procs, size_t n, 
 		uint64_t had = m->get(m->ctx, q->pid), ids = had;
 		int r;
 
-		ids |= m->get(m->ctx, q->ppid);
+		ids |= m->get(m->ctx, q->ppid) | compiled_follow_pid(c, q->ppid);
 		if (q->exe)
 			ids |= compiled_follow_binary(c, q->exe);
 		if (ids == had)

@@ -1,4 +1,4 @@
-/* followChildren: the processes already running when a policy
+/* followChildren, followForks: the processes already running when a policy
  * loads carry follow ids too (bpf/policy.h, VETO_FOLLOW_HOOK). Its kernel
  * programs keep the map from then on. */
 #ifndef VETO_LOAD_FOLLOW_H
@@ -22,8 +22,8 @@ struct follow_map {
 };
 
 /* One pass, parents before children: each process carries what it did, what
- * its parent carries and the ids of its binary. Reorders procs. How many
- * processes gained ids, or -errno. */
+ * its parent carries, the ids its parent's pid passes on and those of its
+ * binary. Reorders procs. How many processes gained ids, or -errno. */
 long follow_pass(const struct compiled *c, struct follow_proc *procs, size_t n, const struct follow_map *m);
 
 /* The running processes, from a proc file system. 0 or -errno. */

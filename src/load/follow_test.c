@@ -12,11 +12,12 @@
 
 #include "load/follow.h"
 
-/* followChildren on /usr/bin/sh (id 1) */
+/* followChildren on /usr/bin/sh (id 1), followForks on pid 42 (id 2) */
 static const char policy[] =
 	"apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: t\nspec:\n"
 	"  lsmhooks:\n  - hook: file_open\n    selectors:\n"
-	"    - matchBinaries:\n      - operator: In\n        values: [/usr/bin/sh]\n        followChildren: true\n";
+	"    - matchBinaries:\n      - operator: In\n        values: [/usr/bin/sh]\n        followChildren: true\n"
+	"    - matchPIDs:\n      - operator: In\n        values: [42]\n        followForks: true\n";
 
 struct fake {
 	uint64_t ids[1000];
@@ -73,12 +74,13 @@ static void running_trees(void **state)
 	with_policy(&s, &c);
 	f.ids[7] = 8; /* already set by the kernel: kept */
 	/* one pass: parents first, whatever the order */
-	assert_int_equal(follow_pass(&c, procs, n, &m), 4);
+	assert_int_equal(follow_pass(&c, procs, n, &m), 5);
 	assert_int_equal(f.ids[500], 1); /* its own binary */
 	assert_int_equal(f.ids[20], 1);  /* its parent's */
 	assert_int_equal(f.ids[30], 1);  /* its grandparent's */
-	assert_int_equal(f.ids[42] | f.ids[43], 0);
-	assert_int_equal(f.ids[44], 1);  /* running sh */
+	assert_int_equal(f.ids[42], 0);  /* the pid itself: the kernel matches it */
+	assert_int_equal(f.ids[43], 2);  /* a child of pid 42 */
+	assert_int_equal(f.ids[44], 3);  /* its grandchild, running sh */
 	assert_int_equal(f.ids[7], 8);
 	assert_int_equal(f.ids[1] | f.ids[2] | f.ids[600], 0);
 	/* the next pass finds nothing new */

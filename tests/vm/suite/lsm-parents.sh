@@ -1,9 +1,9 @@
 #!/bin/sh
 # matchParentBinaries, by effect: the same command is denied when its parent
 # is the named binary and works under another parent; only the direct
-# parent counts, not the caller nor a grandparent. Then followChildren: a
-# binary's descendants are denied, unrelated processes are not, and trees
-# started before the agent count too.
+# parent counts, not the caller nor a grandparent. Then followChildren and
+# followForks: a binary's or a pid's descendants are denied, unrelated
+# processes are not, and trees started before the agent count too.
 . /veto/lib.sh
 
 # copies of busybox under the names the policies list (busybox picks the
@@ -58,13 +58,16 @@ ev=$(events_with '"policy_name":"parents"')
 expect_match "the kill event names the exec" '"linux_binprm_arg":\{"path":"/opt/t/touch"\}.*"killed":true' "$ev"
 expect_match "and the parent" '"parent":\{[^{]*"binary":"/opt/a/sh".*"/opt/t/touch".*"killed":true' "$ev"
 
-# ---- followChildren ----
-for f in child parent notin; do echo secret > /tmp/f-$f; done
+# ---- followChildren, followForks ----
+for f in child parent forks notin; do echo secret > /tmp/f-$f; done
 rm -f /tmp/go /tmp/pre-*
 # trees started before the agent: each waits for /tmp/go, then reads
 wait_go='while [ ! -e /tmp/go ]; do sleep 0.1; done'
 /opt/f/sh -c "/bin/sh -c '$wait_go; /opt/t/cat /tmp/f-child >/tmp/pre-child.out 2>&1; echo \$? >/tmp/pre-child.rc'; exit 0" &
 pre_f=$!
+/bin/sh -c "$wait_go; read x 2>/tmp/pre-self.out </tmp/f-forks; echo \$? >/tmp/pre-self.rc
+	/bin/sh -c '/opt/t/cat /tmp/f-forks' >/tmp/pre-forks.out 2>&1; echo \$? >/tmp/pre-forks.rc" &
+pre_k=$!
 /bin/sh -c "$wait_go; /opt/t/cat /tmp/f-child >/tmp/pre-other.out 2>&1; echo \$? >/tmp/pre-other.rc" &
 pre_o=$!
 
@@ -78,6 +81,7 @@ fsel() { # FILE FILTER OPERATOR VALUE FOLLOW [ACTION]: deny FILE to a followed t
 	printf '  lsmhooks:\n  - hook: file_open\n    args:\n    - index: 0\n      type: file\n    selectors:\n'
 	fsel /tmp/f-child matchBinaries In /opt/f/sh followChildren
 	fsel /tmp/f-parent matchParentBinaries In /opt/f/sh followChildren
+	fsel /tmp/f-forks matchPIDs In "$pre_k" followForks
 	fsel /tmp/f-notin matchBinaries NotIn /opt/f/sh followChildren
 	printf '  - hook: bprm_check_security\n    args:\n    - index: 0\n      type: linux_binprm\n    selectors:\n'
 	printf '    - matchArgs:\n      - index: 0\n        operator: Equal\n        values: [/opt/t/touch]\n'
@@ -100,6 +104,7 @@ expect_eq "matchParentBinaries followChildren: /opt/f/sh itself reads" secret \
 expect_match "NotIn followChildren: outside an /opt/f/sh tree, EPERM" "$EPERM" "$(cat_under /opt/b/sh /tmp/f-notin)"
 expect_eq "NotIn followChildren: inside one, cat reads" secret \
 	"$(/opt/f/sh -c "/bin/sh -c '/opt/t/cat /tmp/f-notin; exit \$?'; exit \$?" 2>&1)"
+expect_eq "followForks: a process outside pid $pre_k's tree reads" secret "$(cat_under /bin/sh /tmp/f-forks)"
 rm -f /tmp/ran-f /tmp/ran-u
 expect_eq "bprm_check Sigkill: touch in a grandchild of /opt/f/sh is killed" 137 \
 	"$(run_status /opt/f/sh -c "/bin/sh -c '/opt/t/touch /tmp/ran-f; exit \$?'; exit \$?")"
@@ -108,9 +113,13 @@ expect_eq "an unrelated touch works" 0 "$(run_status /bin/sh -c '/opt/t/touch /t
 expect_file "touch ran" /tmp/ran-u
 # the trees that were running before the agent
 touch /tmp/go
-wait "$pre_f" "$pre_o"
+wait "$pre_f" "$pre_k" "$pre_o"
 expect_eq "before the agent: a new child of a running /opt/f/sh tree is denied" 1 "$(cat /tmp/pre-child.rc)"
 expect_match "with EPERM" "$EPERM" "$(cat /tmp/pre-child.out)"
+expect_ne "followForks: pid $pre_k itself is denied" 0 "$(cat /tmp/pre-self.rc)"
+expect_match "with EPERM" "$EPERM" "$(cat /tmp/pre-self.out)"
+expect_eq "followForks: its grandchild is denied" 1 "$(cat /tmp/pre-forks.rc)"
+expect_match "with EPERM" "$EPERM" "$(cat /tmp/pre-forks.out)"
 expect_eq "before the agent: an unrelated tree reads" 0 "$(cat /tmp/pre-other.rc)"
 agent_stop
 expect_no_match "the agent stopped cleanly" "Error" "$(cat /tmp/agent.log)"
