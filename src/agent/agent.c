@@ -51,6 +51,7 @@ struct agent {
 	struct proc_sensor *sensor;
 	struct policy_set policies;
 	uint64_t policy_lost_reported;
+	uint64_t follow_lost_reported;
 	struct file_sink sink;
 	int epfd, sigfd, timerfd, lfd, recfd;
 	struct client clients[MAX_CLIENTS];
@@ -435,12 +436,19 @@ static int listen_socket(const char *path)
 
 static void check_lost(struct agent *a)
 {
-	uint64_t cnt[PROC_CNT__COUNT], plost = policy_set_lost(&a->policies);
+	uint64_t cnt[PROC_CNT__COUNT], plost = policy_set_lost(&a->policies, ENGINE_LOST_EVENTS);
+	uint64_t flost = policy_set_lost(&a->policies, ENGINE_LOST_FOLLOW);
 
 	if (plost > a->policy_lost_reported) {
 		logmsg("Warning: %" PRIu64 " policy events lost (ring buffer full): the kernel still enforced, "
 		       "the events are missing; total %" PRIu64, plost - a->policy_lost_reported, plost);
 		a->policy_lost_reported = plost;
+	}
+	if (flost > a->follow_lost_reported) {
+		logmsg("Warning: %" PRIu64 " processes not followed (followChildren/followForks map full): "
+		       "their descendants are not matched as such; total %" PRIu64, flost - a->follow_lost_reported,
+		       flost);
+		a->follow_lost_reported = flost;
 	}
 	if (proc_sensor_counters(a->sensor, cnt))
 		return;

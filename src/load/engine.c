@@ -212,10 +212,10 @@ void engine_policy_unload(struct engine_policy *p)
 	free(p);
 }
 
-uint64_t engine_policy_lost(const struct engine_policy *p)
+uint64_t engine_policy_lost(const struct engine_policy *p, enum engine_lost what)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	uint32_t key = 0;
+	uint32_t key = what;
 	uint64_t sum = 0, *v;
 
 	if (ncpu <= 0)

@@ -1,6 +1,6 @@
 /* load: one compiled policy -> one instance of bpf/engine.bpf.c, all or nothing. */
-#ifndef VETO_LOAD_LSM_H
-#define VETO_LOAD_LSM_H
+#ifndef VETO_LOAD_ENGINE_H
+#define VETO_LOAD_ENGINE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -15,7 +15,12 @@ struct engine_policy;
 int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, struct engine_policy **out,
 		    char *err, size_t errlen);
 void engine_policy_unload(struct engine_policy *p);
-/* Events this policy could not send (ring buffer full), summed over CPUs. */
-uint64_t engine_policy_lost(const struct engine_policy *p);
+
+enum engine_lost {
+	ENGINE_LOST_EVENTS,  /* events not sent: ring buffer full */
+	ENGINE_LOST_FOLLOW,  /* processes not followed: follow map full */
+};
+/* Counted by the kernel programs, summed over CPUs. */
+uint64_t engine_policy_lost(const struct engine_policy *p, enum engine_lost what);
 
 #endif

@@ -155,12 +155,12 @@ void policy_set_unload(struct policy_set *ps)
 	memset(ps, 0, sizeof(*ps));
 }
 
-uint64_t policy_set_lost(const struct policy_set *ps)
+uint64_t policy_set_lost(const struct policy_set *ps, enum engine_lost what)
 {
 	uint64_t n = 0;
 
 	for (size_t k = 0; k < ps->n; k++)
 		if (ps->loaded[k])
-			n += engine_policy_lost(ps->loaded[k]);
+			n += engine_policy_lost(ps->loaded[k], what);
 	return n;
 }
