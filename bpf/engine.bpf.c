@@ -801,8 +801,13 @@ static __always_inline __u64 match(struct scratch *s, struct veto_hook_cfg *c, _
 		dm = &c->dims[d & (VETO_DIM_MAX - 1)];
 		if ((dm->src == VS_RET) != at_ret)
 			continue;
-		veto_dim(hook, d);
-		hits = s->hits;
+		if (dm->test == VT_EQ && dm->top == 1 && dm->src == VS_ARG && dm->field == VF_VALUE) {
+			/* the commonest filter, one value in the first selector: no call */
+			hits = arg_at(s, dm->arg)->num[0] == c->num[d & (VETO_DIM_MAX - 1)][0];
+		} else {
+			veto_dim(hook, d);
+			hits = s->hits;
+		}
 		if (dm->negate)
 			m &= ~(hits & dm->care);
 		else
