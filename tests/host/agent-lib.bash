@@ -22,7 +22,7 @@ stop_agent() {
 }
 # status_get PYEXPR: evaluates PYEXPR on the agent's status JSON (as d).
 status_get() { json_get "$("$VETO" getevents --socket "$SOCK" --status)" "$1"; }
-# wait_export FILE PYCOND: waits until some line of FILE satisfies PYCOND (e).
+# wait_event FILE PYCOND: waits until some event of FILE satisfies PYCOND (e).
 wait_event() {
 	for _ in $(seq 100); do
 		find_event "$1" "$2" >/dev/null && return 0
@@ -30,21 +30,37 @@ wait_event() {
 	done
 	return 1
 }
-# find_event FILE PYCOND: prints the first JSON line of FILE where PYCOND holds.
+# find_event FILE PYCOND: prints the first JSON line where PYCOND holds, from
+# FILE and its rotated copies FILE.N .. FILE.1 (oldest first): the test's own
+# processes (a pyenv python3 shim forks hundreds) can rotate the export file
+# between an event and its lookup.
 find_event() {
 	python3 - "$1" "$2" <<'PY'
-import json, sys
-for line in open(sys.argv[1]):
+import json, os, re, sys
+path, cond = sys.argv[1], sys.argv[2]
+files = []
+def add(name):
     try:
-        e = json.loads(line)
-    except ValueError:
-        continue
-    try:
-        ok = eval(sys.argv[2])
-    except (KeyError, TypeError, IndexError):
-        ok = False
-    if ok:
-        print(json.dumps(e)); sys.exit(0)
+        files.append(open(name))
+    except FileNotFoundError:
+        pass
+add(path)  # opened first: a rotation from here on only renames open files
+d, base = os.path.split(path)
+backup = re.compile(re.escape(base) + r"\.(\d+)")
+for n in sorted(int(m.group(1)) for m in map(backup.fullmatch, os.listdir(d or ".")) if m):
+    add("%s.%d" % (path, n))
+for f in reversed(files):
+    for line in f:
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        try:
+            ok = eval(cond)
+        except (KeyError, TypeError, IndexError):
+            ok = False
+        if ok:
+            print(json.dumps(e)); sys.exit(0)
 sys.exit(1)
 PY
 }
