@@ -168,24 +168,30 @@ static size_t append_decimal(char *out, uint64_t v)
 	return num + sizeof(num) - d;
 }
 
-/* base64("node:ktime:pid"); without printf, as it runs for every exec and fork */
-static void make_exec_id(const struct proc_cache *c, struct proc *p)
+/* base64("node:ktime:pid") into out (EXEC_ID_MAX bytes); without printf, as
+ * it runs for every exec and fork. Returns its length. */
+static size_t make_exec_id(const struct proc_cache *c, uint32_t pid, uint64_t ktime, char *out)
 {
 	char raw[sizeof(c->node) + 2 * DECIMAL_MAX + 2];
 	size_t n = strlen(c->node);
 
+	_Static_assert(EXEC_ID_MAX >= 4 * ((sizeof(raw) + 2) / 3) + 1, "EXEC_ID_MAX holds the longest");
 	memcpy(raw, c->node, n);
 	raw[n++] = ':';
-	n += append_decimal(raw + n, p->ktime);
+	n += append_decimal(raw + n, ktime);
 	raw[n++] = ':';
-	n += append_decimal(raw + n, p->pid);
-	base64_encode(raw, n, p->exec_id);
+	n += append_decimal(raw + n, pid);
+	return base64_encode(raw, n, out);
 }
 
-static struct proc *alloc_proc(const char *binary, const char *args, const char *cwd, const char *cgroup)
+/* An entry with its strings and exec_id in one allocation. */
+static struct proc *alloc_proc(const struct proc_cache *c, uint32_t pid, uint64_t ktime, const char *binary,
+			       const char *args, const char *cwd, const char *cgroup)
 {
+	char id[EXEC_ID_MAX];
+	size_t li = make_exec_id(c, pid, ktime, id) + 1;
 	size_t lb = strlen(binary) + 1, la = strlen(args) + 1, lc = strlen(cwd) + 1, lg = strlen(cgroup) + 1;
-	struct proc *p = malloc(sizeof(*p) + lb + la + lc + lg);
+	struct proc *p = malloc(sizeof(*p) + lb + la + lc + lg + li);
 	char *s;
 
 	if (!p)
@@ -197,6 +203,9 @@ static struct proc *alloc_proc(const char *binary, const char *args, const char 
 	p->args = memcpy(s + lb, args, la);
 	p->cwd = memcpy(s + lb + la, cwd, lc);
 	p->cgroup = memcpy(s + lb + la + lc, cgroup, lg);
+	p->exec_id = memcpy(s + lb + la + lc + lg, id, li);
+	p->pid = pid;
+	p->ktime = ktime;
 	container_from_cgroup(p->cgroup, &p->container);
 	return p;
 }
@@ -234,7 +243,6 @@ static void add(struct proc_cache *c, struct proc *p)
 {
 	p->refs = 1;
 	c->st.entries++;
-	make_exec_id(c, p);
 	hash_add(c, p);
 }
 
@@ -259,7 +267,7 @@ static int on_exec(struct proc_cache *c, const struct proc_decoded *d, struct pr
 {
 	const struct veto_proc_event *h = &d->h;
 	struct proc *old = proc_cache_find(c, h->pid);
-	struct proc *p = alloc_proc(d->binary, d->args, d->cwd, d->cgroup);
+	struct proc *p = alloc_proc(c, h->pid, h->ktime, d->binary, d->args, d->cwd, d->cgroup);
 
 	if (!p)
 		return -ENOMEM;
@@ -271,14 +279,18 @@ static int on_exec(struct proc_cache *c, const struct proc_decoded *d, struct pr
 		p->flags |= PF_ROOTCWD;
 	if (old && (old->flags & (PF_EXECVE | PF_PROCFS))) {
 		set_parent(p, old); /* exec without fork: the old image spawned it */
+		retire(c, old, h->ktime);
 	} else if (old) {
 		set_parent(p, old->parent);
 		p->flags |= PF_CLONE;
+		/* the fork's entry is found by pid no more and is no one's parent
+		 * unless it forked: free it now, not after the grace period (kept,
+		 * it would leave a hole beside every exec's entry in the heap) */
+		hash_del(c, old);
+		put(c, old);
 	} else {
 		set_parent(p, proc_cache_find(c, h->ppid));
 	}
-	if (old)
-		retire(c, old, h->ktime);
 	add(c, p);
 	*out = p;
 	return 0;
@@ -292,9 +304,9 @@ static int on_fork(struct proc_cache *c, const struct proc_decoded *d, struct pr
 	struct proc *p;
 
 	if (parent)
-		p = alloc_proc(parent->binary, parent->args, parent->cwd, parent->cgroup);
+		p = alloc_proc(c, h->pid, h->ktime, parent->binary, parent->args, parent->cwd, parent->cgroup);
 	else
-		p = alloc_proc("", "", "", d->cgroup);
+		p = alloc_proc(c, h->pid, h->ktime, "", "", "", d->cgroup);
 	if (!p)
 		return -ENOMEM;
 	from_header(p, h);
@@ -321,7 +333,7 @@ static int on_proc_exit(struct proc_cache *c, const struct proc_decoded *d, stru
 	if (!p) {
 		/* started before we looked, or its fork was lost: say so */
 		c->st.misses++;
-		p = alloc_proc("", "", "", "");
+		p = alloc_proc(c, h->pid, h->start_ktime, "", "", "", "");
 		if (!p)
 			return -ENOMEM;
 		from_header(p, h);
@@ -360,12 +372,12 @@ int proc_cache_insert_procfs(struct proc_cache *c, const struct proc *tmpl, cons
 
 	if (old)
 		return -EEXIST;
-	p = alloc_proc(binary, args, cwd, cgroup);
+	p = alloc_proc(c, tmpl->pid, tmpl->ktime, binary, args, cwd, cgroup);
 	if (!p)
 		return -ENOMEM;
 	strs = p->strs;
 	{
-		const char *b = p->binary, *a = p->args, *w = p->cwd, *g = p->cgroup;
+		const char *b = p->binary, *a = p->args, *w = p->cwd, *g = p->cgroup, *id = p->exec_id;
 		struct container_id ct = p->container;
 		*p = *tmpl;
 		p->strs = strs;
@@ -373,6 +385,7 @@ int proc_cache_insert_procfs(struct proc_cache *c, const struct proc *tmpl, cons
 		p->args = a;
 		p->cwd = w;
 		p->cgroup = g;
+		p->exec_id = id;
 		p->container = ct;
 	}
 	p->parent = NULL;

@@ -27,7 +27,8 @@
 /* Writes the space-separated flag names; returns the length. */
 size_t proc_flags_str(uint32_t flags, char *out, size_t outlen);
 
-#define EXEC_ID_MAX 192
+/* base64 of "node:ktime:pid" (a 64-byte node, two 20-digit numbers) and its NUL */
+#define EXEC_ID_MAX (4 * ((64 + 2 * 20 + 2 + 2) / 3) + 1)
 
 struct proc {
 	uint64_t ktime;      /* exec_id's time part (ns) */
@@ -39,8 +40,8 @@ struct proc {
 	uint32_t ns[PROC_NS__COUNT];
 	uint64_t cgroup_id;
 	const char *binary, *args, *cwd, *cgroup; /* into strs */
+	const char *exec_id; /* into strs too: most are far shorter than EXEC_ID_MAX */
 	struct container_id container;
-	char exec_id[EXEC_ID_MAX];
 	struct proc *parent;
 	uint32_t refs;       /* 1 while current + one per child entry */
 	bool current;        /* the image that runs now for its pid */

@@ -258,6 +258,8 @@ static void reaping_bounds_memory(void **state)
 	pipeline_push(&pl, &r, mk_exec(&r, 10, 1, 10, "/parent", "p\0", 2));
 	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_FORK, 11, 10, 11));
 	pipeline_push(&pl, &r, mk_exec(&r, 11, 10, 12, "/child", "c\0", 2));
+	proc_cache_stats(pl.cache, &st);
+	assert_int_equal(st.entries, 2); /* the fork's entry went at its exec */
 	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_EXIT, 10, 1, 13));
 	proc_cache_reap(pl.cache, 13 + 20000000000ull, NULL, NULL);
 	proc_cache_stats(pl.cache, &st);
