@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@
 #define SWEEP_EVERY 30 /* seconds between checks for processes whose exit was lost */
 #define DRAIN_MS 20    /* longest wait before events reach the sinks */
 #define EXPORT_BATCH (256 * 1024) /* bytes of queued events written at once at most */
+#define TRIM_DROP 1024 /* cache entries gone in one tick that mean a burst is draining */
 
 enum { TAG_SENSOR = 1, TAG_SIGNAL, TAG_TIMER, TAG_LISTEN, TAG_CLIENT = 16 };
 
@@ -63,6 +65,7 @@ struct agent {
 	uint64_t export_logged_at;
 	uint64_t lost_reported;
 	uint64_t ticks;
+	uint64_t entries_last_tick;
 	uint64_t exported;
 };
 
@@ -468,6 +471,7 @@ static bool pid_exists(uint32_t pid, void *ctx)
 
 static void on_tick(struct agent *a)
 {
+	struct proc_cache_stats cs;
 	uint64_t exp;
 
 	if (read(a->timerfd, &exp, sizeof(exp)) < 0) {
@@ -475,6 +479,13 @@ static void on_tick(struct agent *a)
 	a->ticks++;
 	check_lost(a);
 	proc_cache_reap(a->pl.cache, mono_ns(), a->ticks % SWEEP_EVERY == 0 ? pid_exists : NULL, NULL);
+	/* a burst drains: give its memory back. free() alone keeps it (glibc's
+	 * trim threshold grew when libbpf freed its large load-time buffers,
+	 * and entries still alive pin the heap between freed ones) */
+	proc_cache_stats(a->pl.cache, &cs);
+	if (cs.entries + TRIM_DROP <= a->entries_last_tick)
+		malloc_trim(0);
+	a->entries_last_tick = cs.entries;
 }
 
 static int epoll_add(int epfd, int fd, uint64_t tag)
