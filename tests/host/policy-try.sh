@@ -19,10 +19,12 @@ lsm_works=$(json_get "$("$VETO" probe -o json)" 'd["programs"]["lsm"]["works"]')
 if [ "$lsm_works" = False ]; then
 	expect_match "$(json_get "$out" 'd["files"][1]["error"]')" "loading the policy programs: Operation not permitted.*refuses BPF LSM" "the LSM refusal says why"
 fi
-if bpftool prog list 2>/dev/null | grep -q 'veto_tp_\|veto_lsm_'; then
-	sleep 1
-	bpftool prog list 2>/dev/null | grep -q 'veto_tp_\|veto_lsm_' && fail "programs left loaded"
-fi
+# the kernel frees a program shortly after its last user is gone
+for _ in $(seq 30); do
+	bpftool prog list 2>/dev/null | grep -q 'veto_tp_\|veto_lsm_' || break
+	sleep 0.1
+done
+bpftool prog list 2>/dev/null | grep -q 'veto_tp_\|veto_lsm_' && fail "programs left loaded"
 pass "nothing left loaded"
 
 printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: x\nspec:\n  tracepoints:\n  - subsystem: sched\n    event: no_such_event\n' >"$tmp/x.yaml"
