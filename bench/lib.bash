@@ -47,6 +47,11 @@ bench_bg() {
 bench_stop() {
 	local p keep=()
 	kill -"${2:-TERM}" "$1" 2>/dev/null || true
+	for _ in $(seq 100); do # a peer that ignores the signal gets SIGKILL after 10 s
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null || true
 	wait "$1" 2>/dev/null || true
 	for p in "${BENCH_PIDS[@]}"; do
 		[ "$p" = "$1" ] || keep+=("$p")
