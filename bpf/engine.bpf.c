@@ -94,13 +94,15 @@ struct {
 	__type(value, __u64);
 } follow SEC(".maps");
 
+#define TP_WORDS 16 /* words of a tracepoint record the slot programs load */
+
 struct scratch {
 	struct veto_policy_event ev;
 	struct veto_str_key key;
 	struct veto_addr_key akey;
 	struct veto_num_key nkey;
 	struct dentry *dents[VETO_PATH_DEPTH];
-	__u64 words[16]; /* a tracepoint record's first words (TP_WORDS) */
+	__u64 words[TP_WORDS]; /* a tracepoint's record or raw arguments (tp_words) */
 	__u64 hits;
 	struct veto_ev_arg parent; /* the parent's executable: matched, not sent */
 	__u32 ptrunc;
@@ -435,22 +437,20 @@ TAKE_NUM(ulong, unsigned long)
 TAKE_NUM(flag, unsigned long)
 TAKE_NUM(umode, unsigned long)
 
-/* Argument register n of a kprobe; a syscall wrapper's are in the pt_regs
- * it is handed, with r10 for the fourth. */
-static __always_inline __u64 kprobe_arg(__u64 ctx, __u32 n, bool syscall)
+/* Argument n of a system call, from the caller's registers that the
+ * syscall wrapper (__x64_sys_*) is handed: r10 carries the fourth. */
+static __always_inline __u64 syscall_arg(__u64 ctx, __u32 n)
 {
 	struct pt_regs *regs = (void *)ctx;
 	__u64 v = 0;
 
-	if (syscall)
-		bpf_probe_read_kernel(&regs, sizeof(regs), &regs->di);
+	bpf_probe_read_kernel(&regs, sizeof(regs), &regs->di);
 	switch (n) {
 	case 0: bpf_probe_read_kernel(&v, 8, &regs->di); break;
 	case 1: bpf_probe_read_kernel(&v, 8, &regs->si); break;
 	case 2: bpf_probe_read_kernel(&v, 8, &regs->dx); break;
-	case 3: bpf_probe_read_kernel(&v, 8, syscall ? &regs->r10 : &regs->cx); break;
+	case 3: bpf_probe_read_kernel(&v, 8, &regs->r10); break;
 	case 4: bpf_probe_read_kernel(&v, 8, &regs->r8); break;
-	case 5: bpf_probe_read_kernel(&v, 8, &regs->r9); break;
 	}
 	return v;
 }
@@ -961,7 +961,6 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 /* The words of a tracepoint's record or raw arguments the policy reads,
  * loaded directly into the scratch record, where a variable index may pick
  * one (the record's first 8 bytes are not the program's to load). */
-#define TP_WORDS 16
 static __always_inline __u8 slot_top(__u32 hook)
 {
 	return word_top[(hook - VH__COUNT) & (VETO_SLOT_MAX - 1)];
@@ -1002,18 +1001,16 @@ static __always_inline __u64 slot_word(struct scratch *s, void *ctx, __u32 hook,
 		return rd.how == VR_CHARS ? 0 : tp_word(s, ctx, hook, rd);
 	if (kind == VK_RAWTP)
 		return s->words[rd.off & (TP_WORDS - 1)];
-	if (!c->syscall) {
-		struct pt_regs *regs = ctx;
-
-		switch (rd.off) {
-		case 0: return PT_REGS_PARM1(regs);
-		case 1: return PT_REGS_PARM2(regs);
-		case 2: return PT_REGS_PARM3(regs);
-		case 3: return PT_REGS_PARM4(regs);
-		case 4: return PT_REGS_PARM5(regs);
-		}
+	if (c->syscall)
+		return syscall_arg(as_scalar(ctx), rd.off);
+	switch (rd.off) {
+	case 0: return PT_REGS_PARM1((struct pt_regs *)ctx);
+	case 1: return PT_REGS_PARM2((struct pt_regs *)ctx);
+	case 2: return PT_REGS_PARM3((struct pt_regs *)ctx);
+	case 3: return PT_REGS_PARM4((struct pt_regs *)ctx);
+	case 4: return PT_REGS_PARM5((struct pt_regs *)ctx);
 	}
-	return kprobe_arg(as_scalar(ctx), rd.off, c->syscall);
+	return 0;
 }
 
 static __always_inline int run_slot(void *ctx, __u32 hook, enum veto_slot_kind kind)

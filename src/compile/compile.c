@@ -411,14 +411,10 @@ static void filter_numbers(struct cc *c, struct c_hook *h, struct sel_state *st,
 		return;
 	}
 	/* one value: compared in a register, no hash lookup per call */
-	if (f->n_values == 1 && value_is_num(&f->values[0])) {
+	if (f->n_values == 1 && (value_is_num(&f->values[0]) ||
+				 (f->values[0].kind == PV_SYSCALL && !syscall_nr(f->values[0].raw, &t)))) {
 		id.test = VT_EQ;
-		filter_threshold(c, h, st, f, id, value_u64(&f->values[0]));
-		return;
-	}
-	if (f->n_values == 1 && f->values[0].kind == PV_SYSCALL && !syscall_nr(f->values[0].raw, &t)) {
-		id.test = VT_EQ;
-		filter_threshold(c, h, st, f, id, t);
+		filter_threshold(c, h, st, f, id, value_is_num(&f->values[0]) ? value_u64(&f->values[0]) : t);
 		return;
 	}
 	id.test = VT_NUM_HASH;
@@ -835,6 +831,7 @@ static bool setup_slot(struct cc *c, struct c_hook *h, const struct pol_hook *ph
 	}
 	h->id = VH__COUNT + slot;
 	h->cfg.slot_kind = !tp ? VK_KPROBE : ph->raw ? VK_RAWTP : VK_TRACEPOINT;
+	h->cfg.kprobe = !tp;
 	if (tp && ph->raw) {
 		/* arguments are the tracepoint's own (TP_PROTO), by index */
 		h->name = ph->event;

@@ -112,8 +112,7 @@ static int push_policy(struct pipeline *p, const struct veto_policy_event *pe, s
 	if (e.hook && (e.hook->cfg.slot_kind == VK_TRACEPOINT || e.hook->cfg.slot_kind == VK_RAWTP))
 		e.kind = EV_PROCESS_TRACEPOINT;
 	else
-		e.kind = pe->kprobe || (e.hook && e.hook->cfg.slot_kind == VK_KPROBE) ? EV_PROCESS_KPROBE :
-			 EV_PROCESS_LSM;
+		e.kind = pe->kprobe ? EV_PROCESS_KPROBE : EV_PROCESS_LSM;
 	e.time = pe->ktime + p->mono_to_wall;
 	e.proc = proc;
 	e.pol = pe;

@@ -24,22 +24,13 @@ struct engine_policy {
 
 static struct bpf_link *attach(struct bpf_program *prog, const struct c_hook *h, bool ret)
 {
-	char sub[128], *ev;
-
 	if (h->id < VH__COUNT)
 		return bpf_program__attach_lsm(prog);
 	if (h->cfg.slot_kind == VK_KPROBE)
 		return bpf_program__attach_kprobe(prog, ret, h->attach);
 	if (h->cfg.slot_kind == VK_RAWTP)
 		return bpf_program__attach_raw_tracepoint(prog, h->attach);
-	snprintf(sub, sizeof(sub), "%s", h->attach);
-	ev = strchr(sub, '/');
-	if (!ev) {
-		errno = EINVAL;
-		return NULL;
-	}
-	*ev++ = '\0';
-	return bpf_program__attach_tracepoint(prog, sub, ev);
+	return bpf_program__attach_tracepoint(prog, h->src->subsystem, h->src->event);
 }
 
 static uint64_t follow_get(void *ctx, uint32_t tgid)
