@@ -470,8 +470,15 @@ static __always_inline bool compat_task(void)
 	return BPF_CORE_READ(t, thread_info.status) & 2;
 }
 
-/* An integer argument, from the word it was found in; false: not an integer. */
-static __always_inline bool int_arg(struct veto_ev_arg *a, struct veto_arg_read rd, __u64 v)
+static __always_inline __u64 abi_tag(__u64 v)
+{
+	return (v & 0xffffffffull) | 0x80000000ull;
+}
+
+/* An integer argument, from the word it was found in; false: not an integer.
+ * abi_late: a syscall number is left untagged, the caller's ABI is checked
+ * only once a selector matches (veto_abi_late). */
+static __always_inline bool int_arg(struct veto_ev_arg *a, struct veto_arg_read rd, __u64 v, bool abi_late)
 {
 	__u32 size = rd.size > 8 ? 8 : rd.size;
 
@@ -483,7 +490,7 @@ static __always_inline bool int_arg(struct veto_ev_arg *a, struct veto_arg_read 
 		a->num[0] = size && size < 8 ? v & ((1ull << (8 * size)) - 1) : v;
 		break;
 	case VR_SYSCALL64:
-		a->num[0] = compat_task() ? (v & 0xffffffffull) | 0x80000000ull : v;
+		a->num[0] = !abi_late && compat_task() ? abi_tag(v) : v;
 		break;
 	default:
 		return false;
@@ -555,8 +562,11 @@ static __always_inline void take_exe(struct task_struct *task, __u32 slot)
  * (matchParentBinaries: real_parent, the reaper once the parent is gone). */
 static __always_inline void take_binaries(struct veto_hook_cfg *c)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
+	struct task_struct *task;
 
+	if (!c->need_binary && !c->need_parent)
+		return; /* a helper call costs more than the rest of a miss */
+	task = (void *)bpf_get_current_task();
 	if (c->need_binary)
 		take_exe(task, SLOT_BINARY);
 	if (c->need_parent)
@@ -896,6 +906,23 @@ static __always_inline long act(struct scratch *s, struct veto_hook_cfg *c, __u8
 	return c->monitor ? 0 : ret;
 }
 
+/* A 32-bit caller's syscall numbers tagged, and the selectors matched again.
+ * Deferred to here because the check costs a helper call, more than the rest
+ * of a miss; compile sets abi_late only where an untagged miss is a miss. */
+__noinline int veto_abi_late(__u32 hook)
+{
+	struct scratch *s = get_scratch();
+	struct veto_hook_cfg *c = bpf_map_lookup_elem(&cfg, &hook);
+
+	if (!s || !c || !compat_task())
+		return 0;
+	for (__u32 i = 0; i < VETO_ARG_MAX; i++)
+		if (NEED(c, i) && c->rd[i].how == VR_SYSCALL64)
+			s->ev.args[i].num[0] = abi_tag(s->ev.args[i].num[0]);
+	s->hits = match(s, c, hook, c->all, false);
+	return 1;
+}
+
 static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, __u8 hook)
 {
 	__u64 m;
@@ -904,6 +931,11 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 	m = match(s, c, hook, c->all, false);
 	if (!m)
 		return 0;
+	if (c->abi_late && veto_abi_late(hook)) {
+		m = s->hits;
+		if (!m)
+			return 0;
+	}
 	if (c->ret_probe) {
 		/* the return probe acts once it knows the value */
 		__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -1027,7 +1059,7 @@ static __always_inline int run_slot(void *ctx, __u32 hook, enum veto_slot_kind k
 
 		if (!NEED(c, i))
 			continue;
-		if (int_arg(&s->ev.args[i], rd, slot_word(s, ctx, hook, c, rd, kind)))
+		if (int_arg(&s->ev.args[i], rd, slot_word(s, ctx, hook, c, rd, kind), c->abi_late))
 			continue; /* integers here; strings and kernel objects below */
 		/* the record's address only for strings inside it */
 		veto_read_arg(rd.how == VR_DATALOC || rd.how == VR_CHARS ? as_scalar(ctx) : 0, hook, i,

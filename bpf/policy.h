@@ -167,6 +167,8 @@ struct veto_hook_cfg {
 	__u8 syscall;     /* kprobe on a syscall wrapper: arguments in the pt_regs it is given */
 	__u8 ret_probe;   /* return: true: post from the return probe, with the value */
 	__u8 need_parent; /* the parent's executable is read (matchParentBinaries) */
+	__u8 abi_late;    /* syscall64 numbers tagged for 32-bit callers only after a match */
+	__u8 pad[3];
 	struct veto_arg_read rd[VETO_ARG_MAX]; /* slot hooks only */
 	__u64 all;        /* bits of the selectors that exist */
 	struct veto_dim dims[VETO_DIM_MAX];

@@ -817,6 +817,27 @@ static bool tp_field_reader(struct cc *c, const struct pol_hook *ph, const struc
 	return true;
 }
 
+/* raw_syscalls/sys_enter read only by its id runs as the raw tracepoint,
+ * whose second argument is the id: the same value without the kernel
+ * filling a record first (a cost on every system call). */
+static void sys_enter_raw(struct c_hook *h, const struct pol_hook *ph)
+{
+	if (strcmp(ph->subsystem, "raw_syscalls") || strcmp(ph->event, "sys_enter"))
+		return;
+	for (unsigned i = 0; i < VETO_ARG_MAX; i++) {
+		const struct veto_arg_read *rd = &h->cfg.rd[i];
+
+		if ((h->cfg.need_args >> i & 1) && (rd->off != 8 || rd->size != 8 ||
+		    (rd->how != VR_SINT && rd->how != VR_UINT && rd->how != VR_SYSCALL64)))
+			return;
+	}
+	for (unsigned i = 0; i < VETO_ARG_MAX; i++)
+		if (h->cfg.need_args >> i & 1)
+			h->cfg.rd[i].off = 1;
+	h->cfg.slot_kind = VK_RAWTP;
+	snprintf(h->attach, sizeof(h->attach), "%s", ph->event);
+}
+
 /* A tracepoint or a kprobe on a function that is not an LSM hook: its own
  * slot program, told where each argument is. */
 static bool setup_slot(struct cc *c, struct c_hook *h, const struct pol_hook *ph, unsigned slot)
@@ -911,7 +932,31 @@ static bool setup_slot(struct cc *c, struct c_hook *h, const struct pol_hook *ph
 			h->cfg.need_args |= 1u << slot_i;
 	}
 	tp_format_free(&fmt);
+	if (ok && tp && !ph->raw)
+		sys_enter_raw(h, ph);
 	return ok;
+}
+
+/* Whether a 32-bit caller's syscall numbers may be tagged after matching: yes
+ * when every filter on one is a positive lookup of untagged (x86-64) numbers,
+ * since a tagged number then matches nothing an untagged one did not. */
+static bool abi_late(const struct compiled *o, const struct c_hook *h)
+{
+	for (unsigned d = 0; d < h->cfg.n_dims; d++) {
+		const struct veto_dim *dm = &h->cfg.dims[d];
+
+		if (dm->src != VS_ARG || dm->arg >= VETO_ARG_MAX || h->cfg.rd[dm->arg].how != VR_SYSCALL64)
+			continue;
+		if (dm->negate || (dm->test != VT_EQ && dm->test != VT_NUM_HASH))
+			return false;
+		for (unsigned sel = 0; dm->test == VT_EQ && sel < VETO_SEL_MAX; sel++)
+			if ((dm->care >> sel & 1) && h->cfg.num[d][sel] > 0x7fffffff)
+				return false;
+		for (size_t i = 0; dm->test == VT_NUM_HASH && i < o->n_nums; i++)
+			if (o->nums[i].key.hook == h->id && o->nums[i].key.dim == d && o->nums[i].key.a > 0x7fffffff)
+				return false;
+	}
+	return true;
 }
 
 static void compile_hook(struct cc *c, const struct pol_policy *p, const struct pol_hook *ph, unsigned *slots)
@@ -971,6 +1016,7 @@ static void compile_hook(struct cc *c, const struct pol_policy *p, const struct 
 		actions(c, h, (unsigned)s, ps);
 		h->cfg.all |= 1ull << s;
 	}
+	h->cfg.abi_late = abi_late(c->out, h);
 }
 
 /* ---- finishing the entries ---- */

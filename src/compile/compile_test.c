@@ -55,7 +55,8 @@ static int fake_tp(const char *subsys, const char *event, struct tp_format *out)
 {
 	unsigned line;
 
-	if (!strcmp(subsys, "raw_syscalls") && !strcmp(event, "sys_enter"))
+	/* sys_exit's record starts as sys_enter's does: id at 8 */
+	if (!strcmp(subsys, "raw_syscalls") && (!strcmp(event, "sys_enter") || !strcmp(event, "sys_exit")))
 		return tp_format_parse(fmt_sys_enter, out, &line);
 	if (!strcmp(subsys, "syscalls") && !strcmp(event, "sys_enter_openat"))
 		return tp_format_parse(fmt_openat, out, &line);
@@ -488,19 +489,58 @@ static void tracepoint_syscall_list(void **state)
 	assert_int_equal(f.c.n_hooks, 1);
 	h = &f.c.hooks[0];
 	assert_int_equal(h->id, VH__COUNT);
-	assert_int_equal(h->cfg.slot_kind, VK_TRACEPOINT);
-	assert_string_equal(h->attach, "raw_syscalls/sys_enter");
+	/* read only by its id (field 4): run as the raw tracepoint, id = argument 1 */
+	assert_int_equal(h->cfg.slot_kind, VK_RAWTP);
+	assert_string_equal(h->attach, "sys_enter");
 	assert_int_equal(h->cfg.rd[0].how, VR_SYSCALL64);
-	assert_int_equal(h->cfg.rd[0].off, 8);
+	assert_int_equal(h->cfg.rd[0].off, 1);
 	assert_int_equal(h->cfg.need_args, 1);
 	assert_int_equal(h->cfg.dims[0].test, VT_NUM_HASH);
-	assert_int_equal(c_hook_word_top(h), 2); /* "long id" is word 1 */
+	assert_int_equal(c_hook_word_top(h), 2);
 	assert_int_equal(f.c.n_nums, 3);
 	assert_int_equal(f.c.nums[0].key.a, 32);
 	assert_int_equal(f.c.nums[1].key.a, 33);
 	assert_int_equal(f.c.nums[2].key.a, 41 | SYSCALL_IA32);
+	assert_false(h->cfg.abi_late); /* an i386 value: the caller's ABI is needed to miss */
 	assert_true(h->cfg.act[0].flags & VA_SIGKILL);
 	fin(&f);
+
+	/* sys_exit has no id among its raw arguments: read through the format */
+	build(&f, HDR "  tracepoints:\n  - subsystem: raw_syscalls\n    event: sys_exit\n    args:\n"
+		  "    - index: 4\n      type: syscall64\n");
+	dump(&f.d);
+	assert_int_equal(f.r, 0);
+	h = &f.c.hooks[0];
+	assert_int_equal(h->cfg.slot_kind, VK_TRACEPOINT);
+	assert_string_equal(h->attach, "raw_syscalls/sys_exit");
+	assert_int_equal(h->cfg.rd[0].off, 8);
+	assert_int_equal(c_hook_word_top(h), 2); /* "long id" is word 1 */
+	fin(&f);
+}
+
+/* Only positive filters on x86-64 numbers let the ABI check wait for a match. */
+static void syscall_abi_late(void **state)
+{
+	static const char *const ops[][2] = {
+		{ "Equal", "[sys_getpid]" }, { "InMap", "[sys_getpid, sys_dup]" },
+		{ "NotEqual", "[sys_getpid]" }, { "NotInMap", "[sys_getpid, sys_dup]" },
+		{ "Equal", "[__ia32_sys_getpid]" },
+	};
+	char y[1024];
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		struct fx f;
+
+		snprintf(y, sizeof(y), HDR "  tracepoints:\n  - subsystem: raw_syscalls\n    event: sys_enter\n"
+			 "    raw: true\n    args:\n    - index: 1\n      type: syscall64\n    selectors:\n"
+			 "    - matchArgs:\n      - index: 0\n        operator: %s\n        values: %s\n",
+			 ops[i][0], ops[i][1]);
+		build(&f, y);
+		dump(&f.d);
+		assert_int_equal(f.r, 0);
+		assert_int_equal(f.c.hooks[0].cfg.abi_late, i < 2);
+		fin(&f);
+	}
 }
 
 /* raw: true reads the tracepoint's own arguments; one value needs no hash. */
@@ -612,6 +652,7 @@ int main(void)
 		cmocka_unit_test(tracepoint_syscall_list),
 		cmocka_unit_test(tracepoint_fields_and_errors),
 		cmocka_unit_test(raw_tracepoint_one_value),
+		cmocka_unit_test(syscall_abi_late),
 		cmocka_unit_test(kprobe_slots),
 	};
 	return cmocka_run_group_tests_name("compile", tests, NULL, NULL);

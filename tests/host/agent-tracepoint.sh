@@ -2,6 +2,7 @@
 # one binary's chosen system call, an unrelated binary making the same call is
 # untouched, a syscall tracepoint reads its string argument from the caller,
 # and a kill on a tracepoint comes after the call: the file it created stays.
+# A 32-bit caller's syscall numbers are its own (i386), never the x86-64 ones.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/agent-lib.bash"
 tmp=$(mktemp -d)
@@ -9,6 +10,10 @@ trap 'stop_agent; rm -rf "$tmp"' EXIT
 
 cp "$(command -v sleep)" "$tmp/victim"
 cp "$(command -v sleep)" "$tmp/victim-raw"
+# i386 mkdir(NULL) (39, x86-64's getpid), then i386 getpid (20), exit 7
+printf '.globl _start\n_start:\n movl $39, %%eax\n xorl %%ebx, %%ebx\n int $0x80\n movl $20, %%eax\n int $0x80\n movl $1, %%eax\n movl $7, %%ebx\n int $0x80\n' >"$tmp/abi32.s"
+as --32 "$tmp/abi32.s" -o "$tmp/abi32.o" && ld -m elf_i386 "$tmp/abi32.o" -o "$tmp/abi32" || fail "cannot build a 32-bit program"
+cp "$tmp/abi32" "$tmp/abi32-i386"
 cat >"$tmp/kill.yaml" <<YAML
 apiVersion: cilium.io/v1alpha1
 kind: TracingPolicy
@@ -47,6 +52,37 @@ spec:
         values: [$tmp/victim-raw]
       matchActions:
       - action: Sigkill
+  - subsystem: raw_syscalls
+    event: sys_enter
+    raw: true
+    args:
+    - index: 1
+      type: syscall64
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: Equal
+        values: [sys_getpid]
+      matchBinaries:
+      - operator: Prefix
+        values: [$tmp/abi32]
+      matchActions:
+      - action: Sigkill
+  - subsystem: raw_syscalls
+    event: sys_enter
+    args:
+    - index: 4
+      type: syscall64
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: InMap
+        values: [__ia32_sys_getpid, __ia32_sys_getppid]
+      matchBinaries:
+      - operator: In
+        values: [$tmp/abi32-i386]
+      matchActions:
+      - action: Sigkill
   - subsystem: syscalls
     event: sys_enter_openat
     args:
@@ -67,7 +103,8 @@ spec:
 YAML
 
 start_agent "$tmp" --policy "$tmp/kill.yaml" --export-file "$tmp/ev.json"
-expect_match "$(cat "$LOG")" "enforcing on tracepoint/raw_syscalls/sys_enter \(veto_tp_0\)" "agent names the tracepoint program"
+expect_match "$(cat "$LOG")" "enforcing on raw_tp/sys_enter \(veto_rt_0\)" "sys_enter read by its id (field 4) runs as the raw tracepoint"
+expect_match "$(cat "$LOG")" "enforcing on tracepoint/syscalls/sys_enter_openat \(veto_tp_4\)" "a syscall tracepoint reading its record runs as a tracepoint"
 
 "$tmp/victim" 0.3; rc=$?
 expect_eq "$rc" 137 "the chosen binary's nanosleep: killed by SIGKILL"
@@ -76,6 +113,12 @@ expect_eq "$rc" 0 "an unrelated binary's nanosleep: untouched"
 expect_match "$(cat "$LOG")" "enforcing on raw_tp/sys_enter \(veto_rt_1\)" "raw: true runs as a raw tracepoint"
 "$tmp/victim-raw" 0.3; rc=$?
 expect_eq "$rc" 137 "raw: true: the chosen binary's nanosleep is killed too"
+
+# 32-bit callers: i386 syscall 39 is mkdir, not x86-64's getpid (39)
+"$tmp/abi32"; rc=$?
+expect_eq "$rc" 7 "a 32-bit caller's syscall 39 (i386 mkdir) does not match x86-64 getpid"
+"$tmp/abi32-i386"; rc=$?
+expect_eq "$rc" 137 "a 32-bit caller's i386 getpid matches __ia32_sys_getpid: killed"
 
 # O_CREAT open of the watched path: the opener dies, but the file exists
 bash -c ": > '$tmp/created'"; rc=$?
