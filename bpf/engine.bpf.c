@@ -218,10 +218,10 @@ __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 		flags |= VETO_ARG_TRUNC;
 	/* then root first */
 	s->ptrunc = 0;
-	for (int j = VETO_PATH_DEPTH - 1; j >= 0; j--) {
-		if ((__u32)j >= n)
-			continue;
-		d = s->dents[j];
+	for (i = 0; i < VETO_PATH_DEPTH; i++) {
+		if (i >= n)
+			break; /* as many turns as levels: every instruction counts here */
+		d = s->dents[(n - 1 - i) & (VETO_PATH_DEPTH - 1)];
 		if (d)
 			off = veto_put_name((__u64)d, off);
 	}
@@ -235,14 +235,16 @@ __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 	if (off > BUFM)
 		off = BUFM;
 out:
+	/* the path and its NUL only: copying costs by the byte */
+	n = (off & BUFM) + 1;
 	if (a) {
 		a->len = off;
 		a->flags = flags;
-		bpf_probe_read_kernel(a->str, VETO_STR_BUF, s->pbuf);
+		bpf_probe_read_kernel(a->str, n, s->pbuf);
 	} else {
 		s->ev.bin_len = off;
 		s->ev.bin_flags = flags;
-		bpf_probe_read_kernel(s->ev.binary, VETO_STR_BUF, s->pbuf);
+		bpf_probe_read_kernel(s->ev.binary, n, s->pbuf);
 	}
 	return off;
 }
@@ -647,9 +649,13 @@ static __always_inline __u64 *lookup_str(struct scratch *s, __u8 hook, __u8 d, c
 		}
 		keep = len;
 	} else {
-		bpf_probe_read_kernel(s->key.s, VETO_STR_MAX, str);
-		/* with the NUL, so that Equal values (stored with theirs) match whole */
+		/* with the NUL, so that Equal values (stored with theirs) match whole;
+		 * the trie reads no further than the prefix length */
 		keep = len < VETO_STR_MAX ? len + 1 : VETO_STR_MAX;
+		barrier_var(keep);
+		if (keep > VETO_STR_MAX)
+			keep = VETO_STR_MAX;
+		bpf_probe_read_kernel(s->key.s, keep, str);
 	}
 	s->key.prefixlen = 16 + 8 * keep;
 	return bpf_map_lookup_elem(&str_lpm, &s->key);
