@@ -101,7 +101,7 @@ struct scratch {
 	struct veto_str_key key;
 	struct veto_addr_key akey;
 	struct veto_num_key nkey;
-	struct dentry *dents[VETO_PATH_DEPTH];
+	const unsigned char *names[VETO_PATH_DEPTH]; /* a path's names, leaf first */
 	__u64 words[TP_WORDS]; /* a tracepoint's record or raw arguments (tp_words) */
 	__u64 hits;
 	struct veto_ev_arg parent; /* the parent's executable: matched, not sent */
@@ -128,14 +128,12 @@ static __always_inline struct scratch *get_scratch(void)
 	return bpf_map_lookup_elem(&scratch, &zero);
 }
 
-/* Appends "/name" of a dentry at off in s->pbuf; returns the new length. Its
- * own function so that off, whose value varies with every name, never
+/* Appends "/name" at off in s->pbuf; returns the new length. Its own
+ * function so that off, whose value varies with every name, never
  * multiplies the verifier's states in the caller's loop. */
-__noinline int veto_put_name(__u64 dentry, __u32 off)
+__noinline int veto_put_name(__u64 name, __u32 off)
 {
 	struct scratch *s = get_scratch();
-	struct dentry *d = (void *)dentry;
-	const unsigned char *name;
 	__u64 o;
 	long r;
 
@@ -145,14 +143,13 @@ __noinline int veto_put_name(__u64 dentry, __u32 off)
 		s->ptrunc = 1;
 		return off;
 	}
-	name = BPF_CORE_READ(d, d_name.name);
 	s->pbuf[off & BUFM] = '/';
 	off++;
 	/* hide off's range from the compiler so the mask that bounds the write
 	 * for the verifier survives */
 	asm volatile("" : "+r"(off));
 	o = off & BUFM;
-	r = bpf_probe_read_kernel_str(&s->pbuf[o], VETO_STR_BUF - o, name);
+	r = bpf_probe_read_kernel_str(&s->pbuf[o], VETO_STR_BUF - o, (void *)name);
 	if (r <= 0) {
 		s->pbuf[o] = '\0';
 		return off;
@@ -161,6 +158,24 @@ __noinline int veto_put_name(__u64 dentry, __u32 off)
 		s->ptrunc = 1;
 	return off + r - 1;
 }
+
+/* Two or three neighbouring pointer fields of a kernel object in one probe
+ * read (a walk's cost is its reads), at their CO-RE offsets. Fields more
+ * than 24 bytes apart are read one by one. */
+#define READ_NEAR(obj, f0, f1, v0, v1)                                                      \
+	do {                                                                                \
+		__u32 o0 = bpf_core_field_offset(typeof(*(obj)), f0);                        \
+		__u32 o1 = bpf_core_field_offset(typeof(*(obj)), f1);                        \
+		__u64 w[4] = {};                                                            \
+		if (o1 > o0 && o1 - o0 <= 24 && !((o1 - o0) & 7)) {                          \
+			bpf_probe_read_kernel(w, o1 - o0 + 8, (void *)(obj) + o0);           \
+			v0 = (void *)w[0];                                                  \
+			v1 = (void *)w[((o1 - o0) >> 3) & 3];                               \
+		} else {                                                                    \
+			v0 = (void *)BPF_CORE_READ(obj, f0);                                 \
+			v1 = (void *)BPF_CORE_READ(obj, f1);                                 \
+		}                                                                           \
+	} while (0)
 
 /* Resolves (dentry, mount) to an absolute path, root first, crossing mount
  * points, into argument `slot` (or a binary). A NULL mount walks the
@@ -173,7 +188,8 @@ __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 	struct vfsmount *vm = (void *)vfsmnt;
 	struct dentry *d = (void *)dentry;
 	struct mount *mnt = vm ? (void *)vm - bpf_core_field_offset(struct mount, mnt) : NULL;
-	struct dentry *mnt_root = vm ? BPF_CORE_READ(vm, mnt_root) : NULL;
+	struct dentry *mnt_root = vm ? BPF_CORE_READ(vm, mnt_root) : NULL, *mnt_point = NULL;
+	struct mount *mnt_parent = NULL;
 	struct veto_ev_arg *a = NULL;
 	__u32 n = 0, off = 0, i;
 	__u16 flags = 0;
@@ -192,25 +208,28 @@ __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 		s->pbuf[0] = '\0';
 		goto out;
 	}
-	/* Leaf first: slot i holds level i, NULL where the walk crossed a mount.
-	 * Indexing by the loop counter only keeps the verifier's states few. */
+	if (mnt)
+		READ_NEAR(mnt, mnt_parent, mnt_mountpoint, mnt_parent, mnt_point);
+	/* Leaf first: slot i holds level i's name, NULL where the walk crossed a
+	 * mount. Indexing by the loop counter only keeps the verifier's states few. */
 	for (i = 0; i < VETO_PATH_DEPTH; i++) {
-		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+		struct dentry *parent;
+		const unsigned char *name;
 
-		s->dents[i] = NULL;
+		s->names[i] = NULL;
 		if (mnt && d == mnt_root) {
-			struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
-
-			if (mp == mnt)
+			if (mnt_parent == mnt)
 				break;
-			d = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = mp;
+			d = mnt_point;
+			mnt = mnt_parent;
 			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+			READ_NEAR(mnt, mnt_parent, mnt_mountpoint, mnt_parent, mnt_point);
 			continue;
 		}
+		READ_NEAR(d, d_parent, d_name.name, parent, name);
 		if (d == parent)
 			break;
-		s->dents[i] = d;
+		s->names[i] = name;
 		d = parent;
 	}
 	n = i;
@@ -221,9 +240,10 @@ __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 	for (i = 0; i < VETO_PATH_DEPTH; i++) {
 		if (i >= n)
 			break; /* as many turns as levels: every instruction counts here */
-		d = s->dents[(n - 1 - i) & (VETO_PATH_DEPTH - 1)];
-		if (d)
-			off = veto_put_name((__u64)d, off);
+		const unsigned char *name = s->names[(n - 1 - i) & (VETO_PATH_DEPTH - 1)];
+
+		if (name)
+			off = veto_put_name((__u64)name, off);
 	}
 	if (s->ptrunc)
 		flags |= VETO_ARG_TRUNC;
