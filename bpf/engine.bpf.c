@@ -22,6 +22,8 @@ const volatile __u32 policy_id;
  * verifier then sees only those direct loads, and attach accepts them (it
  * refuses a program that may load past the event's arguments or record). */
 const volatile __u8 word_top[VETO_SLOT_MAX];
+/* a followForks filter compares pids in their own namespace (isNamespacePID) */
+const volatile bool follow_ns_pids;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -628,6 +630,21 @@ static __always_inline __u32 current_ns(__u8 which)
 	return 0;
 }
 
+/* A process's id in its own pid namespace: its leader's struct pid holds
+ * one number per level, the last is the innermost. */
+static __always_inline __u64 ns_tgid(struct task_struct *t)
+{
+	struct pid *pid = BPF_CORE_READ(t, group_leader, thread_pid);
+	__u32 level = BPF_CORE_READ(pid, level);
+	int nr = 0;
+
+	if (!pid || level > 32)
+		return 0;
+	bpf_probe_read_kernel(&nr, sizeof(nr), (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+			      level * bpf_core_type_size(struct upid) + bpf_core_field_offset(struct upid, nr));
+	return (__u32)nr;
+}
+
 static __always_inline __u64 current_caps(__u8 src)
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
@@ -698,19 +715,29 @@ static __always_inline __u64 arg_num(struct scratch *s, const struct veto_dim *d
 
 /* The follow ids a process carries: inherited or taken at exec, and its own
  * pid's (followForks counts the process itself). */
-static __always_inline __u64 follow_ids(__u32 tgid)
+/* The ids a process carries, and those its own pid passes on: by host pid,
+ * and by its pid in its namespace where a policy follows those. */
+static __always_inline __u64 follow_ids(struct task_struct *t)
 {
-	struct veto_num_key k = { .hook = VETO_FOLLOW_HOOK, .a = tgid };
-	__u64 *v = bpf_map_lookup_elem(&follow, &tgid), *p = bpf_map_lookup_elem(&num_hash, &k);
+	__u32 tgid = BPF_CORE_READ(t, tgid);
+	struct veto_num_key k = { .hook = VETO_FOLLOW_HOOK, .dim = VP_HOST, .a = tgid };
+	__u64 *v = bpf_map_lookup_elem(&follow, &tgid), *p = bpf_map_lookup_elem(&num_hash, &k), ids;
 
-	return (v ? *v : 0) | (p ? *p : 0);
+	ids = (v ? *v : 0) | (p ? *p : 0);
+	if (follow_ns_pids) {
+		k.dim = VP_NS;
+		k.a = ns_tgid(t);
+		p = bpf_map_lookup_elem(&num_hash, &k);
+		ids |= p ? *p : 0;
+	}
+	return ids;
 }
 
 static __always_inline __u64 caller_follow_ids(__u8 parent)
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
 
-	return follow_ids(parent ? BPF_CORE_READ(t, real_parent, tgid) : BPF_CORE_READ(t, tgid));
+	return follow_ids(parent ? BPF_CORE_READ(t, real_parent) : t);
 }
 
 static __always_inline __u64 dim_value(struct scratch *s, const struct veto_dim *dm, __u64 *b)
@@ -720,7 +747,10 @@ static __always_inline __u64 dim_value(struct scratch *s, const struct veto_dim 
 	case VS_FOLLOW: return caller_follow_ids(dm->arg);
 	case VS_ARG: return arg_num(s, dm, b);
 	case VS_NS: return current_ns(dm->arg);
-	case VS_PID: return bpf_get_current_pid_tgid() >> 32;
+	case VS_PID:
+		if (dm->arg == VP_NS)
+			return ns_tgid((void *)bpf_get_current_task());
+		return bpf_get_current_pid_tgid() >> 32;
 	case VS_RET: return s->ev.retval;
 	}
 	return current_caps(dm->src);
@@ -1151,7 +1181,7 @@ int BPF_PROG(veto_follow_fork, struct task_struct *parent, struct task_struct *c
 
 	if (BPF_CORE_READ(child, pid) != tgid)
 		return 0; /* a thread: its process carries the ids */
-	ids = follow_ids(BPF_CORE_READ(parent, tgid));
+	ids = follow_ids(parent);
 	if (ids)
 		follow_set(tgid, ids);
 	else

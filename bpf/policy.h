@@ -47,13 +47,19 @@ enum veto_src {
 	VS_ARG,     /* argument `arg` of the hook */
 	VS_BINARY,  /* the calling process's executable path */
 	VS_NS,      /* namespace inode `arg` (enum veto_ns) of the caller */
-	VS_PID,     /* the caller's tgid */
+	VS_PID,     /* the caller's tgid: arg is enum veto_pid_view */
 	VS_CAP_EFF, /* the caller's effective capabilities */
 	VS_CAP_PRM,
 	VS_CAP_INH,
 	VS_RET,     /* a kprobe's return value (matchReturnArgs) */
 	VS_PARENT_BINARY, /* the executable path of the caller's parent (real_parent) */
 	VS_FOLLOW,  /* the follow ids the caller (arg 0) or its parent (arg 1) carries */
+};
+
+/* Which number of the caller a VS_PID dimension compares. */
+enum veto_pid_view {
+	VP_HOST, /* as the host sees it */
+	VP_NS,   /* in the caller's own pid namespace (isNamespacePID) */
 };
 
 /* followChildren (matchBinaries, matchParentBinaries) and followForks

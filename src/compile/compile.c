@@ -547,12 +547,14 @@ static void filter_follow(struct cc *c, struct c_hook *h, struct sel_state *st, 
 		return;
 	}
 	c->out->n_follow++;
+	c->out->follow_ns_pids |= f->kind == PF_PIDS && f->is_namespace_pid;
 	filter_threshold(c, h, st, f, id, 1ull << fid);
 	for (size_t i = 0; i < f->n_values; i++) {
 		const struct pol_value *v = &f->values[i];
 
+		/* pids by view (enum veto_pid_view) in the follow pseudo-hook's dims */
 		if (f->kind == PF_PIDS && value_is_num(v))
-			add_num(c, VETO_FOLLOW_HOOK, 0, fid, value_u64(v), 0);
+			add_num(c, VETO_FOLLOW_HOOK, f->is_namespace_pid ? VP_NS : VP_HOST, fid, value_u64(v), 0);
 		else if (f->kind != PF_PIDS && v->kind == PV_STR)
 			add_str(c, VETO_FOLLOW_HOOK, 0, fid, v->raw, v->len, true, false, v->pos);
 		else
@@ -586,14 +588,10 @@ static void filter(struct cc *c, struct c_hook *h, struct sel_state *st, const s
 		filter_numbers(c, h, st, f, VS_NS, (uint8_t)f->ns, VF_VALUE);
 		return;
 	case PF_PIDS:
-		if (f->is_namespace_pid) {
-			cerr(c, f->pos, "unsupported: matchPIDs with isNamespacePID");
-			return;
-		}
 		if (f->follow_forks)
 			filter_follow(c, h, st, f);
 		else
-			filter_numbers(c, h, st, f, VS_PID, 0, VF_VALUE);
+			filter_numbers(c, h, st, f, VS_PID, f->is_namespace_pid ? VP_NS : VP_HOST, VF_VALUE);
 		return;
 	case PF_CAPABILITIES:
 		filter_caps(c, h, st, f);
@@ -1166,9 +1164,9 @@ uint64_t compiled_follow_binary(const struct compiled *c, const char *path)
 	return e ? e->mask : 0;
 }
 
-uint64_t compiled_follow_pid(const struct compiled *c, uint32_t pid)
+uint64_t compiled_follow_pid(const struct compiled *c, uint32_t pid, enum veto_pid_view view)
 {
-	struct c_num k = { .key = { .hook = VETO_FOLLOW_HOOK, .a = pid } };
+	struct c_num k = { .key = { .hook = VETO_FOLLOW_HOOK, .dim = (uint8_t)view, .a = pid } };
 	const struct c_num *e = c->n_nums ? bsearch(&k, c->nums, c->n_nums, sizeof(k), cmp_num) : NULL;
 
 	return e ? e->mask : 0;

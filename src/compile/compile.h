@@ -52,6 +52,7 @@ struct compiled {
 	struct c_addr *addrs;
 	size_t n_addrs;
 	unsigned n_follow; /* follow ids (followChildren, followForks filters) */
+	bool follow_ns_pids; /* a followForks filter compares pids in their namespace */
 };
 
 /* Compiles one checked policy. 0, or -EINVAL with errors in d (nothing
@@ -69,7 +70,8 @@ const char *c_hook_where(const struct c_hook *h, char *buf, size_t n);
 /* The follow ids a process takes from running `path`, and those a process
  * of this pid passes to its descendants (see VETO_FOLLOW_HOOK). */
 uint64_t compiled_follow_binary(const struct compiled *c, const char *path);
-uint64_t compiled_follow_pid(const struct compiled *c, uint32_t pid);
+/* The follow ids a process with this pid (as view sees it) passes on. */
+uint64_t compiled_follow_pid(const struct compiled *c, uint32_t pid, enum veto_pid_view view);
 /* The node's own environment: stat(2), and the host namespaces given. */
 void compile_env_host(struct compile_env *env, const uint32_t host_ns[VN__COUNT]);
 

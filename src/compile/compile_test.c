@@ -299,9 +299,11 @@ static void follow_children_and_forks(void **state)
 	assert_int_equal(compiled_follow_binary(&f.c, "/usr/bin/shx"), 0);
 	assert_int_equal(compiled_follow_binary(&f.c, "/usr/bin/s"), 0);
 	assert_int_equal(find_str(&f.c, "/usr/bin/bash", true)->key.hook, VETO_FOLLOW_HOOK);
-	assert_int_equal(compiled_follow_pid(&f.c, 42), 4);
-	assert_int_equal(compiled_follow_pid(&f.c, 43), 4);
-	assert_int_equal(compiled_follow_pid(&f.c, 44), 0);
+	assert_int_equal(compiled_follow_pid(&f.c, 42, VP_HOST), 4);
+	assert_int_equal(compiled_follow_pid(&f.c, 43, VP_HOST), 4);
+	assert_int_equal(compiled_follow_pid(&f.c, 44, VP_HOST), 0);
+	assert_int_equal(compiled_follow_pid(&f.c, 42, VP_NS), 0);
+	assert_false(f.c.follow_ns_pids);
 	fin(&f);
 }
 
@@ -328,10 +330,25 @@ static void follow_limits(void **state)
 	assert_int_equal(f.d.v[0].line, 6 + 2 + 33 * 4 + 2 + 31 * 4 + 2);
 	fin(&f);
 
+	/* isNamespacePID: the caller's number in its own pid namespace */
 	build(&f, HDR "  lsmhooks:\n  - hook: file_open\n    selectors:\n"
 		  "    - matchPIDs:\n      - operator: In\n        values: [1]\n        isNamespacePID: true\n");
-	assert_int_equal(f.r, -EINVAL);
-	assert_string_equal(f.d.v[0].msg, "unsupported: matchPIDs with isNamespacePID");
+	dump(&f.d);
+	assert_int_equal(f.r, 0);
+	assert_int_equal(f.c.hooks[0].cfg.dims[0].src, VS_PID);
+	assert_int_equal(f.c.hooks[0].cfg.dims[0].arg, VP_NS);
+	assert_int_equal(f.c.hooks[0].cfg.num[0][0], 1);
+	fin(&f);
+
+	/* with followForks: the pid by its namespace's number, in the follow dims */
+	build(&f, HDR "  lsmhooks:\n  - hook: file_open\n    selectors:\n"
+		  "    - matchPIDs:\n      - operator: In\n        values: [1]\n        isNamespacePID: true\n"
+		  "        followForks: true\n");
+	dump(&f.d);
+	assert_int_equal(f.r, 0);
+	assert_true(f.c.follow_ns_pids);
+	assert_int_equal(compiled_follow_pid(&f.c, 1, VP_NS), 1);
+	assert_int_equal(compiled_follow_pid(&f.c, 1, VP_HOST), 0);
 	fin(&f);
 }
 

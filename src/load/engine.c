@@ -134,6 +134,7 @@ int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, str
 		goto fail;
 	}
 	p->skel->rodata->policy_id = id;
+	p->skel->rodata->follow_ns_pids = c->follow_ns_pids;
 	for (size_t i = 0; i < c->n_hooks; i++)
 		if (c->hooks[i].id >= VH__COUNT)
 			p->skel->rodata->word_top[c->hooks[i].id - VH__COUNT] = c_hook_word_top(&c->hooks[i]);

@@ -70,7 +70,11 @@ long follow_pass(const struct compiled *c, struct follow_proc *procs, size_t n, 
 		uint64_t had = m->get(m->ctx, q->pid), ids = had;
 		int r;
 
-		ids |= m->get(m->ctx, q->ppid) | compiled_follow_pid(c, q->ppid);
+		const struct follow_proc *par = find(procs, n, q->ppid);
+
+		ids |= m->get(m->ctx, q->ppid) | compiled_follow_pid(c, q->ppid, VP_HOST);
+		if (par && par->nspid)
+			ids |= compiled_follow_pid(c, par->nspid, VP_NS);
 		if (q->exe)
 			ids |= compiled_follow_binary(c, q->exe);
 		if (ids == had)
@@ -110,6 +114,31 @@ static int read_ppid(const char *proc, const char *pid, uint32_t *ppid)
 	buf[n] = '\0';
 	e = strrchr(buf, ')');
 	return e && sscanf(e + 1, " %*c %u", ppid) == 1 ? 0 : -EINVAL;
+}
+
+/* The pid in the process's own pid namespace: the last of status's NSpid
+ * numbers (0: unknown). */
+static uint32_t read_nspid(const char *proc, const char *pid)
+{
+	char path[PATH_MAX], line[256];
+	uint32_t nspid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/status", proc, pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + 6, *e;
+
+		if (strncmp(line, "NSpid:", 6))
+			continue;
+		for (unsigned long v; (v = strtoul(p, &e, 10)), e != p; p = e)
+			nspid = (uint32_t)v;
+		break;
+	}
+	fclose(f);
+	return nspid;
 }
 
 /* The executable as the kernel walks it: readlink adds " (deleted)" to a
@@ -159,7 +188,7 @@ int follow_procs_read(const char *proc, struct follow_proc **out, size_t *n)
 			cap = cap ? cap * 2 : 256;
 		}
 		v[*n] = (struct follow_proc){ (uint32_t)strtoul(de->d_name, NULL, 10), ppid,
-					      read_exe(proc, de->d_name) };
+					      read_exe(proc, de->d_name), read_nspid(proc, de->d_name) };
 		(*n)++;
 	}
 	closedir(d);

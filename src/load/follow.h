@@ -11,7 +11,8 @@
 
 struct follow_proc {
 	uint32_t pid, ppid;
-	char *exe; /* NULL: none (a kernel thread), or unreadable */
+	char *exe;      /* NULL: none (a kernel thread), or unreadable */
+	uint32_t nspid; /* the pid in its own pid namespace; 0: unknown */
 };
 
 /* The follow map, by tgid (0: carries nothing). */
@@ -22,8 +23,8 @@ struct follow_map {
 };
 
 /* One pass, parents before children: each process carries what it did, what
- * its parent carries, the ids its parent's pid passes on and those of its
- * binary. Reorders procs. How many processes gained ids, or -errno. */
+ * its parent carries, the ids its parent's pid (host or namespace) passes on
+ * and those of its binary. Reorders procs. How many processes gained ids, or -errno. */
 long follow_pass(const struct compiled *c, struct follow_proc *procs, size_t n, const struct follow_map *m);
 
 /* The running processes, from a proc file system. 0 or -errno. */

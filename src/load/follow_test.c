@@ -12,12 +12,15 @@
 
 #include "load/follow.h"
 
-/* followChildren on /usr/bin/sh (id 1), followForks on pid 42 (id 2) */
+/* followChildren on /usr/bin/sh (id 1), followForks on pid 42 (id 2), and on
+ * pid 1 of any pid namespace (id 4) */
 static const char policy[] =
 	"apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: t\nspec:\n"
 	"  lsmhooks:\n  - hook: file_open\n    selectors:\n"
 	"    - matchBinaries:\n      - operator: In\n        values: [/usr/bin/sh]\n        followChildren: true\n"
-	"    - matchPIDs:\n      - operator: In\n        values: [42]\n        followForks: true\n";
+	"    - matchPIDs:\n      - operator: In\n        values: [42]\n        followForks: true\n"
+	"    - matchPIDs:\n      - operator: In\n        values: [1]\n        followForks: true\n"
+	"        isNamespacePID: true\n";
 
 struct fake {
 	uint64_t ids[1000];
@@ -56,7 +59,8 @@ static void with_policy(struct pol_set *s, struct compiled *c)
 
 /* A table as /proc lists it: by pid, so children of a wrapped-around pid
  * come before their parent. */
-#define P(pid, ppid, exe) { pid, ppid, exe }
+#define P(pid, ppid, exe) { pid, ppid, exe, pid }
+#define N(pid, ppid, nspid) { pid, ppid, NULL, nspid } /* in a pid namespace */
 static void running_trees(void **state)
 {
 	struct follow_proc procs[] = {
@@ -64,6 +68,7 @@ static void running_trees(void **state)
 		P(20, 500, "/bin/cat"), P(30, 20, NULL),  /* under sh, listed before it */
 		P(42, 1, "/bin/x"), P(43, 42, "/bin/x"), P(44, 43, "/usr/bin/sh"),
 		P(500, 1, "/usr/bin/sh"), P(600, 2, NULL),
+		N(800, 600, 1), N(801, 800, 2), N(802, 801, 3), /* a container: init, child, grandchild */
 	};
 	struct fake f = { .fail_at = -1 };
 	struct follow_map m = { fake_get, fake_set, &f };
@@ -74,14 +79,18 @@ static void running_trees(void **state)
 	with_policy(&s, &c);
 	f.ids[7] = 8; /* already set by the kernel: kept */
 	/* one pass: parents first, whatever the order */
-	assert_int_equal(follow_pass(&c, procs, n, &m), 5);
-	assert_int_equal(f.ids[500], 1); /* its own binary */
-	assert_int_equal(f.ids[20], 1);  /* its parent's */
-	assert_int_equal(f.ids[30], 1);  /* its grandparent's */
-	assert_int_equal(f.ids[42], 0);  /* the pid itself: the kernel matches it */
-	assert_int_equal(f.ids[43], 2);  /* a child of pid 42 */
-	assert_int_equal(f.ids[44], 3);  /* its grandchild, running sh */
-	assert_int_equal(f.ids[7], 8);
+	/* the host's init is pid 1 of its own namespace: its children carry id 4 */
+	assert_int_equal(follow_pass(&c, procs, n, &m), 9);
+	assert_int_equal(f.ids[500], 5); /* its own binary */
+	assert_int_equal(f.ids[20], 5);  /* its parent's */
+	assert_int_equal(f.ids[30], 5);  /* its grandparent's */
+	assert_int_equal(f.ids[42], 4);  /* the pid itself: the kernel matches it */
+	assert_int_equal(f.ids[43], 6);  /* a child of pid 42 */
+	assert_int_equal(f.ids[44], 7);  /* its grandchild, running sh */
+	assert_int_equal(f.ids[7], 12);  /* kept what the kernel had set */
+	assert_int_equal(f.ids[800], 0); /* a container's init: the kernel matches it */
+	assert_int_equal(f.ids[801], 4); /* a child of its namespace's pid 1 */
+	assert_int_equal(f.ids[802], 4);
 	assert_int_equal(f.ids[1] | f.ids[2] | f.ids[600], 0);
 	/* the next pass finds nothing new */
 	f.sets = 0;
@@ -125,6 +134,7 @@ static void reads_proc(void **state)
 			assert_int_equal(p[i].ppid, (uint32_t)getppid());
 			assert_non_null(p[i].exe);
 			assert_non_null(strstr(p[i].exe, "follow_test"));
+			assert_int_not_equal(p[i].nspid, 0);
 		}
 	assert_true(me);
 	follow_procs_free(p, n);
