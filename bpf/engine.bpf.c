@@ -161,21 +161,24 @@ __noinline int veto_put_name(__u64 name, __u32 off)
 	return off + r - 1;
 }
 
-/* Two or three neighbouring pointer fields of a kernel object in one probe
- * read (a walk's cost is its reads), at their CO-RE offsets. Fields more
- * than 24 bytes apart are read one by one. */
-#define READ_NEAR(obj, f0, f1, v0, v1)                                                      \
+/* Up to three neighbouring pointer fields of a kernel object in one probe
+ * read (a walk's cost is its reads), at their CO-RE offsets; f2 may repeat
+ * f1. Fields spread over more than 32 bytes are read one by one. */
+#define READ_NEAR(obj, f0, f1, f2, v0, v1, v2)                                              \
 	do {                                                                                \
 		__u32 o0 = bpf_core_field_offset(typeof(*(obj)), f0);                        \
 		__u32 o1 = bpf_core_field_offset(typeof(*(obj)), f1);                        \
+		__u32 o2 = bpf_core_field_offset(typeof(*(obj)), f2);                        \
 		__u64 w[4] = {};                                                            \
-		if (o1 > o0 && o1 - o0 <= 24 && !((o1 - o0) & 7)) {                          \
-			bpf_probe_read_kernel(w, o1 - o0 + 8, (void *)(obj) + o0);           \
+		if (o1 > o0 && o2 >= o1 && o2 - o0 <= 24 && !((o1 - o0) & 7) && !((o2 - o0) & 7)) { \
+			bpf_probe_read_kernel(w, o2 - o0 + 8, (void *)(obj) + o0);           \
 			v0 = (void *)w[0];                                                  \
 			v1 = (void *)w[((o1 - o0) >> 3) & 3];                               \
+			v2 = (void *)w[((o2 - o0) >> 3) & 3];                               \
 		} else {                                                                    \
 			v0 = (void *)BPF_CORE_READ(obj, f0);                                 \
 			v1 = (void *)BPF_CORE_READ(obj, f1);                                 \
+			v2 = (void *)BPF_CORE_READ(obj, f2);                                 \
 		}                                                                           \
 	} while (0)
 
@@ -190,7 +193,7 @@ __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 	struct vfsmount *vm = (void *)vfsmnt;
 	struct dentry *d = (void *)dentry;
 	struct mount *mnt = vm ? (void *)vm - bpf_core_field_offset(struct mount, mnt) : NULL;
-	struct dentry *mnt_root = vm ? BPF_CORE_READ(vm, mnt_root) : NULL, *mnt_point = NULL;
+	struct dentry *mnt_root = NULL, *mnt_point = NULL;
 	struct mount *mnt_parent = NULL;
 	struct veto_ev_arg *a = NULL;
 	__u32 n = 0, off = 0, i;
@@ -211,7 +214,7 @@ __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 		goto out;
 	}
 	if (mnt)
-		READ_NEAR(mnt, mnt_parent, mnt_mountpoint, mnt_parent, mnt_point);
+		READ_NEAR(mnt, mnt_parent, mnt_mountpoint, mnt.mnt_root, mnt_parent, mnt_point, mnt_root);
 	/* Leaf first: slot i holds level i's name, NULL where the walk crossed a
 	 * mount. Indexing by the loop counter only keeps the verifier's states few. */
 	for (i = 0; i < VETO_PATH_DEPTH; i++) {
@@ -224,11 +227,10 @@ __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 				break;
 			d = mnt_point;
 			mnt = mnt_parent;
-			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
-			READ_NEAR(mnt, mnt_parent, mnt_mountpoint, mnt_parent, mnt_point);
+			READ_NEAR(mnt, mnt_parent, mnt_mountpoint, mnt.mnt_root, mnt_parent, mnt_point, mnt_root);
 			continue;
 		}
-		READ_NEAR(d, d_parent, d_name.name, parent, name);
+		READ_NEAR(d, d_parent, d_name.name, d_name.name, parent, name, name);
 		if (d == parent)
 			break;
 		s->names[i] = name;
@@ -309,8 +311,12 @@ static __always_inline struct veto_ev_arg *arg_at(struct scratch *s, __u32 i)
 
 static __always_inline void take_file(struct scratch *s, struct veto_ev_arg *a, struct file *f)
 {
+	struct vfsmount *mnt;
+	struct dentry *d;
+
 	/* paths are matched as strings: (device, inode) only for inode arguments */
-	veto_resolve((__u64)BPF_CORE_READ(f, f_path.dentry), (__u64)BPF_CORE_READ(f, f_path.mnt), SLOT(s, a));
+	READ_NEAR(f, f_path.mnt, f_path.dentry, f_path.dentry, mnt, d, d);
+	veto_resolve((__u64)d, (__u64)mnt, SLOT(s, a));
 }
 
 static __always_inline void take_linux_binprm(struct scratch *s, struct veto_ev_arg *a,
