@@ -20,7 +20,8 @@ static void usage(FILE *f)
 		   "show: the checked policy, normalised, as JSON.\n"
 		   "       veto policy hooks [-o json]\n"
 		   "hooks: the LSM hooks veto enforces at, their kernel functions, programs and\n"
-		   "       the argument types a policy declares for them (nop: not readable).\n"
+		   "       the argument types a policy declares for them (nop: not readable);\n"
+		   "       \"(not in this kernel)\": the running kernel lacks that hook.\n"
 		   "       veto policy try [-o text|json] FILE|DIR...\n"
 		   "try: compile, load and attach on this kernel, then detach: would the agent\n"
 		   "     load it here? (root)\n");
@@ -488,7 +489,7 @@ static int cmd_hooks(int argc, char **argv)
 			printf("%-24s %-32s %-20s", h->name, h->func, h->prog);
 			for (unsigned a = 0; a < h->nargs; a++)
 				printf("%s%s", a ? ", " : "", arg_kind_type(h->args[a]));
-			printf("\n");
+			printf("%s\n", hook_in_kernel(i) == 0 ? "  (not in this kernel)" : "");
 		}
 		return 0;
 	}
@@ -500,6 +501,9 @@ static int cmd_hooks(int argc, char **argv)
 		jw_kstr(&w, "hook", h->name);
 		jw_kstr(&w, "function", h->func);
 		jw_kstr(&w, "program", h->prog);
+		r = hook_in_kernel(i);
+		if (r >= 0)
+			jw_kbool(&w, "in_kernel", r);
 		jw_key(&w, "args");
 		jw_arr_open(&w);
 		for (unsigned a = 0; a < h->nargs; a++)

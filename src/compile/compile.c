@@ -978,6 +978,12 @@ static void compile_hook(struct cc *c, const struct pol_policy *p, const struct 
 			     ph->call, hook_list());
 			return;
 		}
+		if (id >= 0 && c->env->hook_in_kernel && !c->env->hook_in_kernel(id)) {
+			cerr(c, ph->call_pos, "unsupported on this kernel: it has no LSM hook %s (no bpf_lsm_%s in its "
+				     "BTF; hooks come and go between kernel versions)", hook_table[id].name,
+			     hook_table[id].name);
+			return;
+		}
 	}
 	for (size_t i = 0; id >= 0 && i < c->out->n_hooks; i++) {
 		if (c->out->hooks[i].id == (uint32_t)id) {
@@ -1199,6 +1205,7 @@ void compile_env_host(struct compile_env *env, const uint32_t host_ns[VN__COUNT]
 	memset(env, 0, sizeof(*env));
 	env->stat_path = host_stat;
 	env->tp_format = tp_format_read;
+	env->hook_in_kernel = hook_in_kernel;
 	memcpy(env->host_ns, host_ns, sizeof(env->host_ns));
 }
 

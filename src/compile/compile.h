@@ -18,6 +18,8 @@ struct compile_env {
 	int (*stat_path)(const char *path, uint64_t *dev, uint64_t *ino);
 	/* a tracepoint's record layout; 0 or -errno */
 	int (*tp_format)(const char *subsys, const char *event, struct tp_format *out);
+	/* whether this kernel has an LSM hook: 1, 0, or -errno when unknown */
+	int (*hook_in_kernel)(int id);
 };
 
 struct c_hook {

@@ -63,10 +63,17 @@ static int fake_tp(const char *subsys, const char *event, struct tp_format *out)
 	return -ENOENT;
 }
 
+/* a kernel before 6.1: no userns_create */
+static int fake_hook_in_kernel(int id)
+{
+	return id != VH_userns_create;
+}
+
 static const struct compile_env env = {
 	.host_ns = { [VN_PID] = 4026531836u, [VN_MNT] = 4026531841u },
 	.stat_path = fake_stat,
 	.tp_format = fake_tp,
+	.hook_in_kernel = fake_hook_in_kernel,
 };
 
 struct fx {
@@ -535,6 +542,19 @@ static void tracepoint_syscall_list(void **state)
 	fin(&f);
 }
 
+/* A hook the running kernel lacks: refused where the policy names it. */
+static void hook_not_in_kernel(void **state)
+{
+	struct fx f;
+
+	build(&f, HDR "  lsmhooks:\n  - hook: userns_create\n    args:\n    - index: 0\n      type: cred\n");
+	assert_int_equal(f.r, -EINVAL);
+	assert_int_equal(f.d.nerr, 1);
+	assert_int_equal(f.d.v[0].line, 7);
+	assert_non_null(strstr(f.d.v[0].msg, "unsupported on this kernel: it has no LSM hook userns_create"));
+	fin(&f);
+}
+
 /* Only positive filters on x86-64 numbers let the ABI check wait for a match. */
 static void syscall_abi_late(void **state)
 {
@@ -670,6 +690,7 @@ int main(void)
 		cmocka_unit_test(tracepoint_fields_and_errors),
 		cmocka_unit_test(raw_tracepoint_one_value),
 		cmocka_unit_test(syscall_abi_late),
+		cmocka_unit_test(hook_not_in_kernel),
 		cmocka_unit_test(kprobe_slots),
 	};
 	return cmocka_run_group_tests_name("compile", tests, NULL, NULL);

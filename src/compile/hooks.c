@@ -1,5 +1,8 @@
 #include "compile/hooks.h"
 
+#include <bpf/btf.h>
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #define A(k) AK_##k
@@ -72,4 +75,30 @@ const char *hook_list(void)
 		}
 	}
 	return buf;
+}
+
+int hook_in_kernel(int id)
+{
+	static int known[VH__COUNT], err;
+	static bool done;
+	char fn[96];
+
+	if (id < 0 || id >= VH__COUNT)
+		return -EINVAL;
+	if (!done) {
+		/* one parse of a few MB, kept as answers rather than as the BTF */
+		struct btf *btf = btf__load_vmlinux_btf();
+
+		done = true;
+		if (!btf)
+			err = -errno;
+		else if (btf__find_by_name_kind(btf, "bpf_lsm_file_open", BTF_KIND_FUNC) < 0)
+			err = -ENOENT;
+		for (int i = 0; btf && i < VH__COUNT; i++) {
+			snprintf(fn, sizeof(fn), "bpf_lsm_%s", hook_table[i].name);
+			known[i] = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) >= 0;
+		}
+		btf__free(btf);
+	}
+	return err ? err : known[id];
 }

@@ -30,5 +30,9 @@ const char *arg_kind_type(enum arg_kind k);
 int hook_find(const char *name);
 /* "bprm_check_security, file_open, ...": for error messages. */
 const char *hook_list(void);
+/* Whether the running kernel has hook id (hooks come and go between
+ * kernels): 1 yes, 0 no, -errno when it cannot tell (no BTF, or no BPF LSM
+ * hooks at all: loading then says why). Read from the kernel's BTF once. */
+int hook_in_kernel(int id);
 
 #endif

@@ -9,7 +9,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 out=$("$VETO" policy try "$ex/kill-syscall.yaml"); rc=$?
 expect_eq "$rc" 0 "a tracepoint policy loads here"
-expect_match "$out" "kill-syscall.yaml: loaded: policy kill-syscall: tracepoint/raw_syscalls/sys_enter$" "its hooks are listed"
+expect_match "$out" "kill-syscall.yaml: loaded: policy kill-syscall: raw_tp/sys_enter$" "its hooks are listed"
 expect_match "$out" "^1 file: 1 loaded, 0 refused$" "summary"
 
 out=$("$VETO" policy try -o json "$ex/kill-syscall.yaml" "$ex/protect-passwd.yaml"); rc=$?
