@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "compile/compile.h"
 #include "compile/hooks.h"
 #include "policy/policy.h"
 #include "util/json.h"
@@ -87,6 +88,22 @@ static int load(const char *path, struct pol_set *set, struct diag_list *d)
 	return 0;
 }
 
+/* The compile stage too, for what veto cannot run (unsupported features,
+ * types it cannot read) whatever the kernel: lint then says what the agent
+ * would refuse. */
+static void compile_all(const char *file, const struct pol_set *set, struct diag_list *d)
+{
+	struct compile_env env;
+
+	compile_env_portable(&env);
+	for (size_t j = 0; j < set->n; j++) {
+		struct compiled c;
+
+		compile_policy(&set->v[j], file, &env, &c, d);
+		compiled_free(&c);
+	}
+}
+
 static int cmd_lint(int argc, char **argv)
 {
 	size_t nerr = 0, nwarn = 0;
@@ -120,6 +137,8 @@ static int cmd_lint(int argc, char **argv)
 			out_error("policy lint: %s: out of memory", argv[i]);
 			return 1;
 		}
+		if (!d.nerr)
+			compile_all(argv[i], &set, &d); /* more errors there than the first ones: noise */
 		diag_sort(&d);
 		nerr += d.nerr;
 		nwarn += d.nwarn;

@@ -20,6 +20,9 @@ struct compile_env {
 	int (*tp_format)(const char *subsys, const char *event, struct tp_format *out);
 	/* whether this kernel has an LSM hook: 1, 0, or -errno when unknown */
 	int (*hook_in_kernel)(int id);
+	/* lint: for another machine; a tracepoint format this one cannot read
+	 * leaves its fields unchecked instead of failing */
+	bool portable;
 };
 
 struct c_hook {
@@ -76,5 +79,8 @@ uint64_t compiled_follow_binary(const struct compiled *c, const char *path);
 uint64_t compiled_follow_pid(const struct compiled *c, uint32_t pid, enum veto_pid_view view);
 /* The node's own environment: stat(2), and the host namespaces given. */
 void compile_env_host(struct compile_env *env, const uint32_t host_ns[VN__COUNT]);
+/* For lint: no host namespaces or files, this machine's tracepoint formats
+ * where it can read them. */
+void compile_env_portable(struct compile_env *env);
 
 #endif

@@ -89,7 +89,7 @@ static void dump(const struct diag_list *d)
 		print_message("  %u:%u: %s: %s\n", d->v[i].line, d->v[i].col, diag_sev_name(d->v[i].sev), d->v[i].msg);
 }
 
-static void build(struct fx *f, const char *yaml)
+static void build_in(struct fx *f, const char *yaml, const struct compile_env *e)
 {
 	memset(f, 0, sizeof(*f));
 	diag_init(&f->d);
@@ -100,7 +100,12 @@ static void build(struct fx *f, const char *yaml)
 		fail_msg("policy text has errors");
 	}
 	assert_int_equal(f->s.n, 1);
-	f->r = compile_policy(&f->s.v[0], "t.yaml", &env, &f->c, &f->d);
+	f->r = compile_policy(&f->s.v[0], "t.yaml", e, &f->c, &f->d);
+}
+
+static void build(struct fx *f, const char *yaml)
+{
+	build_in(f, yaml, &env);
 }
 
 static void fin(struct fx *f)
@@ -542,6 +547,37 @@ static void tracepoint_syscall_list(void **state)
 	fin(&f);
 }
 
+/* lint's environment: a tracepoint this machine cannot describe is not an
+ * error there (the target's kernel decides), what no kernel can run still is. */
+static int no_tp(const char *subsys, const char *event, struct tp_format *out)
+{
+	(void)subsys, (void)event, (void)out;
+	return -ENOENT;
+}
+
+static void portable_env(void **state)
+{
+	struct compile_env e = { .portable = true, .tp_format = no_tp };
+	struct fx f;
+
+	build_in(&f, HDR "  tracepoints:\n  - subsystem: nosuch\n    event: event\n    args:\n"
+		     "    - index: 4\n      type: int\n", &e);
+	dump(&f.d);
+	assert_int_equal(f.r, 0);
+	fin(&f);
+	build_in(&f, HDR "  tracepoints:\n  - subsystem: nosuch\n    event: event\n    args:\n"
+		     "    - index: 4\n      type: bpf_attr\n", &e);
+	assert_int_equal(f.r, -EINVAL);
+	assert_non_null(strstr(f.d.v[0].msg, "unsupported: veto cannot read a bpf_attr argument"));
+	fin(&f);
+	e.portable = false;
+	build_in(&f, HDR "  tracepoints:\n  - subsystem: nosuch\n    event: event\n    args:\n"
+		     "    - index: 4\n      type: int\n", &e);
+	assert_int_equal(f.r, -EINVAL);
+	assert_non_null(strstr(f.d.v[0].msg, "this kernel has no such tracepoint"));
+	fin(&f);
+}
+
 /* A hook the running kernel lacks: refused where the policy names it. */
 static void hook_not_in_kernel(void **state)
 {
@@ -691,6 +727,7 @@ int main(void)
 		cmocka_unit_test(raw_tracepoint_one_value),
 		cmocka_unit_test(syscall_abi_late),
 		cmocka_unit_test(hook_not_in_kernel),
+		cmocka_unit_test(portable_env),
 		cmocka_unit_test(kprobe_slots),
 	};
 	return cmocka_run_group_tests_name("compile", tests, NULL, NULL);
