@@ -719,9 +719,8 @@ static __always_inline __u64 arg_num(struct scratch *s, const struct veto_dim *d
 	return a->num[0];
 }
 
-/* The follow ids a process carries: inherited or taken at exec, and its own
- * pid's (followForks counts the process itself). */
-/* The ids a process carries, and those its own pid passes on: by host pid,
+/* The follow ids a process carries (inherited, or taken at exec) and those
+ * of its own pid, since followForks counts the process itself: by host pid,
  * and by its pid in its namespace where a policy follows those. */
 static __always_inline __u64 follow_ids(struct task_struct *t)
 {
