@@ -10,30 +10,7 @@
 
 #include "events/cache.h"
 #include "events/decode.h"
-
-static ssize_t read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n, total = 0;
-
-	if (fd < 0)
-		return -errno;
-	while ((size_t)total < len - 1 && (n = read(fd, buf + total, len - 1 - total)) > 0)
-		total += n;
-	close(fd);
-	buf[total] = '\0';
-	return total;
-}
-
-static void read_link(const char *path, char *buf, size_t len)
-{
-	ssize_t n = readlink(path, buf, len - 1);
-
-	buf[n > 0 ? n : 0] = '\0';
-	/* an unlinked file reads "/x (deleted)": keep the path */
-	if (n > 10 && !strcmp(buf + n - 10, " (deleted)"))
-		buf[n - 10] = '\0';
-}
+#include "util/procfs.h"
 
 static void ids(const char *status, const char *key, uint32_t v[4])
 {
@@ -101,26 +78,19 @@ static int scan_one(struct proc_cache *c, const char *root, uint32_t pid, long t
 	struct proc p;
 	uint32_t u[4] = { 0 }, g[4] = { 0 };
 	unsigned long long start = 0;
-	const char *rp;
-	char *status = stat_buf;
+	char *status;
 	ssize_t n;
 
 	memset(&p, 0, sizeof(p));
 	p.pid = p.tid = pid;
-	snprintf(path, sizeof(path), "%s/%u/stat", root, pid);
-	if ((n = read_file(path, stat_buf, sizeof(stat_buf))) < 0)
+	if ((n = procfs_stat(root, pid, &p.ppid, &start)) < 0)
 		return n;
-	rp = strrchr(stat_buf, ')');
-	if (!rp || sscanf(rp + 2, "%*c %u %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
-			  &p.ppid, &start) != 2)
-		return -EINVAL;
 	p.ktime = start * (unsigned long long)tick_ns;
 
 	status = malloc(4096);
 	if (!status)
 		return -ENOMEM;
-	snprintf(path, sizeof(path), "%s/%u/status", root, pid);
-	if ((n = read_file(path, status, 4096)) < 0) {
+	if ((n = procfs_read(root, pid, "status", status, 4096)) < 0) {
 		free(status);
 		return n;
 	}
@@ -131,38 +101,22 @@ static int scan_one(struct proc_cache *c, const char *root, uint32_t pid, long t
 	p.cap[0] = hex_field(status, "\nCapPrm:");
 	p.cap[1] = hex_field(status, "\nCapEff:");
 	p.cap[2] = hex_field(status, "\nCapInh:");
-	{
-		/* NSpid: the last number is the pid in the innermost namespace */
-		const char *s = strstr(status, "\nNSpid:");
+	p.nspid = procfs_nspid(status);
+	if (!p.nspid)
 		p.nspid = pid;
-		if (s) {
-			const char *e = strchr(s + 1, '\n');
-			const char *sp = e ? e : s + strlen(s);
-			while (sp > s && (sp[-1] < '0' || sp[-1] > '9'))
-				sp--;
-			while (sp > s && sp[-1] >= '0' && sp[-1] <= '9')
-				sp--;
-			p.nspid = strtoul(sp, NULL, 10);
-		}
-	}
 	free(status);
-	snprintf(path, sizeof(path), "%s/%u/loginuid", root, pid);
-	p.auid = read_file(path, stat_buf, 32) > 0 ? strtoul(stat_buf, NULL, 10) : (uint32_t)-1;
+	p.auid = procfs_read(root, pid, "loginuid", stat_buf, 32) > 0 ? strtoul(stat_buf, NULL, 10) : (uint32_t)-1;
 
-	snprintf(path, sizeof(path), "%s/%u/exe", root, pid);
-	read_link(path, binary, sizeof(binary));
-	snprintf(path, sizeof(path), "%s/%u/cwd", root, pid);
-	read_link(path, cwd, sizeof(cwd));
-	snprintf(path, sizeof(path), "%s/%u/cmdline", root, pid);
-	n = read_file(path, raw, PROC_ARGS_MAX);
+	procfs_link(root, pid, "exe", binary, sizeof(binary));
+	procfs_link(root, pid, "cwd", cwd, sizeof(cwd));
+	n = procfs_read(root, pid, "cmdline", raw, PROC_ARGS_MAX);
 	proc_format_args(raw, n > 0 ? n : 0, 1, args, PROC_ARGS_MAX * 3 + 8);
 	if (n >= PROC_ARGS_MAX - 1)
 		p.flags |= PF_TRUNC_ARGS;
 	proc_read_ns(root, pid, p.ns);
 
 	cgroup[0] = '\0';
-	snprintf(path, sizeof(path), "%s/%u/cgroup", root, pid);
-	if (read_file(path, stat_buf, sizeof(stat_buf)) > 0) {
+	if (procfs_read(root, pid, "cgroup", stat_buf, sizeof(stat_buf)) > 0) {
 		char *l = strstr(stat_buf, "0::");
 		if (l && (l == stat_buf || l[-1] == '\n')) {
 			struct stat st;

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/procfs.h"
+
 static int cmp_pid(const void *a, const void *b)
 {
 	uint32_t x = ((const struct follow_proc *)a)->pid, y = ((const struct follow_proc *)b)->pid;
@@ -98,65 +100,20 @@ void follow_procs_free(struct follow_proc *p, size_t n)
 	free(p);
 }
 
-/* ppid from /proc/PID/stat: "pid (comm) state ppid ...", comm may hold ')'. */
-static int read_ppid(const char *proc, const char *pid, uint32_t *ppid)
+/* The executable as the kernel walks it, NULL when unreadable. */
+static char *read_exe(const char *proc, uint32_t pid)
 {
-	char path[PATH_MAX], buf[512], *e;
-	FILE *f;
-	size_t n;
+	char buf[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s/stat", proc, pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	e = strrchr(buf, ')');
-	return e && sscanf(e + 1, " %*c %u", ppid) == 1 ? 0 : -EINVAL;
+	return procfs_link(proc, pid, "exe", buf, sizeof(buf)) ? strdup(buf) : NULL;
 }
 
-/* The pid in the process's own pid namespace: the last of status's NSpid
- * numbers (0: unknown). */
-static uint32_t read_nspid(const char *proc, const char *pid)
+/* The pid in the process's own pid namespace, 0 when unknown. */
+static uint32_t read_nspid(const char *proc, uint32_t pid)
 {
-	char path[PATH_MAX], line[256];
-	uint32_t nspid = 0;
-	FILE *f;
+	char status[4096];
 
-	snprintf(path, sizeof(path), "%s/%s/status", proc, pid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line + 6, *e;
-
-		if (strncmp(line, "NSpid:", 6))
-			continue;
-		for (unsigned long v; (v = strtoul(p, &e, 10)), e != p; p = e)
-			nspid = (uint32_t)v;
-		break;
-	}
-	fclose(f);
-	return nspid;
-}
-
-/* The executable as the kernel walks it: readlink adds " (deleted)" to a
- * replaced file, the walk does not. */
-static char *read_exe(const char *proc, const char *pid)
-{
-	static const char del[] = " (deleted)";
-	char path[PATH_MAX], buf[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "%s/%s/exe", proc, pid);
-	n = readlink(path, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	if ((size_t)n > sizeof(del) - 1 && !strcmp(buf + n - (sizeof(del) - 1), del))
-		buf[n - (sizeof(del) - 1)] = '\0';
-	return strdup(buf);
+	return procfs_read(proc, pid, "status", status, sizeof(status)) > 0 ? procfs_nspid(status) : 0;
 }
 
 int follow_procs_read(const char *proc, struct follow_proc **out, size_t *n)
@@ -171,10 +128,14 @@ int follow_procs_read(const char *proc, struct follow_proc **out, size_t *n)
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		uint32_t ppid;
+		unsigned long long start;
+		uint32_t pid, ppid;
 
-		if (!isdigit((unsigned char)de->d_name[0]) || read_ppid(proc, de->d_name, &ppid))
-			continue; /* not a process, or gone already */
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = (uint32_t)strtoul(de->d_name, NULL, 10);
+		if (procfs_stat(proc, pid, &ppid, &start))
+			continue; /* gone already */
 		if (*n == cap) {
 			struct follow_proc *w = realloc(v, (cap ? cap * 2 : 256) * sizeof(*v));
 
@@ -187,8 +148,7 @@ int follow_procs_read(const char *proc, struct follow_proc **out, size_t *n)
 			v = w;
 			cap = cap ? cap * 2 : 256;
 		}
-		v[*n] = (struct follow_proc){ (uint32_t)strtoul(de->d_name, NULL, 10), ppid,
-					      read_exe(proc, de->d_name), read_nspid(proc, de->d_name) };
+		v[*n] = (struct follow_proc){ pid, ppid, read_exe(proc, pid), read_nspid(proc, pid) };
 		(*n)++;
 	}
 	closedir(d);
