@@ -108,6 +108,7 @@ struct scratch {
 	__u64 hits;
 	struct veto_ev_arg parent; /* the parent's executable: matched, not sent */
 	__u32 ptrunc;
+	__u32 off; /* the path's length between levels (see put_name) */
 	char pbuf[2 * VETO_STR_BUF]; /* twice the size: lets the verifier bound writes */
 };
 
@@ -130,17 +131,15 @@ static __always_inline struct scratch *get_scratch(void)
 	return bpf_map_lookup_elem(&scratch, &zero);
 }
 
-/* Appends "/name" at off in s->pbuf; returns the new length. Its own
- * function so that off, whose value varies with every name, never
- * multiplies the verifier's states in the caller's loop. */
-__noinline int veto_put_name(__u64 name, __u32 off)
+/* Appends "/name" at off in s->pbuf; returns the new length. The caller
+ * stores off in the scratch record and loads it back: the verifier then
+ * forgets how each name's length got there, so the paths through here meet
+ * again at the next level instead of multiplying. */
+static __always_inline __u32 put_name(struct scratch *s, const unsigned char *name, __u32 off)
 {
-	struct scratch *s = get_scratch();
 	__u64 o;
 	long r;
 
-	if (!s)
-		return off;
 	if (off >= BUFM) {
 		s->ptrunc = 1;
 		return off;
@@ -151,7 +150,7 @@ __noinline int veto_put_name(__u64 name, __u32 off)
 	 * for the verifier survives */
 	asm volatile("" : "+r"(off));
 	o = off & BUFM;
-	r = bpf_probe_read_kernel_str(&s->pbuf[o], VETO_STR_BUF - o, (void *)name);
+	r = bpf_probe_read_kernel_str(&s->pbuf[o], VETO_STR_BUF - o, name);
 	if (r <= 0) {
 		s->pbuf[o] = '\0';
 		return off;
@@ -246,8 +245,10 @@ __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 			break; /* as many turns as levels: every instruction counts here */
 		const unsigned char *name = s->names[(n - 1 - i) & (VETO_PATH_DEPTH - 1)];
 
-		if (name)
-			off = veto_put_name((__u64)name, off);
+		if (name) {
+			s->off = put_name(s, name, off);
+			off = *(volatile __u32 *)&s->off;
+		}
 	}
 	if (s->ptrunc)
 		flags |= VETO_ARG_TRUNC;
