@@ -310,14 +310,21 @@ static __always_inline struct veto_ev_arg *arg_at(struct scratch *s, __u32 i)
 #define KT_flag bool
 #define KT_umode umode_t
 
-static __always_inline void take_file(struct scratch *s, struct veto_ev_arg *a, struct file *f)
+/* A struct path (its mount and dentry in one read) resolved into slot;
+ * NULL or unreadable: no path. Paths are matched as strings: (device,
+ * inode) only for inode arguments. */
+static __always_inline void resolve_path(const struct path *p, __u32 slot)
 {
 	struct vfsmount *mnt;
 	struct dentry *d;
 
-	/* paths are matched as strings: (device, inode) only for inode arguments */
-	READ_NEAR(f, f_path.mnt, f_path.dentry, f_path.dentry, mnt, d, d);
-	veto_resolve((__u64)d, (__u64)mnt, SLOT(s, a));
+	READ_NEAR(p, mnt, dentry, dentry, mnt, d, d);
+	veto_resolve((__u64)d, (__u64)mnt, slot);
+}
+
+static __always_inline void take_file(struct scratch *s, struct veto_ev_arg *a, struct file *f)
+{
+	resolve_path(f ? &f->f_path : NULL, SLOT(s, a));
 }
 
 static __always_inline void take_linux_binprm(struct scratch *s, struct veto_ev_arg *a,
@@ -351,9 +358,7 @@ static __always_inline void take_dentry(struct scratch *s, struct veto_ev_arg *a
 
 static __always_inline void take_path(struct scratch *s, struct veto_ev_arg *a, const struct path *p)
 {
-	struct dentry *d = BPF_CORE_READ(p, dentry);
-
-	veto_resolve((__u64)d, (__u64)BPF_CORE_READ(p, mnt), SLOT(s, a));
+	resolve_path(p, SLOT(s, a));
 }
 
 static __always_inline void take_sock(struct scratch *s, struct veto_ev_arg *a, struct sock *sk)
@@ -583,10 +588,7 @@ static __always_inline void take_exe(struct task_struct *task, __u32 slot)
 {
 	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
 
-	if (exe)
-		veto_resolve((__u64)BPF_CORE_READ(exe, f_path.dentry), (__u64)BPF_CORE_READ(exe, f_path.mnt), slot);
-	else
-		veto_resolve(0, 0, slot);
+	resolve_path(exe ? &exe->f_path : NULL, slot);
 }
 
 /* The calling process's executable (matchBinaries) and its parent's
@@ -1051,10 +1053,10 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 #include "hooks.def"
 
 /* Tracepoint and kprobe slots: the same reading and matching, with the
- * arguments found where the policy's rd[] says. */
-/* The words of a tracepoint's record or raw arguments the policy reads,
- * loaded directly into the scratch record, where a variable index may pick
- * one (the record's first 8 bytes are not the program's to load). */
+ * arguments found where the policy's rd[] says. The words of a tracepoint's
+ * record or raw arguments the policy reads are loaded directly into the
+ * scratch record, where a variable index may pick one (the record's first 8
+ * bytes are not the program's to load). */
 static __always_inline __u8 slot_top(__u32 hook)
 {
 	return word_top[(hook - VH__COUNT) & (VETO_SLOT_MAX - 1)];
@@ -1118,14 +1120,15 @@ static __always_inline int run_slot(void *ctx, __u32 hook, enum veto_slot_kind k
 		tp_words(s, ctx, hook, kind);
 	for (__u32 i = 0; i < VETO_ARG_MAX; i++) {
 		struct veto_arg_read rd = c->rd[i];
+		__u64 w;
 
 		if (!NEED(c, i))
 			continue;
-		if (int_arg(&s->ev.args[i], rd, slot_word(s, ctx, hook, c, rd, kind), c->abi_late))
+		w = slot_word(s, ctx, hook, c, rd, kind);
+		if (int_arg(&s->ev.args[i], rd, w, c->abi_late))
 			continue; /* integers here; strings and kernel objects below */
 		/* the record's address only for strings inside it */
-		veto_read_arg(rd.how == VR_DATALOC || rd.how == VR_CHARS ? as_scalar(ctx) : 0, hook, i,
-			      slot_word(s, ctx, hook, c, rd, kind));
+		veto_read_arg(rd.how == VR_DATALOC || rd.how == VR_CHARS ? as_scalar(ctx) : 0, hook, i, w);
 	}
 	finish(s, c, hook);
 	return 0;
