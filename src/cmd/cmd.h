@@ -16,11 +16,19 @@ int cmd_policy_try(int argc, char **argv); /* src/cmd/policy_try.c */
 int cmd_agent(int argc, char **argv);
 int cmd_getevents(int argc, char **argv);
 
-/* What every command's option loop ends with: -v, -h and unknown options.
- * Returns CMD_NEXT to go on parsing, or the exit status to return now. */
+/* What every command's option loop ends with: -o text|json, -v, -h and
+ * unknown options. Returns CMD_NEXT to go on parsing, or the exit status to
+ * return now. */
 #define CMD_NEXT (-1)
 int cmd_opt_rest(int c, void (*usage)(FILE *));
 /* After the options: 0, or 2 with "Error: CMD: unexpected argument 'X'". */
 int cmd_no_args(const char *cmd, int argc, char **argv);
+
+/* A policy diagnostic as FILE:LINE:COL: severity: message (FILE: ... without
+ * a line), or as a JSON object. */
+struct diag;
+struct jw;
+void cmd_diag_text(FILE *f, const struct diag *x);
+void cmd_diag_json(struct jw *w, const struct diag *x);
 
 #endif

@@ -3,11 +3,19 @@
 #include <stdbool.h>
 
 #include "cmd/cmd.h"
+#include "policy/policy.h"
+#include "util/json.h"
 #include "util/out.h"
 
 int cmd_opt_rest(int c, void (*usage)(FILE *))
 {
 	switch (c) {
+	case 'o':
+		if (out_parse(optarg, &out_fmt)) {
+			out_error("unknown output format '%s' (expected text or json)", optarg);
+			return 2;
+		}
+		return CMD_NEXT;
 	case 'v':
 		out_verbose = true;
 		return CMD_NEXT;
@@ -27,4 +35,23 @@ int cmd_no_args(const char *cmd, int argc, char **argv)
 		return 2;
 	}
 	return 0;
+}
+
+void cmd_diag_text(FILE *f, const struct diag *x)
+{
+	if (x->line)
+		fprintf(f, "%s:%u:%u: %s: %s\n", x->file, x->line, x->col, diag_sev_name(x->sev), x->msg);
+	else
+		fprintf(f, "%s: %s: %s\n", x->file, diag_sev_name(x->sev), x->msg);
+}
+
+void cmd_diag_json(struct jw *w, const struct diag *x)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "file", x->file);
+	jw_kuint(w, "line", x->line);
+	jw_kuint(w, "column", x->col);
+	jw_kstr(w, "severity", diag_sev_name(x->sev));
+	jw_kstr(w, "message", x->msg);
+	jw_obj_close(w);
 }

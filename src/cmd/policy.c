@@ -35,16 +35,14 @@ static int parse_opts(int argc, char **argv, const char *sub)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	int c;
+	int c, r;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			if (out_parse(optarg, &out_fmt)) {
-				out_error("unknown output format '%s' (expected text or json)", optarg);
-				return 2;
-			}
+			if ((r = cmd_opt_rest(c, usage)) != CMD_NEXT)
+				return r;
 			break;
 		case 'h':
 			usage(stdout);
@@ -55,25 +53,6 @@ static int parse_opts(int argc, char **argv, const char *sub)
 		}
 	}
 	return 0;
-}
-
-static void print_diag_text(FILE *f, const struct diag *x)
-{
-	if (x->line)
-		fprintf(f, "%s:%u:%u: %s: %s\n", x->file, x->line, x->col, diag_sev_name(x->sev), x->msg);
-	else
-		fprintf(f, "%s: %s: %s\n", x->file, diag_sev_name(x->sev), x->msg);
-}
-
-static void json_diag(struct jw *w, const struct diag *x)
-{
-	jw_obj_open(w);
-	jw_kstr(w, "file", x->file);
-	jw_kuint(w, "line", x->line);
-	jw_kuint(w, "column", x->col);
-	jw_kstr(w, "severity", diag_sev_name(x->sev));
-	jw_kstr(w, "message", x->msg);
-	jw_obj_close(w);
 }
 
 /* Loads one file; a file that cannot be read becomes an error diagnostic. */
@@ -157,12 +136,12 @@ static int cmd_lint(int argc, char **argv)
 			jw_key(&w, "diagnostics");
 			jw_arr_open(&w);
 			for (size_t j = 0; j < d.n; j++)
-				json_diag(&w, &d.v[j]);
+				cmd_diag_json(&w, &d.v[j]);
 			jw_arr_close(&w);
 			jw_obj_close(&w);
 		} else {
 			for (size_t j = 0; j < d.n; j++)
-				print_diag_text(stdout, &d.v[j]);
+				cmd_diag_text(stdout, &d.v[j]);
 			if (d.dropped)
 				printf("%s: error: %zu more problems not shown\n", argv[i], d.dropped);
 		}
@@ -465,7 +444,7 @@ static int cmd_show(int argc, char **argv)
 	}
 	diag_sort(&d);
 	for (size_t j = 0; j < d.n; j++)
-		print_diag_text(stderr, &d.v[j]);
+		cmd_diag_text(stderr, &d.v[j]);
 	if (d.nerr) {
 		out_error("policy show: %s is not valid: %zu error%s (see 'veto policy lint %s')", argv[optind],
 			  d.nerr, d.nerr == 1 ? "" : "s", argv[optind]);

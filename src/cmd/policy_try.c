@@ -39,7 +39,7 @@ static void report(struct jw *w, const char *file, const struct policy_set *ps, 
 		}
 		for (size_t j = 0; j < d->n; j++)
 			if (d->v[j].sev == DIAG_ERROR)
-				printf("%s:%u:%u: error: %s\n", d->v[j].file, d->v[j].line, d->v[j].col, d->v[j].msg);
+				cmd_diag_text(stdout, &d->v[j]);
 		printf("%s: refused%s%s\n", file, err[0] ? ": " : "", err);
 		return;
 	}
@@ -64,16 +64,9 @@ static void report(struct jw *w, const char *file, const struct policy_set *ps, 
 		jw_kstr(w, "error", err);
 	jw_key(w, "errors");
 	jw_arr_open(w);
-	for (size_t j = 0; j < d->n; j++) {
-		if (d->v[j].sev != DIAG_ERROR)
-			continue;
-		jw_obj_open(w);
-		jw_kstr(w, "file", d->v[j].file);
-		jw_kuint(w, "line", d->v[j].line);
-		jw_kuint(w, "column", d->v[j].col);
-		jw_kstr(w, "message", d->v[j].msg);
-		jw_obj_close(w);
-	}
+	for (size_t j = 0; j < d->n; j++)
+		if (d->v[j].sev == DIAG_ERROR)
+			cmd_diag_json(w, &d->v[j]);
 	jw_arr_close(w);
 	jw_obj_close(w);
 }
@@ -92,17 +85,9 @@ int cmd_policy_try(int argc, char **argv)
 	int c, r;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:hv", opts, NULL)) != -1) {
-		if (c == 'o') {
-			if (out_parse(optarg, &out_fmt)) {
-				out_error("policy try: unknown output format '%s' (expected text or json)", optarg);
-				return 2;
-			}
-			continue;
-		}
+	while ((c = getopt_long(argc, argv, "+o:hv", opts, NULL)) != -1)
 		if ((r = cmd_opt_rest(c, usage)) != CMD_NEXT)
 			return r;
-	}
 	if (optind >= argc) {
 		out_error("policy try: no FILE given");
 		return 2;

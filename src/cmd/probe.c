@@ -121,17 +121,8 @@ int cmd_probe(int argc, char **argv)
 	int c, err;
 
 	while ((c = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (out_parse(optarg, &out_fmt)) {
-				out_error("unknown output format '%s' (expected text or json)", optarg);
-				return 2;
-			}
-			break;
-		default:
-			if ((err = cmd_opt_rest(c, usage)) != CMD_NEXT)
-				return err;
-		}
+		if ((err = cmd_opt_rest(c, usage)) != CMD_NEXT)
+			return err;
 	}
 	if ((err = cmd_no_args("probe", argc, argv)))
 		return err;
