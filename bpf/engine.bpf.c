@@ -83,8 +83,7 @@ struct {
 	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u64);
-} policy_lost SEC(".maps"); /* [0] events lost to a full ring buffer, [1] processes
-			       * not followed: the follow map was full */
+} policy_lost SEC(".maps"); /* by enum veto_lost */
 
 /* tgid -> the follow ids it carries (see VETO_FOLLOW_HOOK), for processes
  * that carry any; sized by the loader for a policy that follows. */
@@ -822,8 +821,8 @@ __noinline int veto_dim(__u32 hook, __u32 d)
 			__u64 t = c->num[d & (VETO_DIM_MAX - 1)][i];
 			bool ok;
 
-			if (i >= dm->top)
-				break;
+			if (!(care >> i))
+				break; /* no later selector has this filter */
 			if (!(care >> i & 1))
 				continue;
 			if (dm->test == VT_EQ)
@@ -875,7 +874,7 @@ static __always_inline __u64 match(struct scratch *s, struct veto_hook_cfg *c, _
 		dm = &c->dims[d & (VETO_DIM_MAX - 1)];
 		if ((dm->src == VS_RET) != at_ret)
 			continue;
-		if (dm->test == VT_EQ && dm->top == 1 && dm->src == VS_ARG && dm->field == VF_VALUE) {
+		if (dm->test == VT_EQ && dm->care == 1 && dm->src == VS_ARG && dm->field == VF_VALUE) {
 			/* the commonest filter, one value in the first selector: no call */
 			hits = arg_at(s, dm->arg)->num[0] == c->num[d & (VETO_DIM_MAX - 1)][0];
 		} else {
@@ -960,8 +959,8 @@ static __always_inline long act(struct scratch *s, struct veto_hook_cfg *c, __u8
 		s->ev.action = flags;
 		s->ev.ret = ret;
 		if (bpf_ringbuf_output(&policy_events, &s->ev, sizeof(s->ev), 0)) {
-			__u32 zero = 0;
-			__u64 *lost = bpf_map_lookup_elem(&policy_lost, &zero);
+			__u32 key = VETO_LOST_EVENTS;
+			__u64 *lost = bpf_map_lookup_elem(&policy_lost, &key);
 
 			if (lost)
 				(*lost)++;
@@ -1172,12 +1171,12 @@ _Static_assert(VETO_SLOT_MAX == 16, "one SLOT_PROGS line per slot");
  * in between). */
 static __always_inline void follow_set(__u32 tgid, __u64 ids)
 {
-	__u32 one = 1;
+	__u32 key = VETO_LOST_FOLLOW;
 	__u64 *lost;
 
 	if (!bpf_map_update_elem(&follow, &tgid, &ids, BPF_ANY))
 		return;
-	lost = bpf_map_lookup_elem(&policy_lost, &one);
+	lost = bpf_map_lookup_elem(&policy_lost, &key);
 	if (lost)
 		(*lost)++;
 }

@@ -69,6 +69,12 @@ enum veto_pid_view {
  * Equal keys of str_lpm and the pids keys of num_hash under this pseudo-hook,
  * with follow ids as their masks. */
 #define VETO_FOLLOW_HOOK 255
+
+/* Keys of the policy_lost counters, summed over CPUs by the loader. */
+enum veto_lost {
+	VETO_LOST_EVENTS, /* events not sent: ring buffer full */
+	VETO_LOST_FOLLOW, /* processes not followed: follow map full */
+};
 #define VETO_FOLLOW_MAX  64
 #define VETO_FOLLOW_PROCS 65536 /* processes a policy can follow at once */
 
@@ -134,8 +140,7 @@ struct veto_dim {
 	__u8 arg;     /* argument index, or enum veto_ns */
 	__u8 field;   /* enum veto_field */
 	__u8 negate;  /* Not operators: a hit clears the bits instead */
-	__u8 top;     /* 1 + the last selector in care: per-selector tests stop there */
-	__u8 pad[2];
+	__u8 pad[3];
 	__u64 care;   /* selectors that have this filter */
 };
 

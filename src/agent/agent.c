@@ -439,8 +439,8 @@ static int listen_socket(const char *path)
 
 static void check_lost(struct agent *a)
 {
-	uint64_t cnt[PROC_CNT__COUNT], plost = policy_set_lost(&a->policies, ENGINE_LOST_EVENTS);
-	uint64_t flost = policy_set_lost(&a->policies, ENGINE_LOST_FOLLOW);
+	uint64_t cnt[PROC_CNT__COUNT], plost = policy_set_lost(&a->policies, VETO_LOST_EVENTS);
+	uint64_t flost = policy_set_lost(&a->policies, VETO_LOST_FOLLOW);
 
 	if (plost > a->policy_lost_reported) {
 		logmsg("Warning: %" PRIu64 " policy events lost (ring buffer full): the kernel still enforced, "

@@ -218,8 +218,6 @@ static int use_dim(struct cc *c, struct c_hook *h, struct sel_state *st, struct 
 	if (st->n_used < sizeof(st->used) / sizeof(st->used[0]))
 		st->used[st->n_used++] = id;
 	h->cfg.dims[d].care |= 1ull << st->sel;
-	if (h->cfg.dims[d].top < st->sel + 1)
-		h->cfg.dims[d].top = (uint8_t)(st->sel + 1);
 	return d;
 }
 

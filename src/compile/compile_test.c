@@ -634,7 +634,7 @@ static void raw_tracepoint_one_value(void **state)
 	assert_int_equal(c_hook_word_top(h), 2);
 	assert_int_equal(h->cfg.dims[0].test, VT_EQ);
 	assert_true(h->cfg.dims[0].negate);
-	assert_int_equal(h->cfg.dims[0].top, 1);
+	assert_int_equal(h->cfg.dims[0].care, 1); /* the first selector only */
 	assert_int_equal(h->cfg.num[0][0], 39);
 	assert_int_equal(f.c.n_nums, 0);
 	fin(&f);

@@ -198,7 +198,6 @@ static struct proc *alloc_proc(const struct proc_cache *c, uint32_t pid, uint64_
 		return NULL;
 	memset(p, 0, sizeof(*p));
 	s = (char *)(p + 1);
-	p->strs = s;
 	p->binary = memcpy(s, binary, lb);
 	p->args = memcpy(s + lb, args, la);
 	p->cwd = memcpy(s + lb + la, cwd, lc);
@@ -272,7 +271,6 @@ static int on_exec(struct proc_cache *c, const struct proc_decoded *d, struct pr
 	if (!p)
 		return -ENOMEM;
 	from_header(p, h);
-	p->ktime = h->ktime;
 	p->start_wall = h->ktime + c->mono_to_wall;
 	p->flags = PF_EXECVE | kernel_flags(h->flags);
 	if (!strcmp(d->cwd, "/"))
@@ -310,7 +308,6 @@ static int on_fork(struct proc_cache *c, const struct proc_decoded *d, struct pr
 	if (!p)
 		return -ENOMEM;
 	from_header(p, h);
-	p->ktime = h->ktime;
 	p->start_wall = h->ktime + c->mono_to_wall;
 	p->flags = PF_CLONE;
 	if (parent)
@@ -337,7 +334,6 @@ static int on_proc_exit(struct proc_cache *c, const struct proc_decoded *d, stru
 		if (!p)
 			return -ENOMEM;
 		from_header(p, h);
-		p->ktime = h->start_ktime;
 		p->start_wall = h->start_ktime + c->mono_to_wall;
 		p->flags = PF_MISS;
 		set_parent(p, proc_cache_find(c, h->ppid));
@@ -368,19 +364,17 @@ int proc_cache_insert_procfs(struct proc_cache *c, const struct proc *tmpl, cons
 {
 	struct proc *old = proc_cache_find(c, tmpl->pid);
 	struct proc *p;
-	char *strs;
 
 	if (old)
 		return -EEXIST;
 	p = alloc_proc(c, tmpl->pid, tmpl->ktime, binary, args, cwd, cgroup);
 	if (!p)
 		return -ENOMEM;
-	strs = p->strs;
 	{
+		/* the template's numbers, the entry's own strings */
 		const char *b = p->binary, *a = p->args, *w = p->cwd, *g = p->cgroup, *id = p->exec_id;
 		struct container_id ct = p->container;
 		*p = *tmpl;
-		p->strs = strs;
 		p->binary = b;
 		p->args = a;
 		p->cwd = w;

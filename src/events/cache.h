@@ -39,8 +39,8 @@ struct proc {
 	uint64_t cap[3];     /* permitted, effective, inheritable */
 	uint32_t ns[PROC_NS__COUNT];
 	uint64_t cgroup_id;
-	const char *binary, *args, *cwd, *cgroup; /* into strs */
-	const char *exec_id; /* into strs too: most are far shorter than EXEC_ID_MAX */
+	const char *binary, *args, *cwd, *cgroup; /* after the entry, in its allocation */
+	const char *exec_id; /* there too: most are far shorter than EXEC_ID_MAX */
 	struct container_id container;
 	struct proc *parent;
 	uint32_t refs;       /* 1 while current + one per child entry */
@@ -49,7 +49,6 @@ struct proc {
 	struct proc *hnext;  /* pid hash chain (current entries only) */
 	struct proc *dnext;  /* deferred-release queue */
 	uint64_t release_at; /* monotonic ns */
-	char *strs;
 };
 
 struct proc_cache_stats {

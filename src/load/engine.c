@@ -48,24 +48,34 @@ static int follow_put(void *ctx, uint32_t tgid, uint64_t ids)
 	return bpf_map_update_elem(bpf_map__fd(p->skel->maps.follow), &tgid, &ids, BPF_ANY) ? -errno : 0;
 }
 
+/* The programs that keep the follow map (bpf/engine.bpf.c). */
+static const char *const follow_progs[FOLLOW_PROGS] = { "veto_follow_fork", "veto_follow_exec",
+							"veto_follow_exit" };
+
+static bool is_follow_prog(const char *name)
+{
+	for (size_t i = 0; i < FOLLOW_PROGS; i++)
+		if (!strcmp(name, follow_progs[i]))
+			return true;
+	return false;
+}
+
 /* followChildren, followForks: the kernel keeps the follow map from the
  * moment its programs attach, so the running processes are read after. */
 static int follow_start(struct engine_policy *p, const struct compiled *c, char *err, size_t errlen)
 {
-	static const char *const progs[FOLLOW_PROGS] = { "veto_follow_fork", "veto_follow_exec",
-							 "veto_follow_exit" };
 	struct follow_map m = { follow_get, follow_put, p };
 	int r;
 
 	if (!c->n_follow)
 		return 0;
 	for (size_t i = 0; i < FOLLOW_PROGS; i++) {
-		struct bpf_program *prog = bpf_object__find_program_by_name(p->skel->obj, progs[i]);
+		struct bpf_program *prog = bpf_object__find_program_by_name(p->skel->obj, follow_progs[i]);
 		struct bpf_link *link = prog ? bpf_program__attach(prog) : NULL;
 
 		if (!link) {
 			r = prog ? -errno : -ENOENT;
-			snprintf(err, errlen, "attaching %s: %s", progs[i], strerror(-r));
+			snprintf(err, errlen, "attaching %s: %s", follow_progs[i], strerror(-r));
 			return r;
 		}
 		p->links[p->n_links++] = link;
@@ -146,7 +156,7 @@ int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, str
 			for (int j = 0; j < n; j++)
 				used |= !strcmp(bpf_program__name(prog), names[j]);
 		}
-		used |= c->n_follow && !strncmp(bpf_program__name(prog), "veto_follow_", 12);
+		used |= c->n_follow && is_follow_prog(bpf_program__name(prog));
 		bpf_program__set_autoload(prog, used);
 	}
 	bpf_map__set_max_entries(p->skel->maps.str_lpm, (uint32_t)at_least_one(c->n_strs));
@@ -204,7 +214,7 @@ void engine_policy_unload(struct engine_policy *p)
 	free(p);
 }
 
-uint64_t engine_policy_lost(const struct engine_policy *p, enum engine_lost what)
+uint64_t engine_policy_lost(const struct engine_policy *p, enum veto_lost what)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint32_t key = what;

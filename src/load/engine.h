@@ -16,11 +16,7 @@ int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, str
 		    char *err, size_t errlen);
 void engine_policy_unload(struct engine_policy *p);
 
-enum engine_lost {
-	ENGINE_LOST_EVENTS,  /* events not sent: ring buffer full */
-	ENGINE_LOST_FOLLOW,  /* processes not followed: follow map full */
-};
-/* Counted by the kernel programs, summed over CPUs. */
-uint64_t engine_policy_lost(const struct engine_policy *p, enum engine_lost what);
+/* Counted by the kernel programs (enum veto_lost), summed over CPUs. */
+uint64_t engine_policy_lost(const struct engine_policy *p, enum veto_lost what);
 
 #endif

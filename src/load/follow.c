@@ -116,7 +116,7 @@ static uint32_t read_nspid(const char *proc, uint32_t pid)
 	return procfs_read(proc, pid, "status", status, sizeof(status)) > 0 ? procfs_nspid(status) : 0;
 }
 
-int follow_procs_read(const char *proc, struct follow_proc **out, size_t *n)
+int follow_procs_read(const char *proc, bool nspid, struct follow_proc **out, size_t *n)
 {
 	struct follow_proc *v = NULL;
 	size_t cap = 0;
@@ -148,7 +148,7 @@ int follow_procs_read(const char *proc, struct follow_proc **out, size_t *n)
 			v = w;
 			cap = cap ? cap * 2 : 256;
 		}
-		v[*n] = (struct follow_proc){ pid, ppid, read_exe(proc, pid), read_nspid(proc, pid) };
+		v[*n] = (struct follow_proc){ pid, ppid, read_exe(proc, pid), nspid ? read_nspid(proc, pid) : 0 };
 		(*n)++;
 	}
 	closedir(d);
@@ -163,7 +163,7 @@ int follow_prefill(const struct compiled *c, const struct follow_map *m)
 	for (int pass = 0; pass < 8; pass++) {
 		struct follow_proc *p;
 		size_t n;
-		long r = follow_procs_read("/proc", &p, &n);
+		long r = follow_procs_read("/proc", c->follow_ns_pids, &p, &n);
 
 		if (r)
 			return (int)r;

@@ -4,6 +4,7 @@
 #ifndef VETO_LOAD_FOLLOW_H
 #define VETO_LOAD_FOLLOW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,8 +28,9 @@ struct follow_map {
  * and those of its binary. Reorders procs. How many processes gained ids, or -errno. */
 long follow_pass(const struct compiled *c, struct follow_proc *procs, size_t n, const struct follow_map *m);
 
-/* The running processes, from a proc file system. 0 or -errno. */
-int follow_procs_read(const char *proc, struct follow_proc **out, size_t *n);
+/* The running processes, from a proc file system, with their namespace pids
+ * when nspid (a status file each). 0 or -errno. */
+int follow_procs_read(const char *proc, bool nspid, struct follow_proc **out, size_t *n);
 void follow_procs_free(struct follow_proc *p, size_t n);
 
 /* Passes over /proc until one changes nothing (processes fork while it

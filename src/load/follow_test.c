@@ -127,7 +127,7 @@ static void reads_proc(void **state)
 	size_t n;
 	bool me = false;
 
-	assert_int_equal(follow_procs_read("/proc", &p, &n), 0);
+	assert_int_equal(follow_procs_read("/proc", true, &p, &n), 0);
 	for (size_t i = 0; i < n; i++)
 		if (p[i].pid == (uint32_t)getpid()) {
 			me = true;
@@ -138,7 +138,7 @@ static void reads_proc(void **state)
 		}
 	assert_true(me);
 	follow_procs_free(p, n);
-	assert_int_equal(follow_procs_read("/nonexistent", &p, &n), -ENOENT);
+	assert_int_equal(follow_procs_read("/nonexistent", true, &p, &n), -ENOENT);
 }
 
 int main(void)

@@ -155,7 +155,7 @@ void policy_set_unload(struct policy_set *ps)
 	memset(ps, 0, sizeof(*ps));
 }
 
-uint64_t policy_set_lost(const struct policy_set *ps, enum engine_lost what)
+uint64_t policy_set_lost(const struct policy_set *ps, enum veto_lost what)
 {
 	uint64_t n = 0;
 

@@ -25,7 +25,7 @@ int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_pa
 		    const uint32_t host_ns[VN__COUNT], int ringbuf_fd, struct diag_list *d, char *err,
 		    size_t errlen);
 void policy_set_unload(struct policy_set *ps);
-/* What all policies lost (see enum engine_lost). */
-uint64_t policy_set_lost(const struct policy_set *ps, enum engine_lost what);
+/* What all policies lost (see enum veto_lost). */
+uint64_t policy_set_lost(const struct policy_set *ps, enum veto_lost what);
 
 #endif

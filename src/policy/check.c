@@ -681,8 +681,7 @@ static bool lsm_return(const struct pol_hook *h)
 			if (s->filters[f].kind == PF_RETURN_ARGS)
 				return false;
 		for (size_t a = 0; a < s->n_actions; a++)
-			enforces |= s->actions[a].kind == PA_OVERRIDE || s->actions[a].kind == PA_SIGKILL ||
-				    s->actions[a].kind == PA_SIGNAL;
+			enforces |= pol_action_enforces(s->actions[a].kind);
 	}
 	return enforces;
 }

@@ -28,11 +28,6 @@ static void lw(struct lc *c, struct pol_pos pos, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool enforcing(enum pol_action_kind k)
-{
-	return k == PA_SIGKILL || k == PA_OVERRIDE || k == PA_SIGNAL;
-}
-
 static const struct pol_action *find_action(const struct pol_selector *s, enum pol_action_kind k)
 {
 	for (size_t i = 0; i < s->n_actions; i++)
@@ -44,7 +39,7 @@ static const struct pol_action *find_action(const struct pol_selector *s, enum p
 static const struct pol_action *first_enforcing(const struct pol_selector *s)
 {
 	for (size_t i = 0; i < s->n_actions; i++)
-		if (enforcing(s->actions[i].kind))
+		if (pol_action_enforces(s->actions[i].kind))
 			return &s->actions[i];
 	return NULL;
 }

@@ -512,3 +512,8 @@ int pol_tcp_state_from(const char *s, uint64_t *out)
 	static const int v[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
 	return named_or_number(s, n, v, N(n), 255, out);
 }
+
+bool pol_action_enforces(enum pol_action_kind k)
+{
+	return k == PA_SIGKILL || k == PA_OVERRIDE || k == PA_SIGNAL;
+}

@@ -297,6 +297,7 @@ const char *pol_op_name(enum pol_op op);
 bool pol_op_negated(enum pol_op op); /* values are ANDed, not ORed */
 const char *pol_filter_name(enum pol_filter_kind k);
 const char *pol_action_name(enum pol_action_kind k);
+bool pol_action_enforces(enum pol_action_kind k); /* Sigkill, Override, Signal */
 const char *pol_ns_name(enum pol_ns ns);
 const char *pol_capset_name(enum pol_capset c);
 const char *pol_hook_kind_name(enum pol_hook_kind k);
