@@ -1,7 +1,7 @@
-/* oploop open PATH N | exec PATH N | getpid - N: runs N open()+close() of
- * PATH, N fork+exec+wait of PATH, or N getpid system calls, and prints the
- * mean ns per operation. The benchmarks run it under each configuration in
- * the same boot. */
+/* oploop open PATH N | openeach DIR N | exec PATH N | getpid - N: runs N
+ * open()+close() of PATH, or of DIR/0 .. DIR/N-1 once each, N fork+exec+wait
+ * of PATH, or N getpid system calls, and prints the mean ns per operation.
+ * The benchmarks run it under each configuration in the same boot. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +24,10 @@ int main(int argc, char **argv)
 	long n;
 	double t0;
 
-	if (argc != 4 || (strcmp(argv[1], "open") && strcmp(argv[1], "exec") && strcmp(argv[1], "getpid")) ||
+	if (argc != 4 || (strcmp(argv[1], "open") && strcmp(argv[1], "openeach") && strcmp(argv[1], "exec") &&
+			  strcmp(argv[1], "getpid")) ||
 	    (n = atol(argv[3])) <= 0) {
-		fprintf(stderr, "Usage: oploop open|exec PATH N\n       oploop getpid - N\n");
+		fprintf(stderr, "Usage: oploop open|exec PATH N\n       oploop openeach DIR N\n       oploop getpid - N\n");
 		return 2;
 	}
 	t0 = now_ns();
@@ -34,9 +35,17 @@ int main(int argc, char **argv)
 		if (argv[1][0] == 'g') {
 			syscall(SYS_getpid); /* the real call: libc may not cache it, but be sure */
 		} else if (argv[1][0] == 'o') {
-			int fd = open(argv[2], O_RDONLY);
+			char each[4096];
+			const char *path = argv[2];
+			int fd;
+
+			if (argv[1][4]) { /* openeach: a file not opened before */
+				snprintf(each, sizeof(each), "%s/%ld", argv[2], i);
+				path = each;
+			}
+			fd = open(path, O_RDONLY);
 			if (fd < 0) {
-				perror(argv[2]);
+				perror(path);
 				return 1;
 			}
 			close(fd);

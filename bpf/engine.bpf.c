@@ -24,6 +24,14 @@ const volatile __u32 policy_id;
 const volatile __u8 word_top[VETO_SLOT_MAX];
 /* a followForks filter compares pids in their own namespace (isNamespacePID) */
 const volatile bool follow_ns_pids;
+/* the key of veto_pcache.check, random per policy: set by the loader */
+const volatile __u64 pcache_key;
+
+/* The kernel's sequence counts of renames and of mount tree changes: a
+ * remembered path holds while neither moved. Weak: absent, nothing is
+ * remembered. */
+extern const void rename_lock __ksym __weak;
+extern const void mount_lock __ksym __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -95,6 +103,15 @@ struct {
 	__type(value, __u64);
 } follow SEC(".maps");
 
+/* Path verdicts by inode (struct veto_pcache); created only for a policy
+ * with a hook that remembers them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct veto_pcache);
+} pcache SEC(".maps");
+
 #define TP_WORDS 16 /* words of a tracepoint record the slot programs load */
 
 struct scratch {
@@ -106,6 +123,10 @@ struct scratch {
 	__u64 words[TP_WORDS]; /* a tracepoint's record or raw arguments (tp_words) */
 	__u64 hits;
 	struct veto_ev_arg parent; /* the parent's executable: matched, not sent */
+	__u64 dhits[VETO_DIM_MAX]; /* each dimension's mask, where match() got to it */
+	__u32 dseen;
+	__u64 pc_seqs; /* see pc_read_seqs; 0: no verdict may be remembered */
+	__u64 pc_word; /* see pc_scalar */
 	__u32 ptrunc;
 	__u32 off; /* the path's length between levels (see put_name) */
 	char pbuf[2 * VETO_STR_BUF]; /* twice the size: lets the verifier bound writes */
@@ -152,6 +173,7 @@ static __always_inline __u32 put_name(struct scratch *s, const unsigned char *na
 	r = bpf_probe_read_kernel_str(&s->pbuf[o], VETO_STR_BUF - o, name);
 	if (r <= 0) {
 		s->pbuf[o] = '\0';
+		s->ptrunc = 1; /* a name missing: the path is not whole */
 		return off;
 	}
 	if ((__u64)r == VETO_STR_BUF - o)
@@ -865,6 +887,7 @@ static __always_inline struct scratch *begin(__u32 hook, struct veto_hook_cfg **
  * call's, or (at_ret) the return value's. */
 static __always_inline __u64 match(struct scratch *s, struct veto_hook_cfg *c, __u8 hook, __u64 m, bool at_ret)
 {
+	s->dseen = 0;
 	for (__u32 d = 0; d < VETO_DIM_MAX; d++) {
 		const struct veto_dim *dm;
 		__u64 hits;
@@ -881,6 +904,8 @@ static __always_inline __u64 match(struct scratch *s, struct veto_hook_cfg *c, _
 			veto_dim(hook, d);
 			hits = s->hits;
 		}
+		s->dhits[d & (VETO_DIM_MAX - 1)] = hits;
+		s->dseen |= 1u << d;
 		if (dm->negate)
 			m &= ~(hits & dm->care);
 		else
@@ -1011,6 +1036,158 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 	return act(s, c, hook, m);
 }
 
+/* Remembered path verdicts (LSM hooks with a file argument, cfg.pcache):
+ * a path that rules out every selector is walked once per inode, dentry,
+ * mount, rename count and mount count; later calls on it return at once.
+ * A dentry freed and its address reused for another name of the same inode
+ * is bound through d_instantiate first, which forgets the inode's verdicts
+ * (veto_pcache_inv). */
+static __always_inline __u64 pc_mix(__u64 h, __u64 v)
+{
+	h ^= v;
+	h *= 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 29);
+}
+
+static __always_inline __u64 pc_sum(__u64 d, __u64 m, __u64 seqs, __u64 hooks)
+{
+	return pc_mix(pc_mix(pc_mix(pc_mix(pcache_key, d), m), seqs), hooks);
+}
+
+#define PC_LOAD(x) (*(volatile __u64 *)&(x)) /* each field of an entry read once */
+
+/* A kernel pointer as a number to hash and store: through memory, since
+ * the verifier allows no arithmetic on the pointer itself. */
+static __always_inline __u64 pc_scalar(struct scratch *s, const void *p)
+{
+	PC_LOAD(s->pc_word) = (__u64)p;
+	return PC_LOAD(s->pc_word);
+}
+
+/* The rename and mount counts before the walk, as rename << 32 | mount | 1
+ * (both even: 1 marks them read); 0 when unread or one is under way. */
+static __always_inline __u64 pc_read_seqs(void)
+{
+	__u32 off = bpf_core_field_offset(seqlock_t, seqcount.seqcount.sequence);
+	__u32 r = 1, m = 1;
+
+	if (bpf_probe_read_kernel(&r, sizeof(r), (void *)&rename_lock + off) ||
+	    bpf_probe_read_kernel(&m, sizeof(m), (void *)&mount_lock + off) || ((r | m) & 1))
+		return 0;
+	return (__u64)r << 32 | m | 1;
+}
+
+/* Whether argument i, file f, is remembered to rule out every selector;
+ * *seqs: the counts read, for pc_remember. Before the scratch record is
+ * looked up: a remembered verdict needs none of it. */
+static __always_inline bool pc_known(struct veto_hook_cfg *c, __u32 hook, __u32 i, struct file *f, __u64 *seqs)
+{
+	struct veto_pcache *e;
+	struct inode *ino;
+	__u64 d, m, sq, hooks;
+
+	if (c->pcache != i + 1 || !f)
+		return false;
+	ino = f->f_inode;
+	if (!ino || !(*seqs = pc_read_seqs()))
+		return false;
+	e = bpf_inode_storage_get(&pcache, ino, 0, 0);
+	if (!e)
+		return false;
+	d = PC_LOAD(e->dentry);
+	m = PC_LOAD(e->mnt);
+	sq = PC_LOAD(e->seqs);
+	hooks = PC_LOAD(e->hooks);
+	/* a number against a pointer: comparing is allowed, hashing is not */
+	return d == (__u64)f->f_path.dentry && m == (__u64)f->f_path.mnt && sq == *seqs && (hooks >> hook & 1) &&
+	       PC_LOAD(e->check) == pc_sum(d, m, sq, hooks);
+}
+
+/* Whether the path of argument i alone leaves a selector: from the masks
+ * match() found, and the path's other dimensions. Global: checked once. */
+__noinline int veto_path_leaves(__u32 hook, __u32 i)
+{
+	struct scratch *s = get_scratch();
+	struct veto_hook_cfg *c = bpf_map_lookup_elem(&cfg, &hook);
+	__u64 m;
+
+	if (!s || !c)
+		return 1;
+	m = c->all;
+	for (__u32 d = 0; d < VETO_DIM_MAX; d++) {
+		const struct veto_dim *dm;
+		__u64 hits;
+
+		if (d >= c->n_dims)
+			break;
+		dm = &c->dims[d];
+		if (!veto_dim_on_path(dm, i))
+			continue;
+		if (s->dseen >> d & 1) {
+			hits = s->dhits[d];
+		} else {
+			veto_dim(hook, d);
+			hits = s->hits;
+		}
+		if (dm->negate)
+			m &= ~(hits & dm->care);
+		else
+			m &= hits | ~dm->care;
+	}
+	return m != 0;
+}
+
+/* After a walk: remember the verdict if the path ruled out every selector
+ * (the bits of other hooks kept while the entry still holds). */
+static __always_inline void pc_remember(struct scratch *s, struct veto_hook_cfg *c, __u32 hook, __u32 i,
+					struct file *f)
+{
+	struct veto_pcache *e;
+	struct inode *ino;
+	__u64 d, m, hooks = 0;
+
+	if (!s->pc_seqs || c->pcache != i + 1 || !f || i >= VETO_ARG_MAX || s->ev.args[i].flags)
+		return; /* a path cut or unread is not remembered */
+	ino = f->f_inode;
+	if (!ino || veto_path_leaves(hook, i))
+		return;
+	e = bpf_inode_storage_get(&pcache, ino, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!e)
+		return;
+	d = pc_scalar(s, f->f_path.dentry);
+	m = pc_scalar(s, f->f_path.mnt);
+	if (PC_LOAD(e->dentry) == d && PC_LOAD(e->mnt) == m && PC_LOAD(e->seqs) == s->pc_seqs) {
+		hooks = PC_LOAD(e->hooks);
+		if (PC_LOAD(e->check) != pc_sum(d, m, s->pc_seqs, hooks))
+			hooks = 0;
+	}
+	hooks |= 1ull << hook;
+	e->dentry = d;
+	e->mnt = m;
+	e->seqs = s->pc_seqs;
+	e->hooks = hooks;
+	e->check = pc_sum(d, m, s->pc_seqs, hooks);
+}
+
+/* The file an argument names: a file, or the one an exec runs; for other
+ * kinds a constant NULL, and the code for it folds away. */
+#define PC_FILE(v)                                                                         \
+	_Generic((v), struct file *: (struct file *)(unsigned long)(v),                    \
+		 struct linux_binprm *: ((struct linux_binprm *)(unsigned long)(v))->file, \
+		 default: (struct file *)0)
+#define KNOWN(i, v) if (PC_FILE(v) && pc_known(c, hook, i, PC_FILE(v), &seqs)) return 0;
+#define REMEMBER(i, v) if (PC_FILE(v)) pc_remember(s, c, hook, i, PC_FILE(v));
+#define K1 KNOWN(0, a0)
+#define K2 K1 KNOWN(1, a1)
+#define K3 K2 KNOWN(2, a2)
+#define K4 K3 KNOWN(3, a3)
+#define K5 K4 KNOWN(4, a4)
+#define R1 REMEMBER(0, a0)
+#define R2 R1 REMEMBER(1, a1)
+#define R3 R2 REMEMBER(2, a2)
+#define R4 R3 REMEMBER(3, a3)
+#define R5 R4 REMEMBER(4, a4)
+
 /* Keep an earlier program's denial (clamped: the verifier wants -errno). */
 #define RET_RET(n)                                                                 \
 	do {                                                                       \
@@ -1026,13 +1203,23 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 #define HOOK(h, sh, r, n, params, takes)                                           \
 	SEC("lsm/" #h) int BPF_PROG(veto_lsm_##sh, params)                         \
 	{                                                                          \
+		const __u32 hook = VH_##h;                                         \
 		struct veto_hook_cfg *c;                                           \
 		struct scratch *s;                                                 \
+		__u64 seqs = 0;                                                    \
+		long ret;                                                          \
 		RET_##r(n);                                                        \
-		if (!(s = begin(VH_##h, &c)))                                      \
+		c = bpf_map_lookup_elem(&cfg, &hook);                              \
+		if (!c || !c->all)                                                 \
 			return 0;                                                  \
+		K##n                                                               \
+		if (!(s = get_scratch()))                                          \
+			return 0;                                                  \
+		s->pc_seqs = seqs;                                                 \
 		takes                                                              \
-		return finish(s, c, VH_##h);                                       \
+		ret = finish(s, c, hook);                                          \
+		R##n                                                               \
+		return ret;                                                        \
 	}
 #define P1(k0) KT_##k0 a0
 #define P2(k0, k1) P1(k0), KT_##k1 a1
@@ -1225,5 +1412,15 @@ int BPF_PROG(veto_follow_exit, struct task_struct *p)
 	/* signal->live reaches 0 (before this tracepoint) when the last thread goes */
 	if (BPF_CORE_READ(p, signal, live.counter) == 0)
 		bpf_map_delete_elem(&follow, &tgid);
+	return 0;
+}
+
+/* A dentry bound to an inode, maybe at a freed one's address: the inode's
+ * remembered path verdicts go (see pc_known). Loaded with them. */
+SEC("lsm/d_instantiate")
+int BPF_PROG(veto_pcache_inv, struct dentry *dentry, struct inode *inode)
+{
+	if (inode)
+		bpf_inode_storage_delete(&pcache, inode);
 	return 0;
 }

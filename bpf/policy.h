@@ -179,7 +179,9 @@ struct veto_hook_cfg {
 	__u8 ret_probe;   /* return: true: post from the return probe, with the value */
 	__u8 need_parent; /* the parent's executable is read (matchParentBinaries) */
 	__u8 abi_late;    /* syscall64 numbers tagged for 32-bit callers only after a match */
-	__u8 pad[3];
+	__u8 pcache;      /* 1 + the file argument whose path alone can rule out every
+			   * selector: that verdict is remembered per inode (veto_pcache) */
+	__u8 pad[2];
 	struct veto_arg_read rd[VETO_ARG_MAX]; /* slot hooks only */
 	__u64 all;        /* bits of the selectors that exist */
 	struct veto_dim dims[VETO_DIM_MAX];
@@ -207,6 +209,25 @@ struct veto_addr_key {
 	__u8 hook;
 	__u8 dim;
 	__u8 addr[16];   /* IPv4 in the first four bytes */
+};
+
+/* Whether dimension dm compares argument i's path (its string). */
+static inline int veto_dim_on_path(const struct veto_dim *dm, unsigned i)
+{
+	return dm->src == VS_ARG && dm->arg == i && dm->field == VF_VALUE &&
+	       (dm->test == VT_STR_LPM || dm->test == VT_STR_RLPM);
+}
+
+/* A path's verdict, remembered on its inode (inode storage): the dentry
+ * and mount it was walked from, the kernel's rename and mount sequence
+ * counts at the walk, and the hooks whose selectors that path rules out.
+ * check is a keyed hash of the rest: an entry torn by two writers, or read
+ * while written, does not check and is walked again. */
+struct veto_pcache {
+	__u64 dentry, mnt;
+	__u64 seqs;  /* rename_lock << 32 | mount_lock */
+	__u64 hooks; /* bit per enum veto_hook_id */
+	__u64 check;
 };
 
 /* Ring buffer records. */

@@ -586,7 +586,7 @@ int agent_run(const struct agent_opts *o)
 
 		diag_init(&d);
 		err = policy_set_load(&a->policies, o->policies, o->n_policies, a->pl.enc.host_ns,
-				      proc_sensor_ringbuf_fd(a->sensor), &d, why, sizeof(why));
+				      proc_sensor_ringbuf_fd(a->sensor), o->walk_every_path, &d, why, sizeof(why));
 		diag_sort(&d);
 		for (size_t i = 0; i < d.n; i++)
 			logmsg("%s:%u:%u: %s: %s", d.v[i].file, d.v[i].line, d.v[i].col, diag_sev_name(d.v[i].sev),

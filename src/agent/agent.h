@@ -15,6 +15,7 @@ struct agent_opts {
 	int export_backups;
 	bool compact;              /* stdout in the compact format */
 	bool ancestors;            /* exec events carry `ancestors` */
+	bool walk_every_path;      /* no remembered path verdicts (see compile_env) */
 	const char *socket_path;
 	const char *node_name;     /* NULL: the host name */
 	size_t ringbuf_bytes;      /* 0: default */

@@ -29,6 +29,8 @@ static void usage(FILE *f)
 		"  --node-name NAME        node name in events and exec_ids (default: host name)\n"
 		"  --ringbuf-mb N          ring buffer size, a power of two (default 8)\n"
 		"  --record FILE           also append the raw records to FILE (for benchmarks)\n"
+		"  --walk-every-path       resolve a file's path at every call; by default a path\n"
+		"                          that rules out every selector is remembered per inode\n"
 		"  -v, --verbose           show libbpf's messages\n",
 		AGENT_DEFAULT_SOCKET);
 }
@@ -46,7 +48,7 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 
 int cmd_agent(int argc, char **argv)
 {
-	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY };
+	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK };
 	static const struct option opts[] = {
 		{ "export-file", required_argument, NULL, O_EXPORT },
 		{ "export-max-size", required_argument, NULL, O_MAXSIZE },
@@ -58,6 +60,7 @@ int cmd_agent(int argc, char **argv)
 		{ "ringbuf-mb", required_argument, NULL, O_RINGBUF },
 		{ "record", required_argument, NULL, O_RECORD },
 		{ "policy", required_argument, NULL, O_POLICY },
+		{ "walk-every-path", no_argument, NULL, O_WALK },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -100,6 +103,9 @@ int cmd_agent(int argc, char **argv)
 			break;
 		case O_ANC:
 			o.ancestors = true;
+			break;
+		case O_WALK:
+			o.walk_every_path = true;
 			break;
 		case O_SOCKET:
 			o.socket_path = optarg;

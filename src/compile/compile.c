@@ -957,6 +957,25 @@ static bool abi_late(const struct compiled *o, const struct c_hook *h)
 	return true;
 }
 
+/* 1 + the file argument of an LSM hook whose path every selector filters
+ * on, so that the path alone may rule them all out (cfg.pcache); else 0. */
+static uint8_t pcache_arg(const struct c_hook *h)
+{
+	if (h->id >= VH__COUNT)
+		return 0; /* slots get no typed file to find the inode by */
+	for (unsigned i = 0; i < h->nargs && i < VETO_ARG_MAX; i++) {
+		uint64_t filtered = 0;
+
+		if (h->kind[i] != AK_file && h->kind[i] != AK_linux_binprm)
+			continue;
+		for (unsigned d = 0; d < h->cfg.n_dims; d++)
+			if (veto_dim_on_path(&h->cfg.dims[d], i))
+				filtered |= h->cfg.dims[d].care;
+		return (h->cfg.all & ~filtered) ? 0 : (uint8_t)(i + 1);
+	}
+	return 0;
+}
+
 static void compile_hook(struct cc *c, const struct pol_policy *p, const struct pol_hook *ph, unsigned *slots)
 {
 	const char *name = ph->kind == PH_LSM ? ph->call : (ph->lsm_hook ? ph->lsm_hook : ph->call);
@@ -1021,6 +1040,7 @@ static void compile_hook(struct cc *c, const struct pol_policy *p, const struct 
 		h->cfg.all |= 1ull << s;
 	}
 	h->cfg.abi_late = abi_late(c->out, h);
+	h->cfg.pcache = c->env->walk_every_path ? 0 : pcache_arg(h);
 }
 
 /* ---- finishing the entries ---- */

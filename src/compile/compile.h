@@ -23,6 +23,8 @@ struct compile_env {
 	/* lint: for another machine; a tracepoint format this one cannot read
 	 * leaves its fields unchecked instead of failing */
 	bool portable;
+	/* agent --walk-every-path: no hook remembers path verdicts (cfg.pcache) */
+	bool walk_every_path;
 };
 
 struct c_hook {

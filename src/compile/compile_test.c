@@ -616,6 +616,48 @@ static void syscall_abi_late(void **state)
 	}
 }
 
+/* A path verdict is remembered only where the file's path filters every
+ * selector: then the path alone can rule them all out. */
+static void path_verdicts_remembered(void **state)
+{
+#define ARG0(t) "    - index: 0\n      type: " t "\n"
+	static const struct {
+		const char *hook, *args, *selectors;
+		uint8_t want;
+	} cases[] = {
+		/* every selector filters the path, with any string operator */
+		{ "file_open", ARG0("file"),
+		  "    - matchArgs:\n      - index: 0\n        operator: Prefix\n        values: [/etc/]\n"
+		  "    - matchArgs:\n      - index: 0\n        operator: NotPostfix\n        values: [.so]\n", 1 },
+		{ "bprm_check_security", ARG0("linux_binprm"),
+		  "    - matchArgs:\n      - index: 0\n        operator: Equal\n        values: [/bin/sh]\n"
+		  "      matchBinaries:\n      - operator: In\n        values: [/bin/bash]\n", 1 },
+		/* the second selector matches any path */
+		{ "file_open", ARG0("file"),
+		  "    - matchArgs:\n      - index: 0\n        operator: Prefix\n        values: [/etc/]\n"
+		  "    - matchBinaries:\n      - operator: In\n        values: [/bin/cat]\n", 0 },
+		/* no selectors: every call */
+		{ "file_open", ARG0("file"), NULL, 0 },
+		/* no file argument */
+		{ "socket_connect", "    - index: 1\n      type: sockaddr\n",
+		  "    - matchArgs:\n      - index: 1\n        operator: SPort\n        values: [\"80\"]\n", 0 },
+	};
+#undef ARG0
+	char y[2048];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fx f;
+
+		snprintf(y, sizeof(y), HDR "  lsmhooks:\n  - hook: %s\n    args:\n%s%s%s", cases[i].hook, cases[i].args,
+			 cases[i].selectors ? "    selectors:\n" : "", cases[i].selectors ? cases[i].selectors : "");
+		build(&f, y);
+		dump(&f.d);
+		assert_int_equal(f.r, 0);
+		assert_int_equal(f.c.hooks[0].cfg.pcache, cases[i].want);
+		fin(&f);
+	}
+}
+
 /* raw: true reads the tracepoint's own arguments; one value needs no hash. */
 static void raw_tracepoint_one_value(void **state)
 {
@@ -726,6 +768,7 @@ int main(void)
 		cmocka_unit_test(tracepoint_fields_and_errors),
 		cmocka_unit_test(raw_tracepoint_one_value),
 		cmocka_unit_test(syscall_abi_late),
+		cmocka_unit_test(path_verdicts_remembered),
 		cmocka_unit_test(hook_not_in_kernel),
 		cmocka_unit_test(portable_env),
 		cmocka_unit_test(kprobe_slots),

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "engine.skel.h"
@@ -14,11 +15,12 @@
 #include "util/bpflog.h"
 
 #define FOLLOW_PROGS 3
+#define PCACHE_INV "veto_pcache_inv"
 
 struct engine_policy {
 	struct veto_engine *skel;
 	uint32_t id;
-	struct bpf_link *links[VETO_HOOK_MAX + VETO_SLOT_MAX + FOLLOW_PROGS];
+	struct bpf_link *links[VETO_HOOK_MAX + VETO_SLOT_MAX + FOLLOW_PROGS + 1];
 	size_t n_links;
 };
 
@@ -86,6 +88,44 @@ static int follow_start(struct engine_policy *p, const struct compiled *c, char 
 	return r;
 }
 
+static bool uses_lsm(const struct compiled *c)
+{
+	for (size_t i = 0; i < c->n_hooks; i++)
+		if (c->hooks[i].id < VH__COUNT)
+			return true;
+	return false;
+}
+
+/* Whether a hook of the policy remembers path verdicts (cfg.pcache). */
+static bool uses_pcache(const struct compiled *c)
+{
+	for (size_t i = 0; i < c->n_hooks; i++)
+		if (c->hooks[i].cfg.pcache)
+			return true;
+	return false;
+}
+
+/* The program that forgets an inode's verdicts when a dentry is bound to
+ * it: attached before any hook can remember one. */
+static int pcache_start(struct engine_policy *p, const struct compiled *c, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+	struct bpf_link *link;
+	int r;
+
+	if (!uses_pcache(c))
+		return 0;
+	prog = bpf_object__find_program_by_name(p->skel->obj, PCACHE_INV);
+	link = prog ? bpf_program__attach_lsm(prog) : NULL;
+	if (!link) {
+		r = prog ? -errno : -ENOENT;
+		snprintf(err, errlen, "attaching %s to d_instantiate: %s", PCACHE_INV, strerror(-r));
+		return r;
+	}
+	p->links[p->n_links++] = link;
+	return 0;
+}
+
 static int fill(struct engine_policy *p, const struct compiled *c, char *err, size_t errlen)
 {
 	struct veto_engine *skel = p->skel;
@@ -104,6 +144,8 @@ static int fill(struct engine_policy *p, const struct compiled *c, char *err, si
 		if (bpf_map_update_elem(fd, &c->addrs[i].key, &c->addrs[i].mask, BPF_ANY))
 			goto fail;
 	r = follow_start(p, c, err, errlen);
+	if (!r)
+		r = pcache_start(p, c, err, errlen);
 	if (r)
 		return r;
 	/* configs last: a hook acts only once its values are all in place */
@@ -145,6 +187,12 @@ int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, str
 	}
 	p->skel->rodata->policy_id = id;
 	p->skel->rodata->follow_ns_pids = c->follow_ns_pids;
+	if (getrandom((void *)&p->skel->rodata->pcache_key, sizeof(p->skel->rodata->pcache_key), 0) !=
+	    sizeof(p->skel->rodata->pcache_key)) {
+		r = -errno;
+		snprintf(err, errlen, "a key for the path verdicts: %s", strerror(-r));
+		goto fail;
+	}
 	for (size_t i = 0; i < c->n_hooks; i++)
 		if (c->hooks[i].id >= VH__COUNT)
 			p->skel->rodata->word_top[c->hooks[i].id - VH__COUNT] = c_hook_word_top(&c->hooks[i]);
@@ -157,8 +205,11 @@ int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, str
 				used |= !strcmp(bpf_program__name(prog), names[j]);
 		}
 		used |= c->n_follow && is_follow_prog(bpf_program__name(prog));
+		used |= uses_pcache(c) && !strcmp(bpf_program__name(prog), PCACHE_INV);
 		bpf_program__set_autoload(prog, used);
 	}
+	/* the LSM programs refer to it; inode storage needs a kernel with BPF LSM */
+	bpf_map__set_autocreate(p->skel->maps.pcache, uses_lsm(c));
 	bpf_map__set_max_entries(p->skel->maps.str_lpm, (uint32_t)at_least_one(c->n_strs));
 	bpf_map__set_max_entries(p->skel->maps.num_hash, (uint32_t)at_least_one(c->n_nums));
 	bpf_map__set_max_entries(p->skel->maps.addr_lpm, (uint32_t)at_least_one(c->n_addrs));

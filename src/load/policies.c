@@ -71,8 +71,8 @@ static int add_dir(struct policy_set *ps, const char *dir, struct diag_list *d)
 }
 
 int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_paths,
-		    const uint32_t host_ns[VN__COUNT], int ringbuf_fd, struct diag_list *d, char *err,
-		    size_t errlen)
+		    const uint32_t host_ns[VN__COUNT], int ringbuf_fd, bool walk_every_path, struct diag_list *d,
+		    char *err, size_t errlen)
 {
 	struct compile_env env;
 	size_t total = 0, k = 0;
@@ -95,6 +95,7 @@ int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_pa
 		goto fail;
 
 	compile_env_host(&env, host_ns);
+	env.walk_every_path = walk_every_path;
 	for (size_t f = 0; f < ps->n_files; f++)
 		total += ps->files[f].n;
 	ps->compiled = calloc(total ? total : 1, sizeof(*ps->compiled));

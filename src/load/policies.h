@@ -20,10 +20,11 @@ struct policy_set {
 /* Loads every policy of paths (files, or folders of .yaml and .yml files). Problems
  * go to d (file:line:col) and, for kernel failures, to err. On any error
  * nothing is loaded. host_ns: the agent's namespaces, for host_ns values.
- * ringbuf_fd: the ring buffer policy events go to. 0 or -errno. */
+ * ringbuf_fd: the ring buffer policy events go to. walk_every_path: see
+ * struct compile_env. 0 or -errno. */
 int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_paths,
-		    const uint32_t host_ns[VN__COUNT], int ringbuf_fd, struct diag_list *d, char *err,
-		    size_t errlen);
+		    const uint32_t host_ns[VN__COUNT], int ringbuf_fd, bool walk_every_path, struct diag_list *d,
+		    char *err, size_t errlen);
 void policy_set_unload(struct policy_set *ps);
 /* What all policies lost (see enum veto_lost). */
 uint64_t policy_set_lost(const struct policy_set *ps, enum veto_lost what);
