@@ -112,6 +112,18 @@ struct {
 	__type(value, struct veto_pcache);
 } pcache SEC(".maps");
 
+/* Inodes whose path was walked once and ruled out every selector, by a hash
+ * of the inode's address: a verdict is remembered at the second such walk,
+ * so a file opened once costs no inode storage. Racy by design: a lost or
+ * overwritten slot only delays remembering. */
+#define PC_SEEN 4096
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PC_SEEN);
+	__type(key, __u32);
+	__type(value, __u64);
+} pc_seen SEC(".maps");
+
 #define TP_WORDS 16 /* words of a tracepoint record the slot programs load */
 
 struct scratch {
@@ -126,6 +138,7 @@ struct scratch {
 	__u64 dhits[VETO_DIM_MAX]; /* each dimension's mask, where match() got to it */
 	__u32 dseen;
 	__u64 pc_seqs; /* see pc_read_seqs; 0: no verdict may be remembered */
+	__u32 pc_have; /* the inode has an entry (pc_known found one) */
 	__u64 pc_word; /* see pc_scalar */
 	__u32 ptrunc;
 	__u32 off; /* the path's length between levels (see put_name) */
@@ -1037,8 +1050,9 @@ static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, _
 }
 
 /* Remembered path verdicts (LSM hooks with a file argument, cfg.pcache):
- * a path that rules out every selector is walked once per inode, dentry,
- * mount, rename count and mount count; later calls on it return at once.
+ * a path that rules out every selector is remembered at its second walk,
+ * with its inode, dentry, mount, rename count and mount count; later calls
+ * on it return at once while those hold.
  * A dentry freed and its address reused for another name of the same inode
  * is bound through d_instantiate first, which forgets the inode's verdicts
  * (veto_pcache_inv). */
@@ -1077,10 +1091,16 @@ static __always_inline __u64 pc_read_seqs(void)
 	return (__u64)r << 32 | m | 1;
 }
 
-/* Whether argument i, file f, is remembered to rule out every selector;
- * *seqs: the counts read, for pc_remember. Before the scratch record is
- * looked up: a remembered verdict needs none of it. */
-static __always_inline bool pc_known(struct veto_hook_cfg *c, __u32 hook, __u32 i, struct file *f, __u64 *seqs)
+struct pc_probe {
+	__u64 seqs; /* the counts read (pc_read_seqs) */
+	bool have;  /* the inode has an entry */
+};
+
+/* Whether argument i, file f, is remembered to rule out every selector; p:
+ * what pc_remember needs. Before the scratch record is looked up: a
+ * remembered verdict needs none of it. */
+static __always_inline bool pc_known(struct veto_hook_cfg *c, __u32 hook, __u32 i, struct file *f,
+				     struct pc_probe *p)
 {
 	struct veto_pcache *e;
 	struct inode *ino;
@@ -1089,17 +1109,18 @@ static __always_inline bool pc_known(struct veto_hook_cfg *c, __u32 hook, __u32 
 	if (c->pcache != i + 1 || !f)
 		return false;
 	ino = f->f_inode;
-	if (!ino || !(*seqs = pc_read_seqs()))
+	if (!ino || !(p->seqs = pc_read_seqs()))
 		return false;
 	e = bpf_inode_storage_get(&pcache, ino, 0, 0);
 	if (!e)
 		return false;
+	p->have = true;
 	d = PC_LOAD(e->dentry);
 	m = PC_LOAD(e->mnt);
 	sq = PC_LOAD(e->seqs);
 	hooks = PC_LOAD(e->hooks);
 	/* a number against a pointer: comparing is allowed, hashing is not */
-	return d == (__u64)f->f_path.dentry && m == (__u64)f->f_path.mnt && sq == *seqs && (hooks >> hook & 1) &&
+	return d == (__u64)f->f_path.dentry && m == (__u64)f->f_path.mnt && sq == p->seqs && (hooks >> hook & 1) &&
 	       PC_LOAD(e->check) == pc_sum(d, m, sq, hooks);
 }
 
@@ -1151,9 +1172,22 @@ static __always_inline void pc_remember(struct scratch *s, struct veto_hook_cfg 
 	ino = f->f_inode;
 	if (!ino || veto_path_leaves(hook, i))
 		return;
-	e = bpf_inode_storage_get(&pcache, ino, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!e)
-		return;
+	e = s->pc_have ? bpf_inode_storage_get(&pcache, ino, 0, 0) : NULL;
+	if (!e) {
+		__u64 addr = pc_scalar(s, ino), *seen;
+		__u32 k = pc_mix(pcache_key, addr) % PC_SEEN;
+
+		seen = bpf_map_lookup_elem(&pc_seen, &k);
+		if (!seen)
+			return;
+		if (*seen != addr) {
+			*seen = addr; /* the first walk: remembered at the next */
+			return;
+		}
+		e = bpf_inode_storage_get(&pcache, ino, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!e)
+			return;
+	}
 	d = pc_scalar(s, f->f_path.dentry);
 	m = pc_scalar(s, f->f_path.mnt);
 	if (PC_LOAD(e->dentry) == d && PC_LOAD(e->mnt) == m && PC_LOAD(e->seqs) == s->pc_seqs) {
@@ -1175,7 +1209,7 @@ static __always_inline void pc_remember(struct scratch *s, struct veto_hook_cfg 
 	_Generic((v), struct file *: (struct file *)(unsigned long)(v),                    \
 		 struct linux_binprm *: ((struct linux_binprm *)(unsigned long)(v))->file, \
 		 default: (struct file *)0)
-#define KNOWN(i, v) if (PC_FILE(v) && pc_known(c, hook, i, PC_FILE(v), &seqs)) return 0;
+#define KNOWN(i, v) if (PC_FILE(v) && pc_known(c, hook, i, PC_FILE(v), &pc)) return 0;
 #define REMEMBER(i, v) if (PC_FILE(v)) pc_remember(s, c, hook, i, PC_FILE(v));
 #define K1 KNOWN(0, a0)
 #define K2 K1 KNOWN(1, a1)
@@ -1206,7 +1240,7 @@ static __always_inline void pc_remember(struct scratch *s, struct veto_hook_cfg 
 		const __u32 hook = VH_##h;                                         \
 		struct veto_hook_cfg *c;                                           \
 		struct scratch *s;                                                 \
-		__u64 seqs = 0;                                                    \
+		struct pc_probe pc = {};                                           \
 		long ret;                                                          \
 		RET_##r(n);                                                        \
 		c = bpf_map_lookup_elem(&cfg, &hook);                              \
@@ -1215,7 +1249,8 @@ static __always_inline void pc_remember(struct scratch *s, struct veto_hook_cfg 
 		K##n                                                               \
 		if (!(s = get_scratch()))                                          \
 			return 0;                                                  \
-		s->pc_seqs = seqs;                                                 \
+		s->pc_seqs = pc.seqs;                                              \
+		s->pc_have = pc.have;                                              \
 		takes                                                              \
 		ret = finish(s, c, hook);                                          \
 		R##n                                                               \

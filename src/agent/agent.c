@@ -603,10 +603,11 @@ int agent_run(const struct agent_opts *o)
 				char where[192], progs[2][32];
 				int n = c_hook_progs(&c->hooks[h], progs);
 
-				logmsg("policy %s: %s on %s (%s%s%s)", c->src->name,
+				logmsg("policy %s: %s on %s (%s%s%s)%s", c->src->name,
 				       c->hooks[h].cfg.monitor ? "monitoring" : "enforcing",
 				       c_hook_where(&c->hooks[h], where, sizeof(where)), progs[0], n > 1 ? ", " : "",
-				       n > 1 ? progs[1] : "");
+				       n > 1 ? progs[1] : "",
+				       c->hooks[h].cfg.pcache ? "; paths that match no selector remembered" : "");
 			}
 		}
 	}

@@ -186,18 +186,6 @@ static bool type_fits(enum pol_type t, enum arg_kind k)
 	}
 }
 
-static bool op_negated(enum pol_op op)
-{
-	switch (op) {
-	case POP_NOT_EQUAL: case POP_NOT_PREFIX: case POP_NOT_POSTFIX: case POP_NOT_IN: case POP_NOT_IN_MAP:
-	case POP_NOT_SADDR: case POP_NOT_DADDR: case POP_NOT_SPORT: case POP_NOT_DPORT:
-	case POP_NOT_SPORT_PRIV: case POP_NOT_DPORT_PRIV:
-		return true;
-	default:
-		return false;
-	}
-}
-
 struct sel_state {
 	unsigned sel;
 	struct dim_id used[VETO_DIM_MAX * 4];
@@ -228,7 +216,7 @@ static void filter_strings(struct cc *c, struct c_hook *h, struct sel_state *st,
 	bool equal = f->op == POP_EQUAL || f->op == POP_NOT_EQUAL || f->op == POP_IN || f->op == POP_NOT_IN;
 	bool post = f->op == POP_POSTFIX || f->op == POP_NOT_POSTFIX;
 	struct dim_id id = { .src = src, .test = post ? VT_STR_RLPM : VT_STR_LPM, .arg = arg,
-			     .negate = op_negated(f->op), .equal = equal };
+			     .negate = pol_op_negated(f->op), .equal = equal };
 	int d;
 
 	if (!equal && !post && f->op != POP_PREFIX && f->op != POP_NOT_PREFIX) {
@@ -263,7 +251,7 @@ static uint64_t kernel_dev(uint64_t st_dev)
 static void filter_inode(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f)
 {
 	struct dim_id id = { .src = VS_ARG, .test = VT_NUM_HASH, .arg = (uint8_t)f->index, .field = VF_INODE,
-			     .negate = op_negated(f->op) };
+			     .negate = pol_op_negated(f->op) };
 	int d;
 
 	switch (f->op) {
@@ -360,7 +348,7 @@ static void add_syscalls(struct cc *c, struct c_hook *h, int d, unsigned sel, co
 static void filter_numbers(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f,
 			   uint8_t src, uint8_t arg, uint8_t field)
 {
-	struct dim_id id = { .src = src, .arg = arg, .field = field, .negate = op_negated(f->op) };
+	struct dim_id id = { .src = src, .arg = arg, .field = field, .negate = pol_op_negated(f->op) };
 	uint64_t t = 0;
 	int d;
 
@@ -397,7 +385,7 @@ static void filter_numbers(struct cc *c, struct c_hook *h, struct sel_state *st,
 		/* privileged ports: below 1024; the Not form is its negation */
 		id.test = VT_LT;
 		id.negate = 0;
-		if (op_negated(f->op)) {
+		if (pol_op_negated(f->op)) {
 			id.test = VT_GT;
 			filter_threshold(c, h, st, f, id, 1023);
 		} else {
@@ -441,7 +429,7 @@ static void filter_addrs(struct cc *c, struct c_hook *h, struct sel_state *st, c
 			 uint8_t field)
 {
 	struct dim_id id = { .src = VS_ARG, .test = VT_ADDR_LPM, .arg = (uint8_t)f->index, .field = field,
-			     .negate = op_negated(f->op) };
+			     .negate = pol_op_negated(f->op) };
 	int d = use_dim(c, h, st, id, f->pos);
 
 	if (d < 0)
@@ -536,7 +524,7 @@ _Static_assert(VETO_HOOK_MAX <= VETO_FOLLOW_HOOK, "the follow pseudo-hook is no 
 static void filter_follow(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f)
 {
 	struct dim_id id = { .src = VS_FOLLOW, .test = VT_MASK, .arg = f->kind == PF_PARENT_BINARIES,
-			     .negate = op_negated(f->op) };
+			     .negate = pol_op_negated(f->op) };
 	unsigned fid = c->out->n_follow;
 
 	if (fid == VETO_FOLLOW_MAX) {
@@ -961,7 +949,7 @@ static bool abi_late(const struct compiled *o, const struct c_hook *h)
  * on, so that the path alone may rule them all out (cfg.pcache); else 0. */
 static uint8_t pcache_arg(const struct c_hook *h)
 {
-	if (h->id >= VH__COUNT)
+	if (!c_hook_is_lsm(h))
 		return 0; /* slots get no typed file to find the inode by */
 	for (unsigned i = 0; i < h->nargs && i < VETO_ARG_MAX; i++) {
 		uint64_t filtered = 0;
@@ -1249,7 +1237,7 @@ int c_hook_progs(const struct c_hook *h, char names[2][32])
 {
 	unsigned slot = h->id - VH__COUNT;
 
-	if (h->id < VH__COUNT) {
+	if (c_hook_is_lsm(h)) {
 		snprintf(names[0], 32, "%s", hook_table[h->id].prog);
 		return 1;
 	}
@@ -1263,7 +1251,7 @@ int c_hook_progs(const struct c_hook *h, char names[2][32])
 
 const char *c_hook_where(const struct c_hook *h, char *buf, size_t n)
 {
-	if (h->id < VH__COUNT)
+	if (c_hook_is_lsm(h))
 		snprintf(buf, n, "lsm/%s", h->name);
 	else
 		snprintf(buf, n, "%s/%s", h->cfg.slot_kind == VK_TRACEPOINT ? "tracepoint" :

@@ -67,6 +67,11 @@ struct compiled {
 int compile_policy(const struct pol_policy *p, const char *file, const struct compile_env *env,
 		   struct compiled *out, struct diag_list *d);
 void compiled_free(struct compiled *c);
+/* An LSM hook (its own program), not a tracepoint or kprobe slot. */
+static inline bool c_hook_is_lsm(const struct c_hook *h)
+{
+	return h->id < VH__COUNT;
+}
 /* The BPF programs a hook runs as (names[1]: its return probe); how many. */
 int c_hook_progs(const struct c_hook *h, char names[2][32]);
 /* Slots: 1 + the last word of a tracepoint's record (8-byte fields at 8-byte

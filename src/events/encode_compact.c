@@ -69,7 +69,7 @@ static void policy_line(struct jw *w, const char *where, const struct ev *e)
 		const char *n = strerrorname_np(-pe->ret);
 		snprintf(buf, sizeof(buf), "%s %s", pe->monitor ? "deny" : "denied", n ? n : "?");
 		text(w, buf);
-	} else if (e->hook && e->hook->id >= VH__COUNT) {
+	} else if (e->hook && !c_hook_is_lsm(e->hook)) {
 		text(w, "call completes"); /* a tracepoint or kprobe cannot deny */
 	} else {
 		text(w, pe->monitor ? "allow" : "allowed");

@@ -194,7 +194,7 @@ const char *ev_function_name(const struct ev *e)
 {
 	const struct veto_policy_event *pe = e->pol;
 
-	if (e->hook && e->hook->id >= VH__COUNT)
+	if (e->hook && !c_hook_is_lsm(e->hook))
 		return e->hook->cfg.slot_kind == VK_KPROBE ? e->hook->attach : e->hook->name;
 	if (pe->hook >= VH__COUNT)
 		return "";
@@ -205,7 +205,7 @@ void enc_policy_fields(struct jw *w, const struct ev *e)
 {
 	const struct veto_policy_event *pe = e->pol;
 	const struct c_hook *h = e->hook;
-	bool deny = pe->ret != 0, kill = pe->action & VA_SIGKILL, slot = h && h->id >= VH__COUNT;
+	bool deny = pe->ret != 0, kill = pe->action & VA_SIGKILL, slot = h && !c_hook_is_lsm(h);
 	const char *ename;
 
 	if (e->kind == EV_PROCESS_TRACEPOINT) {

@@ -26,7 +26,7 @@ struct engine_policy {
 
 static struct bpf_link *attach(struct bpf_program *prog, const struct c_hook *h, bool ret)
 {
-	if (h->id < VH__COUNT)
+	if (c_hook_is_lsm(h))
 		return bpf_program__attach_lsm(prog);
 	if (h->cfg.slot_kind == VK_KPROBE)
 		return bpf_program__attach_kprobe(prog, ret, h->attach);
@@ -91,7 +91,7 @@ static int follow_start(struct engine_policy *p, const struct compiled *c, char 
 static bool uses_lsm(const struct compiled *c)
 {
 	for (size_t i = 0; i < c->n_hooks; i++)
-		if (c->hooks[i].id < VH__COUNT)
+		if (c_hook_is_lsm(&c->hooks[i]))
 			return true;
 	return false;
 }
@@ -194,7 +194,7 @@ int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, str
 		goto fail;
 	}
 	for (size_t i = 0; i < c->n_hooks; i++)
-		if (c->hooks[i].id >= VH__COUNT)
+		if (!c_hook_is_lsm(&c->hooks[i]))
 			p->skel->rodata->word_top[c->hooks[i].id - VH__COUNT] = c_hook_word_top(&c->hooks[i]);
 	bpf_object__for_each_program(prog, p->skel->obj) {
 		bool used = false;
@@ -239,7 +239,7 @@ int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, str
 			if (!link) {
 				r = prog ? -errno : -ENOENT;
 				snprintf(err, errlen, "attaching %s to %s: %s%s%s%s", names[j],
-					 c->hooks[i].id < VH__COUNT ? c->hooks[i].name : c->hooks[i].attach, strerror(-r),
+					 c_hook_is_lsm(&c->hooks[i]) ? c->hooks[i].name : c->hooks[i].attach, strerror(-r),
 					 bpflog_why()[0] ? ": " : "", bpflog_why(),
 					 c->hooks[i].cfg.slot_kind == VK_KPROBE ?
 					 " (kprobes need CONFIG_KPROBES and the function in /proc/kallsyms: see 'veto probe')" : "");

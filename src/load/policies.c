@@ -124,7 +124,7 @@ int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_pa
 			bool lsm = false;
 
 			for (size_t h = 0; h < ps->compiled[k].n_hooks; h++)
-				lsm |= ps->compiled[k].hooks[h].id < VH__COUNT;
+				lsm |= c_hook_is_lsm(&ps->compiled[k].hooks[h]);
 			snprintf(err, errlen, "policy %s: %s%s", ps->compiled[k].src->name, why,
 				 r == -EPERM && lsm ? " (this kernel refuses BPF LSM programs: see 'veto probe')" : "");
 			goto fail;

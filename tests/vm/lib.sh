@@ -91,8 +91,9 @@ kernel_at_least() {
 	[ "$_kmaj" -gt "$_want_maj" ] || { [ "$_kmaj" -eq "$_want_maj" ] && [ "$_kmin" -ge "$_want_min" ]; }
 }
 
-# agent_start FILE|DIR...: starts `veto agent --policy ...` in the background,
-# exporting to /tmp/events.json, and waits for its `ready` line (or its death).
+# agent_start FILE|DIR...: starts `veto agent --policy ...` in the background
+# (with $AGENT_OPTS), exporting to /tmp/events.json, and waits for its `ready`
+# line (or its death).
 # agent_stop: stops it with SIGTERM and waits. The log is /tmp/agent.log.
 AGENT_PID=
 agent_start() {
@@ -100,7 +101,7 @@ agent_start() {
 	for _p in "$@"; do _args="$_args --policy $_p"; done
 	rm -f /tmp/events.json /tmp/agent.log
 	# shellcheck disable=SC2086
-	veto agent $_args --export-file /tmp/events.json --socket /run/veto.sock >/dev/null 2>/tmp/agent.log &
+	veto agent $_args $AGENT_OPTS --export-file /tmp/events.json --socket /run/veto.sock >/dev/null 2>/tmp/agent.log &
 	AGENT_PID=$!
 	_n=0
 	while [ "$_n" -lt 600 ]; do

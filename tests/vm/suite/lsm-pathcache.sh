@@ -45,6 +45,8 @@ cp /bin/busybox /tmp/pc/exe/true
 twice() { cat "$1" >/dev/null 2>&1; cat "$1" 2>&1; } # the second open meets a remembered verdict
 
 agent_start /tmp/pathcache.yaml
+expect_match "the agent says file_open remembers paths" \
+	"enforcing on lsm/file_open \(veto_lsm_fopen\); paths that match no selector remembered" "$(cat /tmp/agent.log)"
 expect_eq "an allowed file opens, again and again" data "$(twice /tmp/pc/ok/f)"
 expect_match "a denied file is denied, again and again" "Operation not permitted" "$(twice /tmp/pc/deny/f)"
 
@@ -86,3 +88,9 @@ mv /tmp/pc/exe /tmp/pc/deny/exe
 expect_fail "its directory renamed under the denied prefix, it cannot run" /tmp/pc/deny/exe/true
 agent_stop
 expect_eq "once stopped, the renamed file opens again" data "$(cat /tmp/pc/deny/dir/f)"
+
+AGENT_OPTS=--walk-every-path agent_start /tmp/pathcache.yaml
+expect_no_match "with --walk-every-path nothing is remembered" "remembered" "$(cat /tmp/agent.log)"
+expect_eq "an allowed file still opens" data "$(twice /tmp/pc/ok/f)"
+expect_match "a denied file is still denied" "Operation not permitted" "$(twice /tmp/pc/deny/f)"
+agent_stop
