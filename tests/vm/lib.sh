@@ -104,7 +104,8 @@ agent_start() {
 	veto agent $_args $AGENT_OPTS --export-file /tmp/events.json --socket /run/veto.sock >/dev/null 2>/tmp/agent.log &
 	AGENT_PID=$!
 	_n=0
-	while [ "$_n" -lt 600 ]; do
+	# loading every hook's program takes minutes under emulation on a slow host
+	while [ "$_n" -lt 3000 ]; do
 		grep -q ready /tmp/agent.log 2>/dev/null && return 0
 		kill -0 "$AGENT_PID" 2>/dev/null || break
 		sleep 0.1

@@ -58,14 +58,16 @@ expect_match "the denial names the policy" '"policy_name":"ns-init".*"denied":tr
 # host namespace's pid 1)
 sed -e 's/name: ns-init/name: ns-follow/' -e 's/values: \[1\]/values: [2]/' \
 	-e 's/isNamespacePID: true/isNamespacePID: true\n        followForks: true/' /tmp/nspid.yaml > /tmp/nsfollow.yaml
-printf '#!/bin/sh\nsleep 6\ncat /tmp/nspid >/dev/null 2>&1\necho $? > /tmp/early.rc\n' > /tmp/inner.sh
+# the grandchild opens once the agent is ready (/tmp/go), however long loading takes
+printf '#!/bin/sh\nwhile [ ! -e /tmp/go ]; do sleep 0.1; done\ncat /tmp/nspid >/dev/null 2>&1\necho $? > /tmp/early.rc\n' > /tmp/inner.sh
 printf '#!/bin/sh\n/tmp/inner.sh\nexit 0\n' > /tmp/mid.sh
 chmod +x /tmp/inner.sh /tmp/mid.sh
-rm -f /tmp/early.rc
+rm -f /tmp/early.rc /tmp/go
 unshare -p -f sh -c '/tmp/mid.sh; exit 0' &
 early=$!
 sleep 1
 agent_start /tmp/nsfollow.yaml
+touch /tmp/go
 expect_fail "a child of a namespace's pid 2 cannot open the file" unshare -p -f sh -c 'sh -c "cat /tmp/nspid; exit \$?"; exit $?'
 expect_ok "that namespace's pid 1 can" unshare -p -f sh -c 'exec cat /tmp/nspid'
 expect_ok "the host can" cat /tmp/nspid
