@@ -103,8 +103,8 @@ struct {
 	__type(value, __u64);
 } follow SEC(".maps");
 
-/* Path verdicts by inode (struct veto_pcache); created only for a policy
- * with a hook that remembers them. */
+/* Path verdicts by inode (struct veto_pcache); created for a policy with
+ * an LSM hook (their programs refer to it), used where cfg.pcache says. */
 struct {
 	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -882,18 +882,32 @@ __noinline int veto_dim(__u32 hook, __u32 d)
 	return 0;
 }
 
-static __always_inline struct scratch *begin(__u32 hook, struct veto_hook_cfg **cp)
+/* The hook's configuration, if the policy uses the hook. */
+static __always_inline struct veto_hook_cfg *hook_cfg(__u32 hook)
 {
 	struct veto_hook_cfg *c = bpf_map_lookup_elem(&cfg, &hook);
+
+	return c && c->all ? c : NULL;
+}
+
+static __always_inline struct scratch *begin(__u32 hook, struct veto_hook_cfg **cp)
+{
+	struct veto_hook_cfg *c = hook_cfg(hook);
 	struct scratch *s;
 
-	if (!c || !c->all)
+	if (!c)
 		return NULL;
 	s = get_scratch();
 	if (!s)
 		return NULL;
 	*cp = c;
 	return s;
+}
+
+/* m after one dimension's hits: a selector without its filter keeps its bit. */
+static __always_inline __u64 apply_dim(__u64 m, const struct veto_dim *dm, __u64 hits)
+{
+	return dm->negate ? m & ~(hits & dm->care) : m & (hits | ~dm->care);
 }
 
 /* The selectors m still matching after the dimensions of one phase: the
@@ -919,10 +933,7 @@ static __always_inline __u64 match(struct scratch *s, struct veto_hook_cfg *c, _
 		}
 		s->dhits[d & (VETO_DIM_MAX - 1)] = hits;
 		s->dseen |= 1u << d;
-		if (dm->negate)
-			m &= ~(hits & dm->care);
-		else
-			m &= hits | ~dm->care;
+		m = apply_dim(m, dm, hits);
 		if (!m)
 			return 0;
 	}
@@ -1150,10 +1161,7 @@ __noinline int veto_path_leaves(__u32 hook, __u32 i)
 			veto_dim(hook, d);
 			hits = s->hits;
 		}
-		if (dm->negate)
-			m &= ~(hits & dm->care);
-		else
-			m &= hits | ~dm->care;
+		m = apply_dim(m, dm, hits);
 	}
 	return m != 0;
 }
@@ -1167,7 +1175,7 @@ static __always_inline void pc_remember(struct scratch *s, struct veto_hook_cfg 
 	struct inode *ino;
 	__u64 d, m, hooks = 0;
 
-	if (!s->pc_seqs || c->pcache != i + 1 || !f || i >= VETO_ARG_MAX || s->ev.args[i].flags)
+	if (!s->pc_seqs || c->pcache != i + 1 || i >= VETO_ARG_MAX || s->ev.args[i].flags)
 		return; /* a path cut or unread is not remembered */
 	ino = f->f_inode;
 	if (!ino || veto_path_leaves(hook, i))
@@ -1243,8 +1251,7 @@ static __always_inline void pc_remember(struct scratch *s, struct veto_hook_cfg 
 		struct pc_probe pc = {};                                           \
 		long ret;                                                          \
 		RET_##r(n);                                                        \
-		c = bpf_map_lookup_elem(&cfg, &hook);                              \
-		if (!c || !c->all)                                                 \
+		if (!(c = hook_cfg(hook)))                                         \
 			return 0;                                                  \
 		K##n                                                               \
 		if (!(s = get_scratch()))                                          \

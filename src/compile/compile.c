@@ -1233,6 +1233,14 @@ void compile_env_host(struct compile_env *env, const uint32_t host_ns[VN__COUNT]
 	memcpy(env->host_ns, host_ns, sizeof(env->host_ns));
 }
 
+bool compiled_has_lsm(const struct compiled *c)
+{
+	for (size_t i = 0; i < c->n_hooks; i++)
+		if (c_hook_is_lsm(&c->hooks[i]))
+			return true;
+	return false;
+}
+
 int c_hook_progs(const struct c_hook *h, char names[2][32])
 {
 	unsigned slot = h->id - VH__COUNT;

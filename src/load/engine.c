@@ -88,14 +88,6 @@ static int follow_start(struct engine_policy *p, const struct compiled *c, char 
 	return r;
 }
 
-static bool uses_lsm(const struct compiled *c)
-{
-	for (size_t i = 0; i < c->n_hooks; i++)
-		if (c_hook_is_lsm(&c->hooks[i]))
-			return true;
-	return false;
-}
-
 /* Whether a hook of the policy remembers path verdicts (cfg.pcache). */
 static bool uses_pcache(const struct compiled *c)
 {
@@ -171,6 +163,7 @@ int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, str
 {
 	struct engine_policy *p;
 	struct bpf_program *prog;
+	bool pcache = uses_pcache(c);
 	int r;
 
 	*out = NULL;
@@ -205,11 +198,11 @@ int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, str
 				used |= !strcmp(bpf_program__name(prog), names[j]);
 		}
 		used |= c->n_follow && is_follow_prog(bpf_program__name(prog));
-		used |= uses_pcache(c) && !strcmp(bpf_program__name(prog), PCACHE_INV);
+		used |= pcache && !strcmp(bpf_program__name(prog), PCACHE_INV);
 		bpf_program__set_autoload(prog, used);
 	}
 	/* the LSM programs refer to it; inode storage needs a kernel with BPF LSM */
-	bpf_map__set_autocreate(p->skel->maps.pcache, uses_lsm(c));
+	bpf_map__set_autocreate(p->skel->maps.pcache, compiled_has_lsm(c));
 	bpf_map__set_max_entries(p->skel->maps.str_lpm, (uint32_t)at_least_one(c->n_strs));
 	bpf_map__set_max_entries(p->skel->maps.num_hash, (uint32_t)at_least_one(c->n_nums));
 	bpf_map__set_max_entries(p->skel->maps.addr_lpm, (uint32_t)at_least_one(c->n_addrs));

@@ -121,12 +121,8 @@ int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_pa
 
 		r = engine_policy_load(&ps->compiled[k], (uint32_t)k, ringbuf_fd, &ps->loaded[k], why, sizeof(why));
 		if (r) {
-			bool lsm = false;
-
-			for (size_t h = 0; h < ps->compiled[k].n_hooks; h++)
-				lsm |= c_hook_is_lsm(&ps->compiled[k].hooks[h]);
 			snprintf(err, errlen, "policy %s: %s%s", ps->compiled[k].src->name, why,
-				 r == -EPERM && lsm ? " (this kernel refuses BPF LSM programs: see 'veto probe')" : "");
+				 r == -EPERM && compiled_has_lsm(&ps->compiled[k]) ? " (this kernel refuses BPF LSM programs: see 'veto probe')" : "");
 			goto fail;
 		}
 	}
