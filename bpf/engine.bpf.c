@@ -112,10 +112,10 @@ struct {
 	__type(value, struct veto_pcache);
 } pcache SEC(".maps");
 
-/* Inodes whose path was walked once and ruled out every selector, by a hash
- * of the inode's address: a verdict is remembered at the second such walk,
- * so a file opened once costs no inode storage. Racy by design: a lost or
- * overwritten slot only delays remembering. */
+/* Inodes whose path was walked once, by a hash of their device and number:
+ * a verdict is remembered at the second walk, so a file opened once costs
+ * neither inode storage nor the reads of the counts. Racy by design: a lost
+ * or overwritten slot only delays remembering, a collision hastens it. */
 #define PC_SEEN 4096
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -138,7 +138,6 @@ struct scratch {
 	__u64 dhits[VETO_DIM_MAX]; /* each dimension's mask, where match() got to it */
 	__u32 dseen;
 	__u64 pc_seqs; /* see pc_read_seqs; 0: no verdict may be remembered */
-	__u32 pc_have; /* the inode has an entry (pc_known found one) */
 	__u64 pc_word; /* see pc_scalar */
 	__u32 ptrunc;
 	__u32 off; /* the path's length between levels (see put_name) */
@@ -1102,16 +1101,26 @@ static __always_inline __u64 pc_read_seqs(void)
 	return (__u64)r << 32 | m | 1;
 }
 
-struct pc_probe {
-	__u64 seqs; /* the counts read (pc_read_seqs) */
-	bool have;  /* the inode has an entry */
-};
+/* Whether the inode's path was walked before; marks it walked if not. */
+static __always_inline bool pc_walked(struct inode *ino)
+{
+	__u64 id = (__u64)ino->i_sb->s_dev << 32 ^ ino->i_ino, *seen;
+	__u32 k = pc_mix(pcache_key, id) % PC_SEEN;
 
-/* Whether argument i, file f, is remembered to rule out every selector; p:
- * what pc_remember needs. Before the scratch record is looked up: a
- * remembered verdict needs none of it. */
+	seen = bpf_map_lookup_elem(&pc_seen, &k);
+	if (!seen)
+		return false;
+	if (*seen == id)
+		return true;
+	*seen = id;
+	return false;
+}
+
+/* Whether argument i, file f, is remembered to rule out every selector;
+ * seqs: the counts for pc_remember, read only where it may remember. Before
+ * the scratch record is looked up: a remembered verdict needs none of it. */
 static __always_inline bool pc_known(struct veto_hook_cfg *c, __u32 hook, __u32 i, struct file *f,
-				     struct pc_probe *p)
+				     __u64 *seqs)
 {
 	struct veto_pcache *e;
 	struct inode *ino;
@@ -1120,18 +1129,22 @@ static __always_inline bool pc_known(struct veto_hook_cfg *c, __u32 hook, __u32 
 	if (c->pcache != i + 1 || !f)
 		return false;
 	ino = f->f_inode;
-	if (!ino || !(p->seqs = pc_read_seqs()))
+	if (!ino)
 		return false;
 	e = bpf_inode_storage_get(&pcache, ino, 0, 0);
-	if (!e)
+	if (!e) {
+		if (pc_walked(ino))
+			*seqs = pc_read_seqs();
 		return false;
-	p->have = true;
+	}
+	if (!(*seqs = pc_read_seqs()))
+		return false;
 	d = PC_LOAD(e->dentry);
 	m = PC_LOAD(e->mnt);
 	sq = PC_LOAD(e->seqs);
 	hooks = PC_LOAD(e->hooks);
 	/* a number against a pointer: comparing is allowed, hashing is not */
-	return d == (__u64)f->f_path.dentry && m == (__u64)f->f_path.mnt && sq == p->seqs && (hooks >> hook & 1) &&
+	return d == (__u64)f->f_path.dentry && m == (__u64)f->f_path.mnt && sq == *seqs && (hooks >> hook & 1) &&
 	       PC_LOAD(e->check) == pc_sum(d, m, sq, hooks);
 }
 
@@ -1176,26 +1189,13 @@ static __always_inline void pc_remember(struct scratch *s, struct veto_hook_cfg 
 	__u64 d, m, hooks = 0;
 
 	if (!s->pc_seqs || c->pcache != i + 1 || i >= VETO_ARG_MAX || s->ev.args[i].flags)
-		return; /* a path cut or unread is not remembered */
+		return; /* a first walk, a path cut or unread is not remembered */
 	ino = f->f_inode;
 	if (!ino || veto_path_leaves(hook, i))
 		return;
-	e = s->pc_have ? bpf_inode_storage_get(&pcache, ino, 0, 0) : NULL;
-	if (!e) {
-		__u64 addr = pc_scalar(s, ino), *seen;
-		__u32 k = pc_mix(pcache_key, addr) % PC_SEEN;
-
-		seen = bpf_map_lookup_elem(&pc_seen, &k);
-		if (!seen)
-			return;
-		if (*seen != addr) {
-			*seen = addr; /* the first walk: remembered at the next */
-			return;
-		}
-		e = bpf_inode_storage_get(&pcache, ino, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (!e)
-			return;
-	}
+	e = bpf_inode_storage_get(&pcache, ino, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!e)
+		return;
 	d = pc_scalar(s, f->f_path.dentry);
 	m = pc_scalar(s, f->f_path.mnt);
 	if (PC_LOAD(e->dentry) == d && PC_LOAD(e->mnt) == m && PC_LOAD(e->seqs) == s->pc_seqs) {
@@ -1217,7 +1217,7 @@ static __always_inline void pc_remember(struct scratch *s, struct veto_hook_cfg 
 	_Generic((v), struct file *: (struct file *)(unsigned long)(v),                    \
 		 struct linux_binprm *: ((struct linux_binprm *)(unsigned long)(v))->file, \
 		 default: (struct file *)0)
-#define KNOWN(i, v) if (PC_FILE(v) && pc_known(c, hook, i, PC_FILE(v), &pc)) return 0;
+#define KNOWN(i, v) if (PC_FILE(v) && pc_known(c, hook, i, PC_FILE(v), &seqs)) return 0;
 #define REMEMBER(i, v) if (PC_FILE(v)) pc_remember(s, c, hook, i, PC_FILE(v));
 #define K1 KNOWN(0, a0)
 #define K2 K1 KNOWN(1, a1)
@@ -1248,7 +1248,7 @@ static __always_inline void pc_remember(struct scratch *s, struct veto_hook_cfg 
 		const __u32 hook = VH_##h;                                         \
 		struct veto_hook_cfg *c;                                           \
 		struct scratch *s;                                                 \
-		struct pc_probe pc = {};                                           \
+		__u64 seqs = 0;                                                    \
 		long ret;                                                          \
 		RET_##r(n);                                                        \
 		if (!(c = hook_cfg(hook)))                                         \
@@ -1256,8 +1256,7 @@ static __always_inline void pc_remember(struct scratch *s, struct veto_hook_cfg 
 		K##n                                                               \
 		if (!(s = get_scratch()))                                          \
 			return 0;                                                  \
-		s->pc_seqs = pc.seqs;                                              \
-		s->pc_have = pc.have;                                              \
+		s->pc_seqs = seqs;                                                 \
 		takes                                                              \
 		ret = finish(s, c, hook);                                          \
 		R##n                                                               \
