@@ -26,6 +26,7 @@ mkpol one 1
 mkpol tenk 10000
 echo data > /tmp/bench-file
 mkdir -p /tmp/each && (cd /tmp/each && seq 0 $((OPENS - 1)) | xargs touch)
+sleep 3 # the boot's own work done
 
 start() { # CONFIG: the agent as that configuration has it (none: no agent)
 	: > /tmp/agent.log
@@ -42,8 +43,11 @@ start() { # CONFIG: the agent as that configuration has it (none: no agent)
 		kill -0 "$agent" || { cat /tmp/agent.log; exit 1; }
 		sleep 0.1
 	done
+	sleep 3 # the kernel's deferred work after the load done
 }
-stop() { [ -z "$agent" ] || { kill -TERM "$agent"; wait "$agent"; }; }
+# and the kernel's deferred freeing of its programs and maps done, which
+# would otherwise run inside the next measurement
+stop() { [ -z "$agent" ] || { kill -TERM "$agent"; wait "$agent"; sleep 3; }; }
 
 run() { # CONFIG: one measurement of each loop
 	start "$1"
@@ -90,6 +94,10 @@ echo 0 > /proc/sys/kernel/bpf_stats_enabled
 
 median() { grep "^$1 $2 " "${3:-/tmp/results}" | cut -d' ' -f3 | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "kernel $(uname -r), $ROUNDS rounds, $OPENS opens and $EXECS execs per measurement"
+# how far one configuration's rounds are apart, at most
+awk '{ k = $1 " " $2; if (!(k in lo) || $3 < lo[k]) lo[k] = $3; if ($3 > hi[k]) hi[k] = $3 }
+	END { for (k in lo) if ((hi[k] - lo[k]) / lo[k] > w) { w = (hi[k] - lo[k]) / lo[k]; wk = k }
+		printf "rounds of one configuration differ by at most %.1f %% (%s)\n", 100 * w, wk }' /tmp/results
 
 ratio() { awk "BEGIN { printf \"%.3f\", $1 / $2 }"; }
 printf '| loop | no agent | agent, no policy | 1 value, walked every time | 1 value | 10,000 values | walked / no policy | 1 value / no policy | 10,000 / 1 value |\n'
