@@ -8,6 +8,7 @@
 # over ROUNDS rounds. Prints the median ns/op per configuration and the
 # ratios; then, from a second pass with the kernel's per-program statistics
 # on, the median run time of the file_open program per configuration.
+. /veto/lib.sh
 set -eu
 ROUNDS=${1:-3} OPENS=${2:-20000} EXECS=${3:-300}
 
@@ -28,26 +29,19 @@ echo data > /tmp/bench-file
 mkdir -p /tmp/each && (cd /tmp/each && seq 0 $((OPENS - 1)) | xargs touch)
 sleep 3 # the boot's own work done
 
+AGENT_EXPORT=/dev/null # the events' cost is the agent's, not the policy's
 start() { # CONFIG: the agent as that configuration has it (none: no agent)
-	: > /tmp/agent.log
-	agent=
 	case $1 in
 	none) return ;;
-	agent) veto agent --export-file /dev/null --socket /run/bench.sock 2>/tmp/agent.log & ;;
-	walk) veto agent --policy /tmp/one.yaml --walk-every-path --export-file /dev/null --socket /run/bench.sock \
-		2>/tmp/agent.log & ;;
-	*) veto agent --policy "/tmp/$1.yaml" --export-file /dev/null --socket /run/bench.sock 2>/tmp/agent.log & ;;
+	agent) agent_start ;;
+	walk) AGENT_OPTS=--walk-every-path agent_start /tmp/one.yaml ;;
+	*) agent_start "/tmp/$1.yaml" ;;
 	esac
-	agent=$!
-	until grep -q ready /tmp/agent.log; do
-		kill -0 "$agent" || { cat /tmp/agent.log; exit 1; }
-		sleep 0.1
-	done
 	sleep 3 # the kernel's deferred work after the load done
 }
-# and the kernel's deferred freeing of its programs and maps done, which
-# would otherwise run inside the next measurement
-stop() { [ -z "$agent" ] || { kill -TERM "$agent"; wait "$agent"; sleep 3; }; }
+# then the kernel's deferred freeing of the programs and maps, which would
+# otherwise run inside the next measurement
+stop() { [ -z "$AGENT_PID" ] || { agent_stop; sleep 3; }; }
 
 run() { # CONFIG: one measurement of each loop
 	start "$1"
@@ -59,7 +53,7 @@ run() { # CONFIG: one measurement of each loop
 
 # run time and count of the agent's LSM programs (type 29), from its fds
 progstats() {
-	for f in /proc/"$agent"/fdinfo/*; do
+	for f in /proc/"$AGENT_PID"/fdinfo/*; do
 		grep -q 'prog_type:.*29' "$f" 2>/dev/null || continue
 		echo "$(sed -n 's/run_time_ns:\t*//p' "$f") $(sed -n 's/run_cnt:\t*//p' "$f")"
 	done
@@ -95,7 +89,7 @@ echo 0 > /proc/sys/kernel/bpf_stats_enabled
 median() { grep "^$1 $2 " "${3:-/tmp/results}" | cut -d' ' -f3 | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "kernel $(uname -r), $ROUNDS rounds, $OPENS opens and $EXECS execs per measurement"
 # how far one configuration's rounds are apart, at most
-awk '{ k = $1 " " $2; if (!(k in lo) || $3 < lo[k]) lo[k] = $3; if ($3 > hi[k]) hi[k] = $3 }
+[ "$ROUNDS" -lt 2 ] || awk '{ k = $1 " " $2; if (!(k in lo) || $3 < lo[k]) lo[k] = $3; if ($3 > hi[k]) hi[k] = $3 }
 	END { for (k in lo) if ((hi[k] - lo[k]) / lo[k] > w) { w = (hi[k] - lo[k]) / lo[k]; wk = k }
 		printf "rounds of one configuration differ by at most %.1f %% (%s)\n", 100 * w, wk }' /tmp/results
 

@@ -92,16 +92,18 @@ kernel_at_least() {
 }
 
 # agent_start FILE|DIR...: starts `veto agent --policy ...` in the background
-# (with $AGENT_OPTS), exporting to /tmp/events.json, and waits for its `ready`
-# line (or its death).
+# (with $AGENT_OPTS), exporting to $AGENT_EXPORT (/tmp/events.json, emptied
+# first), and waits for its `ready` line (or its death).
 # agent_stop: stops it with SIGTERM and waits. The log is /tmp/agent.log.
 AGENT_PID=
+AGENT_EXPORT=/tmp/events.json
 agent_start() {
 	_args=
 	for _p in "$@"; do _args="$_args --policy $_p"; done
-	rm -f /tmp/events.json /tmp/agent.log
+	rm -f /tmp/agent.log
+	: >"$AGENT_EXPORT"
 	# shellcheck disable=SC2086
-	veto agent $_args $AGENT_OPTS --export-file /tmp/events.json --socket /run/veto.sock >/dev/null 2>/tmp/agent.log &
+	veto agent $_args ${AGENT_OPTS:-} --export-file "$AGENT_EXPORT" --socket /run/veto.sock >/dev/null 2>/tmp/agent.log &
 	AGENT_PID=$!
 	_n=0
 	# loading every hook's program takes minutes under emulation on a slow host

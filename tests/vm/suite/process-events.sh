@@ -5,9 +5,7 @@
 . /veto/lib.sh
 set -u
 cd /tmp
-veto agent --socket /tmp/veto.sock --export-file /tmp/events.json 2>/tmp/agent.log &
-agent=$!
-wait_for "agent ready" 60 grep -q ready /tmp/agent.log || { cat /tmp/agent.log; die "agent not ready"; }
+agent_start
 
 /bin/sh -c 'exit 7' vm-marker
 # events are JSON lines; without python, match fields with grep on one line
@@ -35,10 +33,10 @@ expect_match "pid namespace is not the host's" '"pid":\{"inum":[0-9]+\},' "$ns"
 expect_no_match "pid namespace inum differs" "\"pid\":\\{\"inum\":$hostpid" "$ns"
 expect_match "net namespace is the host's" '"net":\{"inum":[0-9]+,"is_host":true\}' "$ns"
 
-st=$(veto getevents --socket /tmp/veto.sock --status)
+st=$(veto getevents --socket /run/veto.sock --status)
 expect_match "nothing lost" '"lost":\{"total":0,' "$st"
-kill -TERM $agent
-wait $agent
+kill -TERM "$AGENT_PID"
+wait "$AGENT_PID"
 expect_eq "agent stops cleanly" 0 $?
 grep -q 'stopping on' /tmp/agent.log && pass "agent says it stops" || fail "no stop line: $(cat /tmp/agent.log)"
 rmdir /sys/fs/cgroup/system.slice/docker-$cid.scope 2>/dev/null
