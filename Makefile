@@ -99,8 +99,14 @@ clean:
 
 # Static helper programs that run inside the test VMs (tests/vm/*.c, bench/oploop.c).
 VM_TOOL_SRCS := $(sort $(wildcard tests/vm/*.c) bench/oploop.c)
-VM_TOOLS     := $(patsubst %.c,$(BUILD)/vm-bin/%,$(notdir $(VM_TOOL_SRCS)))
+VM_TOOLS     := $(patsubst %.c,$(BUILD)/vm-bin/%,$(notdir $(VM_TOOL_SRCS))) $(BUILD)/vm-bin/abi32
 all: $(VM_TOOLS)
+
+# i386 code, assembled and linked without libc (no multilib needed)
+$(BUILD)/vm-bin/abi32: tests/vm/abi32.s
+	@mkdir -p $(@D)
+	@echo "  AS      $@"
+	$(Q)as --32 $< -o $@.o && ld -m elf_i386 $@.o -o $@ && rm -f $@.o
 
 vpath %.c tests/vm bench
 $(BUILD)/vm-bin/%: %.c $(LIB_OBJS)

@@ -13,6 +13,7 @@
 
 #include "errno.h"
 #include "policy.h"
+#include "path.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -131,7 +132,6 @@ struct scratch {
 	struct veto_str_key key;
 	struct veto_addr_key akey;
 	struct veto_num_key nkey;
-	const unsigned char *names[VETO_PATH_DEPTH]; /* a path's names, leaf first */
 	__u64 words[TP_WORDS]; /* a tracepoint's record or raw arguments (tp_words) */
 	__u64 hits;
 	struct veto_ev_arg parent; /* the parent's executable: matched, not sent */
@@ -139,9 +139,11 @@ struct scratch {
 	__u32 dseen;
 	__u64 pc_seqs; /* see pc_read_seqs; 0: no verdict may be remembered */
 	__u64 pc_word; /* see pc_scalar */
-	__u32 ptrunc;
-	__u32 off; /* the path's length between levels (see put_name) */
-	char pbuf[2 * VETO_STR_BUF]; /* twice the size: lets the verifier bound writes */
+	struct veto_walk walk;
+	char pbuf[VETO_WALK_BUF]; /* the path being walked (bpf/path.h) */
+	/* a path's last VETO_STR_BUF bytes, where str holds only its start: per
+	 * argument, then the binary and the parent's (Postfix reads them) */
+	char tails[8][VETO_STR_BUF];
 };
 
 struct {
@@ -163,73 +165,20 @@ static __always_inline struct scratch *get_scratch(void)
 	return bpf_map_lookup_elem(&scratch, &zero);
 }
 
-/* Appends "/name" at off in s->pbuf; returns the new length. The caller
- * stores off in the scratch record and loads it back: the verifier then
- * forgets how each name's length got there, so the paths through here meet
- * again at the next level instead of multiplying. */
-static __always_inline __u32 put_name(struct scratch *s, const unsigned char *name, __u32 off)
-{
-	__u64 o;
-	long r;
+__noinline int veto_walk_more(void);
 
-	if (off >= BUFM) {
-		s->ptrunc = 1;
-		return off;
-	}
-	s->pbuf[off & BUFM] = '/';
-	off++;
-	/* hide off's range from the compiler so the mask that bounds the write
-	 * for the verifier survives */
-	asm volatile("" : "+r"(off));
-	o = off & BUFM;
-	r = bpf_probe_read_kernel_str(&s->pbuf[o], VETO_STR_BUF - o, name);
-	if (r <= 0) {
-		s->pbuf[o] = '\0';
-		s->ptrunc = 1; /* a name missing: the path is not whole */
-		return off;
-	}
-	if ((__u64)r == VETO_STR_BUF - o)
-		s->ptrunc = 1;
-	return off + r - 1;
-}
-
-/* Up to three neighbouring pointer fields of a kernel object in one probe
- * read (a walk's cost is its reads), at their CO-RE offsets; f2 may repeat
- * f1. Fields spread over more than 32 bytes are read one by one. */
-#define READ_NEAR(obj, f0, f1, f2, v0, v1, v2)                                              \
-	do {                                                                                \
-		__u32 o0 = bpf_core_field_offset(typeof(*(obj)), f0);                        \
-		__u32 o1 = bpf_core_field_offset(typeof(*(obj)), f1);                        \
-		__u32 o2 = bpf_core_field_offset(typeof(*(obj)), f2);                        \
-		__u64 w[4] = {};                                                            \
-		if (o1 > o0 && o2 >= o1 && o2 - o0 <= 24 && !((o1 - o0) & 7) && !((o2 - o0) & 7)) { \
-			bpf_probe_read_kernel(w, o2 - o0 + 8, (void *)(obj) + o0);           \
-			v0 = (void *)w[0];                                                  \
-			v1 = (void *)w[((o1 - o0) >> 3) & 3];                               \
-			v2 = (void *)w[((o2 - o0) >> 3) & 3];                               \
-		} else {                                                                    \
-			v0 = (void *)BPF_CORE_READ(obj, f0);                                 \
-			v1 = (void *)BPF_CORE_READ(obj, f1);                                 \
-			v2 = (void *)BPF_CORE_READ(obj, f2);                                 \
-		}                                                                           \
-	} while (0)
-
-/* Resolves (dentry, mount) to an absolute path, root first, crossing mount
- * points, into argument `slot` (or a binary). A NULL mount walks the
- * dentry's own filesystem only. Global, so the verifier checks it once
- * rather than at every call. Pointers come as integers: it only reads them
- * through bpf_probe_read_kernel. */
+/* Resolves (dentry, mount) to an absolute path into argument `slot` (or a
+ * binary): whole, or marked VETO_ARG_CUT with the leaf end kept. A NULL
+ * mount walks the dentry's own filesystem only. Global, so the verifier
+ * checks it once rather than at every call. Pointers come as integers: it
+ * only reads them through bpf_probe_read_kernel. */
 __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 {
 	struct scratch *s = get_scratch();
-	struct vfsmount *vm = (void *)vfsmnt;
-	struct dentry *d = (void *)dentry;
-	struct mount *mnt = vm ? (void *)vm - bpf_core_field_offset(struct mount, mnt) : NULL;
-	struct dentry *mnt_root = NULL, *mnt_point = NULL;
-	struct mount *mnt_parent = NULL;
 	struct veto_ev_arg *a = NULL;
-	__u32 n = 0, off = 0, i;
+	__u32 end = VW_MORE, pos, len, n, i;
 	__u16 flags = 0;
+	char *dst;
 
 	if (!s)
 		return 0;
@@ -240,71 +189,58 @@ __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 		a = &s->parent;
 	else if (slot != SLOT_BINARY)
 		return 0;
-	if (!d) {
+	dst = a ? a->str : s->ev.binary;
+	if (!dentry) {
 		flags = VETO_ARG_NOPATH;
-		s->pbuf[0] = '\0';
+		len = 0;
+		dst[0] = '\0';
 		goto out;
 	}
-	if (mnt)
-		READ_NEAR(mnt, mnt_parent, mnt_mountpoint, mnt.mnt_root, mnt_parent, mnt_point, mnt_root);
-	/* Leaf first: slot i holds level i's name, NULL where the walk crossed a
-	 * mount. Indexing by the loop counter only keeps the verifier's states few. */
-	for (i = 0; i < VETO_PATH_DEPTH; i++) {
-		struct dentry *parent;
-		const unsigned char *name;
-
-		s->names[i] = NULL;
-		if (mnt && d == mnt_root) {
-			if (mnt_parent == mnt)
-				break;
-			d = mnt_point;
-			mnt = mnt_parent;
-			READ_NEAR(mnt, mnt_parent, mnt_mountpoint, mnt.mnt_root, mnt_parent, mnt_point, mnt_root);
-			continue;
-		}
-		READ_NEAR(d, d_parent, d_name.name, d_name.name, parent, name, name);
-		if (d == parent)
-			break;
-		s->names[i] = name;
-		d = parent;
-	}
-	n = i;
-	if (n == VETO_PATH_DEPTH)
-		flags |= VETO_ARG_TRUNC;
-	/* then root first */
-	s->ptrunc = 0;
-	for (i = 0; i < VETO_PATH_DEPTH; i++) {
-		if (i >= n)
-			break; /* as many turns as levels: every instruction counts here */
-		const unsigned char *name = s->names[(n - 1 - i) & (VETO_PATH_DEPTH - 1)];
-
-		if (name) {
-			s->off = put_name(s, name, off);
-			off = *(volatile __u32 *)&s->off;
+	veto_walk_begin(&s->walk, s->pbuf, dentry, vfsmnt);
+	for (i = 0; i < VETO_WALK_STEPS && end == VW_MORE; i++)
+		end = veto_walk_more();
+	pos = s->walk.pos;
+	len = VETO_PATH_MAX - 1 - pos;
+	if (end != VW_WHOLE) {
+		/* never an absolute path that it is not: no leading '/' */
+		flags = VETO_ARG_CUT | VETO_ARG_TRUNC;
+		if (len) {
+			pos++;
+			len--;
 		}
 	}
-	if (s->ptrunc)
+	n = len;
+	if (n > BUFM) {
+		n = BUFM;
 		flags |= VETO_ARG_TRUNC;
-	if (off == 0) {
-		s->pbuf[0] = '/';
-		s->pbuf[1] = '\0';
-		off = 1;
+		/* the end too, for Postfix */
+		bpf_probe_read_kernel(s->tails[slot & 7], VETO_STR_BUF, &s->pbuf[VETO_PATH_MAX - VETO_STR_BUF]);
 	}
-	if (off > BUFM)
-		off = BUFM;
+	/* the path's start and its NUL, or its first BUFM bytes: copying costs by the byte */
+	barrier_var(n); /* keep the mask: the verifier bounds the size by it */
+	bpf_probe_read_kernel(dst, (n & BUFM) + 1, &s->pbuf[pos & (VETO_PATH_MAX - 1)]);
+	dst[n & BUFM] = '\0';
+	len = n;
 out:
-	/* the path and its NUL only: copying costs by the byte */
-	n = (off & BUFM) + 1;
 	if (a) {
-		a->len = off;
+		a->len = len;
 		a->flags = flags;
-		bpf_probe_read_kernel(a->str, n, s->pbuf);
 	} else {
-		s->ev.bin_len = off;
+		s->ev.bin_len = len;
 		s->ev.bin_flags = flags;
-		bpf_probe_read_kernel(s->ev.binary, n, s->pbuf);
 	}
-	return off;
+	return len;
+}
+
+/* The next steps of the walk veto_resolve began. Global: the verifier
+ * checks one step's levels once. */
+__noinline int veto_walk_more(void)
+{
+	struct scratch *s = get_scratch();
+
+	if (!s)
+		return VW_CUT;
+	return veto_walk_step(&s->walk, s->pbuf);
 }
 
 static __always_inline void put_inode(struct veto_ev_arg *a, struct inode *inode)
@@ -699,35 +635,50 @@ static __always_inline __u64 current_caps(__u8 src)
 	return read_caps(&c->cap_effective);
 }
 
-/* The string a dimension looks at, copied (or reversed) into s->key. */
-static __always_inline __u64 *lookup_str(struct scratch *s, __u8 hook, __u8 d, const struct veto_dim *dm)
+/* The string a dimension looks at, copied (or reversed) into s->key; the
+ * lookup's result, or NULL. *cut: the path is not whole, nothing looked up. */
+static __always_inline __u64 *lookup_str(struct scratch *s, __u8 hook, __u8 d, const struct veto_dim *dm,
+					 bool *cut)
 {
 	const char *str;
-	__u32 len, keep;
+	__u32 len, keep, slot;
+	__u16 flags;
 
 	if (dm->src == VS_BINARY) {
 		str = s->ev.binary;
 		len = s->ev.bin_len;
+		flags = s->ev.bin_flags;
+		slot = SLOT_BINARY;
 	} else {
 		struct veto_ev_arg *a = dm->src == VS_PARENT_BINARY ? &s->parent : ARG(s, dm->arg);
 
-		if (a->flags & VETO_ARG_NOPATH)
-			return NULL;
 		str = a->str;
 		len = a->len;
+		flags = a->flags;
+		slot = dm->src == VS_PARENT_BINARY ? SLOT_PARENT : dm->arg;
 	}
-	if (len > VETO_STR_MAX)
-		len = VETO_STR_MAX;
+	if (flags & VETO_ARG_NOPATH)
+		return NULL;
+	if (flags & VETO_ARG_CUT) {
+		*cut = true;
+		return NULL;
+	}
 	s->key.hook = hook;
 	s->key.dim = d;
 	if (dm->test == VT_STR_RLPM) {
+		/* a path longer than str: its end was kept apart */
+		if (flags & VETO_ARG_TRUNC)
+			str = s->tails[slot & 7];
+		/* from the last byte back, as many as a key holds */
 		for (__u32 i = 0; i < VETO_STR_MAX; i++) {
 			if (i >= len)
 				break;
 			s->key.s[i] = str[(len - 1 - i) & BUFM];
 		}
-		keep = len;
+		keep = len < VETO_STR_MAX ? len : VETO_STR_MAX;
 	} else {
+		if (len > VETO_STR_MAX)
+			len = VETO_STR_MAX;
 		/* with the NUL, so that Equal values (stored with theirs) match whole;
 		 * the trie reads no further than the prefix length */
 		keep = len < VETO_STR_MAX ? len + 1 : VETO_STR_MAX;
@@ -826,9 +777,17 @@ __noinline int veto_dim(__u32 hook, __u32 d)
 
 	switch (dm->test) {
 	case VT_STR_LPM:
-	case VT_STR_RLPM:
-		v = lookup_str(s, hook, d, dm);
+	case VT_STR_RLPM: {
+		bool cut = false;
+
+		v = lookup_str(s, hook, d, dm, &cut);
+		if (cut) {
+			/* undecided: satisfied where the selector denies or kills */
+			s->hits = dm->negate ? ~c->undecided : c->undecided;
+			return 0;
+		}
 		break;
+	}
 	case VT_NUM_HASH:
 		s->nkey.hook = hook;
 		s->nkey.dim = d;
@@ -874,6 +833,8 @@ __noinline int veto_dim(__u32 hook, __u32 d)
 			if (ok)
 				hits |= 1ull << i;
 		}
+		if (dm->src == VS_FOLLOW && dm->field == VF_FOLLOW_BIN && (x & VETO_FOLLOW_CUT))
+			hits |= dm->negate ? ~c->undecided : c->undecided;
 		s->hits = hits;
 		return 0;
 	}
@@ -909,11 +870,23 @@ static __always_inline __u64 apply_dim(__u64 m, const struct veto_dim *dm, __u64
 	return dm->negate ? m & ~(hits & dm->care) : m & (hits | ~dm->care);
 }
 
-/* The selectors m still matching after the dimensions of one phase: the
- * call's, or (at_ret) the return value's. */
-static __always_inline __u64 match(struct scratch *s, struct veto_hook_cfg *c, __u8 hook, __u64 m, bool at_ret)
+/* A dimension's phase: the caller's own (binaries, namespaces, pids,
+ * capabilities, follow ids: cheap, and read before any argument), the
+ * call's arguments, or a kprobe's return value. */
+#define PH_PROC 1
+#define PH_ARGS 2
+#define PH_RET  4
+static __always_inline __u32 dim_phase(const struct veto_dim *dm)
 {
-	s->dseen = 0;
+	return dm->src == VS_ARG ? PH_ARGS : dm->src == VS_RET ? PH_RET : PH_PROC;
+}
+
+/* The selectors m still matching after the dimensions of the phases in
+ * `want`. */
+static __always_inline __u64 match(struct scratch *s, struct veto_hook_cfg *c, __u8 hook, __u64 m, __u32 want)
+{
+	if (want & PH_PROC)
+		s->dseen = 0;
 	for (__u32 d = 0; d < VETO_DIM_MAX; d++) {
 		const struct veto_dim *dm;
 		__u64 hits;
@@ -921,7 +894,7 @@ static __always_inline __u64 match(struct scratch *s, struct veto_hook_cfg *c, _
 		if (d >= c->n_dims)
 			break;
 		dm = &c->dims[d & (VETO_DIM_MAX - 1)];
-		if ((dm->src == VS_RET) != at_ret)
+		if (!(dim_phase(dm) & want))
 			continue;
 		if (dm->test == VT_EQ && dm->care == 1 && dm->src == VS_ARG && dm->field == VF_VALUE) {
 			/* the commonest filter, one value in the first selector: no call */
@@ -937,6 +910,17 @@ static __always_inline __u64 match(struct scratch *s, struct veto_hook_cfg *c, _
 			return 0;
 	}
 	return m;
+}
+
+/* The selectors the caller itself leaves, before any argument is read: a
+ * caller every selector rules out pays for no path walk. */
+static __always_inline __u64 match_caller(struct scratch *s, struct veto_hook_cfg *c, __u8 hook)
+{
+	s->dseen = 0;
+	if (!c->proc_dims)
+		return c->all;
+	take_binaries(c);
+	return match(s, c, hook, c->all, PH_PROC);
 }
 
 /* Who called, into the event record. */
@@ -1030,16 +1014,14 @@ __noinline int veto_abi_late(__u32 hook)
 	for (__u32 i = 0; i < VETO_ARG_MAX; i++)
 		if (NEED(c, i) && c->rd[i].how == VR_SYSCALL64)
 			s->ev.args[i].num[0] = abi_tag(s->ev.args[i].num[0]);
-	s->hits = match(s, c, hook, c->all, false);
+	s->hits = match(s, c, hook, c->all, PH_PROC | PH_ARGS);
 	return 1;
 }
 
-static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, __u8 hook)
+/* m: what match_caller left. */
+static __always_inline long finish(struct scratch *s, struct veto_hook_cfg *c, __u8 hook, __u64 m)
 {
-	__u64 m;
-
-	take_binaries(c);
-	m = match(s, c, hook, c->all, false);
+	m = match(s, c, hook, m, PH_ARGS);
 	if (!m)
 		return 0;
 	if (c->abi_late && veto_abi_late(hook)) {
@@ -1188,7 +1170,8 @@ static __always_inline void pc_remember(struct scratch *s, struct veto_hook_cfg 
 	struct inode *ino;
 	__u64 d, m, hooks = 0;
 
-	if (!s->pc_seqs || c->pcache != i + 1 || i >= VETO_ARG_MAX || s->ev.args[i].flags)
+	if (!s->pc_seqs || c->pcache != i + 1 || i >= VETO_ARG_MAX ||
+	    (s->ev.args[i].flags & (VETO_ARG_CUT | VETO_ARG_NOPATH)))
 		return; /* a first walk, a path cut or unread is not remembered */
 	ino = f->f_inode;
 	if (!ino || veto_path_leaves(hook, i))
@@ -1248,7 +1231,7 @@ static __always_inline void pc_remember(struct scratch *s, struct veto_hook_cfg 
 		const __u32 hook = VH_##h;                                         \
 		struct veto_hook_cfg *c;                                           \
 		struct scratch *s;                                                 \
-		__u64 seqs = 0;                                                    \
+		__u64 seqs = 0, m;                                                 \
 		long ret;                                                          \
 		RET_##r(n);                                                        \
 		if (!(c = hook_cfg(hook)))                                         \
@@ -1257,8 +1240,10 @@ static __always_inline void pc_remember(struct scratch *s, struct veto_hook_cfg 
 		if (!(s = get_scratch()))                                          \
 			return 0;                                                  \
 		s->pc_seqs = seqs;                                                 \
+		if (!(m = match_caller(s, c, hook)))                               \
+			return 0;                                                  \
 		takes                                                              \
-		ret = finish(s, c, hook);                                          \
+		ret = finish(s, c, hook, m);                                       \
 		R##n                                                               \
 		return ret;                                                        \
 	}
@@ -1340,8 +1325,11 @@ static __always_inline int run_slot(void *ctx, __u32 hook, enum veto_slot_kind k
 {
 	struct veto_hook_cfg *c;
 	struct scratch *s;
+	__u64 m;
 
 	if (!(s = begin(hook, &c)))
+		return 0;
+	if (!(m = match_caller(s, c, hook)))
 		return 0;
 	if (kind == VK_TRACEPOINT || kind == VK_RAWTP)
 		tp_words(s, ctx, hook, kind);
@@ -1357,7 +1345,7 @@ static __always_inline int run_slot(void *ctx, __u32 hook, enum veto_slot_kind k
 		/* the record's address only for strings inside it */
 		veto_read_arg(rd.how == VR_DATALOC || rd.how == VR_CHARS ? as_scalar(ctx) : 0, hook, i, w);
 	}
-	finish(s, c, hook);
+	finish(s, c, hook, m);
 	return 0;
 }
 
@@ -1376,7 +1364,7 @@ static __always_inline int run_return(struct pt_regs *ctx, __u32 hook)
 	bpf_probe_read_kernel(&s->ev, sizeof(s->ev), pe);
 	bpf_map_delete_elem(&pending, &pid_tgid);
 	s->ev.retval = PT_REGS_RC(ctx);
-	m = match(s, c, hook, s->ev.mask, true);
+	m = match(s, c, hook, s->ev.mask, PH_RET);
 	if (m)
 		act(s, c, hook, m);
 	return 0;
@@ -1431,17 +1419,19 @@ int BPF_PROG(veto_follow_exec, struct task_struct *p, pid_t old_pid, struct linu
 	struct veto_dim bin = { .src = VS_BINARY, .test = VT_STR_LPM };
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct scratch *s = get_scratch();
-	__u64 *v, *old;
+	__u64 *v, *old, ids;
+	bool cut = false;
 
 	if (!s)
 		return 0;
 	/* the new executable, resolved as matchBinaries resolves the caller's */
 	take_exe((void *)bpf_get_current_task(), SLOT_BINARY);
-	v = lookup_str(s, VETO_FOLLOW_HOOK, 0, &bin);
-	if (!v || !*v)
+	v = lookup_str(s, VETO_FOLLOW_HOOK, 0, &bin, &cut);
+	ids = cut ? VETO_FOLLOW_CUT : v ? *v : 0;
+	if (!ids)
 		return 0;
 	old = bpf_map_lookup_elem(&follow, &tgid);
-	follow_set(tgid, *v | (old ? *old : 0));
+	follow_set(tgid, ids | (old ? *old : 0));
 	return 0;
 }
 

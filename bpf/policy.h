@@ -20,7 +20,6 @@
  * bytes: 2 for hook and dimension, 254 for the string (and its NUL for Equal). */
 #define VETO_STR_MAX  254
 #define VETO_STR_BUF  256 /* power of two: offsets are masked with it - 1 */
-#define VETO_PATH_DEPTH 32 /* directory levels walked per path */
 
 enum veto_hook_id {
 #define HOOK1(h, s, f, r, a) VH_##h,
@@ -75,7 +74,10 @@ enum veto_lost {
 	VETO_LOST_EVENTS, /* events not sent: ring buffer full */
 	VETO_LOST_FOLLOW, /* processes not followed: follow map full */
 };
-#define VETO_FOLLOW_MAX  64
+#define VETO_FOLLOW_MAX  63
+/* Carried by a process that ran a binary whose path could not be resolved
+ * whole: its followChildren binary filters are undecided. */
+#define VETO_FOLLOW_CUT  (1ull << 63)
 #define VETO_FOLLOW_PROCS 65536 /* processes a policy can follow at once */
 
 /* How a dimension decides. */
@@ -103,6 +105,7 @@ enum veto_field {
 	VF_DPORT,
 	VF_SADDR,
 	VF_DADDR,
+	VF_FOLLOW_BIN, /* VS_FOLLOW: the ids of binaries (followChildren), not pids */
 };
 
 enum veto_ns {
@@ -181,9 +184,13 @@ struct veto_hook_cfg {
 	__u8 abi_late;    /* syscall64 numbers tagged for 32-bit callers only after a match */
 	__u8 pcache;      /* 1 + the file argument whose path alone can rule out every
 			   * selector: that verdict is remembered per inode (veto_pcache) */
-	__u8 pad[2];
+	__u8 proc_dims;   /* a dimension looks at the caller, not the call: matched first */
+	__u8 pad;
 	struct veto_arg_read rd[VETO_ARG_MAX]; /* slot hooks only */
 	__u64 all;        /* bits of the selectors that exist */
+	/* selectors that deny or kill: there a path filter that cannot be
+	 * decided (the path is cut, VETO_ARG_CUT) counts as satisfied */
+	__u64 undecided;
 	struct veto_dim dims[VETO_DIM_MAX];
 	struct veto_sel_action act[VETO_SEL_MAX];
 	__u64 num[VETO_DIM_MAX][VETO_SEL_MAX]; /* thresholds for VT_GT/LT/MASK/CAPS */
@@ -233,8 +240,10 @@ struct veto_pcache {
 /* Ring buffer records. */
 #define VETO_EV_POLICY 16 /* distinct from the process sensor's types */
 
-#define VETO_ARG_TRUNC  (1u << 0) /* path or string cut */
+#define VETO_ARG_TRUNC  (1u << 0) /* str holds the start of a longer path or string */
 #define VETO_ARG_NOPATH (1u << 1) /* the path could not be read */
+#define VETO_ARG_CUT    (1u << 2) /* the path is not whole (its root end is missing):
+				   * str is the leaf end, its path filters undecided */
 
 struct veto_ev_arg {
 	__u64 num[2];     /* int value, or (dev, ino) */

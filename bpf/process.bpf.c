@@ -8,17 +8,20 @@
 #include <bpf/bpf_tracing.h>
 
 #include "process.h"
+#include "path.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Room for the header, every section and one name that overruns its section
- * (it is dropped, but the verifier must see the write in bounds). */
-#define SCRATCH_DATA 8192
+/* Room for every section at its masked offset, and past the last for the
+ * verifier to see each write in bounds. */
+#define SCRATCH_DATA 16384 /* power of two: section offsets are masked with it - 1 */
 #define NAME_CHUNK   256
 
 struct scratch {
 	struct veto_proc_event ev;
-	char data[SCRATCH_DATA];
+	char data[SCRATCH_DATA + PROC_PATH_MAX + NAME_CHUNK];
+	struct veto_walk walk;
+	char wbuf[VETO_WALK_BUF];
 };
 
 struct {
@@ -139,49 +142,52 @@ static __always_inline void fill_task(struct veto_proc_event *e, struct task_str
 	e->cgroup_id = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
 }
 
-/* Writes the path of (dentry, vfsmnt) into sec as NUL-terminated components,
- * leaf first (userspace reverses them): forward writes at masked offsets are
- * what the verifier can bound. Returns the bytes used, always < max. */
-static __always_inline __u32 walk_path(char *sec, __u32 max, struct dentry *dentry,
-				       struct vfsmount *vfsmnt, __u32 *flags, __u32 trunc_flag,
-				       __u32 err_flag)
+static __always_inline struct scratch *scratch_get(void)
 {
-	struct mount *mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
-	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-	__u32 off = 0;
+	__u32 zero = 0;
 
-#pragma clang loop unroll(disable)
-	for (int i = 0; i < PROC_PATH_DEPTH + 8; i++) {
-		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-		const unsigned char *name;
-		long n;
+	return bpf_map_lookup_elem(&proc_scratch, &zero);
+}
 
-		if (dentry == mnt_root || dentry == parent) {
-			struct mount *mp = BPF_CORE_READ(mnt, mnt_parent);
+/* The next steps of a walk put_path began. Global: the verifier checks one
+ * step's levels once. */
+__noinline int veto_proc_walk_more(void)
+{
+	struct scratch *s = scratch_get();
 
-			/* a detached dentry, or the root of the mount tree: done */
-			if (dentry != mnt_root || mp == mnt)
-				return off;
-			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = mp;
-			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
-			continue;
-		}
-		name = BPF_CORE_READ(dentry, d_name.name);
-		n = bpf_probe_read_kernel_str(sec + (off & (max - 1)), NAME_CHUNK, name);
-		if (n <= 0) {
-			*flags |= err_flag;
-			return off;
-		}
-		if (off + n >= max) {
-			*flags |= trunc_flag;
-			return off;
-		}
-		off += n;
-		dentry = parent;
+	if (!s)
+		return VW_CUT;
+	return veto_walk_step(&s->walk, s->wbuf);
+}
+
+/* The path of (dentry, vfsmnt) as a string and its NUL at data[off]: whole
+ * (an unlinked leaf marked " (deleted)"), or the leaf end only, without a
+ * leading '/', and trunc_flag set. Returns the bytes used. Global: checked
+ * once for the binary and the cwd. */
+__noinline int veto_proc_path(__u64 dentry, __u64 vfsmnt, __u32 off, __u32 trunc_flag)
+{
+	struct scratch *s = scratch_get();
+	__u32 end = VW_MORE, pos, len, i;
+
+	if (!s)
+		return 0;
+	veto_walk_begin(&s->walk, s->wbuf, dentry, vfsmnt);
+	veto_walk_mark_deleted(&s->walk, s->wbuf);
+	for (i = 0; i < VETO_WALK_STEPS && end == VW_MORE; i++)
+		end = veto_proc_walk_more();
+	pos = s->walk.pos;
+	if (!pos) /* 4095 bytes and the NUL: one over what a section holds */
+		end = VW_CUT;
+	if (end != VW_WHOLE) {
+		s->ev.flags |= trunc_flag;
+		if (pos < VETO_PATH_MAX - 1)
+			pos++; /* no leading '/': not the absolute path it is not */
 	}
-	*flags |= trunc_flag;
-	return off;
+	len = VETO_PATH_MAX - pos; /* with the NUL */
+	barrier_var(len);
+	bpf_probe_read_kernel(&s->data[off & (SCRATCH_DATA - 1)], len & (VETO_PATH_MAX - 1),
+			      &s->wbuf[pos & (VETO_PATH_MAX - 1)]);
+	return len & (VETO_PATH_MAX - 1);
 }
 
 /* cgroup v2 path of the task, leaf first like walk_path. */
@@ -219,8 +225,7 @@ static __always_inline bool is_magic(const char p[8])
 
 static __always_inline struct scratch *scratch(void)
 {
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&proc_scratch, &zero);
+	struct scratch *s = scratch_get();
 
 	if (s)
 		__builtin_memset(&s->ev, 0, sizeof(s->ev));
@@ -236,7 +241,7 @@ int BPF_PROG(veto_proc_exec, struct task_struct *p, pid_t old_pid, struct linux_
 	struct fs_struct *fs;
 	struct file *file;
 	const char *fname;
-	__u32 off, n;
+	__u32 off, n, r;
 	unsigned long as, ae;
 	char pfx[8] = {};
 
@@ -248,31 +253,32 @@ int BPF_PROG(veto_proc_exec, struct task_struct *p, pid_t old_pid, struct linux_
 	fill_task(e, p);
 
 	/* binary: the name as exec'd when absolute (what the user ran, symlinks
-	 * kept), otherwise the real file's path */
+	 * kept; empty for magic links, /proc/self/exe or /dev/fd/N, that name no
+	 * file), then the file's own path: userspace picks the name when it is
+	 * normal, the path otherwise */
 	fname = BPF_CORE_READ(bprm, filename);
 	bpf_probe_read_kernel(&pfx, sizeof(pfx), fname);
-	/* magic links (/proc/self/exe, /dev/fd/N) name no file: walk instead */
+	n = 0;
 	if (pfx[0] == '/' && !is_magic(pfx)) {
-		long r = bpf_probe_read_kernel_str(s->data, PROC_PATH_MAX, fname);
+		long got = bpf_probe_read_kernel_str(s->data, PROC_PATH_MAX, fname);
 
-		if (r <= 0) {
-			e->flags |= PROC_F_ERR_PATH;
-			n = 0;
-		} else {
-			n = r;
-			if (n >= PROC_PATH_MAX - 1)
-				e->flags |= PROC_F_TRUNC_PATH;
-			n &= PROC_PATH_MAX - 1;
-		}
-		e->flags |= PROC_F_PATH_PLAIN;
-	} else {
-		file = BPF_CORE_READ(bprm, file);
-		n = walk_path(s->data, PROC_PATH_MAX, BPF_CORE_READ(file, f_path.dentry),
-			      BPF_CORE_READ(file, f_path.mnt), &e->flags, PROC_F_TRUNC_PATH,
-			      PROC_F_ERR_PATH);
+		if (got > 0)
+			n = got;
 	}
+	if (!n) {
+		s->data[0] = '\0';
+		n = 1;
+	}
+	n &= PROC_PATH_MAX * 2 - 1;
+	file = BPF_CORE_READ(bprm, file);
+	r = veto_proc_path((__u64)BPF_CORE_READ(file, f_path.dentry), (__u64)BPF_CORE_READ(file, f_path.mnt), n,
+			   PROC_F_TRUNC_PATH);
+	if (!r)
+		e->flags |= PROC_F_ERR_PATH;
+	e->flags |= PROC_F_PATH_PLAIN;
+	n = (n + r) & (PROC_BIN_MAX - 1);
 	e->path_len = n;
-	off = n & (PROC_PATH_MAX - 1);
+	off = n;
 
 	/* arguments: the new image's argv, just written by the kernel */
 	mm = BPF_CORE_READ(p, mm);
@@ -286,21 +292,24 @@ int BPF_PROG(veto_proc_exec, struct task_struct *p, pid_t old_pid, struct linux_
 			e->flags |= PROC_F_TRUNC_ARGS;
 		}
 		n &= PROC_ARGS_MAX - 1;
-		if (n && bpf_probe_read_user(s->data + off, n, (void *)as)) {
+		if (n && bpf_probe_read_user(s->data + (off & (PROC_BIN_MAX - 1)), n, (void *)as)) {
 			e->flags |= PROC_F_ERR_ARGS;
 			n = 0;
 		}
 	}
 	e->args_len = n;
-	off = (off + n) & (4096 - 1); /* path + args < 4096; the scratch holds 8192 */
+	off = (off + n) & (SCRATCH_DATA - 1); /* binary + args < 16384 */
 
 	fs = BPF_CORE_READ(p, fs);
-	n = walk_path(s->data + off, PROC_CWD_MAX, BPF_CORE_READ(fs, pwd.dentry),
-		      BPF_CORE_READ(fs, pwd.mnt), &e->flags, PROC_F_TRUNC_CWD, PROC_F_ERR_CWD);
+	n = veto_proc_path((__u64)BPF_CORE_READ(fs, pwd.dentry), (__u64)BPF_CORE_READ(fs, pwd.mnt), off,
+			   PROC_F_TRUNC_CWD);
+	if (!n)
+		e->flags |= PROC_F_ERR_CWD;
 	e->cwd_len = n;
-	off = (off + n) & (4096 - 1);
+	off = (off + n) & (SCRATCH_DATA - 1);
 
-	n = walk_cgroup(s->data + off, p);
+	barrier_var(off); /* keep the mask: the verifier bounds the section by it */
+	n = walk_cgroup(s->data + (off & (SCRATCH_DATA - 1)), p);
 	e->cgrp_len = n;
 	send(s, off + n, PROC_CNT_LOST_EXEC);
 	return 0;

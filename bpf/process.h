@@ -15,7 +15,7 @@ enum veto_proc_type {
 };
 
 /* Bit flags set by the kernel side (Tetragon's meaning where it has one). */
-#define PROC_F_TRUNC_PATH  (1u << 0) /* binary path cut at PROC_PATH_MAX or depth */
+#define PROC_F_TRUNC_PATH  (1u << 0) /* binary path not whole: the leaf end only */
 #define PROC_F_TRUNC_ARGS  (1u << 1) /* arguments cut at PROC_ARGS_MAX */
 #define PROC_F_TRUNC_CWD   (1u << 2)
 #define PROC_F_ERR_PATH    (1u << 3) /* could not read the binary path */
@@ -41,13 +41,15 @@ enum veto_proc_ns {
 
 /* Section limits (bytes, including separators). Powers of two: the BPF side
  * masks offsets with them so the verifier can bound every write. */
-#define PROC_PATH_MAX   1024 /* binary path, components leaf first, NUL separated */
+#define PROC_PATH_MAX   4096 /* a path, a plain string: PATH_MAX */
+/* the binary's section: the name as exec'd when absolute ("" if not), then
+ * the file's own path, each with its NUL */
+#define PROC_BIN_MAX    (2 * PROC_PATH_MAX)
 #define PROC_ARGS_MAX   2048 /* argv as the process has it: NUL separated */
-#define PROC_CWD_MAX    1024 /* like the path */
+#define PROC_CWD_MAX    4096 /* like the path */
 #define PROC_CGRP_MAX   512  /* cgroup v2 path, components leaf first */
-#define PROC_PATH_DEPTH 32   /* directory levels walked per path */
 #define PROC_CGRP_DEPTH 12
-#define PROC_DATA_MAX   (PROC_PATH_MAX + PROC_ARGS_MAX + PROC_CWD_MAX + PROC_CGRP_MAX)
+#define PROC_DATA_MAX   (PROC_BIN_MAX + PROC_ARGS_MAX + PROC_CWD_MAX + PROC_CGRP_MAX)
 
 /* Per-CPU counters (BPF_MAP_TYPE_PERCPU_ARRAY, index below; userspace sums). */
 enum veto_proc_counter {

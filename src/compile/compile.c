@@ -524,6 +524,7 @@ _Static_assert(VETO_HOOK_MAX <= VETO_FOLLOW_HOOK, "the follow pseudo-hook is no 
 static void filter_follow(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f)
 {
 	struct dim_id id = { .src = VS_FOLLOW, .test = VT_MASK, .arg = f->kind == PF_PARENT_BINARIES,
+			     .field = f->kind == PF_PIDS ? VF_VALUE : VF_FOLLOW_BIN,
 			     .negate = pol_op_negated(f->op) };
 	unsigned fid = c->out->n_follow;
 
@@ -1026,7 +1027,12 @@ static void compile_hook(struct cc *c, const struct pol_policy *p, const struct 
 			filter(c, h, &st, &ps->filters[f]);
 		actions(c, h, (unsigned)s, ps);
 		h->cfg.all |= 1ull << s;
+		if (h->cfg.act[s].flags & (VA_SIGKILL | VA_OVERRIDE) ||
+		    (h->cfg.act[s].flags & VA_SIGNAL && h->cfg.act[s].sig == 9))
+			h->cfg.undecided |= 1ull << s;
 	}
+	for (uint32_t d = 0; d < h->cfg.n_dims; d++)
+		h->cfg.proc_dims |= h->cfg.dims[d].src != VS_ARG && h->cfg.dims[d].src != VS_RET;
 	h->cfg.abi_late = abi_late(c->out, h);
 	h->cfg.pcache = c->env->walk_every_path ? 0 : pcache_arg(h);
 }

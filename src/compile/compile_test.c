@@ -325,7 +325,8 @@ static void follow_limits(void **state)
 	char *y = malloc(cap);
 	struct fx f;
 
-	/* 64 follow ids per policy: the 65th filter is refused where it stands */
+	/* 63 follow ids per policy (one bit marks an undecided binary): the 64th
+	 * filter is refused where it stands */
 	n = (size_t)snprintf(y, cap, HDR "  lsmhooks:\n");
 	for (int hk = 0; hk < 2; hk++) {
 		n += (size_t)snprintf(y + n, cap - n, "  - hook: %s\n    selectors:\n", hk ? "file_open" : "bprm_check_security");
@@ -336,10 +337,10 @@ static void follow_limits(void **state)
 	build(&f, y);
 	free(y);
 	assert_int_equal(f.r, -EINVAL);
-	assert_int_equal(f.d.nerr, 2);
-	assert_non_null(strstr(f.d.v[0].msg, "more than 64 followChildren and followForks filters"));
-	/* the 65th: second hook's 32nd selector, 4 lines each after its 2 */
-	assert_int_equal(f.d.v[0].line, 6 + 2 + 33 * 4 + 2 + 31 * 4 + 2);
+	assert_int_equal(f.d.nerr, 3);
+	assert_non_null(strstr(f.d.v[0].msg, "more than 63 followChildren and followForks filters"));
+	/* the 64th: second hook's 31st selector, 4 lines each after its 2 */
+	assert_int_equal(f.d.v[0].line, 6 + 2 + 33 * 4 + 2 + 30 * 4 + 2);
 	fin(&f);
 
 	/* isNamespacePID: the caller's number in its own pid namespace */
@@ -658,6 +659,38 @@ static void path_verdicts_remembered(void **state)
 	}
 }
 
+/* A path that cannot be read whole decides no path filter: the selectors
+ * that deny or kill take it as satisfied (fail closed), the others not;
+ * the caller's own filters are matched before any argument is read. */
+static void undecided_paths_fail_closed(void **state)
+{
+	struct fx f;
+
+	build(&f, HDR "  lsmhooks:\n  - hook: file_open\n    args:\n    - index: 0\n      type: file\n"
+		  "    selectors:\n"
+		  "    - matchArgs:\n      - index: 0\n        operator: Prefix\n        values: [/etc/]\n"
+		  "      matchActions:\n      - action: Post\n"
+		  "    - matchArgs:\n      - index: 0\n        operator: NotPrefix\n        values: [/usr/]\n"
+		  "      matchActions:\n      - action: Sigkill\n"
+		  "    - matchArgs:\n      - index: 0\n        operator: Prefix\n        values: [/tmp/]\n"
+		  "      matchActions:\n      - action: Override\n        argError: -1\n"
+		  "    - matchArgs:\n      - index: 0\n        operator: Postfix\n        values: [.key]\n"
+		  "      matchActions:\n      - action: Signal\n        argSig: 9\n"
+		  "    - matchArgs:\n      - index: 0\n        operator: Postfix\n        values: [.pem]\n"
+		  "      matchActions:\n      - action: Signal\n        argSig: 10\n");
+	dump(&f.d);
+	assert_int_equal(f.r, 0);
+	assert_int_equal(f.c.hooks[0].cfg.undecided, 0xe);
+	assert_int_equal(f.c.hooks[0].cfg.proc_dims, 0);
+	fin(&f);
+
+	build(&f, HDR "  lsmhooks:\n  - hook: file_open\n    args:\n    - index: 0\n      type: file\n"
+		  "    selectors:\n    - matchBinaries:\n      - operator: In\n        values: [/usr/bin/cat]\n");
+	assert_int_equal(f.r, 0);
+	assert_int_equal(f.c.hooks[0].cfg.proc_dims, 1);
+	fin(&f);
+}
+
 /* raw: true reads the tracepoint's own arguments; one value needs no hash. */
 static void raw_tracepoint_one_value(void **state)
 {
@@ -769,6 +802,7 @@ int main(void)
 		cmocka_unit_test(raw_tracepoint_one_value),
 		cmocka_unit_test(syscall_abi_late),
 		cmocka_unit_test(path_verdicts_remembered),
+		cmocka_unit_test(undecided_paths_fail_closed),
 		cmocka_unit_test(hook_not_in_kernel),
 		cmocka_unit_test(portable_env),
 		cmocka_unit_test(kprobe_slots),

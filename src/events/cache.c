@@ -257,8 +257,8 @@ static uint32_t kernel_flags(uint32_t kf)
 		f |= PF_ERR_PATH;
 	if (kf & PROC_F_ERR_ARGS)
 		f |= PF_ERR_ARGS;
-	if (kf & PROC_F_ERR_CWD)
-		f |= PF_ERR_CWD;
+	if (kf & (PROC_F_ERR_CWD | PROC_F_TRUNC_CWD))
+		f |= PF_ERR_CWD; /* a cwd not whole is exported as its leaf end only */
 	return f;
 }
 

@@ -86,6 +86,48 @@ size_t proc_format_args(const char *argv, size_t len, int skip_first, char *out,
 	return o;
 }
 
+/* A path section: a string, its NUL optional, cut to fit out. */
+static void plain(const char *p, size_t len, char *out, size_t outlen)
+{
+	size_t n = strnlen(p, len < outlen ? len : outlen - 1);
+
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+bool proc_path_normal(const char *s)
+{
+	if (s[0] != '/')
+		return false;
+	for (const char *c = s; *c; c++) {
+		if (*c != '/')
+			continue;
+		if (c[1] == '/' || (c[1] == '.' && (c[2] == '/' || !c[2] || (c[2] == '.' && (c[3] == '/' || !c[3])))))
+			return false;
+	}
+	return true;
+}
+
+/* The binary's section: the name as exec'd, then the file's path (see
+ * PROC_BIN_MAX). The name when whole and normal: it keeps what the user
+ * ran (a symlink's name); else the path, which the policy engine matches. */
+static void binary(struct proc_decoded *out, const char *p, size_t len)
+{
+	size_t n = strnlen(p, len);
+
+	if (n && n < len && n < PROC_PATH_MAX - 1) {
+		plain(p, n, out->binary, sizeof(out->binary));
+		if (proc_path_normal(out->binary)) {
+			out->h.flags &= ~(PROC_F_TRUNC_PATH | PROC_F_ERR_PATH);
+			return;
+		}
+	}
+	if (n < len)
+		plain(p + n + 1, len - n - 1, out->binary, sizeof(out->binary));
+	else
+		out->binary[0] = '\0';
+}
+
 int proc_decode(const void *data, size_t len, struct proc_decoded *out)
 {
 	const struct veto_proc_event *h = data;
@@ -97,7 +139,7 @@ int proc_decode(const void *data, size_t len, struct proc_decoded *out)
 	memcpy(&out->h, h, sizeof(*h));
 	total = (size_t)h->path_len + h->args_len + h->cwd_len + h->cgrp_len;
 	if (h->size > len || h->size < sizeof(*h) || total > h->size - sizeof(*h) ||
-	    h->path_len >= PROC_PATH_MAX || h->args_len >= PROC_ARGS_MAX ||
+	    h->path_len >= PROC_BIN_MAX || h->args_len >= PROC_ARGS_MAX ||
 	    h->cwd_len >= PROC_CWD_MAX || h->cgrp_len >= PROC_CGRP_MAX)
 		return -EINVAL;
 	if (h->type < PROC_EV_EXEC || h->type > PROC_EV_EXIT)
@@ -106,18 +148,12 @@ int proc_decode(const void *data, size_t len, struct proc_decoded *out)
 	if (h->type != PROC_EV_EXEC)
 		return 0;
 	p = (const char *)(h + 1);
-	if (h->flags & PROC_F_PATH_PLAIN) {
-		size_t n = strnlen(p, h->path_len);
-		memcpy(out->binary, p, n);
-		out->binary[n] = '\0';
-	} else if (h->path_len) {
-		proc_join_reversed(p, h->path_len, out->binary, sizeof(out->binary));
-	}
+	binary(out, p, h->path_len);
 	p += h->path_len;
 	proc_format_args(p, h->args_len, 1, out->args, sizeof(out->args));
 	p += h->args_len;
 	if (!(h->flags & PROC_F_ERR_CWD))
-		proc_join_reversed(p, h->cwd_len, out->cwd, sizeof(out->cwd));
+		plain(p, h->cwd_len, out->cwd, sizeof(out->cwd));
 	p += h->cwd_len;
 	proc_join_reversed(p, h->cgrp_len, out->cgroup, sizeof(out->cgroup));
 	return 0;

@@ -2,6 +2,7 @@
 #ifndef VETO_EVENTS_DECODE_H
 #define VETO_EVENTS_DECODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bpf/process.h"
@@ -25,6 +26,8 @@ int proc_decode(const void *data, size_t len, struct proc_decoded *out);
 size_t proc_format_args(const char *argv, size_t len, int skip_first, char *out, size_t outlen);
 
 /* Turns components written leaf first ("b\0a\0") into "/a/b"; "" -> "/". */
+/* Whether an absolute path has no ".", ".." or empty name. */
+bool proc_path_normal(const char *s);
 size_t proc_join_reversed(const char *rev, size_t len, char *out, size_t outlen);
 
 #endif

@@ -19,9 +19,9 @@ struct rec {
 	char data[PROC_DATA_MAX];
 };
 
-/* Sections: binary as a plain path, argv NUL-separated, cwd and cgroup leaf first. */
+/* Sections: binary and cwd as plain paths, argv NUL-separated, cgroup leaf first. */
 static size_t mk(struct rec *r, uint32_t type, uint32_t pid, uint32_t ppid, uint64_t ktime, const char *bin,
-		 const char *argv, size_t argv_len, const char *cwd_rev, size_t cwd_len, const char *cg_rev,
+		 const char *argv, size_t argv_len, const char *cwd, size_t cwd_len, const char *cg_rev,
 		 size_t cg_len)
 {
 	size_t o = 0;
@@ -46,7 +46,7 @@ static size_t mk(struct rec *r, uint32_t type, uint32_t pid, uint32_t ppid, uint
 	memcpy(r->data + o, argv, argv_len);
 	o += argv_len;
 	r->h.cwd_len = cwd_len;
-	memcpy(r->data + o, cwd_rev, cwd_len);
+	memcpy(r->data + o, cwd, cwd_len);
 	o += cwd_len;
 	r->h.cgrp_len = cg_len;
 	memcpy(r->data + o, cg_rev, cg_len);
@@ -58,7 +58,7 @@ static size_t mk(struct rec *r, uint32_t type, uint32_t pid, uint32_t ppid, uint
 static size_t mk_exec(struct rec *r, uint32_t pid, uint32_t ppid, uint64_t t, const char *bin, const char *argv,
 		      size_t n)
 {
-	return mk(r, PROC_EV_EXEC, pid, ppid, t, bin, argv, n, "tmp\0", 4, "", 0);
+	return mk(r, PROC_EV_EXEC, pid, ppid, t, bin, argv, n, "/tmp", 5, "", 0);
 }
 
 static size_t mk_simple(struct rec *r, uint32_t type, uint32_t pid, uint32_t ppid, uint64_t t)
@@ -107,6 +107,20 @@ static void setup_pl(struct pipeline *pl, struct sink *s)
 	proc_cache_set_clocks(pl->cache, pl->mono_to_wall, pl->mono_to_wall);
 	pl->enc.host_ns[PROC_NS_PID] = 4026531836u;
 	pl->enc.host_ns[PROC_NS_NET] = 1;
+}
+
+/* The name as exec'd is exported only when it is absolute and normal. */
+static void exec_names_normal(void **state)
+{
+	static const char *const normal[] = { "/", "/usr/bin/true", "/a/.b/..c/c.", "/a/b..", "/a/b/..." };
+	static const char *const not_normal[] = { "", "true", "./true", "/usr/bin/../../tmp/x", "/usr//bin",
+						  "/usr/bin/.", "/usr/bin/..", "/./x", "/usr/bin/" "/" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(normal) / sizeof(normal[0]); i++)
+		assert_true(proc_path_normal(normal[i]));
+	for (size_t i = 0; i < sizeof(not_normal) / sizeof(not_normal[0]); i++)
+		assert_false(proc_path_normal(not_normal[i]));
 }
 
 static void join_reversed_and_args(void **state)
@@ -441,6 +455,7 @@ int main(void)
 		cmocka_unit_test(exit_of_unknown_is_marked),
 		cmocka_unit_test(memo_follows_changes),
 		cmocka_unit_test(many_processes),
+		cmocka_unit_test(exec_names_normal),
 	};
 	return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
 }

@@ -77,7 +77,9 @@ long follow_pass(const struct compiled *c, struct follow_proc *procs, size_t n, 
 		ids |= m->get(m->ctx, q->ppid) | compiled_follow_pid(c, q->ppid, VP_HOST);
 		if (par && par->nspid)
 			ids |= compiled_follow_pid(c, par->nspid, VP_NS);
-		if (q->exe)
+		if (q->exe && !*q->exe)
+			ids |= VETO_FOLLOW_CUT; /* as the kernel marks a binary it cannot name whole */
+		else if (q->exe)
 			ids |= compiled_follow_binary(c, q->exe);
 		if (ids == had)
 			continue;
@@ -100,12 +102,15 @@ void follow_procs_free(struct follow_proc *p, size_t n)
 	free(p);
 }
 
-/* The executable as the kernel walks it, NULL when unreadable. */
+/* The executable as the kernel walks it, NULL when unreadable, "" when its
+ * path is longer than the kernel names. */
 static char *read_exe(const char *proc, uint32_t pid)
 {
 	char buf[PATH_MAX];
 
-	return procfs_link(proc, pid, "exe", buf, sizeof(buf)) ? strdup(buf) : NULL;
+	if (procfs_link(proc, pid, "exe", buf, sizeof(buf)))
+		return strdup(buf);
+	return errno == ENAMETOOLONG ? strdup("") : NULL;
 }
 
 /* The pid in the process's own pid namespace, 0 when unknown. */

@@ -11,9 +11,12 @@ trap 'stop_agent; rm -rf "$tmp"' EXIT
 cp "$(command -v sleep)" "$tmp/victim"
 cp "$(command -v sleep)" "$tmp/victim-raw"
 # i386 mkdir(NULL) (39, x86-64's getpid), then i386 getpid (20), exit 7
-printf '.globl _start\n_start:\n movl $39, %%eax\n xorl %%ebx, %%ebx\n int $0x80\n movl $20, %%eax\n int $0x80\n movl $1, %%eax\n movl $7, %%ebx\n int $0x80\n' >"$tmp/abi32.s"
-as --32 "$tmp/abi32.s" -o "$tmp/abi32.o" && ld -m elf_i386 "$tmp/abi32.o" -o "$tmp/abi32" || fail "cannot build a 32-bit program"
+cp "$VETO_ROOT/build/vm-bin/abi32" "$tmp/abi32" || fail "no build/vm-bin/abi32: run make"
 cp "$tmp/abi32" "$tmp/abi32-i386"
+# Some kernels of this kind refuse i386 programs ("Exec format error"): the
+# 32-bit checks then run in the VMs only (tests/vm/suite/abi32.sh).
+"$tmp/abi32" 2>/dev/null; rc=$?
+can_i386=$([ "$rc" = 7 ] && echo yes || echo no)
 cat >"$tmp/kill.yaml" <<YAML
 apiVersion: cilium.io/v1alpha1
 kind: TracingPolicy
@@ -115,10 +118,14 @@ expect_match "$(cat "$LOG")" "enforcing on raw_tp/sys_enter \(veto_rt_1\)" "raw:
 expect_eq "$rc" 137 "raw: true: the chosen binary's nanosleep is killed too"
 
 # 32-bit callers: i386 syscall 39 is mkdir, not x86-64's getpid (39)
-"$tmp/abi32"; rc=$?
-expect_eq "$rc" 7 "a 32-bit caller's syscall 39 (i386 mkdir) does not match x86-64 getpid"
-"$tmp/abi32-i386"; rc=$?
-expect_eq "$rc" 137 "a 32-bit caller's i386 getpid matches __ia32_sys_getpid: killed"
+if [ "$can_i386" = yes ]; then
+	"$tmp/abi32"; rc=$?
+	expect_eq "$rc" 7 "a 32-bit caller's syscall 39 (i386 mkdir) does not match x86-64 getpid"
+	"$tmp/abi32-i386"; rc=$?
+	expect_eq "$rc" 137 "a 32-bit caller's i386 getpid matches __ia32_sys_getpid: killed"
+else
+	echo "note: this kernel cannot execute i386 programs: the 32-bit checks run in the VMs (abi32.sh)"
+fi
 
 # O_CREAT open of the watched path: the opener dies, but the file exists
 bash -c ": > '$tmp/created'"; rc=$?
