@@ -1,0 +1,56 @@
+# Paths in exec events come from the kernel walker that matchBinaries uses:
+# a binary and a cwd 40 levels deep are whole, a cwd past PATH_MAX is its
+# leaf end with errorCWD (never an invented absolute path), a deleted cwd says
+# so, a fileless (memfd) exec is named as the kernel names it, and an exec
+# name with ".." is replaced by the file's own path.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/agent-lib.bash"
+tmp=$(mktemp -d)
+trap 'stop_agent; rm -rf "$tmp"' EXIT
+marker="veto-paths-$$"
+
+deep=$tmp/deep
+mkdir -p "$deep"
+for i in $(seq 40); do deep=$deep/d$i; done
+mkdir -p "$deep"
+cp /usr/bin/true "$deep/mytrue"
+mkdir "$tmp/gone"
+long=$(printf 'y%.0s' $(seq 200))
+# 30 levels of 201 bytes: over 6,000 bytes, past PATH_MAX (made by relative steps)
+(cd "$tmp" && for i in $(seq 30); do mkdir "$long" && cd "$long" || exit 1; done) || fail "cannot build the long path"
+
+start_agent "$tmp" --export-file "$tmp/events.json"
+exp() { wait_event "$tmp/events.json" "e['process_exec']['process']['arguments']=='$1'" || fail "no exec event for $1"; find_event "$tmp/events.json" "e['process_exec']['process']['arguments']=='$1'"; }
+
+"$deep/mytrue" "$marker-deep"
+ev=$(exp "$marker-deep")
+expect_eq "$(json_get "$ev" 'd["process_exec"]["process"]["binary"]')" "$deep/mytrue" "a binary 40 levels deep is whole"
+(cd "$deep" && /bin/true "$marker-cwd")
+ev=$(exp "$marker-cwd")
+expect_eq "$(json_get "$ev" 'd["process_exec"]["process"]["cwd"]')" "$deep" "a cwd 40 levels deep is whole"
+
+(cd "$tmp" && for i in $(seq 30); do cd "$long"; done && /bin/true "$marker-long")
+ev=$(exp "$marker-long")
+cwd=$(json_get "$ev" 'd["process_exec"]["process"]["cwd"]')
+[ "${cwd:0:1}" != / ] || fail "a cwd past PATH_MAX is exported as an absolute path: ${cwd:0:80}..."
+pass "a cwd past PATH_MAX is not exported as an absolute path"
+expect_match "$cwd" "$long\$" "it is the leaf end of the cwd"
+expect_match "$(json_get "$ev" 'd["process_exec"]["process"]["flags"]')" "errorCWD" "and flagged errorCWD"
+
+(cd "$tmp/gone" && rmdir "$tmp/gone" && /bin/true "$marker-gone")
+ev=$(exp "$marker-gone")
+expect_eq "$(json_get "$ev" 'd["process_exec"]["process"]["cwd"]')" "$tmp/gone (deleted)" "a deleted cwd says (deleted)"
+
+/usr/bin/../bin/true "$marker-dots"
+ev=$(exp "$marker-dots")
+bin=$(json_get "$ev" 'd["process_exec"]["process"]["binary"]')
+expect_eq "$bin" "$(readlink -f /usr/bin/true)" "an exec name with .. is replaced by the file's path"
+
+python3 - "$marker-memfd" <<'PY'
+import os, sys
+fd = os.memfd_create("evil")
+os.write(fd, open("/usr/bin/true", "rb").read())
+os.execve("/proc/self/fd/%d" % fd, ["evil", sys.argv[1]], {})
+PY
+ev=$(exp "$marker-memfd")
+expect_eq "$(json_get "$ev" 'd["process_exec"]["process"]["binary"]')" "/memfd:evil (deleted)" "a memfd exec is named as the kernel names it"
