@@ -67,6 +67,7 @@ struct agent {
 	uint64_t ticks;
 	uint64_t entries_last_tick;
 	uint64_t exported;
+	uint64_t drained_at;  /* mono_ns of the last drain of the ring */
 };
 
 static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -330,18 +331,22 @@ static void on_request(struct agent *a, struct client *c, const char *line)
 
 static void on_client_input(struct agent *a, struct client *c)
 {
+	char junk[REQ_MAX_LINE];
 	ssize_t n;
 	char *nl;
 
-	n = recv(c->out.fd, c->in + c->inlen, sizeof(c->in) - 1 - c->inlen, MSG_DONTWAIT);
+	/* after its request a client has nothing to say: read and ignore, a
+	 * bounded amount per round */
+	if (c->streaming)
+		n = recv(c->out.fd, junk, sizeof(junk), MSG_DONTWAIT);
+	else
+		n = recv(c->out.fd, c->in + c->inlen, sizeof(c->in) - 1 - c->inlen, MSG_DONTWAIT);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 		drop_client(a, c, c->streaming ? "disconnected" : "closed before a request");
 		return;
 	}
-	if (n < 0)
+	if (n < 0 || c->streaming)
 		return;
-	if (c->streaming)
-		return; /* nothing more is expected: ignore */
 	c->inlen += n;
 	c->in[c->inlen] = '\0';
 	nl = memchr(c->in, '\n', c->inlen);
@@ -467,6 +472,14 @@ static void check_lost(struct agent *a)
 static bool pid_exists(uint32_t pid, void *ctx)
 {
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/* Drains the ring; called every round once DRAIN_MS have passed, so clients
+ * that keep the loop busy cannot delay the events. */
+static void drain(struct agent *a, uint64_t now)
+{
+	proc_sensor_consume(a->sensor);
+	a->drained_at = now;
 }
 
 static void on_tick(struct agent *a)
@@ -635,9 +648,12 @@ int agent_run(const struct agent_opts *o)
 	while (!stop_sig) {
 		/* the sensor wakes us only when its ring fills up: drain it on a
 		 * short timeout too, which bounds an event's delay */
+		uint64_t now;
+
 		n = epoll_wait(a->epfd, evs, sizeof(evs) / sizeof(evs[0]), DRAIN_MS);
-		if (n == 0)
-			proc_sensor_consume(a->sensor);
+		now = mono_ns();
+		if (now - a->drained_at >= DRAIN_MS * 1000000ull)
+			drain(a, now);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -649,7 +665,7 @@ int agent_run(const struct agent_opts *o)
 			uint64_t tag = evs[i].data.u64;
 
 			if (tag == TAG_SENSOR) {
-				proc_sensor_consume(a->sensor);
+				drain(a, now);
 			} else if (tag == TAG_SIGNAL) {
 				struct signalfd_siginfo si;
 				if (read(a->sigfd, &si, sizeof(si)) == sizeof(si))
