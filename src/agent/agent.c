@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -55,7 +56,7 @@ struct agent {
 	uint64_t policy_lost_reported;
 	uint64_t follow_lost_reported;
 	struct file_sink sink;
-	int epfd, sigfd, timerfd, lfd, recfd;
+	int epfd, sigfd, timerfd, lfd, recfd, lockfd;
 	struct client clients[MAX_CLIENTS];
 	unsigned next_client_id;
 	struct jw json, json_anc, compact; /* encodings of the current event */
@@ -399,33 +400,86 @@ static void on_accept(struct agent *a)
 	}
 }
 
+/* Creates path's folder (0700) when missing. */
+static int make_parent(const char *path)
+{
+	char *dir = strdup(path), *slash;
+	int err = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) && errno != EEXIST)
+			err = -errno;
+	}
+	free(dir);
+	return err;
+}
+
+/* Only one agent per node: two would both attach and give a process two
+ * exec_ids. Returns the lock's fd, or -EWOULDBLOCK with the holder's pid. */
+static int take_lock(const char *path, long *holder)
+{
+	char pid[32] = "";
+	ssize_t n;
+	int fd, err = make_parent(path);
+
+	*holder = 0;
+	if (err)
+		return err;
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		err = -errno;
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		if (n > 0) {
+			pid[n] = '\0';
+			*holder = strtol(pid, NULL, 10);
+		}
+		close(fd);
+		return err;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, pid, n, 0) != n) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Binds the control socket. What is at path is replaced only when it is a
+ * socket no agent answers on (one left by a crash): never a file, a symbolic
+ * link or anything else (-EEXIST), never a live agent's (-EADDRINUSE). */
 static int listen_socket(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char dir[sizeof(sa.sun_path)];
-	char *slash;
+	struct stat st;
 	int fd, err;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
-	strcpy(dir, path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0700) && errno != EEXIST)
+	if ((err = make_parent(path)))
+		return err;
+	if (!lstat(path, &st)) {
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST;
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0)
 			return -errno;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	/* a socket file left by a crashed agent: replace it, unless one answers */
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		err = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
 		close(fd);
-		return -EADDRINUSE;
+		if (!err || err == -EAGAIN)
+			return -EADDRINUSE;
+		if (unlink(path) && errno != ENOENT)
+			return -errno;
+	} else if (errno != ENOENT) {
+		return -errno;
 	}
-	unlink(path);
-	close(fd);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
@@ -482,15 +536,39 @@ static void drain(struct agent *a, uint64_t now)
 	a->drained_at = now;
 }
 
+/* logrotate renamed the export file: write to a new one at the path */
+static void on_hup(struct agent *a)
+{
+	int err;
+
+	if (!a->o->export_file) {
+		logmsg("SIGHUP: nothing to reopen (exporting to stdout)");
+		return;
+	}
+	export_flush(a);
+	err = file_sink_reopen(&a->sink);
+	if (err)
+		logmsg("Error: SIGHUP: reopening %s: %s", a->o->export_file, file_open_why(err));
+	else
+		logmsg("SIGHUP: reopened %s", a->o->export_file);
+}
+
 static void on_tick(struct agent *a)
 {
 	struct proc_cache_stats cs;
 	uint64_t exp;
+	int err;
 
 	if (read(a->timerfd, &exp, sizeof(exp)) < 0) {
 	}
 	a->ticks++;
 	check_lost(a);
+	err = file_sink_check(&a->sink);
+	if (err < 0)
+		logmsg("Error: the export file %s was deleted; creating it again: %s", a->o->export_file,
+		       file_open_why(err));
+	else if (err)
+		logmsg("the export file %s was deleted: writing to a new one", a->o->export_file);
 	proc_cache_reap(a->pl.cache, mono_ns(), a->ticks % SWEEP_EVERY == 0 ? pid_exists : NULL, NULL);
 	/* a burst drains: give its memory back. free() alone keeps it (glibc's
 	 * trim threshold grew when libbpf freed its large load-time buffers,
@@ -532,6 +610,8 @@ static void cleanup(struct agent *a)
 		close(a->sigfd);
 	if (a->timerfd >= 0)
 		close(a->timerfd);
+	if (a->lockfd >= 0)
+		close(a->lockfd);
 }
 
 int agent_run(const struct agent_opts *o)
@@ -542,11 +622,12 @@ int agent_run(const struct agent_opts *o)
 	char node[HOST_NAME_MAX + 1] = "", why[512];
 	struct epoll_event evs[32];
 	sigset_t mask;
+	long holder;
 	int err, n, stop_sig = 0;
 
 	memset(a, 0, sizeof(*a));
 	a->o = o;
-	a->epfd = a->sigfd = a->timerfd = a->lfd = a->recfd = -1;
+	a->epfd = a->sigfd = a->timerfd = a->lfd = a->recfd = a->lockfd = -1;
 	jw_init(&a->json);
 	jw_init(&a->json_anc);
 	jw_init(&a->compact);
@@ -554,6 +635,7 @@ int agent_run(const struct agent_opts *o)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -568,24 +650,35 @@ int agent_run(const struct agent_opts *o)
 	}
 	pipeline_set_host(&a->pl);
 
+	a->lockfd = take_lock(o->lock_file, &holder);
+	if (a->lockfd < 0) {
+		err = a->lockfd;
+		if (err == -EWOULDBLOCK)
+			logmsg("Error: another agent is running: pid %ld holds %s", holder, o->lock_file);
+		else
+			logmsg("Error: lock file %s: %s", o->lock_file, file_open_why(err));
+		goto out;
+	}
 	err = file_sink_open(&a->sink, o->export_file, o->export_max_bytes, o->export_backups);
 	if (err) {
-		logmsg("Error: cannot open export file %s: %s", o->export_file, strerror(-err));
+		logmsg("Error: cannot open export file %s: %s", o->export_file, file_open_why(err));
 		goto out;
 	}
 	if (o->record_file) {
-		a->recfd = open(o->record_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		a->recfd = file_open_safe(o->record_file, true);
 		if (a->recfd < 0) {
-			err = -errno;
-			logmsg("Error: cannot open %s: %s", o->record_file, strerror(errno));
+			err = a->recfd;
+			logmsg("Error: cannot open record file %s: %s", o->record_file, file_open_why(err));
 			goto out;
 		}
 	}
 	a->lfd = listen_socket(o->socket_path);
 	if (a->lfd < 0) {
 		err = a->lfd;
-		logmsg("Error: control socket %s: %s%s", o->socket_path, strerror(-err),
-		       err == -EADDRINUSE ? " (another agent is running)" : "");
+		logmsg("Error: control socket %s: %s", o->socket_path,
+		       err == -EADDRINUSE ? "an agent answers on it" :
+		       err == -EEXIST ? "it exists and is not a socket (refused: only a stale socket is replaced)" :
+		       strerror(-err));
 		goto out;
 	}
 	err = proc_sensor_open(&a->sensor, o->ringbuf_bytes, on_record, a, why, sizeof(why));
@@ -668,7 +761,11 @@ int agent_run(const struct agent_opts *o)
 				drain(a, now);
 			} else if (tag == TAG_SIGNAL) {
 				struct signalfd_siginfo si;
-				if (read(a->sigfd, &si, sizeof(si)) == sizeof(si))
+				if (read(a->sigfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP)
+					on_hup(a);
+				else
 					stop_sig = si.ssi_signo;
 			} else if (tag == TAG_TIMER) {
 				on_tick(a);

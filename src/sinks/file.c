@@ -8,15 +8,84 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int file_open_safe(const char *path, bool truncate)
+{
+	struct stat st;
+	int fd, err = 0;
+
+	/* O_NONBLOCK: a FIFO without a reader fails (ENXIO) instead of hanging */
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st))
+		err = -errno;
+	else if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		err = -EINVAL;
+	else if (st.st_uid != 0 && st.st_uid != geteuid())
+		err = -EPERM;
+	else if (S_ISREG(st.st_mode) && st.st_nlink > 1)
+		err = -EMLINK;
+	/* nobody else may append forged lines */
+	else if (S_ISREG(st.st_mode) && (st.st_mode & 022) && fchmod(fd, st.st_mode & 0755))
+		err = -errno;
+	else if (S_ISREG(st.st_mode) && truncate && ftruncate(fd, 0))
+		err = -errno;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+const char *file_open_why(int err)
+{
+	switch (err) {
+	case -ELOOP:
+		return "it is a symbolic link (refused: write to the real path)";
+	case -EPERM:
+		return "it belongs to another user (refused: remove it or write elsewhere)";
+	case -EMLINK:
+		return "it has more than one hard link (refused)";
+	case -EINVAL:
+		return "not a regular file";
+	case -ENXIO:
+		return "a FIFO with no reader (refused: not a regular file)";
+	default:
+		return strerror(-err);
+	}
+}
+
 static int open_file(struct file_sink *s)
 {
 	struct stat st;
+	int fd = file_open_safe(s->path, false);
 
-	s->fd = open(s->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (s->fd < 0)
-		return -errno;
+	if (fd < 0)
+		return fd;
+	s->fd = fd;
 	s->size = fstat(s->fd, &st) ? 0 : (uint64_t)st.st_size;
 	return 0;
+}
+
+int file_sink_reopen(struct file_sink *s)
+{
+	if (!s->path)
+		return 0;
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	return open_file(s);
+}
+
+int file_sink_check(struct file_sink *s)
+{
+	struct stat st;
+	int err;
+
+	if (!s->path || s->fd < 0 || fstat(s->fd, &st) || st.st_nlink > 0)
+		return 0;
+	err = file_sink_reopen(s);
+	return err ? err : 1;
 }
 
 int file_sink_open(struct file_sink *s, const char *path, uint64_t max_size, int backups)
@@ -38,7 +107,7 @@ static int rotate(struct file_sink *s)
 {
 	size_t n = strlen(s->path) + 16;
 	char *from = malloc(n), *to = malloc(n);
-	int err = 0;
+	int err = 0, r;
 
 	if (!from || !to) {
 		err = -ENOMEM;
@@ -59,8 +128,9 @@ static int rotate(struct file_sink *s)
 			err = -errno;
 	}
 	s->rotations++;
-	if (open_file(s) && !err)
-		err = -errno;
+	r = open_file(s);
+	if (r && !err)
+		err = r;
 out:
 	free(from);
 	free(to);

@@ -30,7 +30,17 @@ struct file_sink_result {
 	bool last_ok;             /* the last line was written */
 };
 
-/* path NULL writes to stdout. Returns 0 or -errno. */
+/* Opens path for appending (truncated first if asked), created 0600. Refuses
+ * what another user could have planted or could read: a symbolic link
+ * (-ELOOP), a file of another owner than root or the euid (-EPERM), a file
+ * with other hard links (-EMLINK), what is neither a regular file nor a
+ * character device (-EINVAL; a FIFO without reader: -ENXIO). Group and other
+ * write permission are taken away. Returns the fd or -errno. */
+int file_open_safe(const char *path, bool truncate);
+/* Why file_open_safe refused, for a message. */
+const char *file_open_why(int err);
+
+/* path NULL writes to stdout. Returns 0 or -errno (see file_open_safe). */
 int file_sink_open(struct file_sink *s, const char *path, uint64_t max_size, int backups);
 /* Queues one line (a newline is added) for the next flush. Returns 0, or
  * -ENOMEM (the line is counted as failed). */
@@ -43,6 +53,11 @@ void file_sink_flush(struct file_sink *s, struct file_sink_result *r);
 /* Writes one line now (file_sink_add + file_sink_flush). Returns 0 or the
  * line's -errno. Lines queued before it are written first. */
 int file_sink_write(struct file_sink *s, const char *line, size_t len);
+/* Closes and opens path again (after logrotate renamed it: SIGHUP). 0 or -errno. */
+int file_sink_reopen(struct file_sink *s);
+/* Reopens the file when it was deleted (no link left). 1 when reopened, 0
+ * when nothing was to do, or -errno. */
+int file_sink_check(struct file_sink *s);
 /* Flushes what is queued, then closes. */
 void file_sink_close(struct file_sink *s);
 

@@ -7,7 +7,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 run_agent() { # ARGS...: the agent must stop by itself (it refuses to start)
-	timeout 60 "$VETO" agent --socket "$tmp/veto.sock" --export-file "$tmp/ev.json" "$@" 2>"$tmp/log"
+	timeout 60 "$VETO" agent --socket "$tmp/veto.sock" --lock-file "$tmp/agent.lock" --export-file "$tmp/ev.json" "$@" 2>"$tmp/log"
 }
 
 lsm_works=$(json_get "$("$VETO" probe -o json)" 'd["programs"]["lsm"]["works"]')
