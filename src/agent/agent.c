@@ -62,6 +62,7 @@ struct agent {
 	struct jw json, json_anc, compact; /* encodings of the current event */
 	bool have_json, have_json_anc, have_compact;
 	uint64_t export_errors, export_err_logged;
+	uint64_t export_dropped; /* the reader of stdout did not keep up */
 	int last_export_err, logged_export_err;
 	uint64_t export_logged_at;
 	uint64_t lost_reported;
@@ -163,13 +164,18 @@ static void export_failed(struct agent *a, int err, uint64_t n)
 	if (!n)
 		return;
 	now = mono_ns();
-	a->export_errors += n;
+	if (err == -ENOBUFS)
+		a->export_dropped += n;
+	else
+		a->export_errors += n;
 	/* once per reason and at most every 10 s, not per event: a nearly
 	 * full disk takes small events and refuses big ones */
 	if (err != a->last_export_err &&
 	    (err != a->logged_export_err || now - a->export_logged_at >= 10000000000ull)) {
-		logmsg("Error: export to %s failed: %s (events are counted as export_errors until it works again)",
-		       export_name(a), strerror(-err));
+		logmsg("Error: export to %s failed: %s (events are counted as %s until it works again)",
+		       export_name(a),
+		       err == -ENOBUFS ? "its reader does not keep up (its queue is full)" : strerror(-err),
+		       err == -ENOBUFS ? "export_dropped" : "export_errors");
 		a->logged_export_err = err;
 		a->export_logged_at = now;
 	}
@@ -266,6 +272,7 @@ static void status_json(struct agent *a, struct jw *w)
 	jw_obj_close(w);
 	jw_kuint(w, "exported", a->exported);
 	jw_kuint(w, "export_errors", a->export_errors);
+	jw_kuint(w, "export_dropped", a->export_dropped);
 	jw_key(w, "lost");
 	jw_obj_open(w);
 	jw_kuint(w, "total", cnt[PROC_CNT_LOST]);
@@ -796,9 +803,9 @@ int agent_run(const struct agent_opts *o)
 				client_sink_flush(&a->clients[i].out);
 		check_lost(a);
 		logmsg("stopping on %s: %" PRIu64 " exec and %" PRIu64 " exit events, %" PRIu64 " exported, %" PRIu64
-		       " export errors, %" PRIu64 " records lost",
+		       " export errors, %" PRIu64 " dropped (slow reader), %" PRIu64 " records lost",
 		       strsignal(stop_sig), a->pl.events[EV_PROCESS_EXEC], a->pl.events[EV_PROCESS_EXIT], a->exported,
-		       a->export_errors, a->lost_reported);
+		       a->export_errors, a->export_dropped + a->sink.nlines, a->lost_reported);
 		err = 0;
 	}
 out:

@@ -88,6 +88,30 @@ int file_sink_check(struct file_sink *s)
 	return err ? err : 1;
 }
 
+/* A reader of stdout must never stall the agent. A regular file does not
+ * wait for anyone; a pipe or a terminal is reopened, so that the shell
+ * sharing its description keeps blocking writes; a socket cannot be. */
+static int stdout_nonblock(struct file_sink *s)
+{
+	struct stat st;
+	int fd, fl;
+
+	if (fstat(STDOUT_FILENO, &st))
+		return -errno;
+	if (S_ISREG(st.st_mode))
+		return 0;
+	fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0) {
+		s->fd = fd;
+		s->own_fd = true;
+		return 0;
+	}
+	fl = fcntl(STDOUT_FILENO, F_GETFL);
+	if (fl < 0 || fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
 int file_sink_open(struct file_sink *s, const char *path, uint64_t max_size, int backups)
 {
 	memset(s, 0, sizeof(*s));
@@ -95,7 +119,7 @@ int file_sink_open(struct file_sink *s, const char *path, uint64_t max_size, int
 	s->max_size = max_size;
 	s->backups = backups < 0 ? 0 : backups;
 	if (!path)
-		return 0;
+		return stdout_nonblock(s);
 	s->path = strdup(path);
 	if (!s->path)
 		return -ENOMEM;
@@ -154,9 +178,15 @@ static void *reserve(void *p, size_t *cap, size_t need, size_t size)
 
 int file_sink_add(struct file_sink *s, const char *line, size_t len)
 {
-	char *b = reserve(s->buf, &s->cap, s->len + len + 1, 1);
-	size_t *e = b ? reserve(s->ends, &s->lines_cap, s->nlines + 1, sizeof(*e)) : NULL;
+	char *b;
+	size_t *e;
 
+	if (s->len + len + 1 > FILE_QUEUE_MAX) {
+		s->dropped++;
+		return -ENOBUFS;
+	}
+	b = reserve(s->buf, &s->cap, s->len + len + 1, 1);
+	e = b ? reserve(s->ends, &s->lines_cap, s->nlines + 1, sizeof(*e)) : NULL;
 	if (b)
 		s->buf = b;
 	if (!e) {
@@ -199,8 +229,9 @@ static void line_failed(struct file_sink *s, struct file_sink_result *r, int err
 }
 
 /* Writes queued lines [i, j) in one write when the kernel takes it all.
- * Returns the first line not yet tried. */
-static size_t write_lines(struct file_sink *s, size_t i, size_t j, struct file_sink_result *r)
+ * Returns the first line not yet tried. A reader that is not ready (EAGAIN)
+ * sets *kept to the bytes written so far: the rest waits in the queue. */
+static size_t write_lines(struct file_sink *s, size_t i, size_t j, struct file_sink_result *r, size_t *kept)
 {
 	size_t done = line_start(s, i), end = s->ends[j - 1];
 
@@ -217,6 +248,10 @@ static size_t write_lines(struct file_sink *s, size_t i, size_t j, struct file_s
 		err = -errno;
 		for (; s->ends[i] <= done; i++)
 			line_ok(s, r, i);
+		if (err == -EAGAIN) {
+			*kept = done;
+			return i;
+		}
 		/* keep the file made of whole lines: with O_APPEND the partial
 		 * line is the file's last bytes */
 		if (done > line_start(s, i) && s->path) {
@@ -233,12 +268,23 @@ static size_t write_lines(struct file_sink *s, size_t i, size_t j, struct file_s
 	return j;
 }
 
+/* Keeps lines [i, nlines) queued, minus their first `from` bytes of buf,
+ * already written. */
+static void keep_from(struct file_sink *s, size_t i, size_t from)
+{
+	memmove(s->buf, s->buf + from, s->len - from);
+	for (size_t k = i; k < s->nlines; k++)
+		s->ends[k - i] = s->ends[k] - from;
+	s->nlines -= i;
+	s->len -= from;
+}
+
 void file_sink_flush(struct file_sink *s, struct file_sink_result *r)
 {
-	size_t i = 0;
+	size_t i = 0, kept = SIZE_MAX;
 
 	memset(r, 0, sizeof(*r));
-	while (i < s->nlines) {
+	while (i < s->nlines && kept == SIZE_MAX) {
 		size_t start = line_start(s, i), j = i + 1;
 		int err;
 
@@ -258,7 +304,12 @@ void file_sink_flush(struct file_sink *s, struct file_sink_result *r)
 		/* every line that fits before the next rotation, in one write */
 		while (j < s->nlines && !too_big(s, s->ends[j] - start))
 			j++;
-		i = write_lines(s, i, j, r);
+		i = write_lines(s, i, j, r, &kept);
+	}
+	if (kept != SIZE_MAX) {
+		keep_from(s, i, kept);
+		r->queued = s->nlines;
+		return;
 	}
 	s->len = s->nlines = 0;
 }
@@ -279,7 +330,8 @@ void file_sink_close(struct file_sink *s)
 	if (!s)
 		return;
 	file_sink_flush(s, &r);
-	if (s->path && s->fd >= 0)
+	s->failed += r.queued; /* the reader did not take them before the end */
+	if ((s->path || s->own_fd) && s->fd >= 0)
 		close(s->fd);
 	free(s->path);
 	free(s->buf);

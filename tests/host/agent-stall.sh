@@ -41,3 +41,24 @@ wait_for 10 "\"arguments\":\"veto-flood-$$\"" "$tmp/events.json" ||
 	fail "no event within 10 s while a client floods the socket"
 pass "events exported while a client floods the control socket"
 kill "${pids[0]}"
+stop_agent
+
+# A reader of stdout that never reads: the agent still answers, counts what
+# it drops and stops on SIGTERM (before, it hung in write(2)).
+mkfifo "$tmp/out"
+exec 3<>"$tmp/out" # holds the FIFO open and never reads it
+start_agent "$tmp" >"$tmp/out"
+# more than the pipe (64 KiB) and the agent's queue (4 MiB) hold: ~4 KB an event
+for i in $(seq 1500); do /bin/true; done
+timeout 10 "$VETO" getevents --socket "$SOCK" --status >"$tmp/status" ||
+	fail "no status within 10 s while stdout's reader sleeps"
+dropped=$(json_get "$(cat "$tmp/status")" 'd["export_dropped"]')
+[ "$dropped" -gt 0 ] || fail "nothing counted as dropped: $(cat "$tmp/status")"
+pass "the agent answers; $dropped events dropped and counted"
+expect_match "$(cat "$LOG")" "Error: export to stdout failed: its reader does not keep up" "the drops are logged"
+kill -TERM "$AGENT_PID"
+for _ in $(seq 100); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$AGENT_PID" 2>/dev/null && fail "SIGTERM ignored while stdout's reader sleeps"
+wait "$AGENT_PID"; rc=$? AGENT_PID=
+expect_eq "$rc" 0 "stops cleanly on SIGTERM"
+exec 3<&-
