@@ -701,9 +701,13 @@ int agent_run(const struct agent_opts *o)
 		err = policy_set_load(&a->policies, o->policies, o->n_policies, a->pl.enc.host_ns,
 				      proc_sensor_ringbuf_fd(a->sensor), o->walk_every_path, &d, why, sizeof(why));
 		diag_sort(&d);
-		for (size_t i = 0; i < d.n; i++)
-			logmsg("%s:%u:%u: %s: %s", d.v[i].file, d.v[i].line, d.v[i].col, diag_sev_name(d.v[i].sev),
-			       d.v[i].msg);
+		for (size_t i = 0; i < d.n; i++) {
+			const struct diag *x = &d.v[i];
+			if (x->line)
+				logmsg("%s:%u:%u: %s: %s", x->file, x->line, x->col, diag_sev_name(x->sev), x->msg);
+			else
+				logmsg("%s: %s: %s", x->file, diag_sev_name(x->sev), x->msg);
+		}
 		diag_free(&d);
 		if (err) {
 			logmsg("Error: no policy loaded: %s", why[0] ? why : "the policies have errors (above)");
