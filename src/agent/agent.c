@@ -35,12 +35,20 @@
 #define DRAIN_MS 20    /* longest wait before events reach the sinks */
 #define EXPORT_BATCH (256 * 1024) /* bytes of queued events written at once at most */
 #define TRIM_DROP 1024 /* cache entries gone in one tick that mean a burst is draining */
+#define CLIENTS_QUEUE_TOTAL (16u << 20) /* all streaming clients' queues together */
+#define CLIENT_IDLE_S 5    /* to send a whole request */
+#define CLIENT_BEHIND_S 10 /* dropping events without ever catching up: disconnected */
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 enum { TAG_SENSOR = 1, TAG_SIGNAL, TAG_TIMER, TAG_LISTEN, TAG_CLIENT = 16 };
 
 struct client {
 	bool used;
 	bool streaming;       /* getevents accepted */
+	uint64_t since;       /* mono_ns of the accept */
+	uint64_t behind_since; /* mono_ns of its first drop since its queue was last empty */
 	struct client_sink out;
 	struct request req;
 	char in[REQ_MAX_LINE];
@@ -70,6 +78,9 @@ struct agent {
 	uint64_t entries_last_tick;
 	uint64_t exported;
 	uint64_t drained_at;  /* mono_ns of the last drain of the ring */
+	uint64_t client_drops; /* events not queued for a slow client */
+	uint64_t clients_too_slow, clients_timed_out;
+	bool trim_clients;     /* a big client queue was freed: give it back */
 };
 
 static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -118,6 +129,19 @@ static const struct jw *encoded(struct agent *a, const struct ev *e, enum req_fo
 	return &a->json;
 }
 
+/* Streaming clients share CLIENTS_QUEUE_TOTAL: however many never read,
+ * their queues together stay below it. */
+static void set_shares(struct agent *a)
+{
+	size_t n = 0, share;
+
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		n += a->clients[i].used && a->clients[i].streaming;
+	share = n ? CLIENTS_QUEUE_TOTAL / n : CLIENT_QUEUE_MAX;
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		a->clients[i].out.max = share < CLIENT_QUEUE_MAX ? share : CLIENT_QUEUE_MAX;
+}
+
 static void drop_client(struct agent *a, struct client *c, const char *why)
 {
 	if (!c->used)
@@ -125,8 +149,12 @@ static void drop_client(struct agent *a, struct client *c, const char *why)
 	if (why)
 		logmsg("client %u: %s", c->id, why);
 	epoll_ctl(a->epfd, EPOLL_CTL_DEL, c->out.fd, NULL);
+	if (c->out.cap > CLIENT_QUEUE_KEEP)
+		a->trim_clients = true;
 	client_sink_close(&c->out);
 	c->used = false;
+	if (c->streaming)
+		set_shares(a);
 }
 
 static void want_write(struct agent *a, struct client *c, bool on)
@@ -148,6 +176,7 @@ static void flush_client(struct agent *a, struct client *c)
 		snprintf(why, sizeof(why), "disconnected (%s)", strerror(-err));
 		drop_client(a, c, why);
 	} else {
+		c->behind_since = 0; /* caught up */
 		want_write(a, c, false);
 	}
 }
@@ -232,8 +261,11 @@ static void on_event(void *ctx, const struct ev *e)
 		if (!c->used || !c->streaming || !filter_match(&c->req.filter, e))
 			continue;
 		w = encoded(a, e, c->req.format, c->req.ancestors);
-		if (!w->oom)
-			client_sink_queue(&c->out, w->buf, w->len);
+		if (!w->oom && client_sink_queue(&c->out, w->buf, w->len)) {
+			a->client_drops++;
+			if (!c->behind_since)
+				c->behind_since = mono_ns();
+		}
 	}
 }
 
@@ -289,6 +321,12 @@ static void status_json(struct agent *a, struct jw *w)
 	jw_kuint(w, "reaped", cs.reaped);
 	jw_obj_close(w);
 	jw_kuint(w, "clients", nclients);
+	jw_key(w, "client_faults");
+	jw_obj_open(w);
+	jw_kuint(w, "events_dropped", a->client_drops);
+	jw_kuint(w, "too_slow", a->clients_too_slow);
+	jw_kuint(w, "timed_out", a->clients_timed_out);
+	jw_obj_close(w);
 	jw_obj_close(w);
 }
 
@@ -333,6 +371,7 @@ static void on_request(struct agent *a, struct client *c, const char *line)
 	client_sink_queue(&c->out, w.buf, w.len);
 	jw_free(&w);
 	c->streaming = true;
+	set_shares(a);
 	logmsg("client %u: streaming events (%s)", c->id, line);
 	flush_client(a, c);
 }
@@ -375,12 +414,23 @@ static void on_accept(struct agent *a)
 	socklen_t len = sizeof(cred);
 	int fd = accept4(a->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	struct client *c = NULL;
+	bool free_slot;
 
 	if (fd < 0)
 		return;
 	for (int i = 0; i < MAX_CLIENTS && !c; i++)
 		if (!a->clients[i].used)
 			c = &a->clients[i];
+	free_slot = c != NULL;
+	/* full: the oldest client still without a request makes room, so idle
+	 * connections cannot lock the others out */
+	for (int i = 0; i < MAX_CLIENTS && !free_slot; i++) {
+		struct client *o = &a->clients[i];
+		if (!o->streaming && (!c || o->since < c->since))
+			c = o;
+	}
+	if (c && !free_slot)
+		drop_client(a, c, "no request yet and every slot is taken: closed for a new client");
 	if (!c) {
 		static const char busy[] = "{\"error\":\"too many clients\"}\n";
 		if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
@@ -391,6 +441,7 @@ static void on_accept(struct agent *a)
 	memset(c, 0, sizeof(*c));
 	c->used = true;
 	c->id = ++a->next_client_id;
+	c->since = mono_ns();
 	client_sink_init(&c->out, fd);
 	/* the socket is root-only (0600); check the peer anyway */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.uid != 0) {
@@ -543,6 +594,32 @@ static void drain(struct agent *a, uint64_t now)
 	a->drained_at = now;
 }
 
+/* Clients that hold a slot without asking, or never catch up. */
+static void check_clients(struct agent *a)
+{
+	uint64_t now = mono_ns();
+	char why[96];
+
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &a->clients[i];
+		if (!c->used)
+			continue;
+		if (!c->streaming && now - c->since >= CLIENT_IDLE_S * 1000000000ull) {
+			a->clients_timed_out++;
+			drop_client(a, c, "no request within " STR(CLIENT_IDLE_S) " s: closed");
+		} else if (c->behind_since && now - c->behind_since >= CLIENT_BEHIND_S * 1000000000ull) {
+			a->clients_too_slow++;
+			snprintf(why, sizeof(why), "too slow: %" PRIu64 " events dropped in " STR(CLIENT_BEHIND_S)
+				 " s without catching up: disconnected", c->out.dropped);
+			drop_client(a, c, why);
+		}
+	}
+	if (a->trim_clients) {
+		malloc_trim(0);
+		a->trim_clients = false;
+	}
+}
+
 /* logrotate renamed the export file: write to a new one at the path */
 static void on_hup(struct agent *a)
 {
@@ -570,6 +647,7 @@ static void on_tick(struct agent *a)
 	}
 	a->ticks++;
 	check_lost(a);
+	check_clients(a);
 	err = file_sink_check(&a->sink);
 	if (err < 0)
 		logmsg("Error: the export file %s was deleted; creating it again: %s", a->o->export_file,

@@ -41,6 +41,68 @@ wait_for 10 "\"arguments\":\"veto-flood-$$\"" "$tmp/events.json" ||
 	fail "no event within 10 s while a client floods the socket"
 pass "events exported while a client floods the control socket"
 kill "${pids[0]}"
+
+# clients NUM REQUEST: NUM connections that send REQUEST (maybe nothing) and
+# never read, with a small receive buffer; prints once they are all connected
+clients() {
+	python3 - "$SOCK" "$1" "$2" <<'PY' & pids+=($!)
+import socket, sys, time
+socks = []
+for i in range(int(sys.argv[2])):
+    s = socket.socket(socket.AF_UNIX)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(sys.argv[1])
+    if sys.argv[3]:
+        s.sendall(sys.argv[3].encode() + b"\n")
+    socks.append(s)
+print("connected", flush=True)
+time.sleep(120)
+PY
+}
+rss_kb() { awk '/^VmRSS:/ { print $2 }' /proc/"$AGENT_PID"/status; }
+
+# 64 connections that never send a request: another client still gets in at
+# once, and the idle ones are closed after 5 s
+clients 64 "" >"$tmp/idle"
+for _ in $(seq 100); do grep -q connected "$tmp/idle" && break; sleep 0.1; done
+grep -q connected "$tmp/idle" || fail "idle clients did not connect"
+timeout 10 "$VETO" getevents --socket "$SOCK" --status >/dev/null || fail "64 idle connections lock the socket"
+pass "64 idle connections do not lock the others out"
+for _ in $(seq 150); do [ "$(status_get 'd["client_faults"]["timed_out"]')" -ge 63 ] && break; sleep 0.1; done
+expect_eq "$(status_get 'd["client_faults"]["timed_out"] >= 63')" True "idle clients closed after 5 s"
+kill "${pids[-1]}"
+
+# 60 getevents clients that never read: their queues together stay bounded,
+# the drops are counted, the memory goes back once they leave
+base=$(rss_kb)
+clients 60 getevents >"$tmp/slow"
+for _ in $(seq 100); do grep -q connected "$tmp/slow" && break; sleep 0.1; done
+grep -q connected "$tmp/slow" || fail "slow clients did not connect"
+peak=0
+for i in $(seq 15); do
+	for j in $(seq 100); do /bin/true; done
+	r=$(rss_kb); [ "$r" -gt "$peak" ] && peak=$r
+done
+dropped=$(status_get 'd["client_faults"]["events_dropped"]')
+[ "$dropped" -gt 0 ] || fail "no event counted as dropped for clients that never read"
+echo "RSS: $base KB before, $peak KB at most with 60 clients that never read ($dropped events dropped)"
+# before: 270 MB for 64 such clients
+[ "$peak" -lt $((base + 64 * 1024)) ] || fail "RSS grew by $(((peak - base) / 1024)) MB with 60 slow clients"
+pass "RSS bounded with 60 slow clients: +$(((peak - base) / 1024)) MB"
+# behind for 10 s without catching up: disconnected, which frees their slots
+for _ in $(seq 200); do [ "$(status_get 'd["client_faults"]["too_slow"]')" -ge 60 ] && break; sleep 0.1; done
+expect_eq "$(status_get 'd["client_faults"]["too_slow"]')" 60 "clients that stay behind are disconnected"
+expect_match "$(cat "$LOG")" "client [0-9]+: too slow: [0-9]+ events dropped" "and it is logged"
+kill "${pids[-1]}"
+for _ in $(seq 50); do
+	[ "$(status_get 'd["clients"]')" -le 1 ] && break; sleep 0.1
+done
+sleep 1.5 # the next tick gives the memory back
+after=$(rss_kb)
+echo "RSS: $after KB after they left"
+# before: 153 MB kept after they left
+[ "$after" -lt $((base + 16 * 1024)) ] || fail "RSS still +$(((after - base) / 1024)) MB after the clients left"
+pass "memory given back after the clients left: +$(((after - base) / 1024)) MB"
 stop_agent
 
 # A reader of stdout that never reads: the agent still answers, counts what
