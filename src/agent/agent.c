@@ -33,6 +33,7 @@
 #define MAX_CLIENTS 64
 #define SWEEP_EVERY 30 /* seconds between checks for processes whose exit was lost */
 #define DRAIN_MS 20    /* longest wait before events reach the sinks */
+#define DRAIN_MAX 8192 /* records per round at most: clients and signals get their turn */
 #define EXPORT_BATCH (256 * 1024) /* bytes of queued events written at once at most */
 #define TRIM_DROP 1024 /* cache entries gone in one tick that mean a burst is draining */
 #define CLIENTS_QUEUE_TOTAL (16u << 20) /* all streaming clients' queues together */
@@ -78,6 +79,8 @@ struct agent {
 	uint64_t entries_last_tick;
 	uint64_t exported;
 	uint64_t drained_at;  /* mono_ns of the last drain of the ring */
+	uint64_t drain_left;  /* records this drain may still take */
+	bool drain_more;      /* the last drain stopped at DRAIN_MAX */
 	uint64_t client_drops; /* events not queued for a slow client */
 	uint64_t clients_too_slow, clients_timed_out;
 	bool trim_clients;     /* a big client queue was freed: give it back */
@@ -282,6 +285,11 @@ static int on_record(void *ctx, const void *data, size_t len)
 		}
 	}
 	pipeline_push(&a->pl, data, len);
+	/* a negative return stops libbpf's loop after this record */
+	if (a->drain_left && !--a->drain_left) {
+		a->drain_more = true;
+		return -EAGAIN;
+	}
 	return 0;
 }
 
@@ -588,8 +596,10 @@ static bool pid_exists(uint32_t pid, void *ctx)
 
 /* Drains the ring; called every round once DRAIN_MS have passed, so clients
  * that keep the loop busy cannot delay the events. */
-static void drain(struct agent *a, uint64_t now)
+static void drain(struct agent *a, uint64_t now, uint64_t max)
 {
+	a->drain_left = max;
+	a->drain_more = false;
 	proc_sensor_consume(a->sensor);
 	a->drained_at = now;
 }
@@ -832,10 +842,10 @@ int agent_run(const struct agent_opts *o)
 		 * short timeout too, which bounds an event's delay */
 		uint64_t now;
 
-		n = epoll_wait(a->epfd, evs, sizeof(evs) / sizeof(evs[0]), DRAIN_MS);
+		n = epoll_wait(a->epfd, evs, sizeof(evs) / sizeof(evs[0]), a->drain_more ? 0 : DRAIN_MS);
 		now = mono_ns();
-		if (now - a->drained_at >= DRAIN_MS * 1000000ull)
-			drain(a, now);
+		if (a->drain_more || now - a->drained_at >= DRAIN_MS * 1000000ull)
+			drain(a, now, DRAIN_MAX);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -847,7 +857,7 @@ int agent_run(const struct agent_opts *o)
 			uint64_t tag = evs[i].data.u64;
 
 			if (tag == TAG_SENSOR) {
-				drain(a, now);
+				drain(a, now, DRAIN_MAX);
 			} else if (tag == TAG_SIGNAL) {
 				struct signalfd_siginfo si;
 				if (read(a->sigfd, &si, sizeof(si)) != sizeof(si))
@@ -878,7 +888,7 @@ int agent_run(const struct agent_opts *o)
 	}
 	if (stop_sig) {
 		/* drain what the kernel already produced, then flush */
-		proc_sensor_consume(a->sensor);
+		drain(a, mono_ns(), 0); /* no limit: nothing else waits now */
 		export_flush(a);
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			if (a->clients[i].used && a->clients[i].out.len)
