@@ -14,9 +14,10 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: veto policy lint [-o text|json] FILE...\n"
+	fprintf(f, "Usage: veto policy lint [-o text|json] FILE|DIR...\n"
 		   "       veto policy show [-o json] FILE\n"
 		   "lint: every error and warning as FILE:LINE:COL: error|warning: message;\n"
+		   "      a DIR's *.yaml and *.yml files, as the agent reads them;\n"
 		   "      exit 0 when every file is valid (warnings allowed), 1 otherwise.\n"
 		   "show: the checked policy, normalised, as JSON.\n"
 		   "       veto policy hooks [-o json]\n"
