@@ -72,6 +72,7 @@ struct agent {
 	bool have_json, have_json_anc, have_compact;
 	uint64_t export_errors, export_err_logged;
 	uint64_t export_dropped; /* the reader of stdout did not keep up */
+	bool export_blocked;     /* stdout's reader took not all: retry once a round, not per event */
 	int last_export_err, logged_export_err;
 	uint64_t export_logged_at;
 	uint64_t lost_reported;
@@ -221,8 +222,8 @@ static void export_ok(struct agent *a, uint64_t n)
 	a->exported += n;
 	if (a->last_export_err) {
 		if (a->export_logged_at && mono_ns() - a->export_logged_at >= 1000000000ull)
-			logmsg("export to %s works again (%" PRIu64 " failed events so far)", export_name(a),
-			       a->export_errors);
+			logmsg("export to %s works again (%" PRIu64 " events not exported so far)", export_name(a),
+			       a->export_errors + a->export_dropped);
 		a->last_export_err = 0;
 	}
 }
@@ -236,6 +237,7 @@ static void export_flush(struct agent *a)
 	if (!a->sink.nlines)
 		return;
 	file_sink_flush(&a->sink, &r);
+	a->export_blocked = r.queued != 0;
 	/* in the batch's order as far as it matters: its last state wins */
 	if (r.last_ok) {
 		export_failed(a, r.err, r.failed);
@@ -257,7 +259,7 @@ static void on_event(void *ctx, const struct ev *e)
 	err = w->oom ? -ENOMEM : file_sink_add(&a->sink, w->buf, w->len);
 	if (err)
 		export_failed(a, err, 1);
-	else if (a->sink.len >= EXPORT_BATCH)
+	else if (a->sink.len >= EXPORT_BATCH && !a->export_blocked)
 		export_flush(a);
 	for (int i = 0; i < MAX_CLIENTS; i++) {
 		struct client *c = &a->clients[i];
