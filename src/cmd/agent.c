@@ -18,7 +18,7 @@ static void usage(FILE *f)
 		"the policies given, exports events as JSON lines (Tetragon's field names)\n"
 		"and serves `veto getevents`.\n"
 		"Logs go to stderr; a line with 'ready' says every sensor is attached.\n\n"
-		"  --policy FILE|DIR       load TracingPolicy files (a folder: its *.yaml), all or\n"
+		"  --policy FILE|DIR       load TracingPolicy files (a folder: its *.yaml, *.yml), all or\n"
 		"                          nothing; repeatable\n"
 		"  --export-file PATH      write events to PATH instead of stdout\n"
 		"  --export-max-size MB    rotate the export file at this size (default 10, 0: never)\n"

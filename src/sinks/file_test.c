@@ -102,6 +102,33 @@ static void rotate_35_lines(bool batched)
 	assert_int_equal(s.rotations, 3);
 }
 
+/* links planted at the rotated names are replaced, never followed */
+static void rotation_never_follows_links(void **state)
+{
+	char target[128], p[128];
+	struct file_sink s;
+	struct stat st;
+	char line[100];
+
+	snprintf(target, sizeof(target), "%s/target", dir);
+	assert_int_equal(close(open(target, O_WRONLY | O_CREAT, 0600)), 0);
+	for (int b = 1; b <= 2; b++) {
+		file_name(p, sizeof(p), b);
+		assert_int_equal(symlink(target, p), 0);
+	}
+	open_in_dir(&s, 1000, 2);
+	memset(line, 'x', sizeof(line));
+	for (int i = 0; i < 35; i++)
+		assert_int_equal(file_sink_write(&s, line, sizeof(line) - 1), 0);
+	file_sink_close(&s);
+	assert_int_equal(size_of(target), 0);
+	for (int b = 1; b <= 2; b++) {
+		file_name(p, sizeof(p), b);
+		assert_int_equal(lstat(p, &st), 0);
+		assert_true(S_ISREG(st.st_mode));
+	}
+}
+
 static void rotates_by_size(void **state)
 {
 	rotate_35_lines(false);
@@ -347,6 +374,7 @@ int main(void)
 		cmocka_unit_test(slow_reader_keeps_lines),
 		cmocka_unit_test(stdout_queue_is_bounded),
 		cmocka_unit_test_setup_teardown(open_safe_refuses_planted_files, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(rotation_never_follows_links, make_dir, remove_dir),
 	};
 	return cmocka_run_group_tests_name("file", tests, NULL, NULL);
 }
