@@ -103,6 +103,9 @@ echo "RSS: $after KB after they left"
 # before: 153 MB kept after they left
 [ "$after" -lt $((base + 16 * 1024)) ] || fail "RSS still +$(((after - base) / 1024)) MB after the clients left"
 pass "memory given back after the clients left: +$(((after - base) / 1024)) MB"
+/bin/true "veto-after-$$"
+wait_for 10 "\"arguments\":\"veto-after-$$\"" "$tmp/events.json" || fail "no event exported after the attacks"
+pass "events still exported after the attacks"
 stop_agent
 
 # A reader of stdout that never reads: the agent still answers, counts what
