@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -32,14 +33,23 @@
 #define MAX_CLIENTS 64
 #define SWEEP_EVERY 30 /* seconds between checks for processes whose exit was lost */
 #define DRAIN_MS 20    /* longest wait before events reach the sinks */
+#define DRAIN_MAX 8192 /* records per round at most: clients and signals get their turn */
 #define EXPORT_BATCH (256 * 1024) /* bytes of queued events written at once at most */
 #define TRIM_DROP 1024 /* cache entries gone in one tick that mean a burst is draining */
+#define CLIENTS_QUEUE_TOTAL (16u << 20) /* all streaming clients' queues together */
+#define CLIENT_IDLE_S 5    /* to send a whole request */
+#define CLIENT_BEHIND_S 10 /* dropping events without ever catching up: disconnected */
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 enum { TAG_SENSOR = 1, TAG_SIGNAL, TAG_TIMER, TAG_LISTEN, TAG_CLIENT = 16 };
 
 struct client {
 	bool used;
 	bool streaming;       /* getevents accepted */
+	uint64_t since;       /* mono_ns of the accept */
+	uint64_t behind_since; /* mono_ns of its first drop since its queue was last empty */
 	struct client_sink out;
 	struct request req;
 	char in[REQ_MAX_LINE];
@@ -55,18 +65,26 @@ struct agent {
 	uint64_t policy_lost_reported;
 	uint64_t follow_lost_reported;
 	struct file_sink sink;
-	int epfd, sigfd, timerfd, lfd, recfd;
+	int epfd, sigfd, timerfd, lfd, recfd, lockfd;
 	struct client clients[MAX_CLIENTS];
 	unsigned next_client_id;
 	struct jw json, json_anc, compact; /* encodings of the current event */
 	bool have_json, have_json_anc, have_compact;
 	uint64_t export_errors, export_err_logged;
+	uint64_t export_dropped; /* the reader of stdout did not keep up */
+	bool export_blocked;     /* stdout's reader took not all: retry once a round, not per event */
 	int last_export_err, logged_export_err;
 	uint64_t export_logged_at;
 	uint64_t lost_reported;
 	uint64_t ticks;
 	uint64_t entries_last_tick;
 	uint64_t exported;
+	uint64_t drained_at;  /* mono_ns of the last drain of the ring */
+	uint64_t drain_left;  /* records this drain may still take */
+	bool drain_more;      /* the last drain stopped at DRAIN_MAX */
+	uint64_t client_drops; /* events not queued for a slow client */
+	uint64_t clients_too_slow, clients_timed_out;
+	bool trim_clients;     /* a big client queue was freed: give it back */
 };
 
 static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -115,6 +133,19 @@ static const struct jw *encoded(struct agent *a, const struct ev *e, enum req_fo
 	return &a->json;
 }
 
+/* Streaming clients share CLIENTS_QUEUE_TOTAL: however many never read,
+ * their queues together stay below it. */
+static void set_shares(struct agent *a)
+{
+	size_t n = 0, share;
+
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		n += a->clients[i].used && a->clients[i].streaming;
+	share = n ? CLIENTS_QUEUE_TOTAL / n : CLIENT_QUEUE_MAX;
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		a->clients[i].out.max = share < CLIENT_QUEUE_MAX ? share : CLIENT_QUEUE_MAX;
+}
+
 static void drop_client(struct agent *a, struct client *c, const char *why)
 {
 	if (!c->used)
@@ -122,8 +153,12 @@ static void drop_client(struct agent *a, struct client *c, const char *why)
 	if (why)
 		logmsg("client %u: %s", c->id, why);
 	epoll_ctl(a->epfd, EPOLL_CTL_DEL, c->out.fd, NULL);
+	if (c->out.cap > CLIENT_QUEUE_KEEP)
+		a->trim_clients = true;
 	client_sink_close(&c->out);
 	c->used = false;
+	if (c->streaming)
+		set_shares(a);
 }
 
 static void want_write(struct agent *a, struct client *c, bool on)
@@ -145,6 +180,7 @@ static void flush_client(struct agent *a, struct client *c)
 		snprintf(why, sizeof(why), "disconnected (%s)", strerror(-err));
 		drop_client(a, c, why);
 	} else {
+		c->behind_since = 0; /* caught up */
 		want_write(a, c, false);
 	}
 }
@@ -161,13 +197,18 @@ static void export_failed(struct agent *a, int err, uint64_t n)
 	if (!n)
 		return;
 	now = mono_ns();
-	a->export_errors += n;
+	if (err == -ENOBUFS)
+		a->export_dropped += n;
+	else
+		a->export_errors += n;
 	/* once per reason and at most every 10 s, not per event: a nearly
 	 * full disk takes small events and refuses big ones */
 	if (err != a->last_export_err &&
 	    (err != a->logged_export_err || now - a->export_logged_at >= 10000000000ull)) {
-		logmsg("Error: export to %s failed: %s (events are counted as export_errors until it works again)",
-		       export_name(a), strerror(-err));
+		logmsg("Error: export to %s failed: %s (events are counted as %s until it works again)",
+		       export_name(a),
+		       err == -ENOBUFS ? "its reader does not keep up (its queue is full)" : strerror(-err),
+		       err == -ENOBUFS ? "export_dropped" : "export_errors");
 		a->logged_export_err = err;
 		a->export_logged_at = now;
 	}
@@ -181,8 +222,8 @@ static void export_ok(struct agent *a, uint64_t n)
 	a->exported += n;
 	if (a->last_export_err) {
 		if (a->export_logged_at && mono_ns() - a->export_logged_at >= 1000000000ull)
-			logmsg("export to %s works again (%" PRIu64 " failed events so far)", export_name(a),
-			       a->export_errors);
+			logmsg("export to %s works again (%" PRIu64 " events not exported so far)", export_name(a),
+			       a->export_errors + a->export_dropped);
 		a->last_export_err = 0;
 	}
 }
@@ -196,6 +237,7 @@ static void export_flush(struct agent *a)
 	if (!a->sink.nlines)
 		return;
 	file_sink_flush(&a->sink, &r);
+	a->export_blocked = r.queued != 0;
 	/* in the batch's order as far as it matters: its last state wins */
 	if (r.last_ok) {
 		export_failed(a, r.err, r.failed);
@@ -217,15 +259,18 @@ static void on_event(void *ctx, const struct ev *e)
 	err = w->oom ? -ENOMEM : file_sink_add(&a->sink, w->buf, w->len);
 	if (err)
 		export_failed(a, err, 1);
-	else if (a->sink.len >= EXPORT_BATCH)
+	else if (a->sink.len >= EXPORT_BATCH && !a->export_blocked)
 		export_flush(a);
 	for (int i = 0; i < MAX_CLIENTS; i++) {
 		struct client *c = &a->clients[i];
 		if (!c->used || !c->streaming || !filter_match(&c->req.filter, e))
 			continue;
 		w = encoded(a, e, c->req.format, c->req.ancestors);
-		if (!w->oom)
-			client_sink_queue(&c->out, w->buf, w->len);
+		if (!w->oom && client_sink_queue(&c->out, w->buf, w->len)) {
+			a->client_drops++;
+			if (!c->behind_since)
+				c->behind_since = mono_ns();
+		}
 	}
 }
 
@@ -242,6 +287,11 @@ static int on_record(void *ctx, const void *data, size_t len)
 		}
 	}
 	pipeline_push(&a->pl, data, len);
+	/* a negative return stops libbpf's loop after this record */
+	if (a->drain_left && !--a->drain_left) {
+		a->drain_more = true;
+		return -EAGAIN;
+	}
 	return 0;
 }
 
@@ -264,6 +314,7 @@ static void status_json(struct agent *a, struct jw *w)
 	jw_obj_close(w);
 	jw_kuint(w, "exported", a->exported);
 	jw_kuint(w, "export_errors", a->export_errors);
+	jw_kuint(w, "export_dropped", a->export_dropped);
 	jw_key(w, "lost");
 	jw_obj_open(w);
 	jw_kuint(w, "total", cnt[PROC_CNT_LOST]);
@@ -280,6 +331,12 @@ static void status_json(struct agent *a, struct jw *w)
 	jw_kuint(w, "reaped", cs.reaped);
 	jw_obj_close(w);
 	jw_kuint(w, "clients", nclients);
+	jw_key(w, "client_faults");
+	jw_obj_open(w);
+	jw_kuint(w, "events_dropped", a->client_drops);
+	jw_kuint(w, "too_slow", a->clients_too_slow);
+	jw_kuint(w, "timed_out", a->clients_timed_out);
+	jw_obj_close(w);
 	jw_obj_close(w);
 }
 
@@ -324,24 +381,29 @@ static void on_request(struct agent *a, struct client *c, const char *line)
 	client_sink_queue(&c->out, w.buf, w.len);
 	jw_free(&w);
 	c->streaming = true;
+	set_shares(a);
 	logmsg("client %u: streaming events (%s)", c->id, line);
 	flush_client(a, c);
 }
 
 static void on_client_input(struct agent *a, struct client *c)
 {
+	char junk[REQ_MAX_LINE];
 	ssize_t n;
 	char *nl;
 
-	n = recv(c->out.fd, c->in + c->inlen, sizeof(c->in) - 1 - c->inlen, MSG_DONTWAIT);
+	/* after its request a client has nothing to say: read and ignore, a
+	 * bounded amount per round */
+	if (c->streaming)
+		n = recv(c->out.fd, junk, sizeof(junk), MSG_DONTWAIT);
+	else
+		n = recv(c->out.fd, c->in + c->inlen, sizeof(c->in) - 1 - c->inlen, MSG_DONTWAIT);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 		drop_client(a, c, c->streaming ? "disconnected" : "closed before a request");
 		return;
 	}
-	if (n < 0)
+	if (n < 0 || c->streaming)
 		return;
-	if (c->streaming)
-		return; /* nothing more is expected: ignore */
 	c->inlen += n;
 	c->in[c->inlen] = '\0';
 	nl = memchr(c->in, '\n', c->inlen);
@@ -362,12 +424,23 @@ static void on_accept(struct agent *a)
 	socklen_t len = sizeof(cred);
 	int fd = accept4(a->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	struct client *c = NULL;
+	bool free_slot;
 
 	if (fd < 0)
 		return;
 	for (int i = 0; i < MAX_CLIENTS && !c; i++)
 		if (!a->clients[i].used)
 			c = &a->clients[i];
+	free_slot = c != NULL;
+	/* full: the oldest client still without a request makes room, so idle
+	 * connections cannot lock the others out */
+	for (int i = 0; i < MAX_CLIENTS && !free_slot; i++) {
+		struct client *o = &a->clients[i];
+		if (!o->streaming && (!c || o->since < c->since))
+			c = o;
+	}
+	if (c && !free_slot)
+		drop_client(a, c, "no request yet and every slot is taken: closed for a new client");
 	if (!c) {
 		static const char busy[] = "{\"error\":\"too many clients\"}\n";
 		if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
@@ -378,6 +451,7 @@ static void on_accept(struct agent *a)
 	memset(c, 0, sizeof(*c));
 	c->used = true;
 	c->id = ++a->next_client_id;
+	c->since = mono_ns();
 	client_sink_init(&c->out, fd);
 	/* the socket is root-only (0600); check the peer anyway */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.uid != 0) {
@@ -394,33 +468,86 @@ static void on_accept(struct agent *a)
 	}
 }
 
+/* Creates path's folder (0700) when missing. */
+static int make_parent(const char *path)
+{
+	char *dir = strdup(path), *slash;
+	int err = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) && errno != EEXIST)
+			err = -errno;
+	}
+	free(dir);
+	return err;
+}
+
+/* Only one agent per node: two would both attach and give a process two
+ * exec_ids. Returns the lock's fd, or -EWOULDBLOCK with the holder's pid. */
+static int take_lock(const char *path, long *holder)
+{
+	char pid[32] = "";
+	ssize_t n;
+	int fd, err = make_parent(path);
+
+	*holder = 0;
+	if (err)
+		return err;
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		err = -errno;
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		if (n > 0) {
+			pid[n] = '\0';
+			*holder = strtol(pid, NULL, 10);
+		}
+		close(fd);
+		return err;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, pid, n, 0) != n) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Binds the control socket. What is at path is replaced only when it is a
+ * socket no agent answers on (one left by a crash): never a file, a symbolic
+ * link or anything else (-EEXIST), never a live agent's (-EADDRINUSE). */
 static int listen_socket(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char dir[sizeof(sa.sun_path)];
-	char *slash;
+	struct stat st;
 	int fd, err;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
-	strcpy(dir, path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0700) && errno != EEXIST)
+	if ((err = make_parent(path)))
+		return err;
+	if (!lstat(path, &st)) {
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST;
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0)
 			return -errno;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	/* a socket file left by a crashed agent: replace it, unless one answers */
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		err = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
 		close(fd);
-		return -EADDRINUSE;
+		if (!err || err == -EAGAIN)
+			return -EADDRINUSE;
+		if (unlink(path) && errno != ENOENT)
+			return -errno;
+	} else if (errno != ENOENT) {
+		return -errno;
 	}
-	unlink(path);
-	close(fd);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
@@ -469,15 +596,76 @@ static bool pid_exists(uint32_t pid, void *ctx)
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
+/* Drains the ring; called every round once DRAIN_MS have passed, so clients
+ * that keep the loop busy cannot delay the events. */
+static void drain(struct agent *a, uint64_t now, uint64_t max)
+{
+	a->drain_left = max;
+	a->drain_more = false;
+	proc_sensor_consume(a->sensor);
+	a->drained_at = now;
+}
+
+/* Clients that hold a slot without asking, or never catch up. */
+static void check_clients(struct agent *a)
+{
+	uint64_t now = mono_ns();
+	char why[96];
+
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		struct client *c = &a->clients[i];
+		if (!c->used)
+			continue;
+		if (!c->streaming && now - c->since >= CLIENT_IDLE_S * 1000000000ull) {
+			a->clients_timed_out++;
+			drop_client(a, c, "no request within " STR(CLIENT_IDLE_S) " s: closed");
+		} else if (c->behind_since && now - c->behind_since >= CLIENT_BEHIND_S * 1000000000ull) {
+			a->clients_too_slow++;
+			snprintf(why, sizeof(why), "too slow: %" PRIu64 " events dropped in " STR(CLIENT_BEHIND_S)
+				 " s without catching up: disconnected", c->out.dropped);
+			drop_client(a, c, why);
+		}
+	}
+	if (a->trim_clients) {
+		malloc_trim(0);
+		a->trim_clients = false;
+	}
+}
+
+/* logrotate renamed the export file: write to a new one at the path */
+static void on_hup(struct agent *a)
+{
+	int err;
+
+	if (!a->o->export_file) {
+		logmsg("SIGHUP: nothing to reopen (exporting to stdout)");
+		return;
+	}
+	export_flush(a);
+	err = file_sink_reopen(&a->sink);
+	if (err)
+		logmsg("Error: SIGHUP: reopening %s: %s", a->o->export_file, file_open_why(err));
+	else
+		logmsg("SIGHUP: reopened %s", a->o->export_file);
+}
+
 static void on_tick(struct agent *a)
 {
 	struct proc_cache_stats cs;
 	uint64_t exp;
+	int err;
 
 	if (read(a->timerfd, &exp, sizeof(exp)) < 0) {
 	}
 	a->ticks++;
 	check_lost(a);
+	check_clients(a);
+	err = file_sink_check(&a->sink);
+	if (err < 0)
+		logmsg("Error: the export file %s was deleted; creating it again: %s", a->o->export_file,
+		       file_open_why(err));
+	else if (err)
+		logmsg("the export file %s was deleted: writing to a new one", a->o->export_file);
 	proc_cache_reap(a->pl.cache, mono_ns(), a->ticks % SWEEP_EVERY == 0 ? pid_exists : NULL, NULL);
 	/* a burst drains: give its memory back. free() alone keeps it (glibc's
 	 * trim threshold grew when libbpf freed its large load-time buffers,
@@ -519,6 +707,8 @@ static void cleanup(struct agent *a)
 		close(a->sigfd);
 	if (a->timerfd >= 0)
 		close(a->timerfd);
+	if (a->lockfd >= 0)
+		close(a->lockfd);
 }
 
 int agent_run(const struct agent_opts *o)
@@ -529,11 +719,12 @@ int agent_run(const struct agent_opts *o)
 	char node[HOST_NAME_MAX + 1] = "", why[512];
 	struct epoll_event evs[32];
 	sigset_t mask;
+	long holder;
 	int err, n, stop_sig = 0;
 
 	memset(a, 0, sizeof(*a));
 	a->o = o;
-	a->epfd = a->sigfd = a->timerfd = a->lfd = a->recfd = -1;
+	a->epfd = a->sigfd = a->timerfd = a->lfd = a->recfd = a->lockfd = -1;
 	jw_init(&a->json);
 	jw_init(&a->json_anc);
 	jw_init(&a->compact);
@@ -541,6 +732,7 @@ int agent_run(const struct agent_opts *o)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -555,24 +747,35 @@ int agent_run(const struct agent_opts *o)
 	}
 	pipeline_set_host(&a->pl);
 
+	a->lockfd = take_lock(o->lock_file, &holder);
+	if (a->lockfd < 0) {
+		err = a->lockfd;
+		if (err == -EWOULDBLOCK)
+			logmsg("Error: another agent is running: pid %ld holds %s", holder, o->lock_file);
+		else
+			logmsg("Error: lock file %s: %s", o->lock_file, file_open_why(err));
+		goto out;
+	}
 	err = file_sink_open(&a->sink, o->export_file, o->export_max_bytes, o->export_backups);
 	if (err) {
-		logmsg("Error: cannot open export file %s: %s", o->export_file, strerror(-err));
+		logmsg("Error: cannot open export file %s: %s", o->export_file, file_open_why(err));
 		goto out;
 	}
 	if (o->record_file) {
-		a->recfd = open(o->record_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		a->recfd = file_open_safe(o->record_file, true);
 		if (a->recfd < 0) {
-			err = -errno;
-			logmsg("Error: cannot open %s: %s", o->record_file, strerror(errno));
+			err = a->recfd;
+			logmsg("Error: cannot open record file %s: %s", o->record_file, file_open_why(err));
 			goto out;
 		}
 	}
 	a->lfd = listen_socket(o->socket_path);
 	if (a->lfd < 0) {
 		err = a->lfd;
-		logmsg("Error: control socket %s: %s%s", o->socket_path, strerror(-err),
-		       err == -EADDRINUSE ? " (another agent is running)" : "");
+		logmsg("Error: control socket %s: %s", o->socket_path,
+		       err == -EADDRINUSE ? "an agent answers on it" :
+		       err == -EEXIST ? "it exists and is not a socket (refused: only a stale socket is replaced)" :
+		       strerror(-err));
 		goto out;
 	}
 	err = proc_sensor_open(&a->sensor, o->ringbuf_bytes, on_record, a, why, sizeof(why));
@@ -588,9 +791,13 @@ int agent_run(const struct agent_opts *o)
 		err = policy_set_load(&a->policies, o->policies, o->n_policies, a->pl.enc.host_ns,
 				      proc_sensor_ringbuf_fd(a->sensor), o->walk_every_path, &d, why, sizeof(why));
 		diag_sort(&d);
-		for (size_t i = 0; i < d.n; i++)
-			logmsg("%s:%u:%u: %s: %s", d.v[i].file, d.v[i].line, d.v[i].col, diag_sev_name(d.v[i].sev),
-			       d.v[i].msg);
+		for (size_t i = 0; i < d.n; i++) {
+			const struct diag *x = &d.v[i];
+			if (x->line)
+				logmsg("%s:%u:%u: %s: %s", x->file, x->line, x->col, diag_sev_name(x->sev), x->msg);
+			else
+				logmsg("%s: %s: %s", x->file, diag_sev_name(x->sev), x->msg);
+		}
 		diag_free(&d);
 		if (err) {
 			logmsg("Error: no policy loaded: %s", why[0] ? why : "the policies have errors (above)");
@@ -635,9 +842,12 @@ int agent_run(const struct agent_opts *o)
 	while (!stop_sig) {
 		/* the sensor wakes us only when its ring fills up: drain it on a
 		 * short timeout too, which bounds an event's delay */
-		n = epoll_wait(a->epfd, evs, sizeof(evs) / sizeof(evs[0]), DRAIN_MS);
-		if (n == 0)
-			proc_sensor_consume(a->sensor);
+		uint64_t now;
+
+		n = epoll_wait(a->epfd, evs, sizeof(evs) / sizeof(evs[0]), a->drain_more ? 0 : DRAIN_MS);
+		now = mono_ns();
+		if (a->drain_more || now - a->drained_at >= DRAIN_MS * 1000000ull)
+			drain(a, now, DRAIN_MAX);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -649,10 +859,14 @@ int agent_run(const struct agent_opts *o)
 			uint64_t tag = evs[i].data.u64;
 
 			if (tag == TAG_SENSOR) {
-				proc_sensor_consume(a->sensor);
+				drain(a, now, DRAIN_MAX);
 			} else if (tag == TAG_SIGNAL) {
 				struct signalfd_siginfo si;
-				if (read(a->sigfd, &si, sizeof(si)) == sizeof(si))
+				if (read(a->sigfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP)
+					on_hup(a);
+				else
 					stop_sig = si.ssi_signo;
 			} else if (tag == TAG_TIMER) {
 				on_tick(a);
@@ -676,16 +890,16 @@ int agent_run(const struct agent_opts *o)
 	}
 	if (stop_sig) {
 		/* drain what the kernel already produced, then flush */
-		proc_sensor_consume(a->sensor);
+		drain(a, mono_ns(), 0); /* no limit: nothing else waits now */
 		export_flush(a);
 		for (int i = 0; i < MAX_CLIENTS; i++)
 			if (a->clients[i].used && a->clients[i].out.len)
 				client_sink_flush(&a->clients[i].out);
 		check_lost(a);
 		logmsg("stopping on %s: %" PRIu64 " exec and %" PRIu64 " exit events, %" PRIu64 " exported, %" PRIu64
-		       " export errors, %" PRIu64 " records lost",
+		       " export errors, %" PRIu64 " dropped (slow reader), %" PRIu64 " records lost",
 		       strsignal(stop_sig), a->pl.events[EV_PROCESS_EXEC], a->pl.events[EV_PROCESS_EXIT], a->exported,
-		       a->export_errors, a->lost_reported);
+		       a->export_errors, a->export_dropped + a->sink.nlines, a->lost_reported);
 		err = 0;
 	}
 out:

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #define AGENT_DEFAULT_SOCKET "/run/veto/veto.sock"
+#define AGENT_DEFAULT_LOCK "/run/veto/agent.lock"
 
 struct agent_opts {
 	const char *export_file;   /* NULL: stdout */
@@ -17,6 +18,7 @@ struct agent_opts {
 	bool ancestors;            /* exec events carry `ancestors` */
 	bool walk_every_path;      /* no remembered path verdicts (see compile_env) */
 	const char *socket_path;
+	const char *lock_file;     /* one agent per node holds it */
 	const char *node_name;     /* NULL: the host name */
 	size_t ringbuf_bytes;      /* 0: default */
 	const char *record_file;   /* raw records are appended here (benchmarks) */
@@ -24,7 +26,7 @@ struct agent_opts {
 	size_t n_policies;
 };
 
-/* Runs until SIGINT/SIGTERM. Returns 0 after a clean stop, or -errno when it
+/* Runs until SIGINT/SIGTERM (SIGHUP reopens the export file). Returns 0 after a clean stop, or -errno when it
  * could not start (the reason was printed). */
 int agent_run(const struct agent_opts *o);
 

@@ -42,6 +42,19 @@ static int fail(char *why, size_t whylen, const char *fmt, const char *arg)
 	return -EINVAL;
 }
 
+void request_types(char *out, size_t len)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (int k = 0; k < EV__COUNT && o < len; k++) {
+		int n = snprintf(out + o, len - o, "%s%s", k ? ", " : "", ev_kind_name(k));
+		if (n < 0)
+			return;
+		o += n;
+	}
+}
+
 static int parse_list(char *val, const char *key, struct request *r, char *why, size_t whylen)
 {
 	char *save = NULL;
@@ -51,8 +64,12 @@ static int parse_list(char *val, const char *key, struct request *r, char *why, 
 			return fail(why, whylen, "bad %%-escape in '%s'", key);
 		if (!strcmp(key, "types")) {
 			enum ev_kind k;
-			if (ev_kind_parse(item, &k))
-				return fail(why, whylen, "unknown event type '%s' (expected process_exec or process_exit)", item);
+			if (ev_kind_parse(item, &k)) {
+				char types[256];
+				request_types(types, sizeof(types));
+				snprintf(why, whylen, "unknown event type '%.64s' (expected one of %s)", item, types);
+				return -EINVAL;
+			}
 			r->filter.kinds |= 1u << k;
 		} else if (!strcmp(key, "binary")) {
 			if (r->filter.nbinaries >= FILTER_MAX)

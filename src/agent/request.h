@@ -40,6 +40,8 @@ struct request {
 int request_parse(const char *line, struct request *r, char *why, size_t whylen);
 /* Writes a request line for r (no newline); returns 0 or -ENOSPC. */
 int request_format(const struct request *r, char *out, size_t outlen);
+/* The event types a request accepts, "a, b, c", from the encoder's table. */
+void request_types(char *out, size_t len);
 /* Does the event pass the filter? */
 bool filter_match(const struct ev_filter *f, const struct ev *e);
 

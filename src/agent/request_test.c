@@ -83,6 +83,26 @@ static void filters(void **state)
 	assert_true(filter_match(&f, &e));
 }
 
+/* the error lists every type the parser accepts: each one listed parses */
+static void type_error_lists_accepted_types(void **state)
+{
+	struct request r;
+	char why[256], *list, *save = NULL;
+	int n = 0;
+
+	assert_int_equal(request_parse("getevents types=process_uprobe", &r, why, sizeof(why)), -EINVAL);
+	list = strstr(why, "(expected one of ");
+	assert_non_null(list);
+	list += strlen("(expected one of ");
+	list[strcspn(list, ")")] = '\0';
+	for (char *t = strtok_r(list, ", ", &save); t; t = strtok_r(NULL, ", ", &save), n++) {
+		char line[128];
+		snprintf(line, sizeof(line), "getevents types=%s", t);
+		assert_int_equal(request_parse(line, &r, why, sizeof(why)), 0);
+	}
+	assert_int_equal(n, EV__COUNT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -90,6 +110,7 @@ int main(void)
 		cmocka_unit_test(rejects_malformed),
 		cmocka_unit_test(round_trip),
 		cmocka_unit_test(filters),
+		cmocka_unit_test(type_error_lists_accepted_types),
 	};
 	return cmocka_run_group_tests_name("request", tests, NULL, NULL);
 }

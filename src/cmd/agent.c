@@ -18,7 +18,7 @@ static void usage(FILE *f)
 		"the policies given, exports events as JSON lines (Tetragon's field names)\n"
 		"and serves `veto getevents`.\n"
 		"Logs go to stderr; a line with 'ready' says every sensor is attached.\n\n"
-		"  --policy FILE|DIR       load TracingPolicy files (a folder: its *.yaml), all or\n"
+		"  --policy FILE|DIR       load TracingPolicy files (a folder: its *.yaml, *.yml), all or\n"
 		"                          nothing; repeatable\n"
 		"  --export-file PATH      write events to PATH instead of stdout\n"
 		"  --export-max-size MB    rotate the export file at this size (default 10, 0: never)\n"
@@ -26,13 +26,15 @@ static void usage(FILE *f)
 		"  -o, --output json|compact  stdout format (default json)\n"
 		"  --ancestors             exec events carry every ancestor, not only the parent\n"
 		"  --socket PATH           control socket (default %s)\n"
+		"  --lock-file PATH        one agent per node holds it (default %s)\n"
 		"  --node-name NAME        node name in events and exec_ids (default: host name)\n"
 		"  --ringbuf-mb N          ring buffer size, a power of two (default 8)\n"
 		"  --record FILE           also append the raw records to FILE (for benchmarks)\n"
 		"  --walk-every-path       resolve a file's path at every call; by default a path\n"
 		"                          that rules out every selector is remembered per inode\n"
-		"  -v, --verbose           show libbpf's messages\n",
-		AGENT_DEFAULT_SOCKET);
+		"  -v, --verbose           show libbpf's messages\n"
+		"SIGHUP reopens the export file (after logrotate renamed it).\n",
+		AGENT_DEFAULT_SOCKET, AGENT_DEFAULT_LOCK);
 }
 
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *v)
@@ -48,7 +50,7 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 
 int cmd_agent(int argc, char **argv)
 {
-	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK };
+	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK, O_LOCK };
 	static const struct option opts[] = {
 		{ "export-file", required_argument, NULL, O_EXPORT },
 		{ "export-max-size", required_argument, NULL, O_MAXSIZE },
@@ -56,6 +58,7 @@ int cmd_agent(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "ancestors", no_argument, NULL, O_ANC },
 		{ "socket", required_argument, NULL, O_SOCKET },
+		{ "lock-file", required_argument, NULL, O_LOCK },
 		{ "node-name", required_argument, NULL, O_NODE },
 		{ "ringbuf-mb", required_argument, NULL, O_RINGBUF },
 		{ "record", required_argument, NULL, O_RECORD },
@@ -69,6 +72,7 @@ int cmd_agent(int argc, char **argv)
 		.export_max_bytes = 10ull << 20,
 		.export_backups = 5,
 		.socket_path = AGENT_DEFAULT_SOCKET,
+		.lock_file = AGENT_DEFAULT_LOCK,
 	};
 	static const char *policies[64];
 	unsigned long long v;
@@ -109,6 +113,9 @@ int cmd_agent(int argc, char **argv)
 			break;
 		case O_SOCKET:
 			o.socket_path = optarg;
+			break;
+		case O_LOCK:
+			o.lock_file = optarg;
 			break;
 		case O_NODE:
 			o.node_name = optarg;

@@ -16,17 +16,20 @@
 
 static void usage(FILE *f)
 {
+	char types[256];
+
+	request_types(types, sizeof(types));
 	fprintf(f,
 		"Usage: veto getevents [-o json|compact] [--event-types T,...] [--binary PATH,...]\n"
 		"                      [--pid PID,...] [--ancestors] [-n COUNT] [--socket PATH]\n"
 		"Streams events from a running `veto agent`. Filters are applied in the agent.\n"
-		"  --event-types    process_exec, process_exit, process_kprobe, process_lsm,\n"
-		"                   process_tracepoint\n"
+		"  --event-types    %s\n"
 		"                   (comma-separated, repeatable)\n"
 		"  --binary         exact binary path (comma-separated, repeatable)\n"
 		"  --pid            process id (comma-separated, repeatable)\n"
 		"  -n, --count N    exit after N events\n"
-		"  --status         print the agent's counters as JSON and exit\n");
+		"  --status         print the agent's counters as JSON and exit\n",
+		types);
 }
 
 /* Splits a comma list into a request value (escaping is done by request_format). */

@@ -14,9 +14,10 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: veto policy lint [-o text|json] FILE...\n"
+	fprintf(f, "Usage: veto policy lint [-o text|json] FILE|DIR...\n"
 		   "       veto policy show [-o json] FILE\n"
 		   "lint: every error and warning as FILE:LINE:COL: error|warning: message;\n"
+		   "      a DIR's *.yaml and *.yml files, as the agent reads them;\n"
 		   "      exit 0 when every file is valid (warnings allowed), 1 otherwise.\n"
 		   "show: the checked policy, normalised, as JSON.\n"
 		   "       veto policy hooks [-o json]\n"
@@ -83,9 +84,89 @@ static void compile_all(const char *file, const struct pol_set *set, struct diag
 	}
 }
 
+struct lint_totals {
+	size_t files, nerr, nwarn;
+};
+
+/* Reports one file's diagnostics. */
+static void report_file(const char *file, const struct pol_set *set, struct diag_list *d, struct jw *w,
+			struct lint_totals *t)
+{
+	diag_sort(d);
+	t->files++;
+	t->nerr += d->nerr;
+	t->nwarn += d->nwarn;
+	if (out_fmt == OUT_JSON) {
+		jw_obj_open(w);
+		jw_kstr(w, "file", file);
+		jw_kbool(w, "valid", d->nerr == 0);
+		jw_key(w, "policies");
+		jw_arr_open(w);
+		for (size_t j = 0; j < set->n; j++)
+			if (set->v[j].name)
+				jw_str(w, set->v[j].name);
+		jw_arr_close(w);
+		jw_kuint(w, "errors", d->nerr);
+		jw_kuint(w, "warnings", d->nwarn);
+		jw_key(w, "diagnostics");
+		jw_arr_open(w);
+		for (size_t j = 0; j < d->n; j++)
+			cmd_diag_json(w, &d->v[j]);
+		jw_arr_close(w);
+		jw_obj_close(w);
+	} else {
+		for (size_t j = 0; j < d->n; j++)
+			cmd_diag_text(stdout, &d->v[j]);
+		if (d->dropped)
+			printf("%s: error: %zu more problems not shown\n", file, d->dropped);
+	}
+}
+
+/* Lints one file and reports it. 0 or -ENOMEM. */
+static int lint_file(const char *file, struct jw *w, struct lint_totals *t)
+{
+	struct pol_set set = { 0 };
+	struct diag_list d;
+	int r;
+
+	diag_init(&d);
+	r = load(file, &set, &d);
+	if (!r && !d.oom) {
+		if (!d.nerr)
+			compile_all(file, &set, &d); /* more errors there than the first ones: noise */
+		report_file(file, &set, &d, w, t);
+	}
+	r = r ? r : d.oom ? -ENOMEM : 0;
+	pol_set_free(&set);
+	diag_free(&d);
+	return r;
+}
+
+/* A path as the agent reads it: a file, or a folder's policy files. A path
+ * that names no file (missing, an empty folder) is reported with its error. */
+static int lint_path(const char *path, struct jw *w, struct lint_totals *t)
+{
+	struct pol_set none = { 0 };
+	struct diag_list d;
+	char **files;
+	size_t n;
+	int r;
+
+	diag_init(&d);
+	r = pol_expand(path, &files, &n, &d);
+	for (size_t i = 0; i < n && !r; i++)
+		r = lint_file(files[i], w, t);
+	pol_files_free(files, n);
+	if (!r && !d.oom && d.n)
+		report_file(path, &none, &d, w, t);
+	r = r ? r : d.oom ? -ENOMEM : 0;
+	diag_free(&d);
+	return r;
+}
+
 static int cmd_lint(int argc, char **argv)
 {
-	size_t nerr = 0, nwarn = 0;
+	struct lint_totals t = { 0 };
 	struct jw w;
 	int r;
 
@@ -103,66 +184,28 @@ static int cmd_lint(int argc, char **argv)
 		jw_arr_open(&w);
 	}
 	for (int i = optind; i < argc; i++) {
-		struct pol_set set = { 0 };
-		struct diag_list d;
-
-		diag_init(&d);
-		r = load(argv[i], &set, &d);
-		if (r || d.oom) {
-			pol_set_free(&set);
-			diag_free(&d);
+		if (lint_path(argv[i], &w, &t)) {
 			if (out_fmt == OUT_JSON)
 				jw_free(&w);
 			out_error("policy lint: %s: out of memory", argv[i]);
 			return 1;
 		}
-		if (!d.nerr)
-			compile_all(argv[i], &set, &d); /* more errors there than the first ones: noise */
-		diag_sort(&d);
-		nerr += d.nerr;
-		nwarn += d.nwarn;
-		if (out_fmt == OUT_JSON) {
-			jw_obj_open(&w);
-			jw_kstr(&w, "file", argv[i]);
-			jw_kbool(&w, "valid", d.nerr == 0);
-			jw_key(&w, "policies");
-			jw_arr_open(&w);
-			for (size_t j = 0; j < set.n; j++)
-				if (set.v[j].name)
-					jw_str(&w, set.v[j].name);
-			jw_arr_close(&w);
-			jw_kuint(&w, "errors", d.nerr);
-			jw_kuint(&w, "warnings", d.nwarn);
-			jw_key(&w, "diagnostics");
-			jw_arr_open(&w);
-			for (size_t j = 0; j < d.n; j++)
-				cmd_diag_json(&w, &d.v[j]);
-			jw_arr_close(&w);
-			jw_obj_close(&w);
-		} else {
-			for (size_t j = 0; j < d.n; j++)
-				cmd_diag_text(stdout, &d.v[j]);
-			if (d.dropped)
-				printf("%s: error: %zu more problems not shown\n", argv[i], d.dropped);
-		}
-		pol_set_free(&set);
-		diag_free(&d);
 	}
 	if (out_fmt == OUT_JSON) {
 		jw_arr_close(&w);
-		jw_kbool(&w, "valid", nerr == 0);
-		jw_kuint(&w, "errors", nerr);
-		jw_kuint(&w, "warnings", nwarn);
+		jw_kbool(&w, "valid", t.nerr == 0);
+		jw_kuint(&w, "errors", t.nerr);
+		jw_kuint(&w, "warnings", t.nwarn);
 		jw_obj_close(&w);
 		r = jw_flush_line(&w, stdout);
 		jw_free(&w);
 		if (r)
 			return 1;
 	} else {
-		printf("%d file%s: %zu error%s, %zu warning%s\n", argc - optind, argc - optind == 1 ? "" : "s",
-		       nerr, nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
+		printf("%zu file%s: %zu error%s, %zu warning%s\n", t.files, t.files == 1 ? "" : "s", t.nerr,
+		       t.nerr == 1 ? "" : "s", t.nwarn, t.nwarn == 1 ? "" : "s");
 	}
-	return nerr ? 1 : 0;
+	return t.nerr ? 1 : 0;
 }
 
 /* ---- show ---- */

@@ -1,11 +1,9 @@
 #include "load/policies.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static int add_file(struct policy_set *ps, const char *path, struct diag_list *d)
 {
@@ -21,55 +19,6 @@ static int add_file(struct policy_set *ps, const char *path, struct diag_list *d
 	return r;
 }
 
-static int has_suffix(const char *s, const char *suf)
-{
-	size_t a = strlen(s), b = strlen(suf);
-
-	return a >= b && !strcmp(s + a - b, suf);
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A folder: its *.yaml and *.yml files, in name order. */
-static int add_dir(struct policy_set *ps, const char *dir, struct diag_list *d)
-{
-	DIR *dh = opendir(dir);
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0;
-	int r = 0;
-
-	if (!dh)
-		return -errno;
-	while ((de = readdir(dh))) {
-		char **v;
-		if (de->d_name[0] == '.' || !(has_suffix(de->d_name, ".yaml") || has_suffix(de->d_name, ".yml")))
-			continue;
-		v = realloc(names, (n + 1) * sizeof(*v));
-		if (!v || asprintf(&v[n], "%s/%s", dir, de->d_name) < 0) {
-			names = v ? v : names;
-			r = -ENOMEM;
-			break;
-		}
-		names = v;
-		n++;
-	}
-	closedir(dh);
-	if (!r && !n)
-		diag_add(d, dir, DIAG_ERROR, 0, 0, "no *.yaml or *.yml files in this folder");
-	qsort(names, n, sizeof(*names), cmp_names);
-	for (size_t i = 0; i < n; i++) {
-		if (!r)
-			r = add_file(ps, names[i], d);
-		free(names[i]);
-	}
-	free(names);
-	return r;
-}
-
 int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_paths,
 		    const uint32_t host_ns[VN__COUNT], int ringbuf_fd, bool walk_every_path, struct diag_list *d,
 		    char *err, size_t errlen)
@@ -81,15 +30,17 @@ int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_pa
 	memset(ps, 0, sizeof(*ps));
 	err[0] = '\0';
 	for (size_t i = 0; i < n_paths && r != -ENOMEM; i++) {
-		struct stat st;
+		char **files;
+		size_t n;
 
-		if (stat(paths[i], &st)) {
-			diag_add(d, paths[i], DIAG_ERROR, 0, 0, "%s", strerror(errno));
-			continue;
+		r = pol_expand(paths[i], &files, &n, d);
+		for (size_t j = 0; j < n && r != -ENOMEM; j++) {
+			r = add_file(ps, files[j], d);
+			/* the file, not its folder: that is where to look */
+			if (r && r != -ENOMEM)
+				diag_add(d, files[j], DIAG_ERROR, 0, 0, "cannot read: %s", strerror(-r));
 		}
-		r = S_ISDIR(st.st_mode) ? add_dir(ps, paths[i], d) : add_file(ps, paths[i], d);
-		if (r && r != -ENOMEM)
-			diag_add(d, paths[i], DIAG_ERROR, 0, 0, "%s", strerror(-r));
+		pol_files_free(files, n);
 	}
 	if (r == -ENOMEM || d->nerr)
 		goto fail;

@@ -1469,7 +1469,8 @@ int pol_parse_file(const char *path, struct pol_set *out, struct diag_list *d)
 	size_t len = 0, cap = 0;
 	int fd, r;
 
-	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : dup(0);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : dup(0);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0) {
@@ -1480,6 +1481,14 @@ int pol_parse_file(const char *path, struct pol_set *out, struct diag_list *d)
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		return -EISDIR;
+	}
+	if (!S_ISREG(st.st_mode) && strcmp(path, "-")) {
+		close(fd);
+		if (!out->file && !(out->file = strdup(path)))
+			return -ENOMEM;
+		diag_add(d, path, DIAG_ERROR, 0, 0, "not a regular file (%s): policies are read from regular files or '-'",
+			 S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ? "a socket" : "a device");
+		return 0;
 	}
 	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > POL_MAX_FILE_BYTES) {
 		close(fd);

@@ -289,6 +289,12 @@ int pol_check(struct pol_set *s, struct diag_list *d);
 int pol_lint(struct pol_set *s, struct diag_list *d);
 /* parse + check + lint on one file. */
 int pol_load_file(const char *path, struct pol_set *out, struct diag_list *d);
+/* The policy files a path names: the path itself ("-": stdin), or for a
+ * folder its *.yaml and *.yml files, hidden ones skipped, in name order.
+ * A path that cannot be read or an empty folder is an error in d (and no
+ * file). 0 or -ENOMEM; free *files with pol_files_free. */
+int pol_expand(const char *path, char ***files, size_t *n, struct diag_list *d);
+void pol_files_free(char **files, size_t n);
 
 /* Names, as TracingPolicy writes them. */
 const char *pol_type_name(enum pol_type t);

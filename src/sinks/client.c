@@ -42,7 +42,7 @@ static int append(struct client_sink *c, const char *line, size_t len)
 
 int client_sink_queue(struct client_sink *c, const char *line, size_t len)
 {
-	if (c->len + len + 1 > CLIENT_QUEUE_MAX) {
+	if (c->len + len + 1 > (c->max ? c->max : CLIENT_QUEUE_MAX)) {
 		c->dropped++;
 		return -ENOBUFS;
 	}
@@ -80,6 +80,12 @@ int client_sink_flush(struct client_sink *c)
 	}
 	memmove(c->buf, c->buf + off, c->len - off);
 	c->len -= off;
+	if (!c->len && c->cap > CLIENT_QUEUE_KEEP) {
+		/* a burst is over: its memory goes back */
+		free(c->buf);
+		c->buf = NULL;
+		c->cap = 0;
+	}
 	return err ? err : (c->len ? -EAGAIN : 0);
 }
 

@@ -8,14 +8,107 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int file_open_safe(const char *path, bool truncate)
+{
+	struct stat st;
+	int fd, err = 0;
+
+	/* O_NONBLOCK: a FIFO without a reader fails (ENXIO) instead of hanging */
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st))
+		err = -errno;
+	else if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		err = -EINVAL;
+	else if (st.st_uid != 0 && st.st_uid != geteuid())
+		err = -EPERM;
+	else if (S_ISREG(st.st_mode) && st.st_nlink > 1)
+		err = -EMLINK;
+	/* nobody else may append forged lines */
+	else if (S_ISREG(st.st_mode) && (st.st_mode & 022) && fchmod(fd, st.st_mode & 0755))
+		err = -errno;
+	else if (S_ISREG(st.st_mode) && truncate && ftruncate(fd, 0))
+		err = -errno;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+const char *file_open_why(int err)
+{
+	switch (err) {
+	case -ELOOP:
+		return "it is a symbolic link (refused: write to the real path)";
+	case -EPERM:
+		return "it belongs to another user (refused: remove it or write elsewhere)";
+	case -EMLINK:
+		return "it has more than one hard link (refused)";
+	case -EINVAL:
+		return "not a regular file";
+	case -ENXIO:
+		return "a FIFO with no reader (refused: not a regular file)";
+	default:
+		return strerror(-err);
+	}
+}
+
 static int open_file(struct file_sink *s)
 {
 	struct stat st;
+	int fd = file_open_safe(s->path, false);
 
-	s->fd = open(s->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (s->fd < 0)
-		return -errno;
+	if (fd < 0)
+		return fd;
+	s->fd = fd;
 	s->size = fstat(s->fd, &st) ? 0 : (uint64_t)st.st_size;
+	return 0;
+}
+
+int file_sink_reopen(struct file_sink *s)
+{
+	if (!s->path)
+		return 0;
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	return open_file(s);
+}
+
+int file_sink_check(struct file_sink *s)
+{
+	struct stat st;
+	int err;
+
+	if (!s->path || s->fd < 0 || fstat(s->fd, &st) || st.st_nlink > 0)
+		return 0;
+	err = file_sink_reopen(s);
+	return err ? err : 1;
+}
+
+/* A reader of stdout must never stall the agent. A regular file does not
+ * wait for anyone; a pipe or a terminal is reopened, so that the shell
+ * sharing its description keeps blocking writes; a socket cannot be. */
+static int stdout_nonblock(struct file_sink *s)
+{
+	struct stat st;
+	int fd, fl;
+
+	if (fstat(STDOUT_FILENO, &st))
+		return -errno;
+	if (S_ISREG(st.st_mode))
+		return 0;
+	fd = open("/proc/self/fd/1", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0) {
+		s->fd = fd;
+		s->own_fd = true;
+		return 0;
+	}
+	fl = fcntl(STDOUT_FILENO, F_GETFL);
+	if (fl < 0 || fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK))
+		return -errno;
 	return 0;
 }
 
@@ -26,7 +119,7 @@ int file_sink_open(struct file_sink *s, const char *path, uint64_t max_size, int
 	s->max_size = max_size;
 	s->backups = backups < 0 ? 0 : backups;
 	if (!path)
-		return 0;
+		return stdout_nonblock(s);
 	s->path = strdup(path);
 	if (!s->path)
 		return -ENOMEM;
@@ -38,7 +131,7 @@ static int rotate(struct file_sink *s)
 {
 	size_t n = strlen(s->path) + 16;
 	char *from = malloc(n), *to = malloc(n);
-	int err = 0;
+	int err = 0, r;
 
 	if (!from || !to) {
 		err = -ENOMEM;
@@ -59,8 +152,9 @@ static int rotate(struct file_sink *s)
 			err = -errno;
 	}
 	s->rotations++;
-	if (open_file(s) && !err)
-		err = -errno;
+	r = open_file(s);
+	if (r && !err)
+		err = r;
 out:
 	free(from);
 	free(to);
@@ -84,9 +178,15 @@ static void *reserve(void *p, size_t *cap, size_t need, size_t size)
 
 int file_sink_add(struct file_sink *s, const char *line, size_t len)
 {
-	char *b = reserve(s->buf, &s->cap, s->len + len + 1, 1);
-	size_t *e = b ? reserve(s->ends, &s->lines_cap, s->nlines + 1, sizeof(*e)) : NULL;
+	char *b;
+	size_t *e;
 
+	if (s->len + len + 1 > FILE_QUEUE_MAX) {
+		s->dropped++;
+		return -ENOBUFS;
+	}
+	b = reserve(s->buf, &s->cap, s->len + len + 1, 1);
+	e = b ? reserve(s->ends, &s->lines_cap, s->nlines + 1, sizeof(*e)) : NULL;
 	if (b)
 		s->buf = b;
 	if (!e) {
@@ -129,8 +229,9 @@ static void line_failed(struct file_sink *s, struct file_sink_result *r, int err
 }
 
 /* Writes queued lines [i, j) in one write when the kernel takes it all.
- * Returns the first line not yet tried. */
-static size_t write_lines(struct file_sink *s, size_t i, size_t j, struct file_sink_result *r)
+ * Returns the first line not yet tried. A reader that is not ready (EAGAIN)
+ * sets *kept to the bytes written so far: the rest waits in the queue. */
+static size_t write_lines(struct file_sink *s, size_t i, size_t j, struct file_sink_result *r, size_t *kept)
 {
 	size_t done = line_start(s, i), end = s->ends[j - 1];
 
@@ -147,6 +248,10 @@ static size_t write_lines(struct file_sink *s, size_t i, size_t j, struct file_s
 		err = -errno;
 		for (; s->ends[i] <= done; i++)
 			line_ok(s, r, i);
+		if (err == -EAGAIN) {
+			*kept = done;
+			return i;
+		}
 		/* keep the file made of whole lines: with O_APPEND the partial
 		 * line is the file's last bytes */
 		if (done > line_start(s, i) && s->path) {
@@ -163,12 +268,23 @@ static size_t write_lines(struct file_sink *s, size_t i, size_t j, struct file_s
 	return j;
 }
 
+/* Keeps lines [i, nlines) queued, minus their first `from` bytes of buf,
+ * already written. */
+static void keep_from(struct file_sink *s, size_t i, size_t from)
+{
+	memmove(s->buf, s->buf + from, s->len - from);
+	for (size_t k = i; k < s->nlines; k++)
+		s->ends[k - i] = s->ends[k] - from;
+	s->nlines -= i;
+	s->len -= from;
+}
+
 void file_sink_flush(struct file_sink *s, struct file_sink_result *r)
 {
-	size_t i = 0;
+	size_t i = 0, kept = SIZE_MAX;
 
 	memset(r, 0, sizeof(*r));
-	while (i < s->nlines) {
+	while (i < s->nlines && kept == SIZE_MAX) {
 		size_t start = line_start(s, i), j = i + 1;
 		int err;
 
@@ -188,7 +304,12 @@ void file_sink_flush(struct file_sink *s, struct file_sink_result *r)
 		/* every line that fits before the next rotation, in one write */
 		while (j < s->nlines && !too_big(s, s->ends[j] - start))
 			j++;
-		i = write_lines(s, i, j, r);
+		i = write_lines(s, i, j, r, &kept);
+	}
+	if (kept != SIZE_MAX) {
+		keep_from(s, i, kept);
+		r->queued = s->nlines;
+		return;
 	}
 	s->len = s->nlines = 0;
 }
@@ -209,7 +330,8 @@ void file_sink_close(struct file_sink *s)
 	if (!s)
 		return;
 	file_sink_flush(s, &r);
-	if (s->path && s->fd >= 0)
+	s->failed += r.queued; /* the reader did not take them before the end */
+	if ((s->path || s->own_fd) && s->fd >= 0)
 		close(s->fd);
 	free(s->path);
 	free(s->buf);

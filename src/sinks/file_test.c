@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -99,6 +100,33 @@ static void rotate_35_lines(bool batched)
 	assert_int_equal(size_in_dir(3), -1); /* only 2 backups kept */
 	assert_int_equal(s.written, 35);
 	assert_int_equal(s.rotations, 3);
+}
+
+/* links planted at the rotated names are replaced, never followed */
+static void rotation_never_follows_links(void **state)
+{
+	char target[128], p[128];
+	struct file_sink s;
+	struct stat st;
+	char line[100];
+
+	snprintf(target, sizeof(target), "%s/target", dir);
+	assert_int_equal(close(open(target, O_WRONLY | O_CREAT, 0600)), 0);
+	for (int b = 1; b <= 2; b++) {
+		file_name(p, sizeof(p), b);
+		assert_int_equal(symlink(target, p), 0);
+	}
+	open_in_dir(&s, 1000, 2);
+	memset(line, 'x', sizeof(line));
+	for (int i = 0; i < 35; i++)
+		assert_int_equal(file_sink_write(&s, line, sizeof(line) - 1), 0);
+	file_sink_close(&s);
+	assert_int_equal(size_of(target), 0);
+	for (int b = 1; b <= 2; b++) {
+		file_name(p, sizeof(p), b);
+		assert_int_equal(lstat(p, &st), 0);
+		assert_true(S_ISREG(st.st_mode));
+	}
 }
 
 static void rotates_by_size(void **state)
@@ -233,6 +261,106 @@ static void client_queue_is_bounded(void **state)
 	client_sink_close(&c);
 }
 
+/* stdout's reader is slow (a small pipe): what it is not ready for stays
+ * queued, a partial line included, and arrives whole and in order later */
+static void slow_reader_keeps_lines(void **state)
+{
+	struct file_sink s;
+	struct file_sink_result r;
+	static char got[16384];
+	char line[100];
+	size_t n = 0;
+	uint64_t written = 0;
+	int p[2];
+
+	assert_int_equal(pipe2(p, O_NONBLOCK), 0);
+	assert_true(fcntl(p[1], F_SETPIPE_SZ, 4096) >= 4096);
+	assert_int_equal(file_sink_open(&s, NULL, 0, 0), 0);
+	if (s.own_fd)
+		close(s.fd);
+	s.fd = p[1];
+	s.own_fd = true;
+	memset(line, 'x', sizeof(line));
+	for (int i = 0; i < 100; i++) {
+		line[0] = (char)('0' + i % 10);
+		assert_int_equal(file_sink_add(&s, line, sizeof(line)), 0);
+	}
+	file_sink_flush(&s, &r);
+	assert_true(r.queued > 0 && r.written < 100);
+	assert_int_equal(r.failed, 0);
+	for (int k = 0; k < 1000 && s.nlines; k++) {
+		ssize_t m = read(p[0], got + n, sizeof(got) - n);
+		if (m > 0)
+			n += m;
+		file_sink_flush(&s, &r);
+		written += r.written;
+	}
+	for (ssize_t m; (m = read(p[0], got + n, sizeof(got) - n)) > 0;)
+		n += m;
+	assert_int_equal(s.nlines, 0);
+	assert_int_equal(s.written, 100);
+	assert_int_equal(n, 100 * 101);
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(got[101 * i], '0' + i % 10);
+		assert_int_equal(got[101 * i + 100], '\n');
+	}
+	file_sink_close(&s);
+	close(p[0]);
+}
+
+/* a reader that never reads costs FILE_QUEUE_MAX at most; the rest is
+ * dropped and counted */
+static void stdout_queue_is_bounded(void **state)
+{
+	struct file_sink s;
+	static char big[65536];
+	uint64_t full = 0;
+
+	assert_int_equal(file_sink_open(&s, NULL, 0, 0), 0);
+	memset(big, 'a', sizeof(big));
+	for (int i = 0; i < 100; i++)
+		full += file_sink_add(&s, big, sizeof(big)) == -ENOBUFS;
+	assert_true(full > 0);
+	assert_int_equal(s.dropped, full);
+	assert_true(s.len <= FILE_QUEUE_MAX);
+	s.nlines = s.len = 0; /* not for the test's stdout */
+	file_sink_close(&s);
+}
+
+/* what another user could plant is refused, whatever it points to */
+static void open_safe_refuses_planted_files(void **state)
+{
+	char path[128], target[128];
+	int fd;
+
+	snprintf(target, sizeof(target), "%s/target", dir);
+	snprintf(path, sizeof(path), "%s/link", dir);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(file_open_safe(path, false), -ELOOP);
+	assert_int_equal(access(target, F_OK), -1); /* not created through the link */
+	fd = file_open_safe(target, false);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/hard", dir);
+	assert_int_equal(link(target, path), 0);
+	assert_int_equal(file_open_safe(path, false), -EMLINK);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(chmod(target, 0666), 0);
+	fd = file_open_safe(target, true);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(size_of(target), 0);
+	{
+		struct stat st;
+		assert_int_equal(stat(target, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0644); /* no one else may write */
+	}
+	if (geteuid() == 0) {
+		assert_int_equal(chown(target, 65534, 65534), 0);
+		assert_int_equal(file_open_safe(target, false), -EPERM);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +371,10 @@ int main(void)
 		cmocka_unit_test(full_disk_fails_each_line_of_a_batch),
 		cmocka_unit_test_setup_teardown(batch_cut_short_keeps_whole_lines, make_dir, remove_dir),
 		cmocka_unit_test(client_queue_is_bounded),
+		cmocka_unit_test(slow_reader_keeps_lines),
+		cmocka_unit_test(stdout_queue_is_bounded),
+		cmocka_unit_test_setup_teardown(open_safe_refuses_planted_files, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(rotation_never_follows_links, make_dir, remove_dir),
 	};
 	return cmocka_run_group_tests_name("file", tests, NULL, NULL);
 }

@@ -4,7 +4,7 @@
 start_agent() {
 	local dir=$1; shift
 	SOCK=$dir/veto.sock LOG=$dir/agent.log
-	"$VETO" agent --socket "$SOCK" "$@" 2>"$LOG" &
+	"$VETO" agent --socket "$SOCK" --lock-file "$dir/agent.lock" "$@" 2>"$LOG" &
 	AGENT_PID=$!
 	for _ in $(seq 100); do
 		grep -q 'ready' "$LOG" 2>/dev/null && return 0

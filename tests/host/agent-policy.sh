@@ -7,7 +7,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 run_agent() { # ARGS...: the agent must stop by itself (it refuses to start)
-	timeout 60 "$VETO" agent --socket "$tmp/veto.sock" --export-file "$tmp/ev.json" "$@" 2>"$tmp/log"
+	timeout 60 "$VETO" agent --socket "$tmp/veto.sock" --lock-file "$tmp/agent.lock" --export-file "$tmp/ev.json" "$@" 2>"$tmp/log"
 }
 
 lsm_works=$(json_get "$("$VETO" probe -o json)" 'd["programs"]["lsm"]["works"]')
@@ -38,6 +38,15 @@ run_agent --policy "$tmp/pols"; rc=$?
 expect_eq "$rc" 1 "a folder with a bad file is refused"
 expect_match "$(cat "$tmp/log")" "$tmp/pols/b.yaml:7:11: error: .*file_opn" "located error"
 expect_match "$(cat "$tmp/log")" "Error: no policy loaded" "all or nothing"
+# what is not a regular file in a folder: refused at start-up, by name (a FIFO
+# used to hang the agent until SIGKILL)
+rm "$tmp/pols/b.yaml"
+mkfifo "$tmp/pols/x.yaml"
+mkdir "$tmp/pols/d.yaml"
+run_agent --policy "$tmp/pols"; rc=$?
+expect_eq "$rc" 1 "a folder with a FIFO is refused, not waited on"
+expect_match "$(cat "$tmp/log")" "$tmp/pols/x.yaml: error: not a regular file \(a FIFO\)" "the FIFO is named"
+expect_match "$(cat "$tmp/log")" "$tmp/pols/d.yaml: error: cannot read: Is a directory" "the file is named, not its folder"
 
 # a hook veto has no program for is refused as unsupported, at its line
 printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: r\nspec:\n  lsmhooks:\n  - hook: inode_setxattr\n' >"$tmp/r.yaml"

@@ -101,3 +101,28 @@ expect_eq "$(json_get "$out" 'd["policies"][0]["hooks"][0]["selectors"][0]["matc
 out=$("$VETO" policy show "$tmp/bad.yaml" 2>&1); rc=$?
 expect_eq "$rc" 1 "show refuses an invalid policy"
 expect_match "$out" "Error: policy show: .*bad.yaml is not valid" "show says why"
+
+# Folders: lint reads them as the agent and `policy try` do (one reader): the
+# *.yaml and *.yml files, hidden ones skipped, each error at its file.
+mkdir "$tmp/pols"
+cp "$ex/deny-connect.yaml" "$tmp/pols/a.yaml"
+cp "$ex/protect-passwd.yaml" "$tmp/pols/b.yml"
+printf 'not: [a policy\n' >"$tmp/pols/.hidden.yaml"
+out=$("$VETO" policy lint "$tmp/pols" 2>&1); rc=$?
+expect_eq "$rc" 0 "lint accepts a folder of valid policies"
+expect_match "$out" "^2 files: 0 errors" "both files, the hidden one skipped"
+printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: bad\nspec:\n  lsmhooks:\n  - hook: file_opn\n' >"$tmp/pols/c.yaml"
+out=$("$VETO" policy lint "$tmp/pols" 2>&1); rc=$?
+expect_eq "$rc" 1 "a bad file in a folder"
+expect_match "$out" "^$tmp/pols/c.yaml:7:11: error: " "the error names the file, at line:col"
+rm "$tmp/pols/c.yaml"
+# a FIFO named like a policy: refused at once, by name (before, read() waited
+# for a writer forever)
+mkfifo "$tmp/pols/x.yaml"
+out=$(timeout 10 "$VETO" policy lint "$tmp/pols" 2>&1); rc=$?
+expect_eq "$rc" 1 "a FIFO in a folder is refused, not waited on"
+expect_match "$out" "^$tmp/pols/x.yaml: error: not a regular file \(a FIFO\)" "the error names the FIFO"
+mkdir "$tmp/nopol"
+out=$("$VETO" policy lint "$tmp/nopol" 2>&1); rc=$?
+expect_eq "$rc" 1 "an empty folder"
+expect_match "$out" "^$tmp/nopol: error: no \*.yaml or \*.yml files in this folder" "said at the folder"

@@ -1,0 +1,55 @@
+/* libFuzzer target: the control socket's request parser (src/agent/request.c),
+ * what any client of the socket sends. A request that parses must format
+ * back to a line that parses to the same request, and filter_match must
+ * accept any event the request could be applied to. */
+#include <assert.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/request.h"
+
+static bool same(const struct request *a, const struct request *b)
+{
+	if (a->op != b->op)
+		return false;
+	if (a->op == REQ_STATUS)
+		return true;
+	if (a->format != b->format || a->ancestors != b->ancestors || a->filter.kinds != b->filter.kinds ||
+	    a->filter.npids != b->filter.npids || a->filter.nbinaries != b->filter.nbinaries)
+		return false;
+	for (int i = 0; i < a->filter.npids; i++)
+		if (a->filter.pids[i] != b->filter.pids[i])
+			return false;
+	for (int i = 0; i < a->filter.nbinaries; i++)
+		if (strcmp(a->filter.binaries[i], b->filter.binaries[i]))
+			return false;
+	return true;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char line[REQ_MAX_LINE + 64], again[REQ_MAX_LINE * 4];
+	struct request r, r2;
+	struct proc p = { .pid = 1, .binary = (char *)"/bin/sh" };
+	struct ev e = { .kind = EV_PROCESS_EXEC, .proc = &p };
+	char why[256];
+	size_t n = size < sizeof(line) - 1 ? size : sizeof(line) - 1;
+
+	memcpy(line, data, n);
+	line[n] = '\0';
+	why[0] = '\0';
+	if (request_parse(line, &r, why, sizeof(why))) {
+		assert(why[0] && strlen(why) < sizeof(why));
+		return 0;
+	}
+	filter_match(&r.filter, &e);
+	/* escapes can make a formatted line longer than any parsed one */
+	if (request_format(&r, again, sizeof(again)))
+		return 0;
+	if (strlen(again) >= REQ_MAX_LINE)
+		return 0;
+	if (request_parse(again, &r2, why, sizeof(why)) || !same(&r, &r2))
+		abort();
+	return 0;
+}
