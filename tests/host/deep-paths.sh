@@ -1,6 +1,6 @@
 # Deep binaries on a tracepoint, natively: matchBinaries reads the caller's
-# executable whole at any depth. A Prefix Sigkill kills a copy of sleep 35 and
-# 200 levels down, 4,000 bytes down, and past PATH_MAX (fail closed); a
+# executable whole at any depth. A Prefix Sigkill kills a copy of sleep 35,
+# 200 and 2,000 levels down, 4,000 bytes down, past PATH_MAX (fail closed); a
 # NotPrefix [/usr/] allowlist catches a copy at .../x/usr/a1/.../a30/cat,
 # whose last 32 levels read as a /usr path. Every check runs; all are reported.
 . "$(dirname "$0")/lib.sh"
@@ -27,6 +27,9 @@ sleep_bin=$(command -v sleep) cat_bin=$(command -v cat)
 case $cat_bin in /usr/*) ;; *) fail "cat is not under /usr: $cat_bin" ;; esac
 mkdir -p "$tmp/pre/$(rel 35)" "$tmp/pre/$(rel 200)" "$tmp/pre/$(rel 19 "$L")" "$tmp/x/usr/$a30"
 for d in "" "$(rel 35)" "$(rel 200)" "$(rel 19 "$L")"; do cp "$sleep_bin" "$tmp/pre/${d}sleep"; done
+# 2,000 levels (4,000 bytes), under the Prefix and not
+for b in pre other; do (mkdir -p "$tmp/$b/$(rel 1000)" && cd -P "$tmp/$b/$(rel 1000)" && mkdir -p "$(rel 1000)" &&
+	cp "$sleep_bin" "$(rel 1000)sleep") || fail "cannot build 2,000 levels"; done
 # past PATH_MAX: 30 levels of 200 bytes, then 40 of 1, built a level at a time
 (mkdir "$tmp/pre/ol" && cd -P "$tmp/pre/ol" && for i in $(seq 30); do mkdir "$L" && cd -P "$L" || exit 1; done &&
 	mkdir -p "$(rel 40)" && cp "$sleep_bin" "$(rel 40)sleep") || fail "cannot build the over-long tree"
@@ -82,6 +85,10 @@ check "$(st "$tmp/pre/$(rel 35)sleep" 0.01)" 137 "Prefix: a copy 35 levels down 
 check "$(st "$tmp/pre/$(rel 200)sleep" 0.01)" 137 "Prefix: a copy 200 levels down is killed"
 p=$tmp/pre/$(rel 19 "$L")sleep
 check "$(st "$p" 0.01)" 137 "Prefix: a copy ${#p} bytes down is killed"
+p=$tmp/other/$(rel 2000)sleep
+check "$(st "$p" 0.01)" 0 "control: a copy 2,000 levels (${#p} bytes) outside the Prefix sleeps"
+p=$tmp/pre/$(rel 2000)sleep
+check "$(st "$p" 0.01)" 137 "Prefix: a copy 2,000 levels (${#p} bytes) down is killed"
 check "$(cd -P "$tmp/pre/ol" && for i in $(seq 30); do cd -P "$L" || exit 1; done && cd -P "$(rel 40)" && st ./sleep 0.01)" 137 \
 	"Prefix: a copy past PATH_MAX (about 6,100 bytes) is killed (fail closed)"
 

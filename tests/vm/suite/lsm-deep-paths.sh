@@ -1,7 +1,7 @@
 #!/bin/sh
 # Deep paths: every path the kernel side reads (file, linux_binprm, dentry,
 # path, matchBinaries, matchParentBinaries, followChildren) is matched whole
-# at any depth: 35, 40, 200 levels, 4,000 bytes. A path past PATH_MAX is
+# at any depth: 35, 40, 200, 2,000 levels, 4,000 bytes. A path past PATH_MAX is
 # never matched as if its missing part were not there: a Prefix deny list
 # and a NotPrefix allowlist both deny it (fail closed), and its event says it
 # was cut. One policy, one agent; every check by effect.
@@ -10,6 +10,7 @@
 EPERM='Operation not permitted'
 EACCES='Permission denied'
 R35=$(deep_rel 35) R40=$(deep_rel 40) R200=$(deep_rel 200)
+R2000=$(deep_rel 2000) # 4,000 bytes: about as deep as a path can be named
 L20=$(deep_rel 20 200) # 4,020 bytes of 200-byte names
 M38=$(deep_rel 38 100) # 3,838 bytes of 100-byte names: long and deep
 A30=
@@ -26,6 +27,7 @@ ol_in() { _o=$1; shift; deep_in "$_o" 30 200 deep_in . 40 1 "$@"; }
 
 # file_open, Prefix deny: /tmp/vault; controls under /tmp/open
 for t in "$R40" "$R200" "$L20" "$M38" ""; do mkdir -p "/tmp/vault/$t" && put "/tmp/vault/${t}secret" data; done
+deep_dir /tmp/vault 2000 1 put secret data && deep_dir /tmp/open 2000 1 put secret data || die "cannot build 2,000 levels"
 mkdir -p "/tmp/open/$R200" && put /tmp/open/secret data && put "/tmp/open/${R200}secret" data
 ol_dir /tmp/vault/ol put secret data || die "cannot build /tmp/vault/ol"
 mkdir -p /opt/ol && bb /opt/ol/cat
@@ -183,6 +185,10 @@ expect_eq "control: 200 levels under /tmp/open/ reads" data "$(cat "/tmp/open/${
 expect_match "40 levels under /tmp/vault/: EPERM" "$EPERM" "$(cat "/tmp/vault/${R40}secret" 2>&1)"
 expect_match "200 levels under /tmp/vault/: EPERM" "$EPERM" "$(cat "/tmp/vault/${R200}secret" 2>&1)"
 expect_match "200 levels, opened from its directory: EPERM" "$EPERM" "$(deep_in /tmp/vault 200 1 cat secret 2>&1)"
+p=/tmp/open/${R2000}secret
+expect_eq "control: 2,000 levels under /tmp/open/ (${#p} bytes) reads" data "$(cat "$p" 2>&1)"
+p=/tmp/vault/${R2000}secret
+expect_match "2,000 levels under /tmp/vault/ (${#p} bytes): EPERM" "$EPERM" "$(cat "$p" 2>&1)"
 p=/tmp/vault/${L20}secret
 expect_match "${#p} bytes (20 names of 200) under /tmp/vault/: EPERM" "$EPERM" "$(cat "$p" 2>&1)"
 p=/tmp/vault/${M38}secret
