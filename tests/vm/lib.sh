@@ -124,3 +124,37 @@ agent_stop() {
 }
 # events_with REGEX: the exported event lines matching REGEX
 events_with() { grep -E -- "$1" /tmp/events.json 2>/dev/null; }
+
+# Deep trees, for paths past any walk limit (a path over PATH_MAX cannot be
+# named in one call: these go down a chunk of levels per call).
+# deep_name LEN: a name of LEN bytes (d...d).
+deep_name() { printf "%${1}s" '' | tr ' ' d; }
+# deep_rel N [LEN]: N levels of LEN-byte names (1), relative, ending in /.
+deep_rel() {
+	_r= _nm=$(deep_name "${2:-1}") _i=0
+	while [ "$_i" -lt "$1" ]; do _r="$_r$_nm/" _i=$((_i + 1)); done
+	printf '%s' "$_r"
+}
+# deep_dir BASE N [LEN [CMD...]]: makes BASE and N levels of LEN-byte names
+# below it, then runs CMD there (in a subshell; its status). deep_in: the
+# same without making anything. They nest: deep_in B 30 200 deep_in . 40 1 cat f
+deep_dir() { _deep mkdir "$@"; }
+deep_in() { _deep in "$@"; }
+_deep() {
+	_mk=$1 _b=$2 _n=$3 _l=${4:-1}
+	shift 3
+	[ $# -gt 0 ] && shift
+	(
+		if [ "$_mk" = mkdir ]; then mkdir -p "$_b" || exit 1; fi
+		cd -P "$_b" || exit 1
+		_k=$((2048 / (_l + 1))) # levels per call, far below PATH_MAX
+		while [ "$_n" -gt 0 ]; do
+			[ "$_k" -le "$_n" ] || _k=$_n
+			_p=$(deep_rel "$_k" "$_l")
+			if [ "$_mk" = mkdir ]; then mkdir -p "$_p" || exit 1; fi
+			cd -P "$_p" || exit 1
+			_n=$((_n - _k))
+		done
+		[ $# -eq 0 ] || "$@"
+	)
+}
