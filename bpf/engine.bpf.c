@@ -104,6 +104,24 @@ struct {
 	__type(value, __u64);
 } follow SEC(".maps");
 
+/* tgid -> its executable's path as matchBinaries compares it, walked once
+ * per exec: valid while the process's exec count (self_exec_id) and
+ * executable (mm->exe_file) are those it was walked for. Sized by the
+ * loader for a policy that matches binaries; least recently used goes. */
+struct veto_bin {
+	__u64 exec_id;
+	__u64 exe;
+	__u16 len, flags;
+	__u32 pad;
+	char str[VETO_STR_BUF];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct veto_bin);
+} bins SEC(".maps");
+
 /* Path verdicts by inode (struct veto_pcache); created for a policy with
  * an LSM hook (their programs refer to it), used where cfg.pcache says. */
 struct {
@@ -144,6 +162,7 @@ struct scratch {
 	/* a path's last VETO_STR_BUF bytes, where str holds only its start: per
 	 * argument, then the binary and the parent's (Postfix reads them) */
 	char tails[8][VETO_STR_BUF];
+	struct veto_bin bin; /* an entry of bins, being made */
 };
 
 struct {
@@ -552,17 +571,47 @@ __noinline int veto_read_arg(__u64 ctx, __u32 hook, __u64 i, __u64 raw)
 }
 
 /* A task's executable into the binary's slot or the parent's (none: a
- * kernel thread). */
-static __always_inline void take_exe(struct task_struct *task, __u32 slot)
+ * kernel thread): from the bins cache, or walked and then remembered there
+ * unless its path is longer than an event holds. */
+static __always_inline void take_exe(struct scratch *s, struct task_struct *task, __u32 slot)
 {
 	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct veto_ev_arg *a = slot == SLOT_PARENT ? &s->parent : NULL;
+	__u64 xid = 0;
+	struct veto_bin *b;
 
+	/* 32 bits before 6.2, 64 after: read what there is */
+	bpf_probe_read_kernel(&xid, bpf_core_field_size(task->self_exec_id) == 4 ? 4 : 8, &task->self_exec_id);
+	b = exe ? bpf_map_lookup_elem(&bins, &tgid) : NULL;
+	if (b && b->exec_id == xid && b->exe == (__u64)exe) {
+		__u32 n = b->len & BUFM;
+
+		barrier_var(n); /* keep the mask: the verifier bounds the size by it */
+		bpf_probe_read_kernel(a ? a->str : s->ev.binary, n + 1, b->str);
+		if (a) {
+			a->len = n;
+			a->flags = b->flags;
+		} else {
+			s->ev.bin_len = n;
+			s->ev.bin_flags = b->flags;
+		}
+		return;
+	}
 	resolve_path(exe ? &exe->f_path : NULL, slot);
+	if (!exe || (a ? a->flags : s->ev.bin_flags) & VETO_ARG_TRUNC)
+		return;
+	s->bin.exec_id = xid;
+	s->bin.exe = (__u64)exe;
+	s->bin.len = a ? a->len : s->ev.bin_len;
+	s->bin.flags = a ? a->flags : s->ev.bin_flags;
+	bpf_probe_read_kernel(s->bin.str, VETO_STR_BUF, a ? a->str : s->ev.binary);
+	bpf_map_update_elem(&bins, &tgid, &s->bin, BPF_ANY);
 }
 
 /* The calling process's executable (matchBinaries) and its parent's
  * (matchParentBinaries: real_parent, the reaper once the parent is gone). */
-static __always_inline void take_binaries(struct veto_hook_cfg *c)
+static __always_inline void take_binaries(struct scratch *s, struct veto_hook_cfg *c)
 {
 	struct task_struct *task;
 
@@ -570,9 +619,9 @@ static __always_inline void take_binaries(struct veto_hook_cfg *c)
 		return; /* a helper call costs more than the rest of a miss */
 	task = (void *)bpf_get_current_task();
 	if (c->need_binary)
-		take_exe(task, SLOT_BINARY);
+		take_exe(s, task, SLOT_BINARY);
 	if (c->need_parent)
-		take_exe(BPF_CORE_READ(task, real_parent), SLOT_PARENT);
+		take_exe(s, BPF_CORE_READ(task, real_parent), SLOT_PARENT);
 }
 
 static __always_inline __u32 current_ns(__u8 which)
@@ -919,7 +968,7 @@ static __always_inline __u64 match_caller(struct scratch *s, struct veto_hook_cf
 	s->dseen = 0;
 	if (!c->proc_dims)
 		return c->all;
-	take_binaries(c);
+	take_binaries(s, c);
 	return match(s, c, hook, c->all, PH_PROC);
 }
 
@@ -1425,7 +1474,7 @@ int BPF_PROG(veto_follow_exec, struct task_struct *p, pid_t old_pid, struct linu
 	if (!s)
 		return 0;
 	/* the new executable, resolved as matchBinaries resolves the caller's */
-	take_exe((void *)bpf_get_current_task(), SLOT_BINARY);
+	take_exe(s, (void *)bpf_get_current_task(), SLOT_BINARY);
 	v = lookup_str(s, VETO_FOLLOW_HOOK, 0, &bin, &cut);
 	ids = cut ? VETO_FOLLOW_CUT : v ? *v : 0;
 	if (!ids)

@@ -79,6 +79,7 @@ enum veto_lost {
  * whole: its followChildren binary filters are undecided. */
 #define VETO_FOLLOW_CUT  (1ull << 63)
 #define VETO_FOLLOW_PROCS 65536 /* processes a policy can follow at once */
+#define VETO_BIN_PROCS    4096  /* processes whose executable's path a policy keeps */
 
 /* How a dimension decides. */
 enum veto_test {

@@ -1247,6 +1247,14 @@ bool compiled_has_lsm(const struct compiled *c)
 	return false;
 }
 
+bool compiled_reads_binaries(const struct compiled *c)
+{
+	for (size_t i = 0; i < c->n_hooks; i++)
+		if (c->hooks[i].cfg.need_binary || c->hooks[i].cfg.need_parent)
+			return true;
+	return c->n_follow > 0; /* followChildren reads the binary at exec */
+}
+
 int c_hook_progs(const struct c_hook *h, char names[2][32])
 {
 	unsigned slot = h->id - VH__COUNT;

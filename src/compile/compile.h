@@ -74,6 +74,8 @@ static inline bool c_hook_is_lsm(const struct c_hook *h)
 }
 /* Whether any hook of c is an LSM hook. */
 bool compiled_has_lsm(const struct compiled *c);
+/* Whether a hook of c reads the caller's or its parent's executable. */
+bool compiled_reads_binaries(const struct compiled *c);
 /* The BPF programs a hook runs as (names[1]: its return probe); how many. */
 int c_hook_progs(const struct c_hook *h, char names[2][32]);
 /* Slots: 1 + the last word of a tracepoint's record (8-byte fields at 8-byte

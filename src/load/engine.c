@@ -207,6 +207,7 @@ int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, str
 	bpf_map__set_max_entries(p->skel->maps.num_hash, (uint32_t)at_least_one(c->n_nums));
 	bpf_map__set_max_entries(p->skel->maps.addr_lpm, (uint32_t)at_least_one(c->n_addrs));
 	bpf_map__set_max_entries(p->skel->maps.follow, c->n_follow ? VETO_FOLLOW_PROCS : 1);
+	bpf_map__set_max_entries(p->skel->maps.bins, compiled_reads_binaries(c) ? VETO_BIN_PROCS : 1);
 	if (events_fd >= 0 && (r = bpf_map__reuse_fd(p->skel->maps.policy_events, events_fd))) {
 		snprintf(err, errlen, "sharing the event ring buffer: %s", strerror(-r));
 		goto fail;
