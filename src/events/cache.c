@@ -186,12 +186,13 @@ static size_t make_exec_id(const struct proc_cache *c, uint32_t pid, uint64_t kt
 
 /* An entry with its strings and exec_id in one allocation. */
 static struct proc *alloc_proc(const struct proc_cache *c, uint32_t pid, uint64_t ktime, const char *binary,
-			       const char *args, const char *cwd, const char *cgroup)
+			       const char *args, const char *argv, size_t argv_len, const char *cwd,
+			       const char *cgroup)
 {
 	char id[EXEC_ID_MAX];
 	size_t li = make_exec_id(c, pid, ktime, id) + 1;
 	size_t lb = strlen(binary) + 1, la = strlen(args) + 1, lc = strlen(cwd) + 1, lg = strlen(cgroup) + 1;
-	struct proc *p = malloc(sizeof(*p) + lb + la + lc + lg + li);
+	struct proc *p = malloc(sizeof(*p) + lb + la + lc + lg + li + argv_len);
 	char *s;
 
 	if (!p)
@@ -203,6 +204,8 @@ static struct proc *alloc_proc(const struct proc_cache *c, uint32_t pid, uint64_
 	p->cwd = memcpy(s + lb + la, cwd, lc);
 	p->cgroup = memcpy(s + lb + la + lc, cgroup, lg);
 	p->exec_id = memcpy(s + lb + la + lc + lg, id, li);
+	p->argv = memcpy(s + lb + la + lc + lg + li, argv, argv_len);
+	p->argv_len = argv_len;
 	p->pid = pid;
 	p->ktime = ktime;
 	container_from_cgroup(p->cgroup, &p->container);
@@ -266,7 +269,8 @@ static int on_exec(struct proc_cache *c, const struct proc_decoded *d, struct pr
 {
 	const struct veto_proc_event *h = &d->h;
 	struct proc *old = proc_cache_find(c, h->pid);
-	struct proc *p = alloc_proc(c, h->pid, h->ktime, d->binary, d->args, d->cwd, d->cgroup);
+	struct proc *p = alloc_proc(c, h->pid, h->ktime, d->binary, d->args, d->argv, d->argv_len, d->cwd,
+				    d->cgroup);
 
 	if (!p)
 		return -ENOMEM;
@@ -302,9 +306,10 @@ static int on_fork(struct proc_cache *c, const struct proc_decoded *d, struct pr
 	struct proc *p;
 
 	if (parent)
-		p = alloc_proc(c, h->pid, h->ktime, parent->binary, parent->args, parent->cwd, parent->cgroup);
+		p = alloc_proc(c, h->pid, h->ktime, parent->binary, parent->args, parent->argv, parent->argv_len,
+			       parent->cwd, parent->cgroup);
 	else
-		p = alloc_proc(c, h->pid, h->ktime, "", "", "", d->cgroup);
+		p = alloc_proc(c, h->pid, h->ktime, "", "", "", 0, "", d->cgroup);
 	if (!p)
 		return -ENOMEM;
 	from_header(p, h);
@@ -330,7 +335,7 @@ static int on_proc_exit(struct proc_cache *c, const struct proc_decoded *d, stru
 	if (!p) {
 		/* started before we looked, or its fork was lost: say so */
 		c->st.misses++;
-		p = alloc_proc(c, h->pid, h->start_ktime, "", "", "", "");
+		p = alloc_proc(c, h->pid, h->start_ktime, "", "", "", 0, "", "");
 		if (!p)
 			return -ENOMEM;
 		from_header(p, h);
@@ -360,19 +365,22 @@ int proc_cache_apply(struct proc_cache *c, const struct proc_decoded *d, struct 
 }
 
 int proc_cache_insert_procfs(struct proc_cache *c, const struct proc *tmpl, const char *binary,
-			     const char *args, const char *cwd, const char *cgroup)
+			     const char *args, const char *argv, size_t argv_len, const char *cwd,
+			     const char *cgroup)
 {
 	struct proc *old = proc_cache_find(c, tmpl->pid);
 	struct proc *p;
 
 	if (old)
 		return -EEXIST;
-	p = alloc_proc(c, tmpl->pid, tmpl->ktime, binary, args, cwd, cgroup);
+	p = alloc_proc(c, tmpl->pid, tmpl->ktime, binary, args, argv, argv_len, cwd, cgroup);
 	if (!p)
 		return -ENOMEM;
 	{
 		/* the template's numbers, the entry's own strings */
 		const char *b = p->binary, *a = p->args, *w = p->cwd, *g = p->cgroup, *id = p->exec_id;
+		const char *av = p->argv;
+		uint32_t avl = p->argv_len;
 		struct container_id ct = p->container;
 		*p = *tmpl;
 		p->binary = b;
@@ -380,6 +388,8 @@ int proc_cache_insert_procfs(struct proc_cache *c, const struct proc *tmpl, cons
 		p->cwd = w;
 		p->cgroup = g;
 		p->exec_id = id;
+		p->argv = av;
+		p->argv_len = avl;
 		p->container = ct;
 	}
 	p->parent = NULL;

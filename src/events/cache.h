@@ -41,6 +41,8 @@ struct proc {
 	uint64_t cgroup_id;
 	const char *binary, *args, *cwd, *cgroup; /* after the entry, in its allocation */
 	const char *exec_id; /* there too: most are far shorter than EXEC_ID_MAX */
+	const char *argv;    /* there too: argv[1..] as they are, each ending in NUL */
+	uint32_t argv_len;
 	struct container_id container;
 	struct proc *parent;
 	uint32_t refs;       /* 1 while current + one per child entry */
@@ -79,7 +81,8 @@ struct proc *proc_cache_find(struct proc_cache *c, uint32_t pid);
 /* Inserts a process learned from /proc (flags PF_PROCFS). Parents are linked
  * by proc_cache_link_procfs() once every process was inserted. */
 int proc_cache_insert_procfs(struct proc_cache *c, const struct proc *p, const char *binary,
-			     const char *args, const char *cwd, const char *cgroup);
+			     const char *args, const char *argv, size_t argv_len, const char *cwd,
+			     const char *cgroup);
 void proc_cache_link_procfs(struct proc_cache *c);
 
 /* Frees exited entries whose grace period is over (now: monotonic ns), and

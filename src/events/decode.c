@@ -86,10 +86,19 @@ size_t proc_format_args(const char *argv, size_t len, int skip_first, char *out,
 	return o;
 }
 
+size_t proc_argv_rest(const char *argv, size_t len, const char **rest)
+{
+	size_t i = strnlen(argv, len);
+
+	i = i < len ? i + 1 : len;
+	*rest = argv + i;
+	return len - i;
+}
+
 int proc_decode(const void *data, size_t len, struct proc_decoded *out)
 {
 	const struct veto_proc_event *h = data;
-	const char *p;
+	const char *p, *rest;
 	size_t total;
 
 	if (len < sizeof(*h))
@@ -103,6 +112,7 @@ int proc_decode(const void *data, size_t len, struct proc_decoded *out)
 	if (h->type < PROC_EV_EXEC || h->type > PROC_EV_EXIT)
 		return -EINVAL;
 	out->binary[0] = out->args[0] = out->cwd[0] = out->cgroup[0] = '\0';
+	out->argv_len = 0;
 	if (h->type != PROC_EV_EXEC)
 		return 0;
 	p = (const char *)(h + 1);
@@ -115,6 +125,8 @@ int proc_decode(const void *data, size_t len, struct proc_decoded *out)
 	}
 	p += h->path_len;
 	proc_format_args(p, h->args_len, 1, out->args, sizeof(out->args));
+	out->argv_len = proc_argv_rest(p, h->args_len, &rest);
+	memcpy(out->argv, rest, out->argv_len);
 	p += h->args_len;
 	if (!(h->flags & PROC_F_ERR_CWD))
 		proc_join_reversed(p, h->cwd_len, out->cwd, sizeof(out->cwd));

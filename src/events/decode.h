@@ -11,6 +11,8 @@ struct proc_decoded {
 	struct veto_proc_event h;
 	char binary[PROC_PATH_MAX + 2];
 	char args[PROC_ARGS_MAX * 3 + 8]; /* argv[1..] joined, quoted where needed */
+	char argv[PROC_ARGS_MAX];         /* argv[1..] as they are, each ending in NUL */
+	size_t argv_len;
 	char cwd[PROC_CWD_MAX + 2];
 	char cgroup[PROC_CGRP_MAX + 2];
 };
@@ -23,6 +25,10 @@ int proc_decode(const void *data, size_t len, struct proc_decoded *out);
  * Tetragon prints "arguments": spaces between, "..." around arguments with
  * blanks or nothing in them. Always NUL-terminates out; returns its length. */
 size_t proc_format_args(const char *argv, size_t len, int skip_first, char *out, size_t outlen);
+
+/* Points *rest at argv[1..] of an argv whose arguments each end in a NUL
+ * (the last one may be cut); returns its length. */
+size_t proc_argv_rest(const char *argv, size_t len, const char **rest);
 
 /* Turns components written leaf first ("b\0a\0") into "/a/b"; "" -> "/". */
 size_t proc_join_reversed(const char *rev, size_t len, char *out, size_t outlen);

@@ -103,7 +103,7 @@ static int push_policy(struct pipeline *p, const struct veto_policy_event *pe, s
 		miss.uid = pe->uid;
 		miss.flags = PF_MISS;
 		miss.binary = pe->bin_len ? pe->binary : pe->comm;
-		miss.args = miss.cwd = miss.exec_id = "";
+		miss.args = miss.cwd = miss.exec_id = miss.argv = "";
 		proc = &miss;
 	}
 	for (size_t i = 0; i < c->n_hooks; i++)

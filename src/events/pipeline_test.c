@@ -157,7 +157,7 @@ static void fork_exec_exit_lineage(void **state)
 	char raw[128], id[256];
 
 	setup_pl(&pl, &s);
-	assert_int_equal(proc_cache_insert_procfs(pl.cache, &tmpl, "/usr/bin/bash", "-i", "/root", ""), 0);
+	assert_int_equal(proc_cache_insert_procfs(pl.cache, &tmpl, "/usr/bin/bash", "-i", "-i", 2, "/root", ""), 0);
 	proc_cache_link_procfs(pl.cache);
 
 	assert_int_equal(pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_FORK, 200, 100, 2000)), 0);
@@ -292,10 +292,87 @@ static void compact_cleans_control_characters(void **state)
 	setup_pl(&pl, &s);
 	pipeline_push(&pl, &r, mk_exec(&r, 30, 1, 10, "/bin/e\ncho", "echo\0\x1b[2Jhi\0", 12));
 	assert_int_equal(s.n, 1);
-	assert_string_equal(s.compact[0], "\xf0\x9f\x9a\x80 process node1 /bin/e?cho ?[2Jhi [30]");
+	assert_string_equal(s.compact[0], "\xf0\x9f\x9a\x80 process node1 \"/bin/e\\x0acho\" \"\\x1b[2Jhi\" [30]");
 	/* JSON keeps them, escaped */
 	assert_non_null(strstr(s.json[0], "\\u001b[2Jhi"));
 	pipeline_fini(&pl);
+}
+
+/* C1 controls (U+009B is CSI), every bidi control, C0, DEL and invalid bytes
+ * are escaped; other UTF-8 passes. */
+static void compact_escapes_c1_and_bidi(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "a\xc2\x9b" "2J", "\"a\\u009b2J\"" },
+		{ "\xc2\x80", "\"\\u0080\"" },
+		{ "\xc2\x9f", "\"\\u009f\"" },
+		{ "\xc2\xa0", "\xc2\xa0" }, /* NBSP: printable */
+		{ "\xd8\x9c", "\"\\u061c\"" },
+		{ "\xe2\x80\x8e", "\"\\u200e\"" },
+		{ "\xe2\x80\x8f", "\"\\u200f\"" },
+		{ "\xe2\x80\xaa", "\"\\u202a\"" },
+		{ "\xe2\x80\xab", "\"\\u202b\"" },
+		{ "\xe2\x80\xac", "\"\\u202c\"" },
+		{ "\xe2\x80\xad", "\"\\u202d\"" },
+		{ "txt\xe2\x80\xaegnp.exe", "\"txt\\u202egnp.exe\"" },
+		{ "\xe2\x81\xa6", "\"\\u2066\"" },
+		{ "\xe2\x81\xa7", "\"\\u2067\"" },
+		{ "\xe2\x81\xa8", "\"\\u2068\"" },
+		{ "\xe2\x81\xa9", "\"\\u2069\"" },
+		{ "\xe2\x80\xaf", "\xe2\x80\xaf" }, /* U+202F: a space, not a control */
+		{ "\x01\x7f\t", "\"\\x01\\x7f\\x09\"" },
+		{ "\xff\xc3", "\"\\xff\\xc3\"" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },
+	};
+	char argv[64], want[128];
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = snprintf(argv, sizeof(argv), "x%c%s", 0, cases[i][0]) + 1;
+
+		setup_pl(&pl, &s);
+		pipeline_push(&pl, &r, mk_exec(&r, 30, 1, 10, "/bin/x", argv, n));
+		assert_int_equal(s.n, 1);
+		snprintf(want, sizeof(want), "\xf0\x9f\x9a\x80 process node1 /bin/x %s [30]", cases[i][1]);
+		assert_string_equal(s.compact[0], want);
+		pipeline_fini(&pl);
+	}
+}
+
+/* Distinct argv print differently: a word with a blank, a quote, a backslash
+ * or nothing in it is quoted, with escapes. */
+static void compact_arguments_unambiguous(void **state)
+{
+	static const struct {
+		const char *argv;
+		size_t n;
+		const char *want;
+	} cases[] = {
+		{ "x\0\"a\0b\"\0", 7, "\"\\\"a\" \"b\\\"\"" },
+		{ "x\0a b\0", 6, "\"a b\"" },
+		{ "x\0a\0b\0", 6, "a b" },
+		{ "x\0\0", 3, "\"\"" },
+		{ "x\0a\0\0", 5, "a \"\"" },
+		{ "x\0a\\\0", 5, "\"a\\\\\"" },
+		{ "x\0it's\0", 7, "\"it's\"" },
+		{ "x\0", 2, "" },
+	};
+	char want[128];
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setup_pl(&pl, &s);
+		pipeline_push(&pl, &r, mk_exec(&r, 30, 1, 10, "/bin/x", cases[i].argv, cases[i].n));
+		assert_int_equal(s.n, 1);
+		snprintf(want, sizeof(want), "\xf0\x9f\x9a\x80 process node1 /bin/x%s%s [30]", cases[i].n > 2 ? " " : "",
+			 cases[i].want);
+		assert_string_equal(s.compact[0], want);
+		pipeline_fini(&pl);
+	}
 }
 
 static void exit_of_unknown_is_marked(void **state)
@@ -351,7 +428,7 @@ static void memo_follows_changes(void **state)
 	setup_pl(&pl, &s);
 	for (int i = 0; i < PROC_NS__COUNT; i++)
 		tmpl.ns[i] = pl.enc.host_ns[i] = 4026531830u + i;
-	assert_int_equal(proc_cache_insert_procfs(pl.cache, &tmpl, "/usr/bin/bash", "", "/", ""), 0);
+	assert_int_equal(proc_cache_insert_procfs(pl.cache, &tmpl, "/usr/bin/bash", "", "", 0, "/", ""), 0);
 	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_FORK, 200, 100, 2000));
 	mk_exec(&r, 200, 100, 3000, "/bin/sh", "sh\0", 3);
 	r.h.cap_permitted = r.h.cap_effective = ALL_CAPS;
@@ -438,6 +515,8 @@ int main(void)
 		cmocka_unit_test(ancestors_listed),
 		cmocka_unit_test(reaping_bounds_memory),
 		cmocka_unit_test(compact_cleans_control_characters),
+		cmocka_unit_test(compact_escapes_c1_and_bidi),
+		cmocka_unit_test(compact_arguments_unambiguous),
 		cmocka_unit_test(exit_of_unknown_is_marked),
 		cmocka_unit_test(memo_follows_changes),
 		cmocka_unit_test(many_processes),

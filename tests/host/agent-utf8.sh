@@ -35,3 +35,14 @@ assert seen == 2, "exec and exit of the program: %d seen" % seen
 PY
 pass "every exported line is strict UTF-8 JSON; binary, cwd and arguments hold one U+FFFD per invalid byte"
 
+# the compact form too: valid UTF-8 for a terminal
+"$VETO" getevents --socket "$SOCK" -o compact >"$tmp/compact" 2>&1 &
+gpid=$!
+for _ in $(seq 100); do [ "$(status_get 'd["clients"]')" -ge 2 ] 2>/dev/null && break; sleep 0.1; done
+(cd "$dir" && "$tmp/true-$marker-$bad" "$marker-compact" "arg-$bad")
+for _ in $(seq 100); do grep -aq "$marker-compact" "$tmp/compact" && break; sleep 0.1; done
+kill "$gpid"; wait "$gpid" 2>/dev/null
+grep -aq "$marker-compact" "$tmp/compact" || fail "no compact line for the program"
+python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8", "strict")' "$tmp/compact" ||
+	fail "compact output is not valid UTF-8"
+pass "compact output is valid UTF-8"
