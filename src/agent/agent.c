@@ -469,6 +469,13 @@ static bool pid_exists(uint32_t pid, void *ctx)
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
+static void drain_sensor(void *ctx)
+{
+	struct agent *a = ctx;
+
+	proc_sensor_consume(a->sensor);
+}
+
 static void on_tick(struct agent *a)
 {
 	struct proc_cache_stats cs;
@@ -478,7 +485,10 @@ static void on_tick(struct agent *a)
 	}
 	a->ticks++;
 	check_lost(a);
-	proc_cache_reap(a->pl.cache, mono_ns(), a->ticks % SWEEP_EVERY == 0 ? pid_exists : NULL, NULL);
+	if (a->ticks % SWEEP_EVERY == 0)
+		pipeline_sweep(&a->pl, mono_ns(), pid_exists, drain_sensor, a);
+	else
+		proc_cache_reap(a->pl.cache, mono_ns(), false);
 	/* a burst drains: give its memory back. free() alone keeps it (glibc's
 	 * trim threshold grew when libbpf freed its large load-time buffers,
 	 * and entries still alive pin the heap between freed ones) */

@@ -411,22 +411,32 @@ void proc_cache_link_procfs(struct proc_cache *c)
 				set_parent(p, proc_cache_find(c, p->ppid));
 }
 
-size_t proc_cache_reap(struct proc_cache *c, uint64_t now, bool (*exists)(uint32_t pid, void *ctx),
-		       void *ctx)
+size_t proc_cache_mark_gone(struct proc_cache *c, bool (*exists)(uint32_t pid, void *ctx), void *ctx)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->nbuckets; i++) {
+		for (struct proc *p = c->buckets[i]; p; p = p->hnext) {
+			p->gone = !exists(p->pid, ctx);
+			n += p->gone;
+		}
+	}
+	return n;
+}
+
+size_t proc_cache_reap(struct proc_cache *c, uint64_t now, bool sweep)
 {
 	uint64_t before = c->st.reaped;
 
-	if (exists) {
-		for (size_t i = 0; i < c->nbuckets; i++) {
-			struct proc *p = c->buckets[i];
-			while (p) {
-				struct proc *next = p->hnext;
-				if (!exists(p->pid, ctx)) {
-					p->exited = true;
-					retire(c, p, now - c->grace_ns);
-				}
-				p = next;
+	for (size_t i = 0; sweep && i < c->nbuckets; i++) {
+		struct proc *p = c->buckets[i];
+		while (p) {
+			struct proc *next = p->hnext;
+			if (p->gone) {
+				p->exited = true;
+				retire(c, p, now - c->grace_ns);
 			}
+			p = next;
 		}
 	}
 	while (c->dhead && c->dhead->release_at <= now) {

@@ -48,6 +48,7 @@ struct proc {
 	uint32_t refs;       /* 1 while current + one per child entry */
 	bool current;        /* the image that runs now for its pid */
 	bool exited;
+	bool gone;           /* current, yet its pid was found gone by a sweep */
 	struct proc *hnext;  /* pid hash chain (current entries only) */
 	struct proc *dnext;  /* deferred-release queue */
 	uint64_t release_at; /* monotonic ns */
@@ -85,11 +86,15 @@ int proc_cache_insert_procfs(struct proc_cache *c, const struct proc *p, const c
 			     const char *cgroup);
 void proc_cache_link_procfs(struct proc_cache *c);
 
-/* Frees exited entries whose grace period is over (now: monotonic ns), and
- * drops live entries whose pid no longer exists when exists != NULL (their
- * exit was lost). Returns the number freed. */
-size_t proc_cache_reap(struct proc_cache *c, uint64_t now, bool (*exists)(uint32_t pid, void *ctx),
-		       void *ctx);
+/* First half of a sweep for lost exits: marks the current entries whose pid
+ * no longer exists. Returns how many. */
+size_t proc_cache_mark_gone(struct proc_cache *c, bool (*exists)(uint32_t pid, void *ctx), void *ctx);
+
+/* Frees exited entries whose grace period is over (now: monotonic ns); with
+ * sweep, also drops the entries marked gone that are still current: their
+ * exit was lost, as every record queued before the mark was read since.
+ * Returns the number freed. */
+size_t proc_cache_reap(struct proc_cache *c, uint64_t now, bool sweep);
 
 void proc_cache_stats(const struct proc_cache *c, struct proc_cache_stats *s);
 

@@ -123,6 +123,16 @@ static int push_policy(struct pipeline *p, const struct veto_policy_event *pe, s
 	return 0;
 }
 
+void pipeline_sweep(struct pipeline *p, uint64_t now, bool (*exists)(uint32_t pid, void *ctx),
+		    void (*drain)(void *ctx), void *ctx)
+{
+	/* the kernel queues a process's exit before it frees its pid: a pid
+	 * found gone has its exit, unless lost, among the records read now */
+	if (proc_cache_mark_gone(p->cache, exists, ctx))
+		drain(ctx);
+	proc_cache_reap(p->cache, now, true);
+}
+
 int pipeline_push(struct pipeline *p, const void *data, size_t len)
 {
 	struct proc *proc;

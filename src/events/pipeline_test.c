@@ -261,24 +261,85 @@ static void reaping_bounds_memory(void **state)
 	proc_cache_stats(pl.cache, &st);
 	assert_int_equal(st.entries, 2); /* the fork's entry went at its exec */
 	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_EXIT, 10, 1, 13));
-	proc_cache_reap(pl.cache, 13 + 20000000000ull, NULL, NULL);
+	proc_cache_reap(pl.cache, 13 + 20000000000ull, false);
 	proc_cache_stats(pl.cache, &st);
 	assert_int_equal(st.live, 1);
 	assert_int_equal(st.entries, 2); /* the exited parent is still referred to */
 	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_EXIT, 11, 10, 14));
-	proc_cache_reap(pl.cache, 14 + 5000000000ull, NULL, NULL);
+	proc_cache_reap(pl.cache, 14 + 5000000000ull, false);
 	proc_cache_stats(pl.cache, &st);
 	assert_int_equal(st.entries, 2); /* grace period not over */
-	proc_cache_reap(pl.cache, 14 + 20000000000ull, NULL, NULL);
+	proc_cache_reap(pl.cache, 14 + 20000000000ull, false);
 	proc_cache_stats(pl.cache, &st);
 	assert_int_equal(st.entries, 0);
 	assert_int_equal(st.live, 0);
 
-	/* a lost exit: the sweep finds the pid gone */
+	pipeline_fini(&pl);
+}
+
+static void drain_nothing(void *ctx)
+{
+}
+
+/* A lost exit: the sweep finds the pid gone and nothing queued for it. */
+static void sweep_retires_lost_exits(void **state)
+{
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+	struct proc_cache_stats st;
+
+	setup_pl(&pl, &s);
 	pipeline_push(&pl, &r, mk_exec(&r, 20, 1, 100, "/x", "x\0", 2));
-	proc_cache_reap(pl.cache, 200, none_exist, NULL);
+	pipeline_sweep(&pl, 200, none_exist, drain_nothing, NULL);
 	proc_cache_stats(pl.cache, &st);
 	assert_int_equal(st.entries, 0);
+	pipeline_fini(&pl);
+}
+
+struct queued {
+	struct pipeline *pl;
+	struct rec r;
+	size_t len;
+};
+
+static void drain_queued(void *ctx)
+{
+	struct queued *q = ctx;
+
+	pipeline_push(q->pl, &q->r, q->len);
+	q->len = 0;
+}
+
+/* The sweep runs while the exit of a process that just ended is still
+ * queued: the exit is read before the entry is dropped, and carries its
+ * process (binary, the exec's exec_id), not a "miss". */
+static void sweep_reads_queued_exits_first(void **state)
+{
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+	struct queued q = { .pl = &pl };
+	struct proc_cache_stats st;
+	const char *id;
+
+	setup_pl(&pl, &s);
+	pipeline_push(&pl, &r, mk_exec(&r, 20, 1, 100, "/bin/x", "x\0a\0", 4));
+	assert_int_equal(s.n, 1);
+	q.len = mk_simple(&q.r, PROC_EV_EXIT, 20, 1, 150);
+	pipeline_sweep(&pl, 200, none_exist, drain_queued, &q);
+	assert_int_equal(q.len, 0);
+	assert_int_equal(s.n, 2);
+	assert_non_null(strstr(s.json[1], "\"process_exit\""));
+	assert_non_null(strstr(s.json[1], "\"binary\":\"/bin/x\""));
+	assert_null(strstr(s.json[1], "miss"));
+	/* the process's exec_id, the first in both (the exit has no parent) */
+	id = strstr(s.json[0], "\"exec_id\":\"");
+	assert_non_null(id);
+	assert_memory_equal(strstr(s.json[1], "\"exec_id\":\""), id, strchr(id + 11, '"') - id + 1);
+	proc_cache_stats(pl.cache, &st);
+	assert_int_equal(st.live, 0);
+	assert_int_equal(st.misses, 0);
 	pipeline_fini(&pl);
 }
 
@@ -514,6 +575,8 @@ int main(void)
 		cmocka_unit_test(exec_in_place_and_signal),
 		cmocka_unit_test(ancestors_listed),
 		cmocka_unit_test(reaping_bounds_memory),
+		cmocka_unit_test(sweep_retires_lost_exits),
+		cmocka_unit_test(sweep_reads_queued_exits_first),
 		cmocka_unit_test(compact_cleans_control_characters),
 		cmocka_unit_test(compact_escapes_c1_and_bidi),
 		cmocka_unit_test(compact_arguments_unambiguous),
