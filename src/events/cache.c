@@ -3,9 +3,12 @@
  *    pid hash and holds one reference on itself;
  *  - exec replaces the current entry of the pid (the old image becomes the
  *    new one's parent when it had exec'd, the fork's parent otherwise);
- *  - exit or replacement moves the entry to a queue; after the grace period
- *    its own reference is dropped, and an entry with no reference left is
- *    freed, which drops the reference it held on its parent. */
+ *  - exit moves the entry to a queue; after the grace period (or when the
+ *    queue is full) its own reference is dropped, and an entry with no
+ *    reference left is freed, which drops the reference it held on its
+ *    parent; a replaced image drops its own reference at once;
+ *  - a new entry keeps PROC_KEEP_ANCESTORS ancestors that have ended, no
+ *    more: what one process tree makes the cache hold is bounded. */
 #include "events/cache.h"
 
 #include <errno.h>
@@ -23,6 +26,7 @@ struct proc_cache {
 	struct proc **buckets;
 	size_t nbuckets; /* power of two */
 	struct proc *dhead, *dtail; /* deferred releases, in release_at order */
+	size_t ndeferred;
 	struct proc_cache_stats st;
 };
 
@@ -145,7 +149,20 @@ static void put(struct proc_cache *c, struct proc *p)
 	}
 }
 
-/* The pid no longer runs this image: release it after the grace period. */
+/* Drops the oldest deferred release's reference. */
+static void release_first(struct proc_cache *c)
+{
+	struct proc *p = c->dhead;
+
+	c->dhead = p->dnext;
+	if (!c->dhead)
+		c->dtail = NULL;
+	c->ndeferred--;
+	put(c, p);
+}
+
+/* The pid no longer runs this image: release it after the grace period, or
+ * earlier when too many wait (a storm of exits must not grow the queue). */
 static void retire(struct proc_cache *c, struct proc *p, uint64_t now)
 {
 	if (!p->current)
@@ -158,6 +175,23 @@ static void retire(struct proc_cache *c, struct proc *p, uint64_t now)
 	else
 		c->dhead = p;
 	c->dtail = p;
+	if (++c->ndeferred > PROC_DEFER_MAX)
+		release_first(c);
+}
+
+/* A new entry keeps PROC_KEEP_ANCESTORS ancestors: the link above the last
+ * is cut when both ends have ended (a live entry keeps its parent). */
+static void trim_lineage(struct proc_cache *c, struct proc *p)
+{
+	struct proc *x = p, *y;
+
+	for (int i = 0; i < PROC_KEEP_ANCESTORS && x; i++)
+		x = x->parent;
+	if (!x || x->current || !x->parent || x->parent->current)
+		return;
+	y = x->parent;
+	x->parent = NULL;
+	put(c, y);
 }
 
 static size_t append_decimal(char *out, uint64_t v)
@@ -280,8 +314,11 @@ static int on_exec(struct proc_cache *c, const struct proc_decoded *d, struct pr
 	if (!strcmp(d->cwd, "/"))
 		p->flags |= PF_ROOTCWD;
 	if (old && (old->flags & (PF_EXECVE | PF_PROCFS))) {
-		set_parent(p, old); /* exec without fork: the old image spawned it */
-		retire(c, old, h->ktime);
+		/* exec without fork: the old image spawned it. Nothing finds
+		 * the old image but its children: it goes with its last */
+		set_parent(p, old);
+		hash_del(c, old);
+		put(c, old);
 	} else if (old) {
 		set_parent(p, old->parent);
 		p->flags |= PF_CLONE;
@@ -294,6 +331,7 @@ static int on_exec(struct proc_cache *c, const struct proc_decoded *d, struct pr
 		set_parent(p, proc_cache_find(c, h->ppid));
 	}
 	add(c, p);
+	trim_lineage(c, p);
 	*out = p;
 	return 0;
 }
@@ -323,6 +361,7 @@ static int on_fork(struct proc_cache *c, const struct proc_decoded *d, struct pr
 	if (old) /* pid reused: its exit was lost */
 		retire(c, old, h->ktime);
 	add(c, p);
+	trim_lineage(c, p);
 	*out = p;
 	return 0;
 }
@@ -439,13 +478,8 @@ size_t proc_cache_reap(struct proc_cache *c, uint64_t now, bool sweep)
 			p = next;
 		}
 	}
-	while (c->dhead && c->dhead->release_at <= now) {
-		struct proc *p = c->dhead;
-		c->dhead = p->dnext;
-		if (!c->dhead)
-			c->dtail = NULL;
-		put(c, p);
-	}
+	while (c->dhead && c->dhead->release_at <= now)
+		release_first(c);
 	return c->st.reaped - before;
 }
 
@@ -462,11 +496,8 @@ void proc_cache_free(struct proc_cache *c)
 	for (size_t i = 0; i < c->nbuckets; i++)
 		while (c->buckets[i])
 			retire(c, c->buckets[i], 0);
-	while (c->dhead) {
-		struct proc *p = c->dhead;
-		c->dhead = p->dnext;
-		put(c, p);
-	}
+	while (c->dhead)
+		release_first(c);
 	free(c->buckets);
 	free(c);
 }

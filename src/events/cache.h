@@ -27,6 +27,15 @@
 /* Writes the space-separated flag names; returns the length. */
 size_t proc_flags_str(uint32_t flags, char *out, size_t outlen);
 
+/* Ancestors kept above an entry where they have all ended: the parent and the
+ * 64 ancestors an exec event can list. Beyond, a chain of ended images (a
+ * process that re-execs itself, generations that fork and exit) is cut, so
+ * that what one process makes the cache hold is bounded. */
+#define PROC_KEEP_ANCESTORS 65
+/* Ended entries held for their grace period, at most: past this, the oldest
+ * goes early. */
+#define PROC_DEFER_MAX 4096
+
 /* base64 of "node:ktime:pid" (a 64-byte node, two 20-digit numbers) and its NUL */
 #define EXEC_ID_MAX (4 * ((64 + 2 * 20 + 2 + 2) / 3) + 1)
 

@@ -23,7 +23,7 @@ int pipeline_init(struct pipeline *p, const char *node, pipeline_emit_fn emit, v
 		return err;
 	}
 	snprintf(p->enc.node, sizeof(p->enc.node), "%s", node);
-	p->enc.max_ancestors = 64;
+	p->enc.max_ancestors = PROC_KEEP_ANCESTORS - 1; /* the parent and these are kept */
 	p->emit = emit;
 	p->emit_ctx = ctx;
 	return 0;

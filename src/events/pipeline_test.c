@@ -343,6 +343,104 @@ static void sweep_reads_queued_exits_first(void **state)
 	pipeline_fini(&pl);
 }
 
+struct last_exec {
+	struct pipeline *pl;
+	uint64_t execs;
+	struct jw prev, last; /* the last two exec events */
+	int ancestors;        /* in the last one */
+};
+
+static void keep_last_exec(void *ctx, const struct ev *e)
+{
+	struct last_exec *l = ctx;
+	struct jw t;
+	const char *a;
+
+	if (e->kind != EV_PROCESS_EXEC)
+		return;
+	l->execs++;
+	t = l->prev, l->prev = l->last, l->last = t;
+	jw_reset(&l->last);
+	enc_json(&l->last, &l->pl->enc, e, true);
+	assert_false(l->last.oom);
+	l->ancestors = 0;
+	a = strstr(l->last.buf, "\"ancestors\":[");
+	for (const char *q = a; q && (q = strstr(q + 1, "\"exec_id\":")); )
+		l->ancestors++;
+}
+
+/* The exec_id of a process event's process (its first exec_id). */
+static void exec_id_of(const char *json, const char *key, char *out, size_t n)
+{
+	const char *k = strstr(json, key), *v;
+
+	assert_non_null(k);
+	v = k + strlen(key);
+	assert_true((size_t)(strchr(v, '"') - v) < n);
+	snprintf(out, n, "%.*s", (int)(strchr(v, '"') - v), v);
+}
+
+/* A process re-execs itself 10,000 times: the cache holds the image that runs
+ * and PROC_KEEP_ANCESTORS ended ones above it, not 10,000; each exec still
+ * names the image it replaced as its parent, and lists 64 ancestors. */
+static void exec_chain_is_bounded(void **state)
+{
+	struct pipeline pl;
+	struct last_exec l = { .pl = &pl };
+	struct proc_cache_stats st;
+	char want[EXEC_ID_MAX], got[EXEC_ID_MAX];
+	struct rec r;
+
+	jw_init(&l.prev);
+	jw_init(&l.last);
+	assert_int_equal(pipeline_init(&pl, "node1", keep_last_exec, &l), 0);
+	for (uint64_t i = 0; i < 10000; i++)
+		assert_int_equal(pipeline_push(&pl, &r, mk_exec(&r, 40, 1, 100 + i, "/bin/again", "again\0", 6)), 0);
+	assert_int_equal(l.execs, 10000);
+	proc_cache_stats(pl.cache, &st);
+	assert_int_equal(st.live, 1);
+	assert_int_equal(st.entries, 1 + PROC_KEEP_ANCESTORS);
+	exec_id_of(l.prev.buf, "\"exec_id\":\"", want, sizeof(want));
+	exec_id_of(l.last.buf, "\"parent_exec_id\":\"", got, sizeof(got));
+	assert_string_equal(got, want);
+	assert_int_equal(l.ancestors, pl.enc.max_ancestors);
+	pipeline_fini(&pl);
+	jw_free(&l.prev);
+	jw_free(&l.last);
+}
+
+/* Generations that fork and exit, 10,000 deep, with one alive at the end:
+ * ended entries beyond PROC_KEEP_ANCESTORS go, and the grace queue never
+ * holds more than PROC_DEFER_MAX. */
+static void fork_exit_generations_are_bounded(void **state)
+{
+	struct pipeline pl;
+	struct last_exec l = { .pl = &pl };
+	struct proc_cache_stats st;
+	struct rec r;
+	uint32_t pid = 1000;
+
+	jw_init(&l.prev);
+	jw_init(&l.last);
+	assert_int_equal(pipeline_init(&pl, "node1", keep_last_exec, &l), 0);
+	pipeline_push(&pl, &r, mk_exec(&r, pid, 1, 1, "/bin/gen", "gen\0", 4));
+	for (uint64_t i = 0; i < 10000; i++, pid++) {
+		pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_FORK, pid + 1, pid, 10 + 3 * i));
+		pipeline_push(&pl, &r, mk_exec(&r, pid + 1, pid, 11 + 3 * i, "/bin/gen", "gen\0", 4));
+		pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_EXIT, pid, 1, 12 + 3 * i));
+		proc_cache_stats(pl.cache, &st);
+		assert_true(st.entries <= 1 + PROC_KEEP_ANCESTORS + PROC_DEFER_MAX);
+	}
+	proc_cache_reap(pl.cache, UINT64_MAX / 2, false);
+	proc_cache_stats(pl.cache, &st);
+	assert_int_equal(st.live, 1);
+	assert_int_equal(st.entries, 1 + PROC_KEEP_ANCESTORS);
+	assert_int_equal(l.ancestors, pl.enc.max_ancestors);
+	pipeline_fini(&pl);
+	jw_free(&l.prev);
+	jw_free(&l.last);
+}
+
 /* Arguments reach terminals in the compact form: no escape sequence passes. */
 static void compact_cleans_control_characters(void **state)
 {
@@ -576,6 +674,8 @@ int main(void)
 		cmocka_unit_test(ancestors_listed),
 		cmocka_unit_test(reaping_bounds_memory),
 		cmocka_unit_test(sweep_retires_lost_exits),
+		cmocka_unit_test(exec_chain_is_bounded),
+		cmocka_unit_test(fork_exit_generations_are_bounded),
 		cmocka_unit_test(sweep_reads_queued_exits_first),
 		cmocka_unit_test(compact_cleans_control_characters),
 		cmocka_unit_test(compact_escapes_c1_and_bidi),
