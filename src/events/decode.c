@@ -97,13 +97,13 @@ size_t proc_argv_rest(const char *argv, size_t len, const char **rest)
 
 int proc_decode(const void *data, size_t len, struct proc_decoded *out)
 {
-	const struct veto_proc_event *h = data;
+	const struct veto_proc_event *h = &out->h; /* the copy: aligned, read once */
 	const char *p, *rest;
 	size_t total;
 
 	if (len < sizeof(*h))
 		return -EINVAL;
-	memcpy(&out->h, h, sizeof(*h));
+	memcpy(&out->h, data, sizeof(*h));
 	total = (size_t)h->path_len + h->args_len + h->cwd_len + h->cgrp_len;
 	if (h->size > len || h->size < sizeof(*h) || total > h->size - sizeof(*h) ||
 	    h->path_len >= PROC_PATH_MAX || h->args_len >= PROC_ARGS_MAX ||
@@ -115,7 +115,7 @@ int proc_decode(const void *data, size_t len, struct proc_decoded *out)
 	out->argv_len = 0;
 	if (h->type != PROC_EV_EXEC)
 		return 0;
-	p = (const char *)(h + 1);
+	p = (const char *)data + sizeof(*h);
 	if (h->flags & PROC_F_PATH_PLAIN) {
 		size_t n = strnlen(p, h->path_len);
 		memcpy(out->binary, p, n);
@@ -132,5 +132,31 @@ int proc_decode(const void *data, size_t len, struct proc_decoded *out)
 		proc_join_reversed(p, h->cwd_len, out->cwd, sizeof(out->cwd));
 	p += h->cwd_len;
 	proc_join_reversed(p, h->cgrp_len, out->cgroup, sizeof(out->cgroup));
+	return 0;
+}
+
+/* Ends s[0..n) at len; false when len lies (past the buffer). */
+static bool end_str(char *s, size_t n, size_t len)
+{
+	if (len >= n)
+		return false;
+	s[len] = '\0';
+	return true;
+}
+
+int policy_decode(const void *data, size_t len, struct veto_policy_event *out)
+{
+	if (len < sizeof(*out))
+		return -EINVAL;
+	memcpy(out, data, sizeof(*out));
+	if (out->type != VETO_EV_POLICY || out->size != sizeof(*out) || !memchr(out->comm, 0, sizeof(out->comm)))
+		return -EINVAL;
+	/* the kernel side ends each string at its len; a slot a hook does not
+	 * fill keeps an earlier event's, whose len fits its buffer too */
+	if (!end_str(out->binary, sizeof(out->binary), out->bin_len))
+		return -EINVAL;
+	for (int i = 0; i < VETO_ARG_MAX; i++)
+		if (!end_str(out->args[i].str, sizeof(out->args[i].str), out->args[i].len))
+			return -EINVAL;
 	return 0;
 }

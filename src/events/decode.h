@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "bpf/policy.h"
 #include "bpf/process.h"
 
 /* One decoded record. Strings point into the struct: no allocation. */
@@ -20,6 +21,12 @@ struct proc_decoded {
 /* Validates and decodes one ring buffer record; returns 0, or -EINVAL for a
  * record whose sizes do not add up (never trusts the lengths it carries). */
 int proc_decode(const void *data, size_t len, struct proc_decoded *out);
+
+/* Validates a policy record (bpf/policy.h) and copies it into out with each
+ * string ended inside its buffer, so the encoders may read up to a NUL.
+ * Returns 0, or -EINVAL for a wrong type or size, or a length past its
+ * buffer. policy_id and hook are the caller's to check. */
+int policy_decode(const void *data, size_t len, struct veto_policy_event *out);
 
 /* Joins a NUL-separated argv (skipping argv[0] when skip_first) the way
  * Tetragon prints "arguments": spaces between, "..." around arguments with

@@ -129,7 +129,7 @@ static void policy_line(struct jw *w, const char *where, const struct ev *e)
 	if (pe->monitor)
 		text(w, "monitor, would ");
 	if (pe->ret) {
-		const char *n = strerrorname_np(-pe->ret);
+		const char *n = ev_errno_name(pe->ret);
 		snprintf(buf, sizeof(buf), "%s %s", pe->monitor ? "deny" : "denied", n ? n : "?");
 		text(w, buf);
 	} else if (e->hook && !c_hook_is_lsm(e->hook)) {

@@ -16,6 +16,7 @@ struct pipeline {
 	struct proc_cache *cache;
 	struct enc_ctx enc;
 	struct proc_decoded *dec;
+	struct veto_policy_event *pol; /* the policy record being handled */
 	pipeline_emit_fn emit;
 	void *emit_ctx;
 	int64_t mono_to_wall;

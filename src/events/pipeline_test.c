@@ -441,6 +441,68 @@ static void fork_exit_generations_are_bounded(void **state)
 	jw_free(&l.last);
 }
 
+/* Policy records: a length past its buffer, a wrong size or type, a comm
+ * without its NUL are refused and counted; a record allocated to its exact
+ * size is never read past (ASan), whatever its lengths say. */
+static void policy_record_lengths_checked(void **state)
+{
+	struct pol_policy pp = { .name = "p" };
+	struct c_hook h = { .id = VH_file_open, .name = "file_open", .nargs = VETO_ARG_MAX };
+	struct compiled c = { .src = &pp, .hooks = &h, .n_hooks = 1 };
+	struct veto_policy_event *pe = malloc(sizeof(*pe)), good;
+	struct pipeline pl;
+	struct sink s;
+
+	assert_non_null(pe);
+	h.arg_type[VETO_ARG_MAX - 1] = PT_STRING;
+	h.kind[VETO_ARG_MAX - 1] = AK_kstr;
+	h.cfg.need_args = 1u << (VETO_ARG_MAX - 1);
+	setup_pl(&pl, &s);
+	pipeline_set_policies(&pl, &c, 1);
+	memset(&good, 0, sizeof(good));
+	good.type = VETO_EV_POLICY;
+	good.size = sizeof(good);
+	good.hook = VH_file_open;
+	good.pid = 77;
+	good.ret = INT32_MIN; /* no errno: written as a number only */
+	strcpy(good.comm, "cat");
+	good.bin_len = 8;
+	strcpy(good.binary, "/bin/cat");
+	good.args[VETO_ARG_MAX - 1].len = 3;
+	strcpy(good.args[VETO_ARG_MAX - 1].str, "abc");
+	memcpy(pe, &good, sizeof(good));
+	assert_int_equal(pipeline_push(&pl, pe, sizeof(*pe)), 0);
+	assert_int_equal(s.n, 1);
+	assert_non_null(strstr(s.json[0], "\"string_arg\":\"abc\""));
+	assert_non_null(strstr(s.compact[0], "/bin/cat file_open abc [77]"));
+
+	/* each lie alone: nothing emitted, each counted */
+	for (int lie = 0; lie < 7; lie++) {
+		memcpy(pe, &good, sizeof(good));
+		switch (lie) {
+		case 0: /* past the last argument's buffer, and the record's end */
+			pe->args[VETO_ARG_MAX - 1].len = 65535;
+			memset(pe->args[VETO_ARG_MAX - 1].str, 'a', VETO_STR_BUF);
+			break;
+		case 1: pe->args[0].len = VETO_STR_BUF; break;
+		case 2:
+			pe->bin_len = VETO_STR_BUF;
+			memset(pe->binary, 'b', VETO_STR_BUF);
+			break;
+		case 3: memset(pe->comm, 'c', sizeof(pe->comm)); break;
+		case 4: pe->size = sizeof(*pe) + 8; break;
+		case 5: pe->size = 8; break;
+		case 6: pe->hook = VETO_HOOK_MAX; break;
+		}
+		assert_int_equal(pipeline_push(&pl, pe, sizeof(*pe)), -EINVAL);
+		assert_int_equal(pl.bad_records, (uint64_t)lie + 1);
+	}
+	assert_int_equal(pipeline_push(&pl, pe, sizeof(*pe) - 1), -EINVAL);
+	assert_int_equal(s.n, 1);
+	pipeline_fini(&pl);
+	free(pe);
+}
+
 /* Arguments reach terminals in the compact form: no escape sequence passes. */
 static void compact_cleans_control_characters(void **state)
 {
@@ -673,6 +735,7 @@ int main(void)
 		cmocka_unit_test(exec_in_place_and_signal),
 		cmocka_unit_test(ancestors_listed),
 		cmocka_unit_test(reaping_bounds_memory),
+		cmocka_unit_test(policy_record_lengths_checked),
 		cmocka_unit_test(sweep_retires_lost_exits),
 		cmocka_unit_test(exec_chain_is_bounded),
 		cmocka_unit_test(fork_exit_generations_are_bounded),
