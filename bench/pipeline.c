@@ -174,7 +174,7 @@ int main(int argc, char **argv)
 
 		for (size_t i = 0; i < nrec; i++)
 			pipeline_push(&b.pl, recs + off[i], len[i]);
-		proc_cache_reap(b.pl.cache, UINT64_MAX, NULL, NULL);
+		proc_cache_reap(b.pl.cache, UINT64_MAX, false);
 		dt = now_s() - t0;
 
 		uint64_t ev = b.pl.events[EV_PROCESS_EXEC] + b.pl.events[EV_PROCESS_EXIT] - ev0;
@@ -203,7 +203,7 @@ int main(int argc, char **argv)
 
 		for (size_t i = 0; i < nrec; i++)
 			pipeline_push(&b.pl, recs + off[i], len[i]);
-		proc_cache_reap(b.pl.cache, UINT64_MAX, NULL, NULL);
+		proc_cache_reap(b.pl.cache, UINT64_MAX, false);
 		dt = now_s() - t0;
 		rate[pass] = (b.pl.events[EV_PROCESS_EXEC] + b.pl.events[EV_PROCESS_EXIT] - ev0) / dt;
 	}

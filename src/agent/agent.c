@@ -649,6 +649,15 @@ static void on_hup(struct agent *a)
 		logmsg("SIGHUP: reopened %s", a->o->export_file);
 }
 
+/* The sweep reads every queued record before it retires anything: an exit
+ * still queued keeps its process. */
+static void drain_sensor(void *ctx)
+{
+	struct agent *a = ctx;
+
+	drain(a, mono_ns(), UINT64_MAX);
+}
+
 static void on_tick(struct agent *a)
 {
 	struct proc_cache_stats cs;
@@ -666,7 +675,10 @@ static void on_tick(struct agent *a)
 		       file_open_why(err));
 	else if (err)
 		logmsg("the export file %s was deleted: writing to a new one", a->o->export_file);
-	proc_cache_reap(a->pl.cache, mono_ns(), a->ticks % SWEEP_EVERY == 0 ? pid_exists : NULL, NULL);
+	if (a->ticks % SWEEP_EVERY == 0)
+		pipeline_sweep(&a->pl, mono_ns(), pid_exists, drain_sensor, a);
+	else
+		proc_cache_reap(a->pl.cache, mono_ns(), false);
 	/* a burst drains: give its memory back. free() alone keeps it (glibc's
 	 * trim threshold grew when libbpf freed its large load-time buffers,
 	 * and entries still alive pin the heap between freed ones) */

@@ -3,9 +3,12 @@
  *    pid hash and holds one reference on itself;
  *  - exec replaces the current entry of the pid (the old image becomes the
  *    new one's parent when it had exec'd, the fork's parent otherwise);
- *  - exit or replacement moves the entry to a queue; after the grace period
- *    its own reference is dropped, and an entry with no reference left is
- *    freed, which drops the reference it held on its parent. */
+ *  - exit moves the entry to a queue; after the grace period (or when the
+ *    queue is full) its own reference is dropped, and an entry with no
+ *    reference left is freed, which drops the reference it held on its
+ *    parent; a replaced image drops its own reference at once;
+ *  - a new entry keeps PROC_KEEP_ANCESTORS ancestors that have ended, no
+ *    more: what one process tree makes the cache hold is bounded. */
 #include "events/cache.h"
 
 #include <errno.h>
@@ -23,6 +26,7 @@ struct proc_cache {
 	struct proc **buckets;
 	size_t nbuckets; /* power of two */
 	struct proc *dhead, *dtail; /* deferred releases, in release_at order */
+	size_t ndeferred;
 	struct proc_cache_stats st;
 };
 
@@ -145,7 +149,20 @@ static void put(struct proc_cache *c, struct proc *p)
 	}
 }
 
-/* The pid no longer runs this image: release it after the grace period. */
+/* Drops the oldest deferred release's reference. */
+static void release_first(struct proc_cache *c)
+{
+	struct proc *p = c->dhead;
+
+	c->dhead = p->dnext;
+	if (!c->dhead)
+		c->dtail = NULL;
+	c->ndeferred--;
+	put(c, p);
+}
+
+/* The pid no longer runs this image: release it after the grace period, or
+ * earlier when too many wait (a storm of exits must not grow the queue). */
 static void retire(struct proc_cache *c, struct proc *p, uint64_t now)
 {
 	if (!p->current)
@@ -158,6 +175,23 @@ static void retire(struct proc_cache *c, struct proc *p, uint64_t now)
 	else
 		c->dhead = p;
 	c->dtail = p;
+	if (++c->ndeferred > PROC_DEFER_MAX)
+		release_first(c);
+}
+
+/* A new entry keeps PROC_KEEP_ANCESTORS ancestors: the link above the last
+ * is cut when both ends have ended (a live entry keeps its parent). */
+static void trim_lineage(struct proc_cache *c, struct proc *p)
+{
+	struct proc *x = p, *y;
+
+	for (int i = 0; i < PROC_KEEP_ANCESTORS && x; i++)
+		x = x->parent;
+	if (!x || x->current || !x->parent || x->parent->current)
+		return;
+	y = x->parent;
+	x->parent = NULL;
+	put(c, y);
 }
 
 static size_t append_decimal(char *out, uint64_t v)
@@ -186,12 +220,13 @@ static size_t make_exec_id(const struct proc_cache *c, uint32_t pid, uint64_t kt
 
 /* An entry with its strings and exec_id in one allocation. */
 static struct proc *alloc_proc(const struct proc_cache *c, uint32_t pid, uint64_t ktime, const char *binary,
-			       const char *args, const char *cwd, const char *cgroup)
+			       const char *args, const char *argv, size_t argv_len, const char *cwd,
+			       const char *cgroup)
 {
 	char id[EXEC_ID_MAX];
 	size_t li = make_exec_id(c, pid, ktime, id) + 1;
 	size_t lb = strlen(binary) + 1, la = strlen(args) + 1, lc = strlen(cwd) + 1, lg = strlen(cgroup) + 1;
-	struct proc *p = malloc(sizeof(*p) + lb + la + lc + lg + li);
+	struct proc *p = malloc(sizeof(*p) + lb + la + lc + lg + li + argv_len);
 	char *s;
 
 	if (!p)
@@ -203,6 +238,8 @@ static struct proc *alloc_proc(const struct proc_cache *c, uint32_t pid, uint64_
 	p->cwd = memcpy(s + lb + la, cwd, lc);
 	p->cgroup = memcpy(s + lb + la + lc, cgroup, lg);
 	p->exec_id = memcpy(s + lb + la + lc + lg, id, li);
+	p->argv = memcpy(s + lb + la + lc + lg + li, argv, argv_len);
+	p->argv_len = argv_len;
 	p->pid = pid;
 	p->ktime = ktime;
 	container_from_cgroup(p->cgroup, &p->container);
@@ -266,7 +303,8 @@ static int on_exec(struct proc_cache *c, const struct proc_decoded *d, struct pr
 {
 	const struct veto_proc_event *h = &d->h;
 	struct proc *old = proc_cache_find(c, h->pid);
-	struct proc *p = alloc_proc(c, h->pid, h->ktime, d->binary, d->args, d->cwd, d->cgroup);
+	struct proc *p = alloc_proc(c, h->pid, h->ktime, d->binary, d->args, d->argv, d->argv_len, d->cwd,
+				    d->cgroup);
 
 	if (!p)
 		return -ENOMEM;
@@ -276,8 +314,11 @@ static int on_exec(struct proc_cache *c, const struct proc_decoded *d, struct pr
 	if (!strcmp(d->cwd, "/"))
 		p->flags |= PF_ROOTCWD;
 	if (old && (old->flags & (PF_EXECVE | PF_PROCFS))) {
-		set_parent(p, old); /* exec without fork: the old image spawned it */
-		retire(c, old, h->ktime);
+		/* exec without fork: the old image spawned it. Nothing finds
+		 * the old image but its children: it goes with its last */
+		set_parent(p, old);
+		hash_del(c, old);
+		put(c, old);
 	} else if (old) {
 		set_parent(p, old->parent);
 		p->flags |= PF_CLONE;
@@ -290,6 +331,7 @@ static int on_exec(struct proc_cache *c, const struct proc_decoded *d, struct pr
 		set_parent(p, proc_cache_find(c, h->ppid));
 	}
 	add(c, p);
+	trim_lineage(c, p);
 	*out = p;
 	return 0;
 }
@@ -302,9 +344,10 @@ static int on_fork(struct proc_cache *c, const struct proc_decoded *d, struct pr
 	struct proc *p;
 
 	if (parent)
-		p = alloc_proc(c, h->pid, h->ktime, parent->binary, parent->args, parent->cwd, parent->cgroup);
+		p = alloc_proc(c, h->pid, h->ktime, parent->binary, parent->args, parent->argv, parent->argv_len,
+			       parent->cwd, parent->cgroup);
 	else
-		p = alloc_proc(c, h->pid, h->ktime, "", "", "", d->cgroup);
+		p = alloc_proc(c, h->pid, h->ktime, "", "", "", 0, "", d->cgroup);
 	if (!p)
 		return -ENOMEM;
 	from_header(p, h);
@@ -318,6 +361,7 @@ static int on_fork(struct proc_cache *c, const struct proc_decoded *d, struct pr
 	if (old) /* pid reused: its exit was lost */
 		retire(c, old, h->ktime);
 	add(c, p);
+	trim_lineage(c, p);
 	*out = p;
 	return 0;
 }
@@ -330,7 +374,7 @@ static int on_proc_exit(struct proc_cache *c, const struct proc_decoded *d, stru
 	if (!p) {
 		/* started before we looked, or its fork was lost: say so */
 		c->st.misses++;
-		p = alloc_proc(c, h->pid, h->start_ktime, "", "", "", "");
+		p = alloc_proc(c, h->pid, h->start_ktime, "", "", "", 0, "", "");
 		if (!p)
 			return -ENOMEM;
 		from_header(p, h);
@@ -360,19 +404,22 @@ int proc_cache_apply(struct proc_cache *c, const struct proc_decoded *d, struct 
 }
 
 int proc_cache_insert_procfs(struct proc_cache *c, const struct proc *tmpl, const char *binary,
-			     const char *args, const char *cwd, const char *cgroup)
+			     const char *args, const char *argv, size_t argv_len, const char *cwd,
+			     const char *cgroup)
 {
 	struct proc *old = proc_cache_find(c, tmpl->pid);
 	struct proc *p;
 
 	if (old)
 		return -EEXIST;
-	p = alloc_proc(c, tmpl->pid, tmpl->ktime, binary, args, cwd, cgroup);
+	p = alloc_proc(c, tmpl->pid, tmpl->ktime, binary, args, argv, argv_len, cwd, cgroup);
 	if (!p)
 		return -ENOMEM;
 	{
 		/* the template's numbers, the entry's own strings */
 		const char *b = p->binary, *a = p->args, *w = p->cwd, *g = p->cgroup, *id = p->exec_id;
+		const char *av = p->argv;
+		uint32_t avl = p->argv_len;
 		struct container_id ct = p->container;
 		*p = *tmpl;
 		p->binary = b;
@@ -380,6 +427,8 @@ int proc_cache_insert_procfs(struct proc_cache *c, const struct proc *tmpl, cons
 		p->cwd = w;
 		p->cgroup = g;
 		p->exec_id = id;
+		p->argv = av;
+		p->argv_len = avl;
 		p->container = ct;
 	}
 	p->parent = NULL;
@@ -401,31 +450,36 @@ void proc_cache_link_procfs(struct proc_cache *c)
 				set_parent(p, proc_cache_find(c, p->ppid));
 }
 
-size_t proc_cache_reap(struct proc_cache *c, uint64_t now, bool (*exists)(uint32_t pid, void *ctx),
-		       void *ctx)
+size_t proc_cache_mark_gone(struct proc_cache *c, bool (*exists)(uint32_t pid, void *ctx), void *ctx)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->nbuckets; i++) {
+		for (struct proc *p = c->buckets[i]; p; p = p->hnext) {
+			p->gone = !exists(p->pid, ctx);
+			n += p->gone;
+		}
+	}
+	return n;
+}
+
+size_t proc_cache_reap(struct proc_cache *c, uint64_t now, bool sweep)
 {
 	uint64_t before = c->st.reaped;
 
-	if (exists) {
-		for (size_t i = 0; i < c->nbuckets; i++) {
-			struct proc *p = c->buckets[i];
-			while (p) {
-				struct proc *next = p->hnext;
-				if (!exists(p->pid, ctx)) {
-					p->exited = true;
-					retire(c, p, now - c->grace_ns);
-				}
-				p = next;
+	for (size_t i = 0; sweep && i < c->nbuckets; i++) {
+		struct proc *p = c->buckets[i];
+		while (p) {
+			struct proc *next = p->hnext;
+			if (p->gone) {
+				p->exited = true;
+				retire(c, p, now - c->grace_ns);
 			}
+			p = next;
 		}
 	}
-	while (c->dhead && c->dhead->release_at <= now) {
-		struct proc *p = c->dhead;
-		c->dhead = p->dnext;
-		if (!c->dhead)
-			c->dtail = NULL;
-		put(c, p);
-	}
+	while (c->dhead && c->dhead->release_at <= now)
+		release_first(c);
 	return c->st.reaped - before;
 }
 
@@ -442,11 +496,8 @@ void proc_cache_free(struct proc_cache *c)
 	for (size_t i = 0; i < c->nbuckets; i++)
 		while (c->buckets[i])
 			retire(c, c->buckets[i], 0);
-	while (c->dhead) {
-		struct proc *p = c->dhead;
-		c->dhead = p->dnext;
-		put(c, p);
-	}
+	while (c->dhead)
+		release_first(c);
 	free(c->buckets);
 	free(c);
 }

@@ -27,6 +27,15 @@
 /* Writes the space-separated flag names; returns the length. */
 size_t proc_flags_str(uint32_t flags, char *out, size_t outlen);
 
+/* Ancestors kept above an entry where they have all ended: the parent and the
+ * 64 ancestors an exec event can list. Beyond, a chain of ended images (a
+ * process that re-execs itself, generations that fork and exit) is cut, so
+ * that what one process makes the cache hold is bounded. */
+#define PROC_KEEP_ANCESTORS 65
+/* Ended entries held for their grace period, at most: past this, the oldest
+ * goes early. */
+#define PROC_DEFER_MAX 4096
+
 /* base64 of "node:ktime:pid" (a 64-byte node, two 20-digit numbers) and its NUL */
 #define EXEC_ID_MAX (4 * ((64 + 2 * 20 + 2 + 2) / 3) + 1)
 
@@ -41,11 +50,14 @@ struct proc {
 	uint64_t cgroup_id;
 	const char *binary, *args, *cwd, *cgroup; /* after the entry, in its allocation */
 	const char *exec_id; /* there too: most are far shorter than EXEC_ID_MAX */
+	const char *argv;    /* there too: argv[1..] as they are, each ending in NUL */
+	uint32_t argv_len;
 	struct container_id container;
 	struct proc *parent;
 	uint32_t refs;       /* 1 while current + one per child entry */
 	bool current;        /* the image that runs now for its pid */
 	bool exited;
+	bool gone;           /* current, yet its pid was found gone by a sweep */
 	struct proc *hnext;  /* pid hash chain (current entries only) */
 	struct proc *dnext;  /* deferred-release queue */
 	uint64_t release_at; /* monotonic ns */
@@ -79,14 +91,19 @@ struct proc *proc_cache_find(struct proc_cache *c, uint32_t pid);
 /* Inserts a process learned from /proc (flags PF_PROCFS). Parents are linked
  * by proc_cache_link_procfs() once every process was inserted. */
 int proc_cache_insert_procfs(struct proc_cache *c, const struct proc *p, const char *binary,
-			     const char *args, const char *cwd, const char *cgroup);
+			     const char *args, const char *argv, size_t argv_len, const char *cwd,
+			     const char *cgroup);
 void proc_cache_link_procfs(struct proc_cache *c);
 
-/* Frees exited entries whose grace period is over (now: monotonic ns), and
- * drops live entries whose pid no longer exists when exists != NULL (their
- * exit was lost). Returns the number freed. */
-size_t proc_cache_reap(struct proc_cache *c, uint64_t now, bool (*exists)(uint32_t pid, void *ctx),
-		       void *ctx);
+/* First half of a sweep for lost exits: marks the current entries whose pid
+ * no longer exists. Returns how many. */
+size_t proc_cache_mark_gone(struct proc_cache *c, bool (*exists)(uint32_t pid, void *ctx), void *ctx);
+
+/* Frees exited entries whose grace period is over (now: monotonic ns); with
+ * sweep, also drops the entries marked gone that are still current: their
+ * exit was lost, as every record queued before the mark was read since.
+ * Returns the number freed. */
+size_t proc_cache_reap(struct proc_cache *c, uint64_t now, bool sweep);
 
 void proc_cache_stats(const struct proc_cache *c, struct proc_cache_stats *s);
 

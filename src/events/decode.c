@@ -128,15 +128,24 @@ static void binary(struct proc_decoded *out, const char *p, size_t len)
 		out->binary[0] = '\0';
 }
 
+size_t proc_argv_rest(const char *argv, size_t len, const char **rest)
+{
+	size_t i = strnlen(argv, len);
+
+	i = i < len ? i + 1 : len;
+	*rest = argv + i;
+	return len - i;
+}
+
 int proc_decode(const void *data, size_t len, struct proc_decoded *out)
 {
-	const struct veto_proc_event *h = data;
-	const char *p;
+	const struct veto_proc_event *h = &out->h; /* the copy: aligned, read once */
+	const char *p, *rest;
 	size_t total;
 
 	if (len < sizeof(*h))
 		return -EINVAL;
-	memcpy(&out->h, h, sizeof(*h));
+	memcpy(&out->h, data, sizeof(*h));
 	total = (size_t)h->path_len + h->args_len + h->cwd_len + h->cgrp_len;
 	if (h->size > len || h->size < sizeof(*h) || total > h->size - sizeof(*h) ||
 	    h->path_len >= PROC_BIN_MAX || h->args_len >= PROC_ARGS_MAX ||
@@ -145,16 +154,45 @@ int proc_decode(const void *data, size_t len, struct proc_decoded *out)
 	if (h->type < PROC_EV_EXEC || h->type > PROC_EV_EXIT)
 		return -EINVAL;
 	out->binary[0] = out->args[0] = out->cwd[0] = out->cgroup[0] = '\0';
+	out->argv_len = 0;
 	if (h->type != PROC_EV_EXEC)
 		return 0;
-	p = (const char *)(h + 1);
+	p = (const char *)data + sizeof(*h);
 	binary(out, p, h->path_len);
 	p += h->path_len;
 	proc_format_args(p, h->args_len, 1, out->args, sizeof(out->args));
+	out->argv_len = proc_argv_rest(p, h->args_len, &rest);
+	memcpy(out->argv, rest, out->argv_len);
 	p += h->args_len;
 	if (!(h->flags & PROC_F_ERR_CWD))
 		plain(p, h->cwd_len, out->cwd, sizeof(out->cwd));
 	p += h->cwd_len;
 	proc_join_reversed(p, h->cgrp_len, out->cgroup, sizeof(out->cgroup));
+	return 0;
+}
+
+/* Ends s[0..n) at len; false when len lies (past the buffer). */
+static bool end_str(char *s, size_t n, size_t len)
+{
+	if (len >= n)
+		return false;
+	s[len] = '\0';
+	return true;
+}
+
+int policy_decode(const void *data, size_t len, struct veto_policy_event *out)
+{
+	if (len < sizeof(*out))
+		return -EINVAL;
+	memcpy(out, data, sizeof(*out));
+	if (out->type != VETO_EV_POLICY || out->size != sizeof(*out) || !memchr(out->comm, 0, sizeof(out->comm)))
+		return -EINVAL;
+	/* the kernel side ends each string at its len; a slot a hook does not
+	 * fill keeps an earlier event's, whose len fits its buffer too */
+	if (!end_str(out->binary, sizeof(out->binary), out->bin_len))
+		return -EINVAL;
+	for (int i = 0; i < VETO_ARG_MAX; i++)
+		if (!end_str(out->args[i].str, sizeof(out->args[i].str), out->args[i].len))
+			return -EINVAL;
 	return 0;
 }

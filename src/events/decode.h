@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "bpf/policy.h"
 #include "bpf/process.h"
 
 /* One decoded record. Strings point into the struct: no allocation. */
@@ -12,6 +13,8 @@ struct proc_decoded {
 	struct veto_proc_event h;
 	char binary[PROC_PATH_MAX + 2];
 	char args[PROC_ARGS_MAX * 3 + 8]; /* argv[1..] joined, quoted where needed */
+	char argv[PROC_ARGS_MAX];         /* argv[1..] as they are, each ending in NUL */
+	size_t argv_len;
 	char cwd[PROC_CWD_MAX + 2];
 	char cgroup[PROC_CGRP_MAX + 2];
 };
@@ -20,10 +23,20 @@ struct proc_decoded {
  * record whose sizes do not add up (never trusts the lengths it carries). */
 int proc_decode(const void *data, size_t len, struct proc_decoded *out);
 
+/* Validates a policy record (bpf/policy.h) and copies it into out with each
+ * string ended inside its buffer, so the encoders may read up to a NUL.
+ * Returns 0, or -EINVAL for a wrong type or size, or a length past its
+ * buffer. policy_id and hook are the caller's to check. */
+int policy_decode(const void *data, size_t len, struct veto_policy_event *out);
+
 /* Joins a NUL-separated argv (skipping argv[0] when skip_first) the way
  * Tetragon prints "arguments": spaces between, "..." around arguments with
  * blanks or nothing in them. Always NUL-terminates out; returns its length. */
 size_t proc_format_args(const char *argv, size_t len, int skip_first, char *out, size_t outlen);
+
+/* Points *rest at argv[1..] of an argv whose arguments each end in a NUL
+ * (the last one may be cut); returns its length. */
+size_t proc_argv_rest(const char *argv, size_t len, const char **rest);
 
 /* Turns components written leaf first ("b\0a\0") into "/a/b"; "" -> "/". */
 /* Whether an absolute path has no ".", ".." or empty name. */

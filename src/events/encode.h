@@ -59,6 +59,8 @@ const char *ev_action_name(uint32_t va_flags);
 void enc_policy_fields(struct jw *w, const struct ev *e);
 /* The kernel function (or tracepoint event) a policy event comes from. */
 const char *ev_function_name(const struct ev *e);
+/* "EPERM" for a hook's return -1; NULL for 0 or what is no errno. */
+const char *ev_errno_name(int32_t ret);
 /* The name of a policy event's policy ("" when unknown). */
 const char *ev_policy_name(const struct ev *e);
 

@@ -185,6 +185,11 @@ static void arg(struct jw *w, const struct ev *e, enum pol_type t, const char *l
 	jw_obj_close(w);
 }
 
+const char *ev_errno_name(int32_t ret)
+{
+	return ret < 0 && ret > -4096 ? strerrorname_np(-ret) : NULL;
+}
+
 const char *ev_policy_name(const struct ev *e)
 {
 	return e->policy && e->policy->src && e->policy->src->name ? e->policy->src->name : "";
@@ -234,7 +239,7 @@ void enc_policy_fields(struct jw *w, const struct ev *e)
 	jw_obj_open(w);
 	jw_kstr(w, "mode", pe->monitor ? "monitor" : "enforce");
 	jw_kbool(w, pe->monitor ? "would_deny" : "denied", deny);
-	if (deny && (ename = strerrorname_np(-pe->ret)))
+	if (deny && (ename = ev_errno_name(pe->ret)))
 		jw_kstr(w, "errno", ename);
 	jw_kbool(w, pe->monitor ? "would_kill" : "killed", kill);
 	if (pe->action & VA_SIGNAL && !kill)

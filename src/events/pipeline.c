@@ -14,16 +14,17 @@ int pipeline_init(struct pipeline *p, const char *node, pipeline_emit_fn emit, v
 
 	memset(p, 0, sizeof(*p));
 	p->dec = malloc(sizeof(*p->dec));
-	if (!p->dec)
-		return -ENOMEM;
-	err = proc_cache_new(&p->cache, node, GRACE_NS);
+	p->pol = malloc(sizeof(*p->pol));
+	err = p->dec && p->pol ? proc_cache_new(&p->cache, node, GRACE_NS) : -ENOMEM;
 	if (err) {
 		free(p->dec);
+		free(p->pol);
 		p->dec = NULL;
+		p->pol = NULL;
 		return err;
 	}
 	snprintf(p->enc.node, sizeof(p->enc.node), "%s", node);
-	p->enc.max_ancestors = 64;
+	p->enc.max_ancestors = PROC_KEEP_ANCESTORS - 1; /* the parent and these are kept */
 	p->emit = emit;
 	p->emit_ctx = ctx;
 	return 0;
@@ -33,6 +34,7 @@ void pipeline_fini(struct pipeline *p)
 {
 	proc_cache_free(p->cache);
 	free(p->dec);
+	free(p->pol);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -84,13 +86,14 @@ void pipeline_set_policies(struct pipeline *p, const struct compiled *v, size_t 
 
 /* A policy matched: the process comes from the cache (it is the caller, so it
  * is current), or, for one the cache missed, from the event itself. */
-static int push_policy(struct pipeline *p, const struct veto_policy_event *pe, size_t len)
+static int push_policy(struct pipeline *p, const void *data, size_t len)
 {
+	const struct veto_policy_event *pe = p->pol;
 	const struct compiled *c;
 	struct proc miss, *proc;
 	struct ev e = { 0 };
 
-	if (len < sizeof(*pe) || pe->hook >= VETO_HOOK_MAX || pe->policy_id >= p->n_policies) {
+	if (policy_decode(data, len, p->pol) || pe->hook >= VETO_HOOK_MAX || pe->policy_id >= p->n_policies) {
 		p->bad_records++;
 		return -EINVAL;
 	}
@@ -103,7 +106,7 @@ static int push_policy(struct pipeline *p, const struct veto_policy_event *pe, s
 		miss.uid = pe->uid;
 		miss.flags = PF_MISS;
 		miss.binary = pe->bin_len ? pe->binary : pe->comm;
-		miss.args = miss.cwd = miss.exec_id = "";
+		miss.args = miss.cwd = miss.exec_id = miss.argv = "";
 		proc = &miss;
 	}
 	for (size_t i = 0; i < c->n_hooks; i++)
@@ -123,14 +126,27 @@ static int push_policy(struct pipeline *p, const struct veto_policy_event *pe, s
 	return 0;
 }
 
+void pipeline_sweep(struct pipeline *p, uint64_t now, bool (*exists)(uint32_t pid, void *ctx),
+		    void (*drain)(void *ctx), void *ctx)
+{
+	/* the kernel queues a process's exit before it frees its pid: a pid
+	 * found gone has its exit, unless lost, among the records read now */
+	if (proc_cache_mark_gone(p->cache, exists, ctx))
+		drain(ctx);
+	proc_cache_reap(p->cache, now, true);
+}
+
 int pipeline_push(struct pipeline *p, const void *data, size_t len)
 {
 	struct proc *proc;
 	struct ev e = { 0 };
+	uint32_t type = 0;
 	int err;
 
 	p->records++;
-	if (len >= sizeof(uint32_t) && *(const uint32_t *)data == VETO_EV_POLICY)
+	if (len >= sizeof(type))
+		memcpy(&type, data, sizeof(type));
+	if (type == VETO_EV_POLICY)
 		return push_policy(p, data, len);
 	err = proc_decode(data, len, p->dec);
 	if (err) {

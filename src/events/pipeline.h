@@ -16,6 +16,7 @@ struct pipeline {
 	struct proc_cache *cache;
 	struct enc_ctx enc;
 	struct proc_decoded *dec;
+	struct veto_policy_event *pol; /* the policy record being handled */
 	pipeline_emit_fn emit;
 	void *emit_ctx;
 	int64_t mono_to_wall;
@@ -38,6 +39,12 @@ void pipeline_set_host(struct pipeline *p);
 void pipeline_host_ns(uint32_t ns[PROC_NS__COUNT]);
 /* Where policy events find their policy's name and argument types. */
 void pipeline_set_policies(struct pipeline *p, const struct compiled *v, size_t n);
+/* Retires the entries whose exit was lost (their pid is gone, exists() says)
+ * and frees what is due. drain(ctx) must read every queued record: it runs
+ * between finding a pid gone and retiring its entry, so that an exit still
+ * queued is exported with its process. */
+void pipeline_sweep(struct pipeline *p, uint64_t now, bool (*exists)(uint32_t pid, void *ctx),
+		    void (*drain)(void *ctx), void *ctx);
 /* One raw ring buffer record. Returns 0 or -errno (also counted). */
 int pipeline_push(struct pipeline *p, const void *data, size_t len);
 

@@ -171,7 +171,7 @@ static void fork_exec_exit_lineage(void **state)
 	char raw[128], id[256];
 
 	setup_pl(&pl, &s);
-	assert_int_equal(proc_cache_insert_procfs(pl.cache, &tmpl, "/usr/bin/bash", "-i", "/root", ""), 0);
+	assert_int_equal(proc_cache_insert_procfs(pl.cache, &tmpl, "/usr/bin/bash", "-i", "-i", 2, "/root", ""), 0);
 	proc_cache_link_procfs(pl.cache);
 
 	assert_int_equal(pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_FORK, 200, 100, 2000)), 0);
@@ -275,25 +275,246 @@ static void reaping_bounds_memory(void **state)
 	proc_cache_stats(pl.cache, &st);
 	assert_int_equal(st.entries, 2); /* the fork's entry went at its exec */
 	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_EXIT, 10, 1, 13));
-	proc_cache_reap(pl.cache, 13 + 20000000000ull, NULL, NULL);
+	proc_cache_reap(pl.cache, 13 + 20000000000ull, false);
 	proc_cache_stats(pl.cache, &st);
 	assert_int_equal(st.live, 1);
 	assert_int_equal(st.entries, 2); /* the exited parent is still referred to */
 	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_EXIT, 11, 10, 14));
-	proc_cache_reap(pl.cache, 14 + 5000000000ull, NULL, NULL);
+	proc_cache_reap(pl.cache, 14 + 5000000000ull, false);
 	proc_cache_stats(pl.cache, &st);
 	assert_int_equal(st.entries, 2); /* grace period not over */
-	proc_cache_reap(pl.cache, 14 + 20000000000ull, NULL, NULL);
+	proc_cache_reap(pl.cache, 14 + 20000000000ull, false);
 	proc_cache_stats(pl.cache, &st);
 	assert_int_equal(st.entries, 0);
 	assert_int_equal(st.live, 0);
 
-	/* a lost exit: the sweep finds the pid gone */
+	pipeline_fini(&pl);
+}
+
+static void drain_nothing(void *ctx)
+{
+}
+
+/* A lost exit: the sweep finds the pid gone and nothing queued for it. */
+static void sweep_retires_lost_exits(void **state)
+{
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+	struct proc_cache_stats st;
+
+	setup_pl(&pl, &s);
 	pipeline_push(&pl, &r, mk_exec(&r, 20, 1, 100, "/x", "x\0", 2));
-	proc_cache_reap(pl.cache, 200, none_exist, NULL);
+	pipeline_sweep(&pl, 200, none_exist, drain_nothing, NULL);
 	proc_cache_stats(pl.cache, &st);
 	assert_int_equal(st.entries, 0);
 	pipeline_fini(&pl);
+}
+
+struct queued {
+	struct pipeline *pl;
+	struct rec r;
+	size_t len;
+};
+
+static void drain_queued(void *ctx)
+{
+	struct queued *q = ctx;
+
+	pipeline_push(q->pl, &q->r, q->len);
+	q->len = 0;
+}
+
+/* The sweep runs while the exit of a process that just ended is still
+ * queued: the exit is read before the entry is dropped, and carries its
+ * process (binary, the exec's exec_id), not a "miss". */
+static void sweep_reads_queued_exits_first(void **state)
+{
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+	struct queued q = { .pl = &pl };
+	struct proc_cache_stats st;
+	const char *id;
+
+	setup_pl(&pl, &s);
+	pipeline_push(&pl, &r, mk_exec(&r, 20, 1, 100, "/bin/x", "x\0a\0", 4));
+	assert_int_equal(s.n, 1);
+	q.len = mk_simple(&q.r, PROC_EV_EXIT, 20, 1, 150);
+	pipeline_sweep(&pl, 200, none_exist, drain_queued, &q);
+	assert_int_equal(q.len, 0);
+	assert_int_equal(s.n, 2);
+	assert_non_null(strstr(s.json[1], "\"process_exit\""));
+	assert_non_null(strstr(s.json[1], "\"binary\":\"/bin/x\""));
+	assert_null(strstr(s.json[1], "miss"));
+	/* the process's exec_id, the first in both (the exit has no parent) */
+	id = strstr(s.json[0], "\"exec_id\":\"");
+	assert_non_null(id);
+	assert_memory_equal(strstr(s.json[1], "\"exec_id\":\""), id, strchr(id + 11, '"') - id + 1);
+	proc_cache_stats(pl.cache, &st);
+	assert_int_equal(st.live, 0);
+	assert_int_equal(st.misses, 0);
+	pipeline_fini(&pl);
+}
+
+struct last_exec {
+	struct pipeline *pl;
+	uint64_t execs;
+	struct jw prev, last; /* the last two exec events */
+	int ancestors;        /* in the last one */
+};
+
+static void keep_last_exec(void *ctx, const struct ev *e)
+{
+	struct last_exec *l = ctx;
+	struct jw t;
+	const char *a;
+
+	if (e->kind != EV_PROCESS_EXEC)
+		return;
+	l->execs++;
+	t = l->prev, l->prev = l->last, l->last = t;
+	jw_reset(&l->last);
+	enc_json(&l->last, &l->pl->enc, e, true);
+	assert_false(l->last.oom);
+	l->ancestors = 0;
+	a = strstr(l->last.buf, "\"ancestors\":[");
+	for (const char *q = a; q && (q = strstr(q + 1, "\"exec_id\":")); )
+		l->ancestors++;
+}
+
+/* The exec_id of a process event's process (its first exec_id). */
+static void exec_id_of(const char *json, const char *key, char *out, size_t n)
+{
+	const char *k = strstr(json, key), *v;
+
+	assert_non_null(k);
+	v = k + strlen(key);
+	assert_true((size_t)(strchr(v, '"') - v) < n);
+	snprintf(out, n, "%.*s", (int)(strchr(v, '"') - v), v);
+}
+
+/* A process re-execs itself 10,000 times: the cache holds the image that runs
+ * and PROC_KEEP_ANCESTORS ended ones above it, not 10,000; each exec still
+ * names the image it replaced as its parent, and lists 64 ancestors. */
+static void exec_chain_is_bounded(void **state)
+{
+	struct pipeline pl;
+	struct last_exec l = { .pl = &pl };
+	struct proc_cache_stats st;
+	char want[EXEC_ID_MAX], got[EXEC_ID_MAX];
+	struct rec r;
+
+	jw_init(&l.prev);
+	jw_init(&l.last);
+	assert_int_equal(pipeline_init(&pl, "node1", keep_last_exec, &l), 0);
+	for (uint64_t i = 0; i < 10000; i++)
+		assert_int_equal(pipeline_push(&pl, &r, mk_exec(&r, 40, 1, 100 + i, "/bin/again", "again\0", 6)), 0);
+	assert_int_equal(l.execs, 10000);
+	proc_cache_stats(pl.cache, &st);
+	assert_int_equal(st.live, 1);
+	assert_int_equal(st.entries, 1 + PROC_KEEP_ANCESTORS);
+	exec_id_of(l.prev.buf, "\"exec_id\":\"", want, sizeof(want));
+	exec_id_of(l.last.buf, "\"parent_exec_id\":\"", got, sizeof(got));
+	assert_string_equal(got, want);
+	assert_int_equal(l.ancestors, pl.enc.max_ancestors);
+	pipeline_fini(&pl);
+	jw_free(&l.prev);
+	jw_free(&l.last);
+}
+
+/* Generations that fork and exit, 10,000 deep, with one alive at the end:
+ * ended entries beyond PROC_KEEP_ANCESTORS go, and the grace queue never
+ * holds more than PROC_DEFER_MAX. */
+static void fork_exit_generations_are_bounded(void **state)
+{
+	struct pipeline pl;
+	struct last_exec l = { .pl = &pl };
+	struct proc_cache_stats st;
+	struct rec r;
+	uint32_t pid = 1000;
+
+	jw_init(&l.prev);
+	jw_init(&l.last);
+	assert_int_equal(pipeline_init(&pl, "node1", keep_last_exec, &l), 0);
+	pipeline_push(&pl, &r, mk_exec(&r, pid, 1, 1, "/bin/gen", "gen\0", 4));
+	for (uint64_t i = 0; i < 10000; i++, pid++) {
+		pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_FORK, pid + 1, pid, 10 + 3 * i));
+		pipeline_push(&pl, &r, mk_exec(&r, pid + 1, pid, 11 + 3 * i, "/bin/gen", "gen\0", 4));
+		pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_EXIT, pid, 1, 12 + 3 * i));
+		proc_cache_stats(pl.cache, &st);
+		assert_true(st.entries <= 1 + PROC_KEEP_ANCESTORS + PROC_DEFER_MAX);
+	}
+	proc_cache_reap(pl.cache, UINT64_MAX / 2, false);
+	proc_cache_stats(pl.cache, &st);
+	assert_int_equal(st.live, 1);
+	assert_int_equal(st.entries, 1 + PROC_KEEP_ANCESTORS);
+	assert_int_equal(l.ancestors, pl.enc.max_ancestors);
+	pipeline_fini(&pl);
+	jw_free(&l.prev);
+	jw_free(&l.last);
+}
+
+/* Policy records: a length past its buffer, a wrong size or type, a comm
+ * without its NUL are refused and counted; a record allocated to its exact
+ * size is never read past (ASan), whatever its lengths say. */
+static void policy_record_lengths_checked(void **state)
+{
+	struct pol_policy pp = { .name = "p" };
+	struct c_hook h = { .id = VH_file_open, .name = "file_open", .nargs = VETO_ARG_MAX };
+	struct compiled c = { .src = &pp, .hooks = &h, .n_hooks = 1 };
+	struct veto_policy_event *pe = malloc(sizeof(*pe)), good;
+	struct pipeline pl;
+	struct sink s;
+
+	assert_non_null(pe);
+	h.arg_type[VETO_ARG_MAX - 1] = PT_STRING;
+	h.kind[VETO_ARG_MAX - 1] = AK_kstr;
+	h.cfg.need_args = 1u << (VETO_ARG_MAX - 1);
+	setup_pl(&pl, &s);
+	pipeline_set_policies(&pl, &c, 1);
+	memset(&good, 0, sizeof(good));
+	good.type = VETO_EV_POLICY;
+	good.size = sizeof(good);
+	good.hook = VH_file_open;
+	good.pid = 77;
+	good.ret = INT32_MIN; /* no errno: written as a number only */
+	strcpy(good.comm, "cat");
+	good.bin_len = 8;
+	strcpy(good.binary, "/bin/cat");
+	good.args[VETO_ARG_MAX - 1].len = 3;
+	strcpy(good.args[VETO_ARG_MAX - 1].str, "abc");
+	memcpy(pe, &good, sizeof(good));
+	assert_int_equal(pipeline_push(&pl, pe, sizeof(*pe)), 0);
+	assert_int_equal(s.n, 1);
+	assert_non_null(strstr(s.json[0], "\"string_arg\":\"abc\""));
+	assert_non_null(strstr(s.compact[0], "/bin/cat file_open abc [77]"));
+
+	/* each lie alone: nothing emitted, each counted */
+	for (int lie = 0; lie < 7; lie++) {
+		memcpy(pe, &good, sizeof(good));
+		switch (lie) {
+		case 0: /* past the last argument's buffer, and the record's end */
+			pe->args[VETO_ARG_MAX - 1].len = 65535;
+			memset(pe->args[VETO_ARG_MAX - 1].str, 'a', VETO_STR_BUF);
+			break;
+		case 1: pe->args[0].len = VETO_STR_BUF; break;
+		case 2:
+			pe->bin_len = VETO_STR_BUF;
+			memset(pe->binary, 'b', VETO_STR_BUF);
+			break;
+		case 3: memset(pe->comm, 'c', sizeof(pe->comm)); break;
+		case 4: pe->size = sizeof(*pe) + 8; break;
+		case 5: pe->size = 8; break;
+		case 6: pe->hook = VETO_HOOK_MAX; break;
+		}
+		assert_int_equal(pipeline_push(&pl, pe, sizeof(*pe)), -EINVAL);
+		assert_int_equal(pl.bad_records, (uint64_t)lie + 1);
+	}
+	assert_int_equal(pipeline_push(&pl, pe, sizeof(*pe) - 1), -EINVAL);
+	assert_int_equal(s.n, 1);
+	pipeline_fini(&pl);
+	free(pe);
 }
 
 /* Arguments reach terminals in the compact form: no escape sequence passes. */
@@ -306,10 +527,87 @@ static void compact_cleans_control_characters(void **state)
 	setup_pl(&pl, &s);
 	pipeline_push(&pl, &r, mk_exec(&r, 30, 1, 10, "/bin/e\ncho", "echo\0\x1b[2Jhi\0", 12));
 	assert_int_equal(s.n, 1);
-	assert_string_equal(s.compact[0], "\xf0\x9f\x9a\x80 process node1 /bin/e?cho ?[2Jhi [30]");
+	assert_string_equal(s.compact[0], "\xf0\x9f\x9a\x80 process node1 \"/bin/e\\x0acho\" \"\\x1b[2Jhi\" [30]");
 	/* JSON keeps them, escaped */
 	assert_non_null(strstr(s.json[0], "\\u001b[2Jhi"));
 	pipeline_fini(&pl);
+}
+
+/* C1 controls (U+009B is CSI), every bidi control, C0, DEL and invalid bytes
+ * are escaped; other UTF-8 passes. */
+static void compact_escapes_c1_and_bidi(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "a\xc2\x9b" "2J", "\"a\\u009b2J\"" },
+		{ "\xc2\x80", "\"\\u0080\"" },
+		{ "\xc2\x9f", "\"\\u009f\"" },
+		{ "\xc2\xa0", "\xc2\xa0" }, /* NBSP: printable */
+		{ "\xd8\x9c", "\"\\u061c\"" },
+		{ "\xe2\x80\x8e", "\"\\u200e\"" },
+		{ "\xe2\x80\x8f", "\"\\u200f\"" },
+		{ "\xe2\x80\xaa", "\"\\u202a\"" },
+		{ "\xe2\x80\xab", "\"\\u202b\"" },
+		{ "\xe2\x80\xac", "\"\\u202c\"" },
+		{ "\xe2\x80\xad", "\"\\u202d\"" },
+		{ "txt\xe2\x80\xaegnp.exe", "\"txt\\u202egnp.exe\"" },
+		{ "\xe2\x81\xa6", "\"\\u2066\"" },
+		{ "\xe2\x81\xa7", "\"\\u2067\"" },
+		{ "\xe2\x81\xa8", "\"\\u2068\"" },
+		{ "\xe2\x81\xa9", "\"\\u2069\"" },
+		{ "\xe2\x80\xaf", "\xe2\x80\xaf" }, /* U+202F: a space, not a control */
+		{ "\x01\x7f\t", "\"\\x01\\x7f\\x09\"" },
+		{ "\xff\xc3", "\"\\xff\\xc3\"" },
+		{ "caf\xc3\xa9", "caf\xc3\xa9" },
+	};
+	char argv[64], want[128];
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = snprintf(argv, sizeof(argv), "x%c%s", 0, cases[i][0]) + 1;
+
+		setup_pl(&pl, &s);
+		pipeline_push(&pl, &r, mk_exec(&r, 30, 1, 10, "/bin/x", argv, n));
+		assert_int_equal(s.n, 1);
+		snprintf(want, sizeof(want), "\xf0\x9f\x9a\x80 process node1 /bin/x %s [30]", cases[i][1]);
+		assert_string_equal(s.compact[0], want);
+		pipeline_fini(&pl);
+	}
+}
+
+/* Distinct argv print differently: a word with a blank, a quote, a backslash
+ * or nothing in it is quoted, with escapes. */
+static void compact_arguments_unambiguous(void **state)
+{
+	static const struct {
+		const char *argv;
+		size_t n;
+		const char *want;
+	} cases[] = {
+		{ "x\0\"a\0b\"\0", 7, "\"\\\"a\" \"b\\\"\"" },
+		{ "x\0a b\0", 6, "\"a b\"" },
+		{ "x\0a\0b\0", 6, "a b" },
+		{ "x\0\0", 3, "\"\"" },
+		{ "x\0a\0\0", 5, "a \"\"" },
+		{ "x\0a\\\0", 5, "\"a\\\\\"" },
+		{ "x\0it's\0", 7, "\"it's\"" },
+		{ "x\0", 2, "" },
+	};
+	char want[128];
+	struct pipeline pl;
+	struct sink s;
+	struct rec r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setup_pl(&pl, &s);
+		pipeline_push(&pl, &r, mk_exec(&r, 30, 1, 10, "/bin/x", cases[i].argv, cases[i].n));
+		assert_int_equal(s.n, 1);
+		snprintf(want, sizeof(want), "\xf0\x9f\x9a\x80 process node1 /bin/x%s%s [30]", cases[i].n > 2 ? " " : "",
+			 cases[i].want);
+		assert_string_equal(s.compact[0], want);
+		pipeline_fini(&pl);
+	}
 }
 
 static void exit_of_unknown_is_marked(void **state)
@@ -365,7 +663,7 @@ static void memo_follows_changes(void **state)
 	setup_pl(&pl, &s);
 	for (int i = 0; i < PROC_NS__COUNT; i++)
 		tmpl.ns[i] = pl.enc.host_ns[i] = 4026531830u + i;
-	assert_int_equal(proc_cache_insert_procfs(pl.cache, &tmpl, "/usr/bin/bash", "", "/", ""), 0);
+	assert_int_equal(proc_cache_insert_procfs(pl.cache, &tmpl, "/usr/bin/bash", "", "", 0, "/", ""), 0);
 	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_FORK, 200, 100, 2000));
 	mk_exec(&r, 200, 100, 3000, "/bin/sh", "sh\0", 3);
 	r.h.cap_permitted = r.h.cap_effective = ALL_CAPS;
@@ -451,7 +749,14 @@ int main(void)
 		cmocka_unit_test(exec_in_place_and_signal),
 		cmocka_unit_test(ancestors_listed),
 		cmocka_unit_test(reaping_bounds_memory),
+		cmocka_unit_test(policy_record_lengths_checked),
+		cmocka_unit_test(sweep_retires_lost_exits),
+		cmocka_unit_test(exec_chain_is_bounded),
+		cmocka_unit_test(fork_exit_generations_are_bounded),
+		cmocka_unit_test(sweep_reads_queued_exits_first),
 		cmocka_unit_test(compact_cleans_control_characters),
+		cmocka_unit_test(compact_escapes_c1_and_bidi),
+		cmocka_unit_test(compact_arguments_unambiguous),
 		cmocka_unit_test(exit_of_unknown_is_marked),
 		cmocka_unit_test(memo_follows_changes),
 		cmocka_unit_test(many_processes),

@@ -75,6 +75,8 @@ static int scan_one(struct proc_cache *c, const char *root, uint32_t pid, long t
 	char path[128], stat_buf[1024], binary[PROC_PATH_MAX], cwd[PROC_CWD_MAX], cgroup[PROC_CGRP_MAX];
 	char *args = big;           /* PROC_ARGS_MAX * 3 + 8 bytes */
 	char *raw = big + PROC_ARGS_MAX * 3 + 8; /* PROC_ARGS_MAX */
+	const char *rest;
+	size_t rest_len;
 	struct proc p;
 	uint32_t u[4] = { 0 }, g[4] = { 0 };
 	unsigned long long start = 0;
@@ -111,6 +113,7 @@ static int scan_one(struct proc_cache *c, const char *root, uint32_t pid, long t
 	procfs_link(root, pid, "cwd", cwd, sizeof(cwd));
 	n = procfs_read(root, pid, "cmdline", raw, PROC_ARGS_MAX);
 	proc_format_args(raw, n > 0 ? n : 0, 1, args, PROC_ARGS_MAX * 3 + 8);
+	rest_len = proc_argv_rest(raw, n > 0 ? n : 0, &rest);
 	if (n >= PROC_ARGS_MAX - 1)
 		p.flags |= PF_TRUNC_ARGS;
 	proc_read_ns(root, pid, p.ns);
@@ -128,7 +131,7 @@ static int scan_one(struct proc_cache *c, const char *root, uint32_t pid, long t
 				p.cgroup_id = st.st_ino;
 		}
 	}
-	return proc_cache_insert_procfs(c, &p, binary, args, cwd, cgroup);
+	return proc_cache_insert_procfs(c, &p, binary, args, rest, rest_len, cwd, cgroup);
 }
 
 int proc_cache_scan(struct proc_cache *c, const char *root)

@@ -81,14 +81,52 @@ void jw_obj_close(struct jw *w) { close_(w, '}'); }
 void jw_arr_open(struct jw *w) { open_(w, '['); }
 void jw_arr_close(struct jw *w) { close_(w, ']'); }
 
-/* 1 for the bytes a JSON string cannot hold as they are */
+size_t utf8_seq(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80)
+		return 1;
+	/* RFC 3629's table: the second byte's range excludes overlong forms,
+	 * surrogates (ED A0..BF) and code points above U+10FFFF */
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/* 1 for the bytes a JSON string cannot hold as they are, 2 for the first
+ * byte of what must be checked as UTF-8 */
 static const unsigned char esc[256] = {
-	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1,
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 2,
 };
 
-/* Whether one of the 8 bytes at s needs escaping: strings are mostly clean,
- * so they are checked a word at a time (bit tricks for "a byte < n" and "a
- * zero byte"; a false alarm only costs the byte-wise check). */
+/* Whether one of the 8 bytes at s needs a look: strings are mostly ASCII
+ * with nothing to escape, so they are checked a word at a time (bit tricks
+ * for "a byte < n" and "a zero byte"; a false alarm only costs the
+ * byte-wise check). */
 static inline bool word_needs_escape(const char *s)
 {
 	const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
@@ -97,9 +135,12 @@ static inline bool word_needs_escape(const char *s)
 	memcpy(&v, s, 8);
 	q = v ^ (ones * '"');
 	b = v ^ (ones * '\\');
-	return (((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+	return (v | ((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
 }
 
+/* Always valid JSON in valid UTF-8, whatever the bytes: each byte that does
+ * not start a valid sequence becomes one U+FFFD, as Go's encoding/json
+ * (Tetragon) writes it. */
 static void quoted(struct jw *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -114,6 +155,13 @@ static void quoted(struct jw *w, const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 		if (!esc[c])
 			continue;
+		if (esc[c] == 2) {
+			size_t k = utf8_seq(s + i, n - i);
+			if (k) {
+				i += k - 1;
+				continue;
+			}
+		}
 		jw_raw(w, s + run, i - run);
 		run = i + 1;
 		switch (c) {
@@ -122,10 +170,13 @@ static void quoted(struct jw *w, const char *s, size_t n)
 		case '\n': jw_raw(w, "\\n", 2); break;
 		case '\t': jw_raw(w, "\\t", 2); break;
 		case '\r': jw_raw(w, "\\r", 2); break;
-		default: {
-			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-			jw_raw(w, u, 6);
-		}
+		default:
+			if (c >= 0x80) {
+				jw_raw(w, "\\ufffd", 6);
+			} else {
+				char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+				jw_raw(w, u, 6);
+			}
 		}
 	}
 	jw_raw(w, s + run, n - run);

@@ -57,6 +57,9 @@ void jw_raw_value(struct jw *w, const char *json, size_t n);
  * that write their fixed keys and separators with jw_raw. */
 void jw_raw_str(struct jw *w, const char *s, size_t n);
 void jw_raw_uint(struct jw *w, uint64_t v);
+/* Length (1-4) of the valid UTF-8 sequence at s (n bytes), or 0 when s[0]
+ * starts none: overlong, surrogate, above U+10FFFF, truncated or stray. */
+size_t utf8_seq(const char *s, size_t n);
 /* Writes the buffer plus a newline; returns 0 or -errno. */
 int jw_flush_line(struct jw *w, FILE *f);
 

@@ -47,7 +47,7 @@ static void escapes_at_every_offset(void **state)
 {
 	static const char *const esc[][2] = {
 		{ "\"", "\\\"" }, { "\\", "\\\\" }, { "\n", "\\n" }, { "\x01", "\\u0001" },
-		{ "\x1f", "\\u001f" }, { " ", " " }, { "\x7f", "\x7f" }, { "\x80", "\x80" },
+		{ "\x1f", "\\u001f" }, { " ", " " }, { "\x7f", "\x7f" }, { "\x80", "\\ufffd" }, { "\xff", "\\ufffd" },
 	};
 	char in[40], want[64];
 	struct jw w;
@@ -64,6 +64,47 @@ static void escapes_at_every_offset(void **state)
 				jw_raw_str(&w, in, len);
 				assert_string_equal(w.buf, want);
 			}
+		}
+	}
+	jw_free(&w);
+}
+
+/* Valid sequences pass as they are; each byte that starts no valid
+ * sequence is one U+FFFD, as Go's encoding/json writes it. */
+static void invalid_utf8_replaced_per_byte(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "\xc3\xa9", "\xc3\xa9" },                     /* U+00E9 */
+		{ "\xe2\x80\xae", "\xe2\x80\xae" },             /* U+202E, valid UTF-8 */
+		{ "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf" },     /* U+10FFFF, the last */
+		{ "\xed\x9f\xbf", "\xed\x9f\xbf" },             /* U+D7FF, below the surrogates */
+		{ "a\x80" "b", "a\\ufffdb" },                 /* stray continuation */
+		{ "\xc0\xaf", "\\ufffd\\ufffd" },              /* overlong '/' */
+		{ "\xc1\xbf", "\\ufffd\\ufffd" },              /* overlong */
+		{ "\xe0\x80\xaf", "\\ufffd\\ufffd\\ufffd" },    /* overlong, 3 bytes */
+		{ "\xf0\x80\x80\xaf", "\\ufffd\\ufffd\\ufffd\\ufffd" }, /* overlong, 4 bytes */
+		{ "\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd" },    /* U+D800, a surrogate */
+		{ "\xed\xbf\xbf", "\\ufffd\\ufffd\\ufffd" },    /* U+DFFF */
+		{ "\xf4\x90\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd" }, /* U+110000 */
+		{ "\xf5\x80\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd" }, /* no such lead byte */
+		{ "\xe2\x82", "\\ufffd\\ufffd" },              /* truncated at the end */
+		{ "\xe2\x82x", "\\ufffd\\ufffdx" },            /* cut short by ASCII: x kept */
+		{ "\xf0\x9f\x9a", "\\ufffd\\ufffd\\ufffd" },    /* truncated 4-byte */
+		{ "\xc3\xc3\xa9", "\\ufffd\xc3\xa9" },          /* a lead byte, then a valid one */
+		{ "\xff\xfe", "\\ufffd\\ufffd" },
+	};
+	char want[96], in[64];
+	struct jw w;
+
+	jw_init(&w);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* alone, and past the word-at-a-time scan's first word */
+		for (int pad = 0; pad <= 9; pad += 9) {
+			snprintf(in, sizeof(in), "%.*s%s", pad, "012345678", cases[i][0]);
+			snprintf(want, sizeof(want), "\"%.*s%s\"", pad, "012345678", cases[i][1]);
+			jw_reset(&w);
+			jw_raw_str(&w, in, strlen(in));
+			assert_string_equal(w.buf, want);
 		}
 	}
 	jw_free(&w);
@@ -108,6 +149,7 @@ int main(void)
 		cmocka_unit_test(nested_objects_and_arrays),
 		cmocka_unit_test(escapes_control_and_quotes),
 		cmocka_unit_test(escapes_at_every_offset),
+		cmocka_unit_test(invalid_utf8_replaced_per_byte),
 		cmocka_unit_test(numbers),
 		cmocka_unit_test(reset_reuses_buffer),
 	};
