@@ -54,3 +54,42 @@ os.execve("/proc/self/fd/%d" % fd, ["evil", sys.argv[1]], {})
 PY
 ev=$(exp "$marker-memfd")
 expect_eq "$(json_get "$ev" 'd["process_exec"]["process"]["binary"]')" "/memfd:evil (deleted)" "a memfd exec is named as the kernel names it"
+
+# A policy matches a fileless program by that name: killed at its first
+# system call, while the same program from a file lives.
+stop_agent
+cat >"$tmp/memfd.yaml" <<YAML
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: kill-fileless
+spec:
+  tracepoints:
+  - subsystem: raw_syscalls
+    event: sys_enter
+    raw: true
+    args:
+    - index: 1
+      type: syscall64
+    selectors:
+    - matchBinaries:
+      - operator: Prefix
+        values: ["/memfd:$marker"]
+      matchActions:
+      - action: Sigkill
+YAML
+start_agent "$tmp" --policy "$tmp/memfd.yaml" --export-file "$tmp/events2.json"
+runmemfd() {
+	python3 - "$1" <<'PY'
+import os, sys
+fd = os.memfd_create(sys.argv[1])
+os.write(fd, open("/usr/bin/true", "rb").read())
+os.execve("/proc/self/fd/%d" % fd, ["x"], {})
+PY
+}
+runmemfd "$marker"; rc=$?
+expect_eq "$rc" 137 "a fileless program matched by /memfd:NAME is killed"
+runmemfd "other-$marker"; rc=$?
+expect_eq "$rc" 0 "another fileless program lives"
+/usr/bin/true; rc=$?
+expect_eq "$rc" 0 "the same program from a file lives"
