@@ -1285,12 +1285,15 @@ static __always_inline void pc_remember(struct scratch *s, struct veto_hook_cfg 
 		RET_##r(n);                                                        \
 		if (!(c = hook_cfg(hook)))                                         \
 			return 0;                                                  \
+		/* the caller first where it can rule every selector out: then \
+		 * it costs no remembered verdict's checks either */           \
+		s = NULL;                                                          \
+		if (c->proc_dims && (!(s = get_scratch()) || !(m = match_caller(s, c, hook)))) \
+			return 0;                                                  \
 		K##n                                                               \
-		if (!(s = get_scratch()))                                          \
+		if (!s && (!(s = get_scratch()) || !(m = match_caller(s, c, hook)))) \
 			return 0;                                                  \
 		s->pc_seqs = seqs;                                                 \
-		if (!(m = match_caller(s, c, hook)))                               \
-			return 0;                                                  \
 		takes                                                              \
 		ret = finish(s, c, hook, m);                                       \
 		R##n                                                               \
