@@ -23,7 +23,7 @@ enum ev_kind {
 
 struct enc_ctx {
 	char node[65];
-	uint32_t host_ns[PROC_NS__COUNT]; /* pid 1's namespaces: is_host */
+	uint32_t host_ns[VN__COUNT]; /* pid 1's namespaces: is_host */
 	int max_ancestors;                /* bound on the ancestors list */
 };
 

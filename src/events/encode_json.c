@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "events/encode.h"
+#include "util/ns.h"
 #include "util/timefmt.h"
 
 static const char *const cap_names[] = {
@@ -100,18 +101,11 @@ static void cap_fragment(struct jw *w, const uint64_t key[MEMO_KEY])
 	LIT(w, "}");
 }
 
-static const char *const ns_names[PROC_NS__COUNT] = {
-	[PROC_NS_UTS] = "uts", [PROC_NS_IPC] = "ipc", [PROC_NS_MNT] = "mnt", [PROC_NS_PID] = "pid",
-	[PROC_NS_PID_FOR_CHILDREN] = "pid_for_children", [PROC_NS_NET] = "net",
-	[PROC_NS_TIME] = "time", [PROC_NS_TIME_FOR_CHILDREN] = "time_for_children",
-	[PROC_NS_CGROUP] = "cgroup", [PROC_NS_USER] = "user",
-};
-
 /* key[0..4]: the inode numbers, two a word; key[5]: which are the host's */
 static void ns_key(const struct enc_ctx *ctx, const struct proc *p, uint64_t key[MEMO_KEY])
 {
 	memset(key, 0, MEMO_KEY * sizeof(key[0]));
-	for (int i = 0; i < PROC_NS__COUNT; i++) {
+	for (int i = 0; i < VN__COUNT; i++) {
 		key[i / 2] |= (uint64_t)p->ns[i] << (i % 2 * 32);
 		key[5] |= (uint64_t)(p->ns[i] == ctx->host_ns[i]) << i;
 	}
@@ -122,13 +116,13 @@ static void ns_fragment(struct jw *w, const uint64_t key[MEMO_KEY])
 {
 	bool first = true;
 
-	for (int i = 0; i < PROC_NS__COUNT; i++) {
+	for (int i = 0; i < VN__COUNT; i++) {
 		uint32_t inum = (uint32_t)(key[i / 2] >> (i % 2 * 32));
 		if (!inum)
 			continue;
 		if (first)
 			LIT(w, ",\"ns\":{");
-		member(w, ns_names[i], &first);
+		member(w, ns_name(i), &first);
 		LIT(w, "{\"inum\":");
 		jw_raw_uint(w, inum);
 		if (key[5] >> i & 1)

@@ -622,7 +622,7 @@ static void check_filter(struct cc *c, struct pol_hook *h, const struct pol_arg 
 	}
 	for (size_t i = 0; i < f->n_values; i++) {
 		struct pol_value *v = &f->values[i];
-		enum pol_ns ns;
+		enum veto_ns ns;
 		unsigned cap;
 
 		if (template_var(c, v))
@@ -643,9 +643,8 @@ static void check_filter(struct cc *c, struct pol_hook *h, const struct pol_arg 
 				value_int(c, v, PT_UINT32);
 			break;
 		case PF_NAMESPACE_CHANGES:
-			if (pol_ns_from(v->raw, &ns))
-				cerr(c, v->pos, "'%.64s' is not a namespace (Uts, Ipc, Mnt, Pid, PidForChildren, Net, "
-				     "Time, TimeForChildren, Cgroup, User)", v->raw);
+			if (ns_policy_from(v->raw, &ns))
+				cerr(c, v->pos, "'%.64s' is not a namespace (%s)", v->raw, ns_policy_list());
 			else {
 				v->kind = PV_UINT;
 				v->v.u = ns;

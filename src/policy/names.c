@@ -105,12 +105,6 @@ static const char *const actions[PA__COUNT] = {
 	[PA_UNTRACKSOCK] = "UntrackSock", [PA_NOTIFYENFORCER] = "NotifyEnforcer", [PA_SET] = "Set",
 };
 
-static const char *const nss[PNS__COUNT] = {
-	[PNS_UTS] = "Uts", [PNS_IPC] = "Ipc", [PNS_MNT] = "Mnt", [PNS_PID] = "Pid",
-	[PNS_PID_FOR_CHILDREN] = "PidForChildren", [PNS_NET] = "Net", [PNS_TIME] = "Time",
-	[PNS_TIME_FOR_CHILDREN] = "TimeForChildren", [PNS_CGROUP] = "Cgroup", [PNS_USER] = "User",
-};
-
 static const char *const capsets[PCS__COUNT] = {
 	[PCS_EFFECTIVE] = "Effective", [PCS_INHERITABLE] = "Inheritable", [PCS_PERMITTED] = "Permitted",
 };
@@ -269,11 +263,6 @@ const char *pol_action_name(enum pol_action_kind k)
 	return k < PA__COUNT ? actions[k] : "?";
 }
 
-const char *pol_ns_name(enum pol_ns ns)
-{
-	return ns < PNS__COUNT ? nss[ns] : "?";
-}
-
 const char *pol_capset_name(enum pol_capset c)
 {
 	return c < PCS__COUNT ? capsets[c] : "?";
@@ -341,15 +330,6 @@ static int lookup_ci(const char *const *names, int n, const char *s)
 int pol_action_from(const char *s, enum pol_action_kind *out)
 {
 	int i = lookup_ci(actions, PA__COUNT, s);
-	if (i < 0)
-		return -ENOENT;
-	*out = i;
-	return 0;
-}
-
-int pol_ns_from(const char *s, enum pol_ns *out)
-{
-	int i = lookup_ci(nss, PNS__COUNT, s);
 	if (i < 0)
 		return -ENOENT;
 	*out = i;
