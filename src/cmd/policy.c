@@ -9,6 +9,7 @@
 #include "compile/compile.h"
 #include "compile/hooks.h"
 #include "policy/policy.h"
+#include "util/caps.h"
 #include "util/json.h"
 #include "util/out.h"
 
@@ -220,7 +221,7 @@ static void json_value(struct jw *w, const struct pol_filter *f, const struct po
 		return;
 	case PV_UINT:
 		if (f && (f->kind == PF_CAPABILITIES || f->kind == PF_CAPABILITY_CHANGES)) {
-			jw_str(w, pol_cap_name((unsigned)v->v.u));
+			jw_str(w, cap_name((unsigned)v->v.u));
 			return;
 		}
 		if (f && f->kind == PF_NAMESPACE_CHANGES) {

@@ -64,7 +64,4 @@ const char *ev_errno_name(int32_t ret);
 /* The name of a policy event's policy ("" when unknown). */
 const char *ev_policy_name(const struct ev *e);
 
-/* "CAP_CHOWN" ...; NULL past the last known capability. */
-const char *cap_name(int bit);
-
 #endif

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "policy/policy.h"
+#include "util/caps.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -245,7 +246,7 @@ static bool value_int(struct cc *c, struct pol_value *v, enum pol_type t)
 	int_range(t, &min, &max, &sign);
 	if (t == PT_CAPABILITY) {
 		unsigned cap;
-		if (!pol_cap_from(v->raw, &cap)) {
+		if (!cap_from(v->raw, &cap)) {
 			v->kind = PV_INT;
 			v->v.i = cap;
 			return true;
@@ -657,7 +658,7 @@ static void check_filter(struct cc *c, struct pol_hook *h, const struct pol_arg 
 				value_int(c, v, PT_UINT32);
 			break;
 		default:
-			if (pol_cap_from(v->raw, &cap)) {
+			if (cap_from(v->raw, &cap)) {
 				cerr(c, v->pos, "'%.64s' is not a capability (like CAP_SYS_ADMIN)", v->raw);
 			} else {
 				v->kind = PV_UINT;

@@ -109,19 +109,6 @@ static const char *const capsets[PCS__COUNT] = {
 	[PCS_EFFECTIVE] = "Effective", [PCS_INHERITABLE] = "Inheritable", [PCS_PERMITTED] = "Permitted",
 };
 
-/* linux/capability.h, by number */
-static const char *const caps[] = {
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-	"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-	"CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-	"CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-	"CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-	"CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-	"CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
-};
-
 /* LSM hooks of kernels 5.10 to 6.18 (include/linux/lsm_hook_defs.h), sorted */
 static const char *const lsm_hooks[] = {
 	"audit_rule_free", "audit_rule_init", "audit_rule_known", "audit_rule_match",
@@ -343,20 +330,6 @@ int pol_capset_from(const char *s, enum pol_capset *out)
 		return -ENOENT;
 	*out = i;
 	return 0;
-}
-
-int pol_cap_from(const char *s, unsigned *out)
-{
-	int i = lookup_ci(caps, N(caps), s);
-	if (i < 0)
-		return -ENOENT;
-	*out = (unsigned)i;
-	return 0;
-}
-
-const char *pol_cap_name(unsigned cap)
-{
-	return cap < N(caps) ? caps[cap] : NULL;
 }
 
 static int cmp_str(const void *a, const void *b)

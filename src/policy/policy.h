@@ -310,8 +310,6 @@ int pol_type_from(const char *s, enum pol_type *out);
 int pol_op_from(const char *s, enum pol_op *out);
 int pol_action_from(const char *s, enum pol_action_kind *out);
 int pol_capset_from(const char *s, enum pol_capset *out);
-int pol_cap_from(const char *s, unsigned *out);
-const char *pol_cap_name(unsigned cap);
 bool pol_lsm_hook_known(const char *name);
 /* The LSM hook a kprobe on security_<x> stands for, or NULL. */
 const char *pol_lsm_for_kprobe(const char *call);
