@@ -283,6 +283,8 @@ void pol_set_free(struct pol_set *s);
 int pol_check(struct pol_set *s, struct diag_list *d);
 /* Warnings about what a valid policy really does. Runs on checked policies. */
 int pol_lint(struct pol_set *s, struct diag_list *d);
+/* The i-th LSM hook (or "a and b") lint may suggest; NULL past the last. */
+const char *pol_lint_lsm_hint(size_t i);
 /* parse + check + lint on one file. */
 int pol_load_file(const char *path, struct pol_set *out, struct diag_list *d);
 /* The policy files a path names: the path itself ("-": stdin), or for a
