@@ -13,6 +13,8 @@
 #include <linux/types.h>
 #endif
 
+#include "ns.h"
+
 #define VETO_SEL_MAX  64  /* selectors per hook: bits of a __u64 */
 #define VETO_DIM_MAX  16  /* filter dimensions per hook */
 #define VETO_ARG_MAX  5   /* hook arguments */
@@ -107,11 +109,6 @@ enum veto_field {
 	VF_SADDR,
 	VF_DADDR,
 	VF_FOLLOW_BIN, /* VS_FOLLOW: the ids of binaries (followChildren), not pids */
-};
-
-enum veto_ns {
-	VN_UTS, VN_IPC, VN_MNT, VN_PID, VN_PID_FOR_CHILDREN, VN_NET, VN_TIME,
-	VN_TIME_FOR_CHILDREN, VN_CGROUP, VN_USER, VN__COUNT,
 };
 
 /* Where a slot hook finds an argument and how it reads it. */

@@ -125,18 +125,18 @@ static __always_inline void fill_task(struct veto_proc_event *e, struct task_str
 	bpf_core_read(&e->cap_permitted, 8, &cred->cap_permitted);
 	bpf_core_read(&e->cap_effective, 8, &cred->cap_effective);
 	bpf_core_read(&e->cap_inheritable, 8, &cred->cap_inheritable);
-	e->ns[PROC_NS_USER] = BPF_CORE_READ(cred, user_ns, ns.inum);
-	e->ns[PROC_NS_PID] = pid_ns_inum(t, &e->nspid);
+	e->ns[VN_USER] = BPF_CORE_READ(cred, user_ns, ns.inum);
+	e->ns[VN_PID] = pid_ns_inum(t, &e->nspid);
 	if (nsp) {
-		e->ns[PROC_NS_UTS] = BPF_CORE_READ(nsp, uts_ns, ns.inum);
-		e->ns[PROC_NS_IPC] = BPF_CORE_READ(nsp, ipc_ns, ns.inum);
-		e->ns[PROC_NS_MNT] = BPF_CORE_READ(nsp, mnt_ns, ns.inum);
-		e->ns[PROC_NS_PID_FOR_CHILDREN] = BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum);
-		e->ns[PROC_NS_NET] = BPF_CORE_READ(nsp, net_ns, ns.inum);
-		e->ns[PROC_NS_CGROUP] = BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
+		e->ns[VN_UTS] = BPF_CORE_READ(nsp, uts_ns, ns.inum);
+		e->ns[VN_IPC] = BPF_CORE_READ(nsp, ipc_ns, ns.inum);
+		e->ns[VN_MNT] = BPF_CORE_READ(nsp, mnt_ns, ns.inum);
+		e->ns[VN_PID_FOR_CHILDREN] = BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum);
+		e->ns[VN_NET] = BPF_CORE_READ(nsp, net_ns, ns.inum);
+		e->ns[VN_CGROUP] = BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
 		if (bpf_core_field_exists(nsp->time_ns)) {
-			e->ns[PROC_NS_TIME] = BPF_CORE_READ(nsp, time_ns, ns.inum);
-			e->ns[PROC_NS_TIME_FOR_CHILDREN] = BPF_CORE_READ(nsp, time_ns_for_children, ns.inum);
+			e->ns[VN_TIME] = BPF_CORE_READ(nsp, time_ns, ns.inum);
+			e->ns[VN_TIME_FOR_CHILDREN] = BPF_CORE_READ(nsp, time_ns_for_children, ns.inum);
 		}
 	}
 	e->cgroup_id = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);

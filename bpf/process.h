@@ -8,6 +8,8 @@
 #include <linux/types.h>
 #endif
 
+#include "ns.h" /* enum veto_ns: the slots of ns[] */
+
 enum veto_proc_type {
 	PROC_EV_EXEC = 1,
 	PROC_EV_FORK = 2,
@@ -24,20 +26,6 @@ enum veto_proc_type {
 #define PROC_F_NO_AUID     (1u << 6) /* kernel without audit: auid unknown */
 #define PROC_F_PATH_PLAIN  (1u << 7) /* binary section is a plain string, not components */
 
-/* Namespace slots, in the order of Tetragon's Namespaces message. */
-enum veto_proc_ns {
-	PROC_NS_UTS,
-	PROC_NS_IPC,
-	PROC_NS_MNT,
-	PROC_NS_PID,
-	PROC_NS_PID_FOR_CHILDREN,
-	PROC_NS_NET,
-	PROC_NS_TIME,
-	PROC_NS_TIME_FOR_CHILDREN,
-	PROC_NS_CGROUP,
-	PROC_NS_USER,
-	PROC_NS__COUNT,
-};
 
 /* Section limits (bytes, including separators). Powers of two: the BPF side
  * masks offsets with them so the verifier can bound every write. */
@@ -75,7 +63,7 @@ struct veto_proc_event {
 	__u64 cap_permitted, cap_effective, cap_inheritable;
 	__u64 cgroup_id;
 	__u64 parent_start; /* real parent's task start (monotonic ns) */
-	__u32 ns[PROC_NS__COUNT];
+	__u32 ns[VN__COUNT];
 	__u32 exit_code;  /* wait(2) status: code << 8 | signal */
 	__u16 path_len, args_len, cwd_len, cgrp_len; /* section bytes, in this order */
 	__u32 pad;

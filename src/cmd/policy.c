@@ -9,6 +9,7 @@
 #include "compile/compile.h"
 #include "compile/hooks.h"
 #include "policy/policy.h"
+#include "util/caps.h"
 #include "util/json.h"
 #include "util/out.h"
 
@@ -220,11 +221,11 @@ static void json_value(struct jw *w, const struct pol_filter *f, const struct po
 		return;
 	case PV_UINT:
 		if (f && (f->kind == PF_CAPABILITIES || f->kind == PF_CAPABILITY_CHANGES)) {
-			jw_str(w, pol_cap_name((unsigned)v->v.u));
+			jw_str(w, cap_name((unsigned)v->v.u));
 			return;
 		}
 		if (f && f->kind == PF_NAMESPACE_CHANGES) {
-			jw_str(w, pol_ns_name((enum pol_ns)v->v.u));
+			jw_str(w, ns_policy_name((enum veto_ns)v->v.u));
 			return;
 		}
 		jw_uint(w, v->v.u);
@@ -315,7 +316,7 @@ static void json_selector(struct jw *w, const struct pol_selector *s)
 			if (k == PF_ARGS || k == PF_RETURN_ARGS)
 				jw_kuint(w, "index", f->index);
 			if (k == PF_NAMESPACES)
-				jw_kstr(w, "namespace", pol_ns_name(f->ns));
+				jw_kstr(w, "namespace", ns_policy_name(f->ns));
 			if (k == PF_CAPABILITIES || k == PF_CAPABILITY_CHANGES) {
 				jw_kstr(w, "type", pol_capset_name(f->capset));
 				jw_kbool(w, "isNamespaceCapability", f->is_namespace_capability);

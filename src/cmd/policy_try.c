@@ -79,7 +79,7 @@ int cmd_policy_try(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 },
 	};
-	uint32_t host_ns[PROC_NS__COUNT];
+	uint32_t host_ns[VN__COUNT];
 	size_t loaded = 0, refused = 0;
 	struct jw w;
 	int c, r;

@@ -46,7 +46,7 @@ struct proc {
 	uint32_t uid, gid, euid, egid, suid, sgid, fsuid, fsgid, auid;
 	uint32_t flags;      /* PF_* */
 	uint64_t cap[3];     /* permitted, effective, inheritable */
-	uint32_t ns[PROC_NS__COUNT];
+	uint32_t ns[VN__COUNT];
 	uint64_t cgroup_id;
 	const char *binary, *args, *cwd, *cgroup; /* after the entry, in its allocation */
 	const char *exec_id; /* there too: most are far shorter than EXEC_ID_MAX */
@@ -108,7 +108,7 @@ size_t proc_cache_reap(struct proc_cache *c, uint64_t now, bool sweep);
 void proc_cache_stats(const struct proc_cache *c, struct proc_cache_stats *s);
 
 /* Namespace inode numbers of ROOT/PID/ns/NAME (0 where absent); -ENOENT if none. */
-int proc_read_ns(const char *root, uint32_t pid, uint32_t ns[PROC_NS__COUNT]);
+int proc_read_ns(const char *root, uint32_t pid, uint32_t ns[VN__COUNT]);
 
 /* Learns every process in /proc (root: a /proc path, normally "/proc").
  * Returns the number inserted or -errno. */

@@ -23,7 +23,7 @@ enum ev_kind {
 
 struct enc_ctx {
 	char node[65];
-	uint32_t host_ns[PROC_NS__COUNT]; /* pid 1's namespaces: is_host */
+	uint32_t host_ns[VN__COUNT]; /* pid 1's namespaces: is_host */
 	int max_ancestors;                /* bound on the ancestors list */
 };
 
@@ -63,8 +63,5 @@ const char *ev_function_name(const struct ev *e);
 const char *ev_errno_name(int32_t ret);
 /* The name of a policy event's policy ("" when unknown). */
 const char *ev_policy_name(const struct ev *e);
-
-/* "CAP_CHOWN" ...; NULL past the last known capability. */
-const char *cap_name(int bit);
 
 #endif

@@ -8,25 +8,9 @@
 #include <string.h>
 
 #include "events/encode.h"
+#include "util/caps.h"
+#include "util/ns.h"
 #include "util/timefmt.h"
-
-static const char *const cap_names[] = {
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-	"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
-	"CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE",
-	"CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
-	"CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
-	"CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
-};
-#define NCAPS ((int)(sizeof(cap_names) / sizeof(cap_names[0])))
-
-const char *cap_name(int bit)
-{
-	return bit >= 0 && bit < NCAPS ? cap_names[bit] : NULL;
-}
 
 static const char *const kind_names[EV__COUNT] = { "process_exec", "process_exit", "process_kprobe",
 						    "process_lsm", "process_tracepoint" };
@@ -100,18 +84,11 @@ static void cap_fragment(struct jw *w, const uint64_t key[MEMO_KEY])
 	LIT(w, "}");
 }
 
-static const char *const ns_names[PROC_NS__COUNT] = {
-	[PROC_NS_UTS] = "uts", [PROC_NS_IPC] = "ipc", [PROC_NS_MNT] = "mnt", [PROC_NS_PID] = "pid",
-	[PROC_NS_PID_FOR_CHILDREN] = "pid_for_children", [PROC_NS_NET] = "net",
-	[PROC_NS_TIME] = "time", [PROC_NS_TIME_FOR_CHILDREN] = "time_for_children",
-	[PROC_NS_CGROUP] = "cgroup", [PROC_NS_USER] = "user",
-};
-
 /* key[0..4]: the inode numbers, two a word; key[5]: which are the host's */
 static void ns_key(const struct enc_ctx *ctx, const struct proc *p, uint64_t key[MEMO_KEY])
 {
 	memset(key, 0, MEMO_KEY * sizeof(key[0]));
-	for (int i = 0; i < PROC_NS__COUNT; i++) {
+	for (int i = 0; i < VN__COUNT; i++) {
 		key[i / 2] |= (uint64_t)p->ns[i] << (i % 2 * 32);
 		key[5] |= (uint64_t)(p->ns[i] == ctx->host_ns[i]) << i;
 	}
@@ -122,13 +99,13 @@ static void ns_fragment(struct jw *w, const uint64_t key[MEMO_KEY])
 {
 	bool first = true;
 
-	for (int i = 0; i < PROC_NS__COUNT; i++) {
+	for (int i = 0; i < VN__COUNT; i++) {
 		uint32_t inum = (uint32_t)(key[i / 2] >> (i % 2 * 32));
 		if (!inum)
 			continue;
 		if (first)
 			LIT(w, ",\"ns\":{");
-		member(w, ns_names[i], &first);
+		member(w, ns_name(i), &first);
 		LIT(w, "{\"inum\":");
 		jw_raw_uint(w, inum);
 		if (key[5] >> i & 1)

@@ -7,6 +7,7 @@
 
 #include "compile/syscalls.h"
 #include "events/encode.h"
+#include "util/caps.h"
 
 const char *ev_action_name(uint32_t f)
 {
@@ -130,8 +131,8 @@ static void arg(struct jw *w, const struct ev *e, enum pol_type t, const char *l
 		jw_key(w, "capability_arg");
 		jw_obj_open(w);
 		jw_kint(w, "value", (int64_t)a->num[0]);
-		if (cap_name((int)a->num[0]))
-			jw_kstr(w, "name", cap_name((int)a->num[0]));
+		if (cap_name((unsigned)a->num[0]))
+			jw_kstr(w, "name", cap_name((unsigned)a->num[0]));
 		jw_obj_close(w);
 		break;
 	case PT_CRED:

@@ -55,25 +55,25 @@ void pipeline_set_host(struct pipeline *p)
 	pipeline_host_ns(p->enc.host_ns);
 }
 
-void pipeline_host_ns(uint32_t ns[PROC_NS__COUNT])
+void pipeline_host_ns(uint32_t ns[VN__COUNT])
 {
 	/* the kernel's initial namespaces have fixed inode numbers, except mnt
 	 * and net; used when pid 1 cannot be inspected (a sandboxed agent) */
-	static const uint32_t init_ino[PROC_NS__COUNT] = {
-		[PROC_NS_UTS] = 0xEFFFFFFEu, [PROC_NS_IPC] = 0xEFFFFFFFu, [PROC_NS_USER] = 0xEFFFFFFDu,
-		[PROC_NS_PID] = 0xEFFFFFFCu, [PROC_NS_PID_FOR_CHILDREN] = 0xEFFFFFFCu,
-		[PROC_NS_CGROUP] = 0xEFFFFFFBu, [PROC_NS_TIME] = 0xEFFFFFFAu,
-		[PROC_NS_TIME_FOR_CHILDREN] = 0xEFFFFFFAu,
+	static const uint32_t init_ino[VN__COUNT] = {
+		[VN_UTS] = 0xEFFFFFFEu, [VN_IPC] = 0xEFFFFFFFu, [VN_USER] = 0xEFFFFFFDu,
+		[VN_PID] = 0xEFFFFFFCu, [VN_PID_FOR_CHILDREN] = 0xEFFFFFFCu,
+		[VN_CGROUP] = 0xEFFFFFFBu, [VN_TIME] = 0xEFFFFFFAu,
+		[VN_TIME_FOR_CHILDREN] = 0xEFFFFFFAu,
 	};
-	uint32_t self[PROC_NS__COUNT] = { 0 };
+	uint32_t self[VN__COUNT] = { 0 };
 
 	if (proc_read_ns("/proc", 1, ns) == 0)
 		return;
 	proc_read_ns("/proc", (uint32_t)getpid(), self);
-	for (int i = 0; i < PROC_NS__COUNT; i++) {
+	for (int i = 0; i < VN__COUNT; i++) {
 		ns[i] = init_ino[i];
 		/* mnt, net: ours, when we run in the initial pid namespace */
-		if (!ns[i] && self[PROC_NS_PID] == init_ino[PROC_NS_PID])
+		if (!ns[i] && self[VN_PID] == init_ino[VN_PID])
 			ns[i] = self[i];
 	}
 }

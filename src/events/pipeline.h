@@ -36,7 +36,7 @@ void pipeline_fini(struct pipeline *p);
 /* Reads the clocks (wall vs monotonic and boot time) and pid 1's namespaces. */
 void pipeline_set_host(struct pipeline *p);
 /* The host's namespace inode numbers (pid 1's, or the kernel's initial ones). */
-void pipeline_host_ns(uint32_t ns[PROC_NS__COUNT]);
+void pipeline_host_ns(uint32_t ns[VN__COUNT]);
 /* Where policy events find their policy's name and argument types. */
 void pipeline_set_policies(struct pipeline *p, const struct compiled *v, size_t n);
 /* Retires the entries whose exit was lost (their pid is gone, exists() says)

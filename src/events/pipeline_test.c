@@ -34,8 +34,8 @@ static size_t mk(struct rec *r, uint32_t type, uint32_t pid, uint32_t ppid, uint
 	r->h.auid = 1000;
 	r->h.uid = r->h.euid = 1000;
 	r->h.cap_effective = 1ull << 21; /* CAP_SYS_ADMIN */
-	r->h.ns[PROC_NS_PID] = 4026531836u;
-	r->h.ns[PROC_NS_NET] = 4026532000u;
+	r->h.ns[VN_PID] = 4026531836u;
+	r->h.ns[VN_NET] = 4026532000u;
 	if (bin) {
 		r->h.flags |= PROC_F_PATH_PLAIN;
 		r->h.path_len = strlen(bin) + 1;
@@ -105,8 +105,8 @@ static void setup_pl(struct pipeline *pl, struct sink *s)
 	/* fixed clocks: monotonic 0 is 2023-10-06T22:00:00Z */
 	pl->mono_to_wall = 1696629600ll * 1000000000ll;
 	proc_cache_set_clocks(pl->cache, pl->mono_to_wall, pl->mono_to_wall);
-	pl->enc.host_ns[PROC_NS_PID] = 4026531836u;
-	pl->enc.host_ns[PROC_NS_NET] = 1;
+	pl->enc.host_ns[VN_PID] = 4026531836u;
+	pl->enc.host_ns[VN_NET] = 1;
 }
 
 /* The name as exec'd is exported only when it is absolute and normal. */
@@ -661,7 +661,7 @@ static void memo_follows_changes(void **state)
 	struct proc tmpl = { .pid = 100, .tid = 100, .ppid = 1, .ktime = 1000, .cap = { ALL_CAPS, ALL_CAPS } };
 
 	setup_pl(&pl, &s);
-	for (int i = 0; i < PROC_NS__COUNT; i++)
+	for (int i = 0; i < VN__COUNT; i++)
 		tmpl.ns[i] = pl.enc.host_ns[i] = 4026531830u + i;
 	assert_int_equal(proc_cache_insert_procfs(pl.cache, &tmpl, "/usr/bin/bash", "", "", 0, "/", ""), 0);
 	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_FORK, 200, 100, 2000));
@@ -674,7 +674,7 @@ static void memo_follows_changes(void **state)
 	r.h.cap_permitted = r.h.cap_effective = 0;
 	r.h.cap_inheritable = 1ull << 13;
 	memcpy(r.h.ns, tmpl.ns, sizeof(r.h.ns));
-	r.h.ns[PROC_NS_NET] = 4026532999u;
+	r.h.ns[VN_NET] = 4026532999u;
 	pipeline_push(&pl, &r, r.h.size);
 	assert_int_equal(s.n, 2);
 	assert_non_null(strstr(s.json[0], "\"cap\":{\"permitted\":[\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\","));
@@ -697,7 +697,7 @@ static void memo_follows_changes(void **state)
 		"\"node_name\":\"node1\",\"time\":\"2023-10-06T22:00:00.000004Z\"}");
 
 	/* the host moves to that namespace: is_host follows */
-	pl.enc.host_ns[PROC_NS_NET] = 4026532999u;
+	pl.enc.host_ns[VN_NET] = 4026532999u;
 	pipeline_push(&pl, &r, mk_simple(&r, PROC_EV_EXIT, 200, 100, 5000));
 	assert_non_null(strstr(s.json[2], "\"cap\":{\"inheritable\":[\"CAP_NET_RAW\"]},\"ns\":{"));
 	assert_non_null(strstr(s.json[2], "\"net\":{\"inum\":4026532999,\"is_host\":true}"));
@@ -712,8 +712,8 @@ static void memo_follows_changes(void **state)
 		r.h.cap_permitted = r.h.cap_effective = ALL_CAPS;
 		r.h.cap_inheritable = i % 200;
 		memcpy(r.h.ns, tmpl.ns, sizeof(r.h.ns));
-		r.h.ns[PROC_NS_USER] = 4026540000u + i % 200;
-		pl.enc.host_ns[PROC_NS_MNT] = i < 400 ? tmpl.ns[PROC_NS_MNT] : 1;
+		r.h.ns[VN_USER] = 4026540000u + i % 200;
+		pl.enc.host_ns[VN_MNT] = i < 400 ? tmpl.ns[VN_MNT] : 1;
 		pipeline_push(&pl, &r, r.h.size);
 		assert_int_equal(s.n, 1);
 	}

@@ -10,6 +10,7 @@
 
 #include "events/cache.h"
 #include "events/decode.h"
+#include "util/ns.h"
 #include "util/procfs.h"
 
 static void ids(const char *status, const char *key, uint32_t v[4])
@@ -27,21 +28,14 @@ static uint64_t hex_field(const char *status, const char *key)
 	return s ? strtoull(s + strlen(key), NULL, 16) : 0;
 }
 
-static const char *const ns_files[PROC_NS__COUNT] = {
-	[PROC_NS_UTS] = "uts", [PROC_NS_IPC] = "ipc", [PROC_NS_MNT] = "mnt", [PROC_NS_PID] = "pid",
-	[PROC_NS_PID_FOR_CHILDREN] = "pid_for_children", [PROC_NS_NET] = "net",
-	[PROC_NS_TIME] = "time", [PROC_NS_TIME_FOR_CHILDREN] = "time_for_children",
-	[PROC_NS_CGROUP] = "cgroup", [PROC_NS_USER] = "user",
-};
-
-int proc_read_ns(const char *root, uint32_t pid, uint32_t ns[PROC_NS__COUNT])
+int proc_read_ns(const char *root, uint32_t pid, uint32_t ns[VN__COUNT])
 {
 	char path[128];
 	struct stat st;
 	int found = 0;
 
-	for (int i = 0; i < PROC_NS__COUNT; i++) {
-		snprintf(path, sizeof(path), "%s/%u/ns/%s", root, pid, ns_files[i]);
+	for (int i = 0; i < VN__COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%u/ns/%s", root, pid, ns_name(i));
 		ns[i] = stat(path, &st) ? 0 : (uint32_t)st.st_ino;
 		found += ns[i] != 0;
 	}

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "policy/policy.h"
+#include "util/caps.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -245,7 +246,7 @@ static bool value_int(struct cc *c, struct pol_value *v, enum pol_type t)
 	int_range(t, &min, &max, &sign);
 	if (t == PT_CAPABILITY) {
 		unsigned cap;
-		if (!pol_cap_from(v->raw, &cap)) {
+		if (!cap_from(v->raw, &cap)) {
 			v->kind = PV_INT;
 			v->v.i = cap;
 			return true;
@@ -622,7 +623,7 @@ static void check_filter(struct cc *c, struct pol_hook *h, const struct pol_arg 
 	}
 	for (size_t i = 0; i < f->n_values; i++) {
 		struct pol_value *v = &f->values[i];
-		enum pol_ns ns;
+		enum veto_ns ns;
 		unsigned cap;
 
 		if (template_var(c, v))
@@ -643,9 +644,8 @@ static void check_filter(struct cc *c, struct pol_hook *h, const struct pol_arg 
 				value_int(c, v, PT_UINT32);
 			break;
 		case PF_NAMESPACE_CHANGES:
-			if (pol_ns_from(v->raw, &ns))
-				cerr(c, v->pos, "'%.64s' is not a namespace (Uts, Ipc, Mnt, Pid, PidForChildren, Net, "
-				     "Time, TimeForChildren, Cgroup, User)", v->raw);
+			if (ns_policy_from(v->raw, &ns))
+				cerr(c, v->pos, "'%.64s' is not a namespace (%s)", v->raw, ns_policy_list());
 			else {
 				v->kind = PV_UINT;
 				v->v.u = ns;
@@ -658,7 +658,7 @@ static void check_filter(struct cc *c, struct pol_hook *h, const struct pol_arg 
 				value_int(c, v, PT_UINT32);
 			break;
 		default:
-			if (pol_cap_from(v->raw, &cap)) {
+			if (cap_from(v->raw, &cap)) {
 				cerr(c, v->pos, "'%.64s' is not a capability (like CAP_SYS_ADMIN)", v->raw);
 			} else {
 				v->kind = PV_UINT;

@@ -105,27 +105,8 @@ static const char *const actions[PA__COUNT] = {
 	[PA_UNTRACKSOCK] = "UntrackSock", [PA_NOTIFYENFORCER] = "NotifyEnforcer", [PA_SET] = "Set",
 };
 
-static const char *const nss[PNS__COUNT] = {
-	[PNS_UTS] = "Uts", [PNS_IPC] = "Ipc", [PNS_MNT] = "Mnt", [PNS_PID] = "Pid",
-	[PNS_PID_FOR_CHILDREN] = "PidForChildren", [PNS_NET] = "Net", [PNS_TIME] = "Time",
-	[PNS_TIME_FOR_CHILDREN] = "TimeForChildren", [PNS_CGROUP] = "Cgroup", [PNS_USER] = "User",
-};
-
 static const char *const capsets[PCS__COUNT] = {
 	[PCS_EFFECTIVE] = "Effective", [PCS_INHERITABLE] = "Inheritable", [PCS_PERMITTED] = "Permitted",
-};
-
-/* linux/capability.h, by number */
-static const char *const caps[] = {
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-	"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-	"CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-	"CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-	"CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-	"CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-	"CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
 };
 
 /* LSM hooks of kernels 5.10 to 6.18 (include/linux/lsm_hook_defs.h), sorted */
@@ -269,11 +250,6 @@ const char *pol_action_name(enum pol_action_kind k)
 	return k < PA__COUNT ? actions[k] : "?";
 }
 
-const char *pol_ns_name(enum pol_ns ns)
-{
-	return ns < PNS__COUNT ? nss[ns] : "?";
-}
-
 const char *pol_capset_name(enum pol_capset c)
 {
 	return c < PCS__COUNT ? capsets[c] : "?";
@@ -347,15 +323,6 @@ int pol_action_from(const char *s, enum pol_action_kind *out)
 	return 0;
 }
 
-int pol_ns_from(const char *s, enum pol_ns *out)
-{
-	int i = lookup_ci(nss, PNS__COUNT, s);
-	if (i < 0)
-		return -ENOENT;
-	*out = i;
-	return 0;
-}
-
 int pol_capset_from(const char *s, enum pol_capset *out)
 {
 	int i = lookup_ci(capsets, PCS__COUNT, s);
@@ -363,20 +330,6 @@ int pol_capset_from(const char *s, enum pol_capset *out)
 		return -ENOENT;
 	*out = i;
 	return 0;
-}
-
-int pol_cap_from(const char *s, unsigned *out)
-{
-	int i = lookup_ci(caps, N(caps), s);
-	if (i < 0)
-		return -ENOENT;
-	*out = (unsigned)i;
-	return 0;
-}
-
-const char *pol_cap_name(unsigned cap)
-{
-	return cap < N(caps) ? caps[cap] : NULL;
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -694,14 +694,13 @@ static void parse_filter(struct pc *c, const struct ynode *n, enum pol_filter_ki
 	if (byname[4]) {
 		if (byname[4]->type != Y_SCALAR || is_null(byname[4])) {
 			perr(c, byname[4], "namespace must be a string, got %s", kind_of(byname[4]));
-		} else if (pol_ns_from(byname[4]->s, &fl->ns)) {
-			const char *cands[PNS__COUNT], *s;
-			for (int i = 0; i < PNS__COUNT; i++)
-				cands[i] = pol_ns_name(i);
-			s = pol_suggest(byname[4]->s, cands, PNS__COUNT);
-			perr(c, byname[4], "unknown namespace '%.64s'%s%s%s (one of Uts, Ipc, Mnt, Pid, "
-			     "PidForChildren, Net, Time, TimeForChildren, Cgroup, User)", byname[4]->s,
-			     s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+		} else if (ns_policy_from(byname[4]->s, &fl->ns)) {
+			const char *cands[VN__COUNT], *s;
+			for (int i = 0; i < VN__COUNT; i++)
+				cands[i] = ns_policy_name(i);
+			s = pol_suggest(byname[4]->s, cands, VN__COUNT);
+			perr(c, byname[4], "unknown namespace '%.64s'%s%s%s (one of %s)", byname[4]->s,
+			     s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "", ns_policy_list());
 		}
 	} else if (k == PF_NAMESPACES) {
 		perr(c, n, "%s: missing field 'namespace'", what);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "policy/diag.h"
+#include "util/ns.h"
 
 /* Limits, each forced by the kernel design or by the input, never by taste. */
 /* Strings and paths are compared in fixed-size map keys: longer values can never match. */
@@ -68,11 +69,6 @@ enum pol_op {
 	/* label selectors only */
 	POP_EXISTS, POP_DOES_NOT_EXIST,
 	POP__COUNT
-};
-
-enum pol_ns {
-	PNS_UTS, PNS_IPC, PNS_MNT, PNS_PID, PNS_PID_FOR_CHILDREN, PNS_NET, PNS_TIME,
-	PNS_TIME_FOR_CHILDREN, PNS_CGROUP, PNS_USER, PNS__COUNT
 };
 
 enum pol_capset { PCS_EFFECTIVE, PCS_INHERITABLE, PCS_PERMITTED, PCS__COUNT };
@@ -132,7 +128,7 @@ struct pol_filter {
 	struct pol_pos op_pos;
 	uint32_t index;          /* PF_ARGS, PF_RETURN_ARGS */
 	const struct pol_arg *arg; /* set by check: the argument index refers to */
-	enum pol_ns ns;          /* PF_NAMESPACES */
+	enum veto_ns ns;          /* PF_NAMESPACES */
 	enum pol_capset capset;  /* PF_CAPABILITIES, PF_CAPABILITY_CHANGES */
 	bool follow_forks, is_namespace_pid, follow_children, is_namespace_capability;
 	struct pol_value *values;
@@ -287,6 +283,8 @@ void pol_set_free(struct pol_set *s);
 int pol_check(struct pol_set *s, struct diag_list *d);
 /* Warnings about what a valid policy really does. Runs on checked policies. */
 int pol_lint(struct pol_set *s, struct diag_list *d);
+/* The i-th LSM hook (or "a and b") lint may suggest; NULL past the last. */
+const char *pol_lint_lsm_hint(size_t i);
 /* parse + check + lint on one file. */
 int pol_load_file(const char *path, struct pol_set *out, struct diag_list *d);
 /* The policy files a path names: the path itself ("-": stdin), or for a
@@ -304,7 +302,6 @@ bool pol_op_negated(enum pol_op op); /* values are ANDed, not ORed */
 const char *pol_filter_name(enum pol_filter_kind k);
 const char *pol_action_name(enum pol_action_kind k);
 bool pol_action_enforces(enum pol_action_kind k); /* Sigkill, Override, Signal */
-const char *pol_ns_name(enum pol_ns ns);
 const char *pol_capset_name(enum pol_capset c);
 const char *pol_hook_kind_name(enum pol_hook_kind k);
 const char *pol_hook_class_name(enum pol_hook_class c);
@@ -314,10 +311,7 @@ const char *pol_list_type_name(enum pol_list_type t);
 int pol_type_from(const char *s, enum pol_type *out);
 int pol_op_from(const char *s, enum pol_op *out);
 int pol_action_from(const char *s, enum pol_action_kind *out);
-int pol_ns_from(const char *s, enum pol_ns *out);
 int pol_capset_from(const char *s, enum pol_capset *out);
-int pol_cap_from(const char *s, unsigned *out);
-const char *pol_cap_name(unsigned cap);
 bool pol_lsm_hook_known(const char *name);
 /* The LSM hook a kprobe on security_<x> stands for, or NULL. */
 const char *pol_lsm_for_kprobe(const char *call);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "compile/hooks.h"
 #include "policy/policy.h"
 
 /* ---- helpers ---- */
@@ -583,6 +584,27 @@ static void mutations(void **state)
 	}
 }
 
+/* Every LSM hook lint can suggest is one veto has a program for. */
+static void lint_hints_are_hooks(void **state)
+{
+	const char *hint;
+	size_t i;
+
+	for (i = 0; (hint = pol_lint_lsm_hint(i)); i++) {
+		char buf[128], *save = NULL;
+
+		snprintf(buf, sizeof(buf), "%s", hint);
+		for (char *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			if (!strcmp(tok, "and"))
+				continue;
+			int id = hook_find(tok);
+			if (id < 0 || strcmp(hook_table[id].name, tok))
+				fail_msg("lint suggests '%s', not a hook of bpf/hooks.def", tok);
+		}
+	}
+	assert_true(i > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -598,6 +620,7 @@ int main(void)
 		cmocka_unit_test(wrong_types),
 		cmocka_unit_test(semantic_errors),
 		cmocka_unit_test(lint_warnings),
+		cmocka_unit_test(lint_hints_are_hooks),
 		cmocka_unit_test(malformed),
 		cmocka_unit_test(huge_and_deep),
 		cmocka_unit_test(mutations),
