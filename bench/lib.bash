@@ -63,7 +63,7 @@ bench_stop() {
 # waits for "ready". Sets AGENT_PID, SOCK, LOG.
 start_agent() {
 	SOCK=$BENCH_TMP/veto.sock LOG=$BENCH_TMP/agent.log
-	"$VETO" agent --socket "$SOCK" "$@" 2>"$LOG" &
+	"$VETO" agent --socket "$SOCK" --lock-file "$BENCH_TMP/agent.lock" "$@" 2>"$LOG" &
 	AGENT_PID=$!
 	for _ in $(seq 200); do
 		grep -q 'ready' "$LOG" 2>/dev/null && return 0
