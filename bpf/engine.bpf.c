@@ -195,7 +195,7 @@ __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 {
 	struct scratch *s = get_scratch();
 	struct veto_ev_arg *a = NULL;
-	__u32 end = VW_MORE, pos, len, n, i;
+	__u32 end = VW_MORE, pos, len, i;
 	__u16 flags = 0;
 	char *dst;
 
@@ -218,28 +218,20 @@ __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 	veto_walk_begin(&s->walk, s->pbuf, dentry, vfsmnt);
 	for (i = 0; i < VETO_WALK_STEPS && end == VW_MORE; i++)
 		end = veto_walk_more();
-	pos = s->walk.pos;
-	len = VETO_PATH_MAX - 1 - pos;
-	if (end != VW_WHOLE) {
-		/* never an absolute path that it is not: no leading '/' */
+	if (end != VW_WHOLE)
 		flags = VETO_ARG_CUT | VETO_ARG_TRUNC;
-		if (len) {
-			pos++;
-			len--;
-		}
-	}
-	n = len;
-	if (n > BUFM) {
-		n = BUFM;
+	pos = veto_walk_start(&s->walk);
+	len = VETO_PATH_MAX - 1 - pos;
+	if (len > BUFM) {
+		len = BUFM;
 		flags |= VETO_ARG_TRUNC;
 		/* the end too, for Postfix */
 		bpf_probe_read_kernel(s->tails[slot & 7], VETO_STR_BUF, &s->pbuf[VETO_PATH_MAX - VETO_STR_BUF]);
 	}
 	/* the path's start and its NUL, or its first BUFM bytes: copying costs by the byte */
-	barrier_var(n); /* keep the mask: the verifier bounds the size by it */
-	bpf_probe_read_kernel(dst, (n & BUFM) + 1, &s->pbuf[pos & (VETO_PATH_MAX - 1)]);
-	dst[n & BUFM] = '\0';
-	len = n;
+	barrier_var(len); /* keep the mask: the verifier bounds the size by it */
+	bpf_probe_read_kernel(dst, (len & BUFM) + 1, &s->pbuf[pos & (VETO_PATH_MAX - 1)]);
+	dst[len & BUFM] = '\0';
 out:
 	if (a) {
 		a->len = len;
@@ -577,7 +569,10 @@ static __always_inline void take_exe(struct scratch *s, struct task_struct *task
 {
 	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
 	__u32 tgid = BPF_CORE_READ(task, tgid);
-	struct veto_ev_arg *a = slot == SLOT_PARENT ? &s->parent : NULL;
+	bool parent = slot == SLOT_PARENT;
+	char *str = parent ? s->parent.str : s->ev.binary;
+	__u16 *len = parent ? &s->parent.len : &s->ev.bin_len;
+	__u16 *flags = parent ? &s->parent.flags : &s->ev.bin_flags;
 	__u64 xid = 0;
 	struct veto_bin *b;
 
@@ -588,24 +583,19 @@ static __always_inline void take_exe(struct scratch *s, struct task_struct *task
 		__u32 n = b->len & BUFM;
 
 		barrier_var(n); /* keep the mask: the verifier bounds the size by it */
-		bpf_probe_read_kernel(a ? a->str : s->ev.binary, n + 1, b->str);
-		if (a) {
-			a->len = n;
-			a->flags = b->flags;
-		} else {
-			s->ev.bin_len = n;
-			s->ev.bin_flags = b->flags;
-		}
+		bpf_probe_read_kernel(str, n + 1, b->str);
+		*len = n;
+		*flags = b->flags;
 		return;
 	}
 	resolve_path(exe ? &exe->f_path : NULL, slot);
-	if (!exe || (a ? a->flags : s->ev.bin_flags) & VETO_ARG_TRUNC)
+	if (!exe || *flags & VETO_ARG_TRUNC)
 		return;
 	s->bin.exec_id = xid;
 	s->bin.exe = (__u64)exe;
-	s->bin.len = a ? a->len : s->ev.bin_len;
-	s->bin.flags = a ? a->flags : s->ev.bin_flags;
-	bpf_probe_read_kernel(s->bin.str, VETO_STR_BUF, a ? a->str : s->ev.binary);
+	s->bin.len = *len;
+	s->bin.flags = *flags;
+	bpf_probe_read_kernel(s->bin.str, VETO_STR_BUF, str);
 	bpf_map_update_elem(&bins, &tgid, &s->bin, BPF_ANY);
 }
 
@@ -934,8 +924,6 @@ static __always_inline __u32 dim_phase(const struct veto_dim *dm)
  * `want`. */
 static __always_inline __u64 match(struct scratch *s, struct veto_hook_cfg *c, __u8 hook, __u64 m, __u32 want)
 {
-	if (want & PH_PROC)
-		s->dseen = 0;
 	for (__u32 d = 0; d < VETO_DIM_MAX; d++) {
 		const struct veto_dim *dm;
 		__u64 hits;
@@ -962,7 +950,8 @@ static __always_inline __u64 match(struct scratch *s, struct veto_hook_cfg *c, _
 }
 
 /* The selectors the caller itself leaves, before any argument is read: a
- * caller every selector rules out pays for no path walk. */
+ * caller every selector rules out pays for no path walk. Starts a call's
+ * record of the dimensions seen (dseen). */
 static __always_inline __u64 match_caller(struct scratch *s, struct veto_hook_cfg *c, __u8 hook)
 {
 	s->dseen = 0;

@@ -154,4 +154,12 @@ static __always_inline __u32 veto_walk_step(struct veto_walk *w, char *buf)
 	return VW_MORE;
 }
 
+/* Where the path a finished walk wrote starts: a path that is not whole
+ * loses its leading '/', so it is never taken for the absolute path it is
+ * not (a walk that ran out of steps counts as cut). */
+static __always_inline __u32 veto_walk_start(const struct veto_walk *w)
+{
+	return w->end != VW_WHOLE && w->pos < VETO_PATH_MAX - 1 ? w->pos + 1 : w->pos;
+}
+
 #endif

@@ -149,7 +149,7 @@ static __always_inline struct scratch *scratch_get(void)
 	return bpf_map_lookup_elem(&proc_scratch, &zero);
 }
 
-/* The next steps of a walk put_path began. Global: the verifier checks one
+/* The next steps of a walk veto_proc_path began. Global: the verifier checks one
  * step's levels once. */
 __noinline int veto_proc_walk_more(void)
 {
@@ -175,14 +175,11 @@ __noinline int veto_proc_path(__u64 dentry, __u64 vfsmnt, __u32 off, __u32 trunc
 	veto_walk_mark_deleted(&s->walk, s->wbuf);
 	for (i = 0; i < VETO_WALK_STEPS && end == VW_MORE; i++)
 		end = veto_proc_walk_more();
-	pos = s->walk.pos;
-	if (!pos) /* 4095 bytes and the NUL: one over what a section holds */
-		end = VW_CUT;
-	if (end != VW_WHOLE) {
+	if (!s->walk.pos) /* 4095 bytes and the NUL: one over what a section holds */
+		s->walk.end = VW_CUT;
+	if (s->walk.end != VW_WHOLE)
 		s->ev.flags |= trunc_flag;
-		if (pos < VETO_PATH_MAX - 1)
-			pos++; /* no leading '/': not the absolute path it is not */
-	}
+	pos = veto_walk_start(&s->walk);
 	len = VETO_PATH_MAX - pos; /* with the NUL */
 	barrier_var(len);
 	bpf_probe_read_kernel(&s->data[off & (SCRATCH_DATA - 1)], len & (VETO_PATH_MAX - 1),
@@ -190,7 +187,8 @@ __noinline int veto_proc_path(__u64 dentry, __u64 vfsmnt, __u32 off, __u32 trunc
 	return len & (VETO_PATH_MAX - 1);
 }
 
-/* cgroup v2 path of the task, leaf first like walk_path. */
+/* cgroup v2 path of the task, components leaf first (userspace reverses
+ * them). */
 static __always_inline __u32 walk_cgroup(char *sec, struct task_struct *t)
 {
 	struct kernfs_node *kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);

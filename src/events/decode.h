@@ -38,9 +38,9 @@ size_t proc_format_args(const char *argv, size_t len, int skip_first, char *out,
  * (the last one may be cut); returns its length. */
 size_t proc_argv_rest(const char *argv, size_t len, const char **rest);
 
-/* Turns components written leaf first ("b\0a\0") into "/a/b"; "" -> "/". */
 /* Whether an absolute path has no ".", ".." or empty name. */
 bool proc_path_normal(const char *s);
+/* Turns components written leaf first ("b\0a\0") into "/a/b"; "" -> "/". */
 size_t proc_join_reversed(const char *rev, size_t len, char *out, size_t outlen);
 
 #endif
