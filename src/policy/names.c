@@ -200,19 +200,6 @@ static const struct {
 	{ "security_sk_free", "sk_free_security" },
 };
 
-int pol_grow(void **v, size_t n, size_t sz)
-{
-	void *x;
-
-	if (n & (n - 1))
-		return 0; /* capacity left */
-	x = realloc(*v, (n ? 2 * n : 1) * sz);
-	if (!x)
-		return -ENOMEM;
-	*v = x;
-	return 0;
-}
-
 const char *pol_type_name(enum pol_type t)
 {
 	return t < PT__COUNT ? types[t].name : "?";
