@@ -309,24 +309,30 @@ static int cmd_hooks(int argc, char **argv)
 	return r ? 1 : 0;
 }
 
+static const struct cmd subs[] = {
+	{ "lint", cmd_lint, "every error and warning of policy files" },
+	{ "show", cmd_show, "the checked policy, normalised, as JSON" },
+	{ "hooks", cmd_hooks, "the LSM hooks veto enforces at" },
+	{ "try", cmd_policy_try, "compile, load and attach on this kernel, then detach" },
+};
+
 int cmd_policy(int argc, char **argv)
 {
+	const struct cmd *sub;
+	char names[64];
+
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "lint"))
-		return cmd_lint(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "show"))
-		return cmd_show(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "hooks"))
-		return cmd_hooks(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "try"))
-		return cmd_policy_try(argc - 1, argv + 1);
+	sub = cmd_find(subs, sizeof(subs) / sizeof(subs[0]), argv[1]);
+	if (sub)
+		return sub->run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
 	}
-	out_error("policy: unknown subcommand '%s' (expected lint, show, hooks or try)", argv[1]);
+	cmd_names(names, sizeof(names), subs, sizeof(subs) / sizeof(subs[0]));
+	out_error("policy: unknown subcommand '%s' (expected %s)", argv[1], names);
 	return 2;
 }
