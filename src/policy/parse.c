@@ -336,6 +336,7 @@ static struct pol_label_selector *parse_label_selector(struct pc *c, const struc
 		for (uint32_t i = 0; s->exprs && i < k; i++) {
 			struct pol_label_expr *e = &s->exprs[s->n_exprs];
 			const struct ynode *ve[3], *x = v[1]->kids[i];
+			const struct pol_op_info *op;
 
 			e->pos = pc_pos(x);
 			if (!pc_fields(c, x, "matchExpressions", fe, 3, ve))
@@ -346,8 +347,7 @@ static struct pol_label_selector *parse_label_selector(struct pc *c, const struc
 			}
 			e->key = pc_str(c, ve[0], "key");
 			if (ve[1]->type != Y_SCALAR || pol_op_from(ve[1]->s, &e->op) ||
-			    (e->op != POP_IN && e->op != POP_NOT_IN && e->op != POP_EXISTS &&
-			     e->op != POP_DOES_NOT_EXIST)) {
+			    !(pol_op_info(e->op)->sets & POS_LABEL)) {
 				pc_err(c, ve[1], "matchExpressions operator must be In, NotIn, Exists or DoesNotExist");
 				e->op = POP_NONE;
 			}
@@ -360,10 +360,11 @@ static struct pol_label_selector *parse_label_selector(struct pc *c, const struc
 						e->values[e->n_values++] = t;
 				}
 			}
-			if ((e->op == POP_IN || e->op == POP_NOT_IN) && !e->n_values)
-				pc_err(c, x, "matchExpressions: operator %s needs values", pol_op_name(e->op));
-			if ((e->op == POP_EXISTS || e->op == POP_DOES_NOT_EXIST) && e->n_values)
-				pc_err(c, ve[2], "matchExpressions: operator %s takes no values", pol_op_name(e->op));
+			op = pol_op_info(e->op);
+			if ((op->sets & POS_LABEL) && op->values != POV_NONE && !e->n_values)
+				pc_err(c, x, "matchExpressions: operator %s needs values", op->name);
+			if ((op->sets & POS_LABEL) && op->values == POV_NONE && e->n_values)
+				pc_err(c, ve[2], "matchExpressions: operator %s takes no values", op->name);
 			s->n_exprs++;
 		}
 	}
