@@ -258,41 +258,40 @@ static void parse_actions(struct pc *c, const struct ynode *n, const char *what,
 
 static void parse_selector(struct pc *c, const struct ynode *n, struct pol_selector *s)
 {
-	static const struct fspec f[] = {
-		{ "matchArgs", NULL }, { "matchReturnArgs", NULL }, { "matchBinaries", NULL },
-		{ "matchParentBinaries", NULL }, { "matchNamespaces", NULL },
-		{ "matchNamespaceChanges", NULL }, { "matchPIDs", NULL }, { "matchCapabilities", NULL },
-		{ "matchCapabilityChanges", NULL }, { "matchActions", NULL }, { "matchReturnActions", NULL },
-		{ "matchData", "filters on data arguments" },
+	/* the filters first, each field named as its kind (pol_filter_name) */
+	enum { ACTIONS = PF__COUNT, RETURN_ACTIONS, DATA, NF };
+	struct fspec f[NF] = {
+		[ACTIONS] = { "matchActions", NULL },
+		[RETURN_ACTIONS] = { "matchReturnActions", NULL },
+		[DATA] = { "matchData", "filters on data arguments" },
 	};
-	static const enum pol_filter_kind kinds[] = {
-		PF_ARGS, PF_RETURN_ARGS, PF_BINARIES, PF_PARENT_BINARIES, PF_NAMESPACES,
-		PF_NAMESPACE_CHANGES, PF_PIDS, PF_CAPABILITIES, PF_CAPABILITY_CHANGES,
-	};
-	const struct ynode *v[N(f)];
+	const struct ynode *v[NF];
 	size_t total = 0;
 
+	for (int k = 0; k < PF__COUNT; k++)
+		f[k].name = pol_filter_name(k);
 	s->pos = pc_pos(n);
 	if (y_is_null(n))
 		return; /* an empty selector matches everything */
-	if (!pc_fields(c, n, "selector", f, N(f), v))
+	if (!pc_fields(c, n, "selector", f, NF, v))
 		return;
-	for (size_t i = 0; i < N(kinds); i++)
-		if (v[i] && pc_seq(c, v[i], f[i].name))
-			total += y_seq_len(v[i]);
+	for (int k = 0; k < PF__COUNT; k++)
+		if (v[k] && pc_seq(c, v[k], f[k].name))
+			total += y_seq_len(v[k]);
 	s->filters = pc_calloc(c, total, sizeof(*s->filters));
 	if (!s->filters)
 		return;
-	for (size_t i = 0; i < N(kinds); i++)
-		for (uint32_t j = 0; j < y_seq_len(v[i]); j++)
-			parse_filter(c, v[i]->kids[j], kinds[i], &s->filters[s->n_filters++]);
-	if (v[9]) {
-		s->actions_pos = pc_pos(v[9]);
-		parse_actions(c, v[9], "matchActions", &s->actions, &s->n_actions);
+	for (int k = 0; k < PF__COUNT; k++)
+		for (uint32_t j = 0; j < y_seq_len(v[k]); j++)
+			parse_filter(c, v[k]->kids[j], k, &s->filters[s->n_filters++]);
+	if (v[ACTIONS]) {
+		s->actions_pos = pc_pos(v[ACTIONS]);
+		parse_actions(c, v[ACTIONS], "matchActions", &s->actions, &s->n_actions);
 	}
-	if (v[10]) {
-		s->return_actions_pos = pc_pos(v[10]);
-		parse_actions(c, v[10], "matchReturnActions", &s->return_actions, &s->n_return_actions);
+	if (v[RETURN_ACTIONS]) {
+		s->return_actions_pos = pc_pos(v[RETURN_ACTIONS]);
+		parse_actions(c, v[RETURN_ACTIONS], "matchReturnActions", &s->return_actions,
+			      &s->n_return_actions);
 	}
 }
 
