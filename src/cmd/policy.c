@@ -1,4 +1,4 @@
-/* veto policy lint|show: check TracingPolicy files before they reach a kernel. */
+/* veto policy lint|show|hooks|try: TracingPolicy files before they reach a kernel. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>

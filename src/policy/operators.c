@@ -14,43 +14,43 @@
 
 /* In the order "valid: ..." messages list them. */
 static const struct pol_op_info ops[] = {
-	/* operator, name, negated, valid for, compares strings by, values */
-	{ POP_EQUAL, "Equal", false, ARGS_EQ, POM_EXACT, POV_TYPED },
-	{ POP_NOT_EQUAL, "NotEqual", true, ARGS_EQ, POM_EXACT, POV_TYPED },
-	{ POP_IN, "In", false, POS_BIN | POS_SET | POS_LABEL, POM_EXACT, POV_TYPED },
-	{ POP_NOT_IN, "NotIn", true, POS_BIN | POS_SET | POS_LABEL, POM_EXACT, POV_TYPED },
-	{ POP_PREFIX, "Prefix", false, POS_STR | POS_BIN, POM_PREFIX, POV_TYPED },
-	{ POP_NOT_PREFIX, "NotPrefix", true, POS_STR | POS_BIN, POM_PREFIX, POV_TYPED },
-	{ POP_POSTFIX, "Postfix", false, POS_STR | POS_BIN, POM_POSTFIX, POV_TYPED },
-	{ POP_NOT_POSTFIX, "NotPostfix", true, POS_STR | POS_BIN, POM_POSTFIX, POV_TYPED },
-	{ POP_GT, "GT", false, POS_INT, POM_NONE, POV_TYPED },
-	{ POP_LT, "LT", false, POS_INT, POM_NONE, POV_TYPED },
-	{ POP_MASK, "Mask", false, POS_INT | POS_CAPS, POM_NONE, POV_TYPED },
-	{ POP_IN_MAP, "InMap", false, POS_INT | POS_SYSCALL, POM_NONE, POV_TYPED },
-	{ POP_NOT_IN_MAP, "NotInMap", true, POS_INT | POS_SYSCALL, POM_NONE, POV_TYPED },
-	{ POP_SADDR, "SAddr", false, SOCK_ALL, POM_NONE, POV_CIDR },
-	{ POP_NOT_SADDR, "NotSAddr", true, SOCK_ALL, POM_NONE, POV_CIDR },
-	{ POP_DADDR, "DAddr", false, CONN, POM_NONE, POV_CIDR },
-	{ POP_NOT_DADDR, "NotDAddr", true, CONN, POM_NONE, POV_CIDR },
-	{ POP_SPORT, "SPort", false, SOCK_ALL, POM_NONE, POV_PORTS },
-	{ POP_NOT_SPORT, "NotSPort", true, SOCK_ALL, POM_NONE, POV_PORTS },
-	{ POP_SPORT_PRIV, "SPortPriv", false, SOCK_ALL, POM_NONE, POV_NONE },
-	{ POP_NOT_SPORT_PRIV, "NotSPortPriv", true, SOCK_ALL, POM_NONE, POV_NONE },
-	{ POP_DPORT, "DPort", false, CONN, POM_NONE, POV_PORTS },
-	{ POP_NOT_DPORT, "NotDPort", true, CONN, POM_NONE, POV_PORTS },
-	{ POP_DPORT_PRIV, "DPortPriv", false, CONN, POM_NONE, POV_NONE },
-	{ POP_NOT_DPORT_PRIV, "NotDPortPriv", true, CONN, POM_NONE, POV_NONE },
-	{ POP_PROTOCOL, "Protocol", false, CONN, POM_NONE, POV_PROTOCOL },
-	{ POP_FAMILY, "Family", false, SOCK_ALL, POM_NONE, POV_FAMILY },
-	{ POP_STATE, "State", false, POS_SOCK, POM_NONE, POV_STATE },
-	{ POP_EXISTS, "Exists", false, POS_LABEL, POM_NONE, POV_NONE },
-	{ POP_DOES_NOT_EXIST, "DoesNotExist", true, POS_LABEL, POM_NONE, POV_NONE },
-	{ POP_NONE, "", false, 0, POM_NONE, POV_TYPED },
+	/* operator, name, negated, valid for, compares strings by, values, socket part */
+	{ POP_EQUAL, "Equal", false, ARGS_EQ, POM_EXACT, POV_TYPED, POK_NONE },
+	{ POP_NOT_EQUAL, "NotEqual", true, ARGS_EQ, POM_EXACT, POV_TYPED, POK_NONE },
+	{ POP_IN, "In", false, POS_BIN | POS_SET | POS_LABEL, POM_EXACT, POV_TYPED, POK_NONE },
+	{ POP_NOT_IN, "NotIn", true, POS_BIN | POS_SET | POS_LABEL, POM_EXACT, POV_TYPED, POK_NONE },
+	{ POP_PREFIX, "Prefix", false, POS_STR | POS_BIN, POM_PREFIX, POV_TYPED, POK_NONE },
+	{ POP_NOT_PREFIX, "NotPrefix", true, POS_STR | POS_BIN, POM_PREFIX, POV_TYPED, POK_NONE },
+	{ POP_POSTFIX, "Postfix", false, POS_STR | POS_BIN, POM_POSTFIX, POV_TYPED, POK_NONE },
+	{ POP_NOT_POSTFIX, "NotPostfix", true, POS_STR | POS_BIN, POM_POSTFIX, POV_TYPED, POK_NONE },
+	{ POP_GT, "GT", false, POS_INT, POM_NONE, POV_TYPED, POK_NONE },
+	{ POP_LT, "LT", false, POS_INT, POM_NONE, POV_TYPED, POK_NONE },
+	{ POP_MASK, "Mask", false, POS_INT | POS_CAPS, POM_NONE, POV_TYPED, POK_NONE },
+	{ POP_IN_MAP, "InMap", false, POS_INT | POS_SYSCALL, POM_NONE, POV_TYPED, POK_NONE },
+	{ POP_NOT_IN_MAP, "NotInMap", true, POS_INT | POS_SYSCALL, POM_NONE, POV_TYPED, POK_NONE },
+	{ POP_SADDR, "SAddr", false, SOCK_ALL, POM_NONE, POV_CIDR, POK_SADDR },
+	{ POP_NOT_SADDR, "NotSAddr", true, SOCK_ALL, POM_NONE, POV_CIDR, POK_SADDR },
+	{ POP_DADDR, "DAddr", false, CONN, POM_NONE, POV_CIDR, POK_DADDR },
+	{ POP_NOT_DADDR, "NotDAddr", true, CONN, POM_NONE, POV_CIDR, POK_DADDR },
+	{ POP_SPORT, "SPort", false, SOCK_ALL, POM_NONE, POV_PORTS, POK_SPORT },
+	{ POP_NOT_SPORT, "NotSPort", true, SOCK_ALL, POM_NONE, POV_PORTS, POK_SPORT },
+	{ POP_SPORT_PRIV, "SPortPriv", false, SOCK_ALL, POM_NONE, POV_NONE, POK_SPORT },
+	{ POP_NOT_SPORT_PRIV, "NotSPortPriv", true, SOCK_ALL, POM_NONE, POV_NONE, POK_SPORT },
+	{ POP_DPORT, "DPort", false, CONN, POM_NONE, POV_PORTS, POK_DPORT },
+	{ POP_NOT_DPORT, "NotDPort", true, CONN, POM_NONE, POV_PORTS, POK_DPORT },
+	{ POP_DPORT_PRIV, "DPortPriv", false, CONN, POM_NONE, POV_NONE, POK_DPORT },
+	{ POP_NOT_DPORT_PRIV, "NotDPortPriv", true, CONN, POM_NONE, POV_NONE, POK_DPORT },
+	{ POP_PROTOCOL, "Protocol", false, CONN, POM_NONE, POV_PROTOCOL, POK_PROTOCOL },
+	{ POP_FAMILY, "Family", false, SOCK_ALL, POM_NONE, POV_FAMILY, POK_FAMILY },
+	{ POP_STATE, "State", false, POS_SOCK, POM_NONE, POV_STATE, POK_STATE },
+	{ POP_EXISTS, "Exists", false, POS_LABEL, POM_NONE, POV_NONE, POK_NONE },
+	{ POP_DOES_NOT_EXIST, "DoesNotExist", true, POS_LABEL, POM_NONE, POV_NONE, POK_NONE },
+	{ POP_NONE, "", false, 0, POM_NONE, POV_TYPED, POK_NONE },
 };
 
 const struct pol_op_info *pol_op_info(enum pol_op op)
 {
-	static const struct pol_op_info unknown = { POP__COUNT, "?", false, 0, POM_NONE, POV_TYPED };
+	static const struct pol_op_info unknown = { POP__COUNT, "?", false, 0, POM_NONE, POV_TYPED, POK_NONE };
 
 	for (size_t i = 0; i < N(ops); i++)
 		if (ops[i].op == op)

@@ -113,6 +113,9 @@ enum pol_op_values {
 	POV_STATE,    /* TCP_ state names or numbers */
 };
 
+/* Which part of a socket an operator compares (compile picks the field by it). */
+enum pol_op_sock { POK_NONE, POK_SADDR, POK_DADDR, POK_SPORT, POK_DPORT, POK_PROTOCOL, POK_FAMILY, POK_STATE };
+
 struct pol_op_info {
 	enum pol_op op;
 	const char *name;
@@ -120,6 +123,7 @@ struct pol_op_info {
 	unsigned sets; /* enum pol_op_set: where it is valid */
 	enum pol_op_match match;
 	enum pol_op_values values;
+	enum pol_op_sock sock;
 };
 
 enum pol_capset { PCS_EFFECTIVE, PCS_INHERITABLE, PCS_PERMITTED, PCS__COUNT };
