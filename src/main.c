@@ -1,7 +1,6 @@
 /* veto: the kernel says no. Dispatches git-style subcommands. */
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cmd/cmd.h"
 #include "util/out.h"
@@ -34,6 +33,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
+	const struct cmd *cmd;
 	int c;
 
 	/* '+' stops at the first non-option: the rest belongs to the command */
@@ -63,13 +63,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		if (!strcmp(argv[optind], cmds[i].name)) {
-			argv += optind;
-			argc -= optind;
-			optind = 0; /* reset getopt for the command's own flags */
-			return cmds[i].run(argc, argv);
-		}
+	cmd = cmd_find(cmds, sizeof(cmds) / sizeof(cmds[0]), argv[optind]);
+	if (cmd) {
+		argv += optind;
+		argc -= optind;
+		optind = 0; /* reset getopt for the command's own flags */
+		return cmd->run(argc, argv);
 	}
 	out_error("unknown command '%s' (see 'veto --help')", argv[optind]);
 	return 2;

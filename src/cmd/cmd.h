@@ -10,6 +10,11 @@ struct cmd {
 	const char *summary;
 };
 
+/* The entry of v named name, or NULL: one lookup for commands and subcommands. */
+const struct cmd *cmd_find(const struct cmd *v, size_t n, const char *name);
+/* The names of v for a message: "a, b or c". */
+void cmd_names(char *buf, size_t sz, const struct cmd *v, size_t n);
+
 int cmd_probe(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_policy_try(int argc, char **argv); /* src/cmd/policy_try.c */

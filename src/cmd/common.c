@@ -1,11 +1,30 @@
 /* Option handling shared by the subcommands. */
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "cmd/cmd.h"
 #include "policy/policy.h"
 #include "util/json.h"
 #include "util/out.h"
+
+const struct cmd *cmd_find(const struct cmd *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(name, v[i].name))
+			return &v[i];
+	return NULL;
+}
+
+void cmd_names(char *buf, size_t sz, const struct cmd *v, size_t n)
+{
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < n && o < sz; i++)
+		o += (size_t)snprintf(buf + o, sz - o, "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ", v[i].name);
+}
 
 int cmd_opt_rest(int c, void (*usage)(FILE *))
 {

@@ -220,30 +220,14 @@ static void check_options(struct cc *c)
 
 /* ---- values ---- */
 
-static bool int_range(enum pol_type t, int64_t *min, uint64_t *max, bool *sign)
-{
-	*sign = true;
-	switch (t) {
-	case PT_INT8: *min = INT8_MIN; *max = INT8_MAX; return true;
-	case PT_UINT8: *sign = false; *min = 0; *max = UINT8_MAX; return true;
-	case PT_INT16: *min = INT16_MIN; *max = INT16_MAX; return true;
-	case PT_UINT16: *sign = false; *min = 0; *max = UINT16_MAX; return true;
-	case PT_INT: case PT_INT32: *min = INT32_MIN; *max = INT32_MAX; return true;
-	case PT_UINT32: *sign = false; *min = 0; *max = UINT32_MAX; return true;
-	case PT_CAPABILITY: *min = 0; *max = 63; return true;
-	case PT_INT64: case PT_LONG: *min = INT64_MIN; *max = INT64_MAX; return true;
-	default: *sign = false; *min = 0; *max = UINT64_MAX; return true;
-	}
-}
-
 static bool value_int(struct cc *c, struct pol_value *v, enum pol_type t)
 {
-	int64_t min;
-	uint64_t max;
-	bool sign;
+	const struct pol_type_info *ti = pol_type_info(t);
+	int64_t min = ti->min;
+	uint64_t max = ti->max;
+	bool sign = ti->sign;
 	char *end;
 
-	int_range(t, &min, &max, &sign);
 	if (t == PT_CAPABILITY) {
 		unsigned cap;
 		if (!cap_from(v->raw, &cap)) {
@@ -392,57 +376,14 @@ static bool template_var(struct cc *c, struct pol_value *v)
 	return true;
 }
 
-static bool op_in(enum pol_op op, const enum pol_op *ok, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (ok[i] == op)
-			return true;
-	return false;
-}
-
-static void ops_list(char *buf, size_t sz, const enum pol_op *ok, size_t n)
-{
-	size_t o = 0;
-
-	buf[0] = 0;
-	for (size_t i = 0; i < n && o < sz; i++)
-		o += (size_t)snprintf(buf + o, sz - o, "%s%s", i ? ", " : "", pol_op_name(ok[i]));
-}
-
-static const enum pol_op ops_int[] = { POP_EQUAL, POP_NOT_EQUAL, POP_GT, POP_LT, POP_MASK, POP_IN_MAP,
-				       POP_NOT_IN_MAP };
-static const enum pol_op ops_str[] = { POP_EQUAL, POP_NOT_EQUAL, POP_PREFIX, POP_NOT_PREFIX, POP_POSTFIX,
-				       POP_NOT_POSTFIX };
-static const enum pol_op ops_sock[] = {
-	POP_SADDR, POP_NOT_SADDR, POP_DADDR, POP_NOT_DADDR, POP_SPORT, POP_NOT_SPORT, POP_SPORT_PRIV,
-	POP_NOT_SPORT_PRIV, POP_DPORT, POP_NOT_DPORT, POP_DPORT_PRIV, POP_NOT_DPORT_PRIV, POP_PROTOCOL,
-	POP_FAMILY, POP_STATE,
-};
-static const enum pol_op ops_skb[] = {
-	POP_SADDR, POP_NOT_SADDR, POP_DADDR, POP_NOT_DADDR, POP_SPORT, POP_NOT_SPORT, POP_SPORT_PRIV,
-	POP_NOT_SPORT_PRIV, POP_DPORT, POP_NOT_DPORT, POP_DPORT_PRIV, POP_NOT_DPORT_PRIV, POP_PROTOCOL,
-	POP_FAMILY,
-};
-static const enum pol_op ops_sockaddr[] = { POP_SADDR, POP_NOT_SADDR, POP_SPORT, POP_NOT_SPORT,
-					    POP_SPORT_PRIV, POP_NOT_SPORT_PRIV, POP_FAMILY };
-static const enum pol_op ops_caps[] = { POP_EQUAL, POP_NOT_EQUAL, POP_MASK };
-static const enum pol_op ops_syscall[] = { POP_EQUAL, POP_NOT_EQUAL, POP_IN_MAP, POP_NOT_IN_MAP };
-static const enum pol_op ops_set[] = { POP_IN, POP_NOT_IN };
-static const enum pol_op ops_bin[] = { POP_IN, POP_NOT_IN, POP_PREFIX, POP_NOT_PREFIX, POP_POSTFIX,
-				       POP_NOT_POSTFIX };
-
-static bool priv_op(enum pol_op op)
-{
-	return op == POP_SPORT_PRIV || op == POP_NOT_SPORT_PRIV || op == POP_DPORT_PRIV || op == POP_NOT_DPORT_PRIV;
-}
-
-static bool check_op(struct cc *c, struct pol_filter *f, const enum pol_op *ok, size_t n, const char *what)
+/* Whether the filter's operator is one of sets (enum pol_op_set). */
+static bool check_op(struct cc *c, struct pol_filter *f, unsigned sets, const char *what)
 {
 	char buf[512];
 
-	if (op_in(f->op, ok, n))
+	if (pol_op_info(f->op)->sets & sets)
 		return true;
-	ops_list(buf, sizeof(buf), ok, n);
+	pol_ops_list(buf, sizeof(buf), sets);
 	cerr(c, f->op_pos, "operator %s is not valid for %s (valid: %s)", pol_op_name(f->op), what, buf);
 	return false;
 }
@@ -450,41 +391,18 @@ static bool check_op(struct cc *c, struct pol_filter *f, const enum pol_op *ok, 
 static void check_arg_values(struct cc *c, struct pol_filter *f, const struct pol_arg *a)
 {
 	enum pol_type t = a->type;
-	const enum pol_op *ok;
-	size_t nok;
+	unsigned sets = pol_type_info(t)->ops;
 	char what[96];
 
 	snprintf(what, sizeof(what), "argument %u of type %s", a->index, pol_type_name(t));
-	switch (pol_type_class(t)) {
-	case PTC_INT:
-		ok = ops_int, nok = N(ops_int);
-		break;
-	case PTC_STRING:
-	case PTC_PATH:
-		ok = ops_str, nok = N(ops_str);
-		break;
-	case PTC_SOCK:
-		if (t == PT_SKB)
-			ok = ops_skb, nok = N(ops_skb);
-		else if (t == PT_SOCKADDR)
-			ok = ops_sockaddr, nok = N(ops_sockaddr);
-		else
-			ok = ops_sock, nok = N(ops_sock);
-		break;
-	case PTC_CAPS:
-		ok = ops_caps, nok = N(ops_caps);
-		break;
-	case PTC_SYSCALL:
-		ok = ops_syscall, nok = N(ops_syscall);
-		break;
-	default:
+	if (!sets) {
 		cerr(c, f->pos, "argument %u has type %s: veto reads it for events but cannot filter on it",
 		     a->index, pol_type_name(t));
 		return;
 	}
-	if (!check_op(c, f, ok, nok, what))
+	if (!check_op(c, f, sets, what))
 		return;
-	if (priv_op(f->op)) {
+	if (pol_op_info(f->op)->values == POV_NONE) {
 		if (f->n_values)
 			cerr(c, f->values[0].pos, "operator %s takes no values (it means ports 0-1023)",
 			     pol_op_name(f->op));
@@ -499,20 +417,20 @@ static void check_arg_values(struct cc *c, struct pol_filter *f, const struct po
 		struct pol_value *v = &f->values[i];
 		if (template_var(c, v))
 			continue;
-		switch (f->op) {
-		case POP_SADDR: case POP_NOT_SADDR: case POP_DADDR: case POP_NOT_DADDR:
+		switch (pol_op_info(f->op)->values) {
+		case POV_CIDR:
 			value_cidr(c, v);
 			break;
-		case POP_SPORT: case POP_NOT_SPORT: case POP_DPORT: case POP_NOT_DPORT:
+		case POV_PORTS:
 			value_ports(c, v);
 			break;
-		case POP_PROTOCOL:
+		case POV_PROTOCOL:
 			value_named(c, v, pol_proto_from, "protocol (a number or IPPROTO_TCP, IPPROTO_UDP, ...)");
 			break;
-		case POP_FAMILY:
+		case POV_FAMILY:
 			value_named(c, v, pol_family_from, "family (a number or AF_INET, AF_INET6, ...)");
 			break;
-		case POP_STATE:
+		case POV_STATE:
 			value_named(c, v, pol_tcp_state_from, "TCP state (a number or TCP_ESTABLISHED, ...)");
 			break;
 		default:
@@ -601,7 +519,7 @@ static void check_filter(struct cc *c, struct pol_hook *h, const struct pol_arg 
 		return;
 	case PF_BINARIES:
 	case PF_PARENT_BINARIES:
-		if (!check_op(c, f, ops_bin, N(ops_bin), pol_filter_name(f->kind)))
+		if (!check_op(c, f, POS_BIN, pol_filter_name(f->kind)))
 			return;
 		if (f->follow_children && f->op != POP_IN && f->op != POP_NOT_IN)
 			cerr(c, f->pos, "followChildren works only with operators In and NotIn");
@@ -611,7 +529,7 @@ static void check_filter(struct cc *c, struct pol_hook *h, const struct pol_arg 
 	case PF_PIDS:
 	case PF_CAPABILITIES:
 	case PF_CAPABILITY_CHANGES:
-		if (!check_op(c, f, ops_set, N(ops_set), pol_filter_name(f->kind)))
+		if (!check_op(c, f, POS_SET, pol_filter_name(f->kind)))
 			return;
 		break;
 	default:
@@ -731,7 +649,8 @@ static void check_actions(struct cc *c, struct pol_hook *h, struct pol_action *v
 
 static void check_arg_decl(struct cc *c, struct pol_hook *h, struct pol_arg *a, bool is_return)
 {
-	bool buf = a->type == PT_CHAR_BUF || a->type == PT_CHAR_IOVEC;
+	unsigned flags = pol_type_info(a->type)->flags;
+	bool buf = flags & PTF_SIZED;
 
 	if (!is_return && h->kind != PH_TRACEPOINT && a->index >= POL_MAX_FUNC_ARGS)
 		cerr(c, a->pos, "argument index %u is out of range: a hook can read arguments 0 to %d "
@@ -752,7 +671,7 @@ static void check_arg_decl(struct cc *c, struct pol_hook *h, struct pol_arg *a, 
 		else if (!h->ret)
 			cerr(c, a->pos, "returnCopy needs 'return: true' on the hook: the data is read on return");
 	}
-	if (a->max_data && !buf && a->type != PT_IOV_ITER)
+	if (a->max_data && !(flags & PTF_MAX_DATA))
 		cerr(c, a->pos, "maxData applies to char_buf, char_iovec and iov_iter, not %s", pol_type_name(a->type));
 	if (a->resolve && !ident(a->resolve, ".[]"))
 		cerr(c, a->pos, "resolve '%.64s' is not a field path like mm.owner.comm", a->resolve);

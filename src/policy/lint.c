@@ -154,12 +154,11 @@ static bool allowlisted(const struct pol_policy *p, const struct pol_hook *h, si
 
 static void lint_values(struct lc *c, const struct pol_hook *h, struct pol_filter *f)
 {
-	bool neg = pol_op_negated(f->op);
+	const struct pol_op_info *op = pol_op_info(f->op);
+	bool neg = op->negated;
 
 	for (size_t i = 0; i < f->n_values; i++) {
 		struct pol_value *v = &f->values[i];
-		bool strop = f->op == POP_EQUAL || f->op == POP_NOT_EQUAL || f->op == POP_PREFIX ||
-			     f->op == POP_NOT_PREFIX || f->op == POP_POSTFIX || f->op == POP_NOT_POSTFIX;
 		bool path = f->kind == PF_BINARIES || f->kind == PF_PARENT_BINARIES ||
 			    (f->kind == PF_ARGS && f->arg && pol_type_class(f->arg->type) == PTC_PATH) ||
 			    (f->kind == PF_RETURN_ARGS && f->arg && pol_type_class(f->arg->type) == PTC_PATH);
@@ -168,14 +167,14 @@ static void lint_values(struct lc *c, const struct pol_hook *h, struct pol_filte
 		if (v->kind == PV_RAW && f->kind != PF_BINARIES && f->kind != PF_PARENT_BINARIES)
 			continue; /* check refused it */
 		if ((text || f->kind == PF_BINARIES || f->kind == PF_PARENT_BINARIES) &&
-		    (strop || f->op == POP_IN || f->op == POP_NOT_IN) && v->len > POL_MAX_STR) {
+		    op->match != POM_NONE && v->len > POL_MAX_STR) {
 			v->never_matches = true;
 			lw(c, v->pos, "this %zu-byte value can never match: the kernel compares at most %d bytes "
 			   "of a string or path%s; shorten it", v->len, POL_MAX_STR,
 			   neg ? ", so it excludes nothing" : "");
 			continue;
 		}
-		if (path && f->op != POP_POSTFIX && f->op != POP_NOT_POSTFIX && v->raw[0] != '/') {
+		if (path && op->match != POM_POSTFIX && v->raw[0] != '/') {
 			v->never_matches = true;
 			lw(c, v->pos, "'%.64s' can never match: %s are absolute paths, so a %s value must start "
 			   "with '/'%s; to match a file name anywhere use %s", v->raw,

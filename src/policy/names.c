@@ -9,86 +9,6 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static const struct {
-	const char *name;
-	enum pol_type_class cls;
-} types[PT__COUNT] = {
-	[PT_INT8] = { "int8", PTC_INT },
-	[PT_UINT8] = { "uint8", PTC_INT },
-	[PT_INT16] = { "int16", PTC_INT },
-	[PT_UINT16] = { "uint16", PTC_INT },
-	[PT_INT32] = { "int32", PTC_INT },
-	[PT_UINT32] = { "uint32", PTC_INT },
-	[PT_INT64] = { "int64", PTC_INT },
-	[PT_UINT64] = { "uint64", PTC_INT },
-	[PT_INT] = { "int", PTC_INT },
-	[PT_LONG] = { "long", PTC_INT },
-	[PT_ULONG] = { "ulong", PTC_INT },
-	[PT_SIZE_T] = { "size_t", PTC_INT },
-	[PT_STRING] = { "string", PTC_STRING },
-	[PT_CHAR_BUF] = { "char_buf", PTC_STRING },
-	[PT_CHAR_IOVEC] = { "char_iovec", PTC_STRING },
-	[PT_CONST_BUF] = { "const_buf", PTC_STRING },
-	[PT_FILENAME] = { "filename", PTC_STRING },
-	[PT_DATA_LOC] = { "data_loc", PTC_STRING },
-	[PT_NET_DEVICE] = { "net_device", PTC_STRING },
-	[PT_FD] = { "fd", PTC_PATH },
-	[PT_FILE] = { "file", PTC_PATH },
-	[PT_PATH] = { "path", PTC_PATH },
-	[PT_DENTRY] = { "dentry", PTC_PATH },
-	[PT_INODE] = { "inode", PTC_PATH },
-	[PT_LINUX_BINPRM] = { "linux_binprm", PTC_PATH },
-	[PT_KIOCB] = { "kiocb", PTC_PATH },
-	[PT_SOCK] = { "sock", PTC_SOCK },
-	[PT_SOCKET] = { "socket", PTC_SOCK },
-	[PT_SKB] = { "skb", PTC_SOCK },
-	[PT_SOCKADDR] = { "sockaddr", PTC_SOCK },
-	[PT_KERNEL_CAP_T] = { "kernel_cap_t", PTC_CAPS },
-	[PT_CAP_INHERITABLE] = { "cap_inheritable", PTC_CAPS },
-	[PT_CAP_PERMITTED] = { "cap_permitted", PTC_CAPS },
-	[PT_CAP_EFFECTIVE] = { "cap_effective", PTC_CAPS },
-	[PT_CAPABILITY] = { "capability", PTC_INT },
-	[PT_SYSCALL64] = { "syscall64", PTC_SYSCALL },
-	[PT_NOP] = { "nop", PTC_OPAQUE },
-	[PT_CRED] = { "cred", PTC_OPAQUE },
-	[PT_BPF_ATTR] = { "bpf_attr", PTC_OPAQUE },
-	[PT_PERF_EVENT] = { "perf_event", PTC_OPAQUE },
-	[PT_BPF_MAP] = { "bpf_map", PTC_OPAQUE },
-	[PT_BPF_PROG] = { "bpf_prog", PTC_OPAQUE },
-	[PT_USER_NAMESPACE] = { "user_namespace", PTC_OPAQUE },
-	[PT_IOV_ITER] = { "iov_iter", PTC_OPAQUE },
-	[PT_LOAD_INFO] = { "load_info", PTC_OPAQUE },
-	[PT_MODULE] = { "module", PTC_OPAQUE },
-};
-
-/* Other spellings TracingPolicy accepts for the same types. */
-static const struct {
-	const char *name;
-	enum pol_type t;
-} type_aliases[] = {
-	{ "sint8", PT_INT8 }, { "sint16", PT_INT16 }, { "sint32", PT_INT32 }, { "sint64", PT_INT64 },
-	{ "s8", PT_INT8 }, { "u8", PT_UINT8 }, { "s16", PT_INT16 }, { "u16", PT_UINT16 },
-	{ "s32", PT_INT32 }, { "u32", PT_UINT32 }, { "s64", PT_INT64 }, { "u64", PT_UINT64 },
-};
-
-static const char *const ops[POP__COUNT] = {
-	[POP_NONE] = "",
-	[POP_EQUAL] = "Equal", [POP_NOT_EQUAL] = "NotEqual",
-	[POP_PREFIX] = "Prefix", [POP_NOT_PREFIX] = "NotPrefix",
-	[POP_POSTFIX] = "Postfix", [POP_NOT_POSTFIX] = "NotPostfix",
-	[POP_MASK] = "Mask", [POP_GT] = "GT", [POP_LT] = "LT",
-	[POP_IN_MAP] = "InMap", [POP_NOT_IN_MAP] = "NotInMap",
-	[POP_SADDR] = "SAddr", [POP_NOT_SADDR] = "NotSAddr",
-	[POP_DADDR] = "DAddr", [POP_NOT_DADDR] = "NotDAddr",
-	[POP_SPORT] = "SPort", [POP_NOT_SPORT] = "NotSPort",
-	[POP_SPORT_PRIV] = "SPortPriv", [POP_NOT_SPORT_PRIV] = "NotSPortPriv",
-	[POP_DPORT] = "DPort", [POP_NOT_DPORT] = "NotDPort",
-	[POP_DPORT_PRIV] = "DPortPriv", [POP_NOT_DPORT_PRIV] = "NotDPortPriv",
-	[POP_PROTOCOL] = "Protocol", [POP_FAMILY] = "Family", [POP_STATE] = "State",
-	[POP_IN] = "In", [POP_NOT_IN] = "NotIn",
-	[POP_EXISTS] = "Exists", [POP_DOES_NOT_EXIST] = "DoesNotExist",
-};
-
 static const char *const filters[PF__COUNT] = {
 	[PF_ARGS] = "matchArgs", [PF_RETURN_ARGS] = "matchReturnArgs",
 	[PF_BINARIES] = "matchBinaries", [PF_PARENT_BINARIES] = "matchParentBinaries",
@@ -200,46 +120,6 @@ static const struct {
 	{ "security_sk_free", "sk_free_security" },
 };
 
-int pol_grow(void **v, size_t n, size_t sz)
-{
-	void *x;
-
-	if (n & (n - 1))
-		return 0; /* capacity left */
-	x = realloc(*v, (n ? 2 * n : 1) * sz);
-	if (!x)
-		return -ENOMEM;
-	*v = x;
-	return 0;
-}
-
-const char *pol_type_name(enum pol_type t)
-{
-	return t < PT__COUNT ? types[t].name : "?";
-}
-
-enum pol_type_class pol_type_class(enum pol_type t)
-{
-	return t < PT__COUNT ? types[t].cls : PTC_OPAQUE;
-}
-
-const char *pol_op_name(enum pol_op op)
-{
-	return op < POP__COUNT ? ops[op] : "?";
-}
-
-bool pol_op_negated(enum pol_op op)
-{
-	switch (op) {
-	case POP_NOT_EQUAL: case POP_NOT_PREFIX: case POP_NOT_POSTFIX: case POP_NOT_IN_MAP:
-	case POP_NOT_SADDR: case POP_NOT_DADDR: case POP_NOT_SPORT: case POP_NOT_SPORT_PRIV:
-	case POP_NOT_DPORT: case POP_NOT_DPORT_PRIV: case POP_NOT_IN: case POP_DOES_NOT_EXIST:
-		return true;
-	default:
-		return false;
-	}
-}
-
 const char *pol_filter_name(enum pol_filter_kind k)
 {
 	return k < PF__COUNT ? filters[k] : "?";
@@ -271,39 +151,6 @@ const char *pol_list_type_name(enum pol_list_type t)
 {
 	static const char *const n[] = { "syscalls", "generated_syscalls", "generated_ftrace" };
 	return t <= PLT_GENERATED_FTRACE ? n[t] : "?";
-}
-
-int pol_type_from(const char *s, enum pol_type *out)
-{
-	for (int i = 0; i < PT__COUNT; i++)
-		if (!strcmp(s, types[i].name)) {
-			*out = i;
-			return 0;
-		}
-	for (size_t i = 0; i < N(type_aliases); i++)
-		if (!strcmp(s, type_aliases[i].name)) {
-			*out = type_aliases[i].t;
-			return 0;
-		}
-	return -ENOENT;
-}
-
-int pol_op_from(const char *s, enum pol_op *out)
-{
-	for (int i = 1; i < POP__COUNT; i++)
-		if (!strcasecmp(s, ops[i])) {
-			*out = i;
-			return 0;
-		}
-	if (!strcasecmp(s, "GreaterThan")) {
-		*out = POP_GT;
-		return 0;
-	}
-	if (!strcasecmp(s, "LessThan")) {
-		*out = POP_LT;
-		return 0;
-	}
-	return -ENOENT;
 }
 
 static int lookup_ci(const char *const *names, int n, const char *s)

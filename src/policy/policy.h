@@ -57,6 +57,20 @@ enum pol_type {
 	PT__COUNT
 };
 
+/* Type flags: which argument options apply. */
+enum { PTF_SIZED = 1 << 0, PTF_MAX_DATA = 1 << 1 }; /* sizeArgIndex and returnCopy; maxData */
+
+struct pol_type_info {
+	const char *name;
+	enum pol_type_class cls;
+	unsigned ops;     /* enum pol_op_set matchArgs may use on it; 0: none */
+	uint8_t size;     /* bytes of an integer reading (8 for the rest) */
+	bool sign;
+	int64_t min;      /* the values an integer of this type holds */
+	uint64_t max;
+	unsigned flags;   /* PTF_* */
+};
+
 enum pol_op {
 	POP_NONE,
 	POP_EQUAL, POP_NOT_EQUAL, POP_PREFIX, POP_NOT_PREFIX, POP_POSTFIX, POP_NOT_POSTFIX,
@@ -69,6 +83,47 @@ enum pol_op {
 	/* label selectors only */
 	POP_EXISTS, POP_DOES_NOT_EXIST,
 	POP__COUNT
+};
+
+/* Where an operator is valid: the operator sets of arguments and filters. */
+enum pol_op_set {
+	POS_INT = 1 << 0,      /* integer arguments */
+	POS_STR = 1 << 1,      /* string and path arguments */
+	POS_SOCK = 1 << 2,     /* sock and socket arguments */
+	POS_SKB = 1 << 3,
+	POS_SOCKADDR = 1 << 4,
+	POS_CAPS = 1 << 5,     /* capability set arguments */
+	POS_SYSCALL = 1 << 6,  /* syscall64 arguments */
+	POS_BIN = 1 << 7,      /* matchBinaries, matchParentBinaries */
+	POS_SET = 1 << 8,      /* matchNamespaces, matchPIDs, matchCapabilities and their Changes */
+	POS_LABEL = 1 << 9,    /* matchExpressions of podSelector, containerSelector */
+};
+
+/* How an operator compares a string or path. */
+enum pol_op_match { POM_NONE, POM_EXACT, POM_PREFIX, POM_POSTFIX };
+
+/* What an operator's values are. */
+enum pol_op_values {
+	POV_TYPED,    /* of the argument's type (or the filter's kind) */
+	POV_NONE,     /* none: the operator says it all (DPortPriv: ports 0-1023, Exists) */
+	POV_CIDR,     /* addresses or CIDRs */
+	POV_PORTS,    /* ports or port ranges */
+	POV_PROTOCOL, /* IPPROTO_ names or numbers */
+	POV_FAMILY,   /* AF_ names or numbers */
+	POV_STATE,    /* TCP_ state names or numbers */
+};
+
+/* Which part of a socket an operator compares (compile picks the field by it). */
+enum pol_op_sock { POK_NONE, POK_SADDR, POK_DADDR, POK_SPORT, POK_DPORT, POK_PROTOCOL, POK_FAMILY, POK_STATE };
+
+struct pol_op_info {
+	enum pol_op op;
+	const char *name;
+	bool negated;  /* values are ANDed, not ORed */
+	unsigned sets; /* enum pol_op_set: where it is valid */
+	enum pol_op_match match;
+	enum pol_op_values values;
+	enum pol_op_sock sock;
 };
 
 enum pol_capset { PCS_EFFECTIVE, PCS_INHERITABLE, PCS_PERMITTED, PCS__COUNT };
@@ -293,6 +348,12 @@ int pol_load_file(const char *path, struct pol_set *out, struct diag_list *d);
  * file). 0 or -ENOMEM; free *files with pol_files_free. */
 int pol_expand(const char *path, char ***files, size_t *n, struct diag_list *d);
 void pol_files_free(char **files, size_t n);
+
+/* One row each (types.c, operators.c); a row with name "?" past the end. */
+const struct pol_type_info *pol_type_info(enum pol_type t);
+const struct pol_op_info *pol_op_info(enum pol_op op);
+/* The operators valid for any of sets (enum pol_op_set) as "A, B, C". */
+void pol_ops_list(char *buf, size_t sz, unsigned sets);
 
 /* Names, as TracingPolicy writes them. */
 const char *pol_type_name(enum pol_type t);
