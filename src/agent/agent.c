@@ -24,6 +24,7 @@
 
 #include "agent/request.h"
 #include "events/pipeline.h"
+#include "events/ring.h"
 #include "load/policies.h"
 #include "sensors/process.h"
 #include "sinks/client.h"
@@ -60,6 +61,7 @@ struct client {
 struct agent {
 	const struct agent_opts *o;
 	struct pipeline pl;
+	struct ev_ring *ring;
 	struct proc_sensor *sensor;
 	struct policy_set policies;
 	uint64_t policy_lost_reported;
@@ -80,8 +82,6 @@ struct agent {
 	uint64_t entries_last_tick;
 	uint64_t exported;
 	uint64_t drained_at;  /* mono_ns of the last drain of the ring */
-	uint64_t drain_left;  /* records this drain may still take */
-	bool drain_more;      /* the last drain stopped at DRAIN_MAX */
 	uint64_t client_drops; /* events not queued for a slow client */
 	uint64_t clients_too_slow, clients_timed_out;
 	bool trim_clients;     /* a big client queue was freed: give it back */
@@ -274,7 +274,7 @@ static void on_event(void *ctx, const struct ev *e)
 	}
 }
 
-static int on_record(void *ctx, const void *data, size_t len)
+static void on_record(void *ctx, const void *data, size_t len)
 {
 	struct agent *a = ctx;
 
@@ -287,12 +287,6 @@ static int on_record(void *ctx, const void *data, size_t len)
 		}
 	}
 	pipeline_push(&a->pl, data, len);
-	/* a negative return stops libbpf's loop after this record */
-	if (a->drain_left && !--a->drain_left) {
-		a->drain_more = true;
-		return -EAGAIN;
-	}
-	return 0;
 }
 
 static void status_json(struct agent *a, struct jw *w)
@@ -600,9 +594,7 @@ static bool pid_exists(uint32_t pid, void *ctx)
  * that keep the loop busy cannot delay the events. */
 static void drain(struct agent *a, uint64_t now, uint64_t max)
 {
-	a->drain_left = max;
-	a->drain_more = false;
-	proc_sensor_consume(a->sensor);
+	ev_ring_drain(a->ring, max);
 	a->drained_at = now;
 }
 
@@ -702,6 +694,7 @@ static void cleanup(struct agent *a)
 			drop_client(a, &a->clients[i], NULL);
 	policy_set_unload(&a->policies);
 	proc_sensor_close(a->sensor);
+	ev_ring_close(a->ring);
 	pipeline_fini(&a->pl);
 	file_sink_close(&a->sink);
 	jw_free(&a->json);
@@ -790,7 +783,12 @@ int agent_run(const struct agent_opts *o)
 		       strerror(-err));
 		goto out;
 	}
-	err = proc_sensor_open(&a->sensor, o->ringbuf_bytes, on_record, a, why, sizeof(why));
+	err = ev_ring_open(&a->ring, o->ringbuf_bytes, on_record, a);
+	if (err) {
+		logmsg("Error: ring buffer: %s", strerror(-err));
+		goto out;
+	}
+	err = proc_sensor_open(&a->sensor, ev_ring_map_fd(a->ring), why, sizeof(why));
 	if (err) {
 		logmsg("Error: process sensor: %s", why);
 		goto out;
@@ -801,7 +799,7 @@ int agent_run(const struct agent_opts *o)
 
 		diag_init(&d);
 		err = policy_set_load(&a->policies, o->policies, o->n_policies, a->pl.enc.host_ns,
-				      proc_sensor_ringbuf_fd(a->sensor), o->walk_every_path, &d, why, sizeof(why));
+				      ev_ring_map_fd(a->ring), o->walk_every_path, &d, why, sizeof(why));
 		diag_sort(&d);
 		for (size_t i = 0; i < d.n; i++) {
 			const struct diag *x = &d.v[i];
@@ -841,7 +839,7 @@ int agent_run(const struct agent_opts *o)
 	a->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	a->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (a->epfd < 0 || a->sigfd < 0 || a->timerfd < 0 || timerfd_settime(a->timerfd, 0, &its, NULL) ||
-	    (err = epoll_add(a->epfd, proc_sensor_fd(a->sensor), TAG_SENSOR)) ||
+	    (err = epoll_add(a->epfd, ev_ring_poll_fd(a->ring), TAG_SENSOR)) ||
 	    (err = epoll_add(a->epfd, a->sigfd, TAG_SIGNAL)) || (err = epoll_add(a->epfd, a->timerfd, TAG_TIMER)) ||
 	    (err = epoll_add(a->epfd, a->lfd, TAG_LISTEN))) {
 		err = err ? err : -errno;
@@ -856,9 +854,9 @@ int agent_run(const struct agent_opts *o)
 		 * short timeout too, which bounds an event's delay */
 		uint64_t now;
 
-		n = epoll_wait(a->epfd, evs, sizeof(evs) / sizeof(evs[0]), a->drain_more ? 0 : DRAIN_MS);
+		n = epoll_wait(a->epfd, evs, sizeof(evs) / sizeof(evs[0]), ev_ring_more(a->ring) ? 0 : DRAIN_MS);
 		now = mono_ns();
-		if (a->drain_more || now - a->drained_at >= DRAIN_MS * 1000000ull)
+		if (ev_ring_more(a->ring) || now - a->drained_at >= DRAIN_MS * 1000000ull)
 			drain(a, now, DRAIN_MAX);
 		if (n < 0) {
 			if (errno == EINTR)
