@@ -813,7 +813,7 @@ int agent_run(const struct agent_opts *o)
 			logmsg("Error: no policy loaded: %s", why[0] ? why : "the policies have errors (above)");
 			goto out;
 		}
-		pipeline_set_policies(&a->pl, a->policies.compiled, a->policies.n);
+		pipeline_set_policies(&a->pl, a->policies.meta, a->policies.n);
 		for (size_t i = 0; i < a->policies.n; i++) {
 			const struct compiled *c = &a->policies.compiled[i];
 			for (size_t h = 0; h < c->n_hooks; h++) {
