@@ -21,6 +21,9 @@ enum ev_kind {
 	EV__COUNT,
 };
 
+/* The two encodings: Tetragon's JSON, a line for people. */
+enum ev_format { FMT_JSON, FMT_COMPACT };
+
 struct enc_ctx {
 	char node[65];
 	uint32_t host_ns[VN__COUNT]; /* pid 1's namespaces: is_host */
