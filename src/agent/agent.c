@@ -1,280 +1,63 @@
-/* The agent: one thread, one epoll loop over the sensor's ring buffer, a
- * signalfd, a 1 s timer, the control socket and its clients. */
+/* The agent: one thread, one epoll loop over the ring buffer, a signalfd, a
+ * 1 s timer, the control socket and its clients. Here the wiring: ring ->
+ * pipeline -> bus -> sinks (the export, each getevents client). */
 #include "agent/agent.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <malloc.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/file.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/timerfd.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "agent/request.h"
+#include "agent/clients.h"
+#include "agent/runfiles.h"
+#include "agent/status.h"
 #include "events/pipeline.h"
+#include "events/ring.h"
 #include "load/policies.h"
 #include "sensors/process.h"
-#include "sinks/client.h"
-#include "sinks/file.h"
-#include "util/json.h"
+#include "sinks/bus.h"
+#include "sinks/export.h"
+#include "util/clock.h"
+#include "util/log.h"
 
-#define MAX_CLIENTS 64
 #define SWEEP_EVERY 30 /* seconds between checks for processes whose exit was lost */
 #define DRAIN_MS 20    /* longest wait before events reach the sinks */
 #define DRAIN_MAX 8192 /* records per round at most: clients and signals get their turn */
-#define EXPORT_BATCH (256 * 1024) /* bytes of queued events written at once at most */
 #define TRIM_DROP 1024 /* cache entries gone in one tick that mean a burst is draining */
-#define CLIENTS_QUEUE_TOTAL (16u << 20) /* all streaming clients' queues together */
-#define CLIENT_IDLE_S 5    /* to send a whole request */
-#define CLIENT_BEHIND_S 10 /* dropping events without ever catching up: disconnected */
-
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 enum { TAG_SENSOR = 1, TAG_SIGNAL, TAG_TIMER, TAG_LISTEN, TAG_CLIENT = 16 };
 
-struct client {
-	bool used;
-	bool streaming;       /* getevents accepted */
-	uint64_t since;       /* mono_ns of the accept */
-	uint64_t behind_since; /* mono_ns of its first drop since its queue was last empty */
-	struct client_sink out;
-	struct request req;
-	char in[REQ_MAX_LINE];
-	size_t inlen;
-	unsigned id;
-};
-
 struct agent {
 	const struct agent_opts *o;
+	struct ev_ring *ring;
 	struct pipeline pl;
+	struct sink_bus bus;
+	struct export_sink exp;
+	struct clients clients;
 	struct proc_sensor *sensor;
 	struct policy_set policies;
-	uint64_t policy_lost_reported;
-	uint64_t follow_lost_reported;
-	struct file_sink sink;
 	int epfd, sigfd, timerfd, lfd, recfd, lockfd;
-	struct client clients[MAX_CLIENTS];
-	unsigned next_client_id;
-	struct jw json, json_anc, compact; /* encodings of the current event */
-	bool have_json, have_json_anc, have_compact;
-	uint64_t export_errors, export_err_logged;
-	uint64_t export_dropped; /* the reader of stdout did not keep up */
-	bool export_blocked;     /* stdout's reader took not all: retry once a round, not per event */
-	int last_export_err, logged_export_err;
-	uint64_t export_logged_at;
-	uint64_t lost_reported;
 	uint64_t ticks;
 	uint64_t entries_last_tick;
-	uint64_t exported;
 	uint64_t drained_at;  /* mono_ns of the last drain of the ring */
-	uint64_t drain_left;  /* records this drain may still take */
-	bool drain_more;      /* the last drain stopped at DRAIN_MAX */
-	uint64_t client_drops; /* events not queued for a slow client */
-	uint64_t clients_too_slow, clients_timed_out;
-	bool trim_clients;     /* a big client queue was freed: give it back */
 };
-
-static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logmsg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("veto: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static const struct jw *encoded(struct agent *a, const struct ev *e, enum req_format fmt, bool anc)
-{
-	if (fmt == FMT_COMPACT) {
-		if (!a->have_compact) {
-			jw_reset(&a->compact);
-			enc_compact(&a->compact, &a->pl.enc, e);
-			a->have_compact = true;
-		}
-		return &a->compact;
-	}
-	if (anc && e->kind == EV_PROCESS_EXEC) {
-		if (!a->have_json_anc) {
-			jw_reset(&a->json_anc);
-			enc_json(&a->json_anc, &a->pl.enc, e, true);
-			a->have_json_anc = true;
-		}
-		return &a->json_anc;
-	}
-	if (!a->have_json) {
-		jw_reset(&a->json);
-		enc_json(&a->json, &a->pl.enc, e, false);
-		a->have_json = true;
-	}
-	return &a->json;
-}
-
-/* Streaming clients share CLIENTS_QUEUE_TOTAL: however many never read,
- * their queues together stay below it. */
-static void set_shares(struct agent *a)
-{
-	size_t n = 0, share;
-
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		n += a->clients[i].used && a->clients[i].streaming;
-	share = n ? CLIENTS_QUEUE_TOTAL / n : CLIENT_QUEUE_MAX;
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		a->clients[i].out.max = share < CLIENT_QUEUE_MAX ? share : CLIENT_QUEUE_MAX;
-}
-
-static void drop_client(struct agent *a, struct client *c, const char *why)
-{
-	if (!c->used)
-		return;
-	if (why)
-		logmsg("client %u: %s", c->id, why);
-	epoll_ctl(a->epfd, EPOLL_CTL_DEL, c->out.fd, NULL);
-	if (c->out.cap > CLIENT_QUEUE_KEEP)
-		a->trim_clients = true;
-	client_sink_close(&c->out);
-	c->used = false;
-	if (c->streaming)
-		set_shares(a);
-}
-
-static void want_write(struct agent *a, struct client *c, bool on)
-{
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | (on ? EPOLLOUT : 0),
-				  .data.u64 = TAG_CLIENT + (c - a->clients) };
-
-	epoll_ctl(a->epfd, EPOLL_CTL_MOD, c->out.fd, &ev);
-}
-
-static void flush_client(struct agent *a, struct client *c)
-{
-	int err = client_sink_flush(&c->out);
-	char why[96];
-
-	if (err == -EAGAIN) {
-		want_write(a, c, true);
-	} else if (err) {
-		snprintf(why, sizeof(why), "disconnected (%s)", strerror(-err));
-		drop_client(a, c, why);
-	} else {
-		c->behind_since = 0; /* caught up */
-		want_write(a, c, false);
-	}
-}
-
-static const char *export_name(const struct agent *a)
-{
-	return a->o->export_file ? a->o->export_file : "stdout";
-}
-
-static void export_failed(struct agent *a, int err, uint64_t n)
-{
-	uint64_t now;
-
-	if (!n)
-		return;
-	now = mono_ns();
-	if (err == -ENOBUFS)
-		a->export_dropped += n;
-	else
-		a->export_errors += n;
-	/* once per reason and at most every 10 s, not per event: a nearly
-	 * full disk takes small events and refuses big ones */
-	if (err != a->last_export_err &&
-	    (err != a->logged_export_err || now - a->export_logged_at >= 10000000000ull)) {
-		logmsg("Error: export to %s failed: %s (events are counted as %s until it works again)",
-		       export_name(a),
-		       err == -ENOBUFS ? "its reader does not keep up (its queue is full)" : strerror(-err),
-		       err == -ENOBUFS ? "export_dropped" : "export_errors");
-		a->logged_export_err = err;
-		a->export_logged_at = now;
-	}
-	a->last_export_err = err;
-}
-
-static void export_ok(struct agent *a, uint64_t n)
-{
-	if (!n)
-		return;
-	a->exported += n;
-	if (a->last_export_err) {
-		if (a->export_logged_at && mono_ns() - a->export_logged_at >= 1000000000ull)
-			logmsg("export to %s works again (%" PRIu64 " events not exported so far)", export_name(a),
-			       a->export_errors + a->export_dropped);
-		a->last_export_err = 0;
-	}
-}
-
-/* Writes the events queued since the last call: once per round of the event
- * loop, so a drain of the ring costs one write, not one per event. */
-static void export_flush(struct agent *a)
-{
-	struct file_sink_result r;
-
-	if (!a->sink.nlines)
-		return;
-	file_sink_flush(&a->sink, &r);
-	a->export_blocked = r.queued != 0;
-	/* in the batch's order as far as it matters: its last state wins */
-	if (r.last_ok) {
-		export_failed(a, r.err, r.failed);
-		export_ok(a, r.written);
-	} else {
-		export_ok(a, r.written);
-		export_failed(a, r.err, r.failed);
-	}
-}
 
 static void on_event(void *ctx, const struct ev *e)
 {
 	struct agent *a = ctx;
-	const struct jw *w;
-	int err;
 
-	a->have_json = a->have_json_anc = a->have_compact = false;
-	w = encoded(a, e, a->o->compact && !a->o->export_file ? FMT_COMPACT : FMT_JSON, a->o->ancestors);
-	err = w->oom ? -ENOMEM : file_sink_add(&a->sink, w->buf, w->len);
-	if (err)
-		export_failed(a, err, 1);
-	else if (a->sink.len >= EXPORT_BATCH && !a->export_blocked)
-		export_flush(a);
-	for (int i = 0; i < MAX_CLIENTS; i++) {
-		struct client *c = &a->clients[i];
-		if (!c->used || !c->streaming || !filter_match(&c->req.filter, e))
-			continue;
-		w = encoded(a, e, c->req.format, c->req.ancestors);
-		if (!w->oom && client_sink_queue(&c->out, w->buf, w->len)) {
-			a->client_drops++;
-			if (!c->behind_since)
-				c->behind_since = mono_ns();
-		}
-	}
+	sink_bus_emit(&a->bus, e);
 }
 
-static int on_record(void *ctx, const void *data, size_t len)
+static void on_record(void *ctx, const void *data, size_t len)
 {
 	struct agent *a = ctx;
 
@@ -287,308 +70,54 @@ static int on_record(void *ctx, const void *data, size_t len)
 		}
 	}
 	pipeline_push(&a->pl, data, len);
-	/* a negative return stops libbpf's loop after this record */
-	if (a->drain_left && !--a->drain_left) {
-		a->drain_more = true;
-		return -EAGAIN;
-	}
+}
+
+/* Reads the writers' loss counters into the ring's totals. 0, or -errno
+ * when the process sensor's could not be read. */
+static int read_lost(struct agent *a)
+{
+	uint64_t cnt[PROC_CNT__COUNT];
+
+	ev_ring_set_lost(a->ring, EVL_POLICY, policy_set_lost(&a->policies, VETO_LOST_EVENTS));
+	ev_ring_set_lost(a->ring, EVL_FOLLOW, policy_set_lost(&a->policies, VETO_LOST_FOLLOW));
+	if (!a->sensor || proc_sensor_counters(a->sensor, cnt))
+		return -EIO;
+	ev_ring_set_lost(a->ring, EVL_PROCESS, cnt[PROC_CNT_LOST]);
+	ev_ring_set_lost(a->ring, EVL_PROCESS_EXEC, cnt[PROC_CNT_LOST_EXEC]);
+	ev_ring_set_lost(a->ring, EVL_PROCESS_EXIT, cnt[PROC_CNT_LOST_EXIT]);
 	return 0;
 }
 
-static void status_json(struct agent *a, struct jw *w)
+static void on_status(void *ctx, struct jw *w)
 {
-	uint64_t cnt[PROC_CNT__COUNT] = { 0 };
-	struct proc_cache_stats cs;
-	int nclients = 0;
+	struct agent *a = ctx;
+	struct status_parts p = { .ring = a->ring, .sensor = a->sensor, .pl = &a->pl, .exp = &a->exp,
+				  .clients = &a->clients };
 
-	export_flush(a); /* exported counts what is in the file */
-	proc_sensor_counters(a->sensor, cnt);
-	proc_cache_stats(a->pl.cache, &cs);
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		nclients += a->clients[i].used;
-	jw_obj_open(w);
-	jw_key(w, "events");
-	jw_obj_open(w);
-	jw_kuint(w, "process_exec", a->pl.events[EV_PROCESS_EXEC]);
-	jw_kuint(w, "process_exit", a->pl.events[EV_PROCESS_EXIT]);
-	jw_obj_close(w);
-	jw_kuint(w, "exported", a->exported);
-	jw_kuint(w, "export_errors", a->export_errors);
-	jw_kuint(w, "export_dropped", a->export_dropped);
-	jw_key(w, "lost");
-	jw_obj_open(w);
-	jw_kuint(w, "total", cnt[PROC_CNT_LOST]);
-	jw_kuint(w, "process_exec", cnt[PROC_CNT_LOST_EXEC]);
-	jw_kuint(w, "process_exit", cnt[PROC_CNT_LOST_EXIT]);
-	jw_obj_close(w);
-	jw_kuint(w, "ring_records", cnt[PROC_CNT_SENT]);
-	jw_kuint(w, "bad_records", a->pl.bad_records);
-	jw_key(w, "cache");
-	jw_obj_open(w);
-	jw_kuint(w, "live", cs.live);
-	jw_kuint(w, "entries", cs.entries);
-	jw_kuint(w, "misses", cs.misses);
-	jw_kuint(w, "reaped", cs.reaped);
-	jw_obj_close(w);
-	jw_kuint(w, "clients", nclients);
-	jw_key(w, "client_faults");
-	jw_obj_open(w);
-	jw_kuint(w, "events_dropped", a->client_drops);
-	jw_kuint(w, "too_slow", a->clients_too_slow);
-	jw_kuint(w, "timed_out", a->clients_timed_out);
-	jw_obj_close(w);
-	jw_obj_close(w);
-}
-
-static void reply_error(struct agent *a, struct client *c, const char *msg)
-{
-	struct jw w;
-
-	jw_init(&w);
-	jw_obj_open(&w);
-	jw_kstr(&w, "error", msg);
-	jw_obj_close(&w);
-	if (!w.oom)
-		client_sink_queue(&c->out, w.buf, w.len);
-	jw_free(&w);
-	client_sink_flush(&c->out);
-	drop_client(a, c, NULL);
-}
-
-static void on_request(struct agent *a, struct client *c, const char *line)
-{
-	char why[256];
-	struct jw w;
-
-	if (request_parse(line, &c->req, why, sizeof(why))) {
-		logmsg("client %u: bad request: %s", c->id, why);
-		reply_error(a, c, why);
-		return;
-	}
-	jw_init(&w);
-	if (c->req.op == REQ_STATUS) {
-		status_json(a, &w);
-		client_sink_queue(&c->out, w.buf, w.len);
-		jw_free(&w);
-		client_sink_flush(&c->out);
-		drop_client(a, c, NULL);
-		return;
-	}
-	jw_obj_open(&w);
-	jw_kbool(&w, "ok", true);
-	jw_kstr(&w, "request", "getevents");
-	jw_obj_close(&w);
-	client_sink_queue(&c->out, w.buf, w.len);
-	jw_free(&w);
-	c->streaming = true;
-	set_shares(a);
-	logmsg("client %u: streaming events (%s)", c->id, line);
-	flush_client(a, c);
-}
-
-static void on_client_input(struct agent *a, struct client *c)
-{
-	char junk[REQ_MAX_LINE];
-	ssize_t n;
-	char *nl;
-
-	/* after its request a client has nothing to say: read and ignore, a
-	 * bounded amount per round */
-	if (c->streaming)
-		n = recv(c->out.fd, junk, sizeof(junk), MSG_DONTWAIT);
-	else
-		n = recv(c->out.fd, c->in + c->inlen, sizeof(c->in) - 1 - c->inlen, MSG_DONTWAIT);
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		drop_client(a, c, c->streaming ? "disconnected" : "closed before a request");
-		return;
-	}
-	if (n < 0 || c->streaming)
-		return;
-	c->inlen += n;
-	c->in[c->inlen] = '\0';
-	nl = memchr(c->in, '\n', c->inlen);
-	if (!nl) {
-		if (c->inlen >= sizeof(c->in) - 1) {
-			logmsg("client %u: bad request: longer than %zu bytes", c->id, sizeof(c->in) - 1);
-			reply_error(a, c, "request too long (no newline in 4095 bytes)");
-		}
-		return;
-	}
-	*nl = '\0';
-	on_request(a, c, c->in);
-}
-
-static void on_accept(struct agent *a)
-{
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-	int fd = accept4(a->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	struct client *c = NULL;
-	bool free_slot;
-
-	if (fd < 0)
-		return;
-	for (int i = 0; i < MAX_CLIENTS && !c; i++)
-		if (!a->clients[i].used)
-			c = &a->clients[i];
-	free_slot = c != NULL;
-	/* full: the oldest client still without a request makes room, so idle
-	 * connections cannot lock the others out */
-	for (int i = 0; i < MAX_CLIENTS && !free_slot; i++) {
-		struct client *o = &a->clients[i];
-		if (!o->streaming && (!c || o->since < c->since))
-			c = o;
-	}
-	if (c && !free_slot)
-		drop_client(a, c, "no request yet and every slot is taken: closed for a new client");
-	if (!c) {
-		static const char busy[] = "{\"error\":\"too many clients\"}\n";
-		if (send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-		}
-		close(fd);
-		return;
-	}
-	memset(c, 0, sizeof(*c));
-	c->used = true;
-	c->id = ++a->next_client_id;
-	c->since = mono_ns();
-	client_sink_init(&c->out, fd);
-	/* the socket is root-only (0600); check the peer anyway */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.uid != 0) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG_CLIENT + (c - a->clients) };
-		epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev);
-		logmsg("client %u: refused: uid %u is not root", c->id, (unsigned)cred.uid);
-		reply_error(a, c, "permission denied: the control socket is for root only");
-		return;
-	}
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.u64 = TAG_CLIENT + (c - a->clients) };
-	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev)) {
-		client_sink_close(&c->out);
-		c->used = false;
-	}
-}
-
-/* Creates path's folder (0700) when missing. */
-static int make_parent(const char *path)
-{
-	char *dir = strdup(path), *slash;
-	int err = 0;
-
-	if (!dir)
-		return -ENOMEM;
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0700) && errno != EEXIST)
-			err = -errno;
-	}
-	free(dir);
-	return err;
-}
-
-/* Only one agent per node: two would both attach and give a process two
- * exec_ids. Returns the lock's fd, or -EWOULDBLOCK with the holder's pid. */
-static int take_lock(const char *path, long *holder)
-{
-	char pid[32] = "";
-	ssize_t n;
-	int fd, err = make_parent(path);
-
-	*holder = 0;
-	if (err)
-		return err;
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX | LOCK_NB)) {
-		err = -errno;
-		n = pread(fd, pid, sizeof(pid) - 1, 0);
-		if (n > 0) {
-			pid[n] = '\0';
-			*holder = strtol(pid, NULL, 10);
-		}
-		close(fd);
-		return err;
-	}
-	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) || pwrite(fd, pid, n, 0) != n) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-/* Binds the control socket. What is at path is replaced only when it is a
- * socket no agent answers on (one left by a crash): never a file, a symbolic
- * link or anything else (-EEXIST), never a live agent's (-EADDRINUSE). */
-static int listen_socket(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd, err;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	if ((err = make_parent(path)))
-		return err;
-	if (!lstat(path, &st)) {
-		if (!S_ISSOCK(st.st_mode))
-			return -EEXIST;
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd < 0)
-			return -errno;
-		err = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
-		close(fd);
-		if (!err || err == -EAGAIN)
-			return -EADDRINUSE;
-		if (unlink(path) && errno != ENOENT)
-			return -errno;
-	} else if (errno != ENOENT) {
-		return -errno;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	{
-		mode_t old = umask(0077);
-		err = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-		umask(old);
-	}
-	if (err || chmod(path, 0600) || listen(fd, 16)) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
+	export_sink_flush(&a->exp); /* exported counts what is in the file */
+	read_lost(a);
+	status_json(w, &p);
 }
 
 static void check_lost(struct agent *a)
 {
-	uint64_t cnt[PROC_CNT__COUNT], plost = policy_set_lost(&a->policies, VETO_LOST_EVENTS);
-	uint64_t flost = policy_set_lost(&a->policies, VETO_LOST_FOLLOW);
+	struct ev_ring *r = a->ring;
+	bool sensor_read = read_lost(a) == 0;
+	uint64_t n, total, exec, ex;
 
-	if (plost > a->policy_lost_reported) {
+	if ((n = ev_ring_lost_new(r, EVL_POLICY)))
 		logmsg("Warning: %" PRIu64 " policy events lost (ring buffer full): the kernel still enforced, "
-		       "the events are missing; total %" PRIu64, plost - a->policy_lost_reported, plost);
-		a->policy_lost_reported = plost;
-	}
-	if (flost > a->follow_lost_reported) {
+		       "the events are missing; total %" PRIu64, n, ev_ring_lost(r, EVL_POLICY));
+	if ((n = ev_ring_lost_new(r, EVL_FOLLOW)))
 		logmsg("Warning: %" PRIu64 " processes not followed (followChildren/followForks map full): "
-		       "their descendants are not matched as such; total %" PRIu64, flost - a->follow_lost_reported,
-		       flost);
-		a->follow_lost_reported = flost;
-	}
-	if (proc_sensor_counters(a->sensor, cnt))
+		       "their descendants are not matched as such; total %" PRIu64, n, ev_ring_lost(r, EVL_FOLLOW));
+	if (!sensor_read || !(n = ev_ring_lost_new(r, EVL_PROCESS)))
 		return;
-	if (cnt[PROC_CNT_LOST] > a->lost_reported) {
-		logmsg("Warning: %" PRIu64 " records lost (ring buffer full): %" PRIu64 " exec, %" PRIu64
-		       " exit, %" PRIu64 " fork; total %" PRIu64,
-		       cnt[PROC_CNT_LOST] - a->lost_reported, cnt[PROC_CNT_LOST_EXEC], cnt[PROC_CNT_LOST_EXIT],
-		       cnt[PROC_CNT_LOST] - cnt[PROC_CNT_LOST_EXEC] - cnt[PROC_CNT_LOST_EXIT], cnt[PROC_CNT_LOST]);
-		a->lost_reported = cnt[PROC_CNT_LOST];
-	}
+	total = ev_ring_lost(r, EVL_PROCESS);
+	exec = ev_ring_lost(r, EVL_PROCESS_EXEC);
+	ex = ev_ring_lost(r, EVL_PROCESS_EXIT);
+	logmsg("Warning: %" PRIu64 " records lost (ring buffer full): %" PRIu64 " exec, %" PRIu64 " exit, %" PRIu64
+	       " fork; total %" PRIu64, n, exec, ex, total - exec - ex, total);
 }
 
 static bool pid_exists(uint32_t pid, void *ctx)
@@ -600,36 +129,8 @@ static bool pid_exists(uint32_t pid, void *ctx)
  * that keep the loop busy cannot delay the events. */
 static void drain(struct agent *a, uint64_t now, uint64_t max)
 {
-	a->drain_left = max;
-	a->drain_more = false;
-	proc_sensor_consume(a->sensor);
+	ev_ring_drain(a->ring, max);
 	a->drained_at = now;
-}
-
-/* Clients that hold a slot without asking, or never catch up. */
-static void check_clients(struct agent *a)
-{
-	uint64_t now = mono_ns();
-	char why[96];
-
-	for (int i = 0; i < MAX_CLIENTS; i++) {
-		struct client *c = &a->clients[i];
-		if (!c->used)
-			continue;
-		if (!c->streaming && now - c->since >= CLIENT_IDLE_S * 1000000000ull) {
-			a->clients_timed_out++;
-			drop_client(a, c, "no request within " STR(CLIENT_IDLE_S) " s: closed");
-		} else if (c->behind_since && now - c->behind_since >= CLIENT_BEHIND_S * 1000000000ull) {
-			a->clients_too_slow++;
-			snprintf(why, sizeof(why), "too slow: %" PRIu64 " events dropped in " STR(CLIENT_BEHIND_S)
-				 " s without catching up: disconnected", c->out.dropped);
-			drop_client(a, c, why);
-		}
-	}
-	if (a->trim_clients) {
-		malloc_trim(0);
-		a->trim_clients = false;
-	}
 }
 
 /* logrotate renamed the export file: write to a new one at the path */
@@ -641,8 +142,8 @@ static void on_hup(struct agent *a)
 		logmsg("SIGHUP: nothing to reopen (exporting to stdout)");
 		return;
 	}
-	export_flush(a);
-	err = file_sink_reopen(&a->sink);
+	export_sink_flush(&a->exp);
+	err = file_sink_reopen(&a->exp.f);
 	if (err)
 		logmsg("Error: SIGHUP: reopening %s: %s", a->o->export_file, file_open_why(err));
 	else
@@ -668,8 +169,8 @@ static void on_tick(struct agent *a)
 	}
 	a->ticks++;
 	check_lost(a);
-	check_clients(a);
-	err = file_sink_check(&a->sink);
+	clients_check(&a->clients);
+	err = file_sink_check(&a->exp.f);
 	if (err < 0)
 		logmsg("Error: the export file %s was deleted; creating it again: %s", a->o->export_file,
 		       file_open_why(err));
@@ -697,16 +198,13 @@ static int epoll_add(int epfd, int fd, uint64_t tag)
 
 static void cleanup(struct agent *a)
 {
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		if (a->clients[i].used)
-			drop_client(a, &a->clients[i], NULL);
+	clients_close(&a->clients);
 	policy_set_unload(&a->policies);
 	proc_sensor_close(a->sensor);
+	ev_ring_close(a->ring);
 	pipeline_fini(&a->pl);
-	file_sink_close(&a->sink);
-	jw_free(&a->json);
-	jw_free(&a->json_anc);
-	jw_free(&a->compact);
+	file_sink_close(&a->exp.f);
+	sink_bus_fini(&a->bus);
 	if (a->lfd >= 0) {
 		close(a->lfd);
 		unlink(a->o->socket_path);
@@ -737,9 +235,7 @@ int agent_run(const struct agent_opts *o)
 	memset(a, 0, sizeof(*a));
 	a->o = o;
 	a->epfd = a->sigfd = a->timerfd = a->lfd = a->recfd = a->lockfd = -1;
-	jw_init(&a->json);
-	jw_init(&a->json_anc);
-	jw_init(&a->compact);
+	sink_bus_init(&a->bus, &a->pl.enc);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -768,11 +264,13 @@ int agent_run(const struct agent_opts *o)
 			logmsg("Error: lock file %s: %s", o->lock_file, file_open_why(err));
 		goto out;
 	}
-	err = file_sink_open(&a->sink, o->export_file, o->export_max_bytes, o->export_backups);
+	err = export_sink_open(&a->exp, o->export_file, o->export_max_bytes, o->export_backups,
+			       o->compact && !o->export_file ? FMT_COMPACT : FMT_JSON, o->ancestors);
 	if (err) {
 		logmsg("Error: cannot open export file %s: %s", o->export_file, file_open_why(err));
 		goto out;
 	}
+	sink_bus_add(&a->bus, &a->exp.s); /* the export: every event, first */
 	if (o->record_file) {
 		a->recfd = file_open_safe(o->record_file, true);
 		if (a->recfd < 0) {
@@ -790,7 +288,12 @@ int agent_run(const struct agent_opts *o)
 		       strerror(-err));
 		goto out;
 	}
-	err = proc_sensor_open(&a->sensor, o->ringbuf_bytes, on_record, a, why, sizeof(why));
+	err = ev_ring_open(&a->ring, o->ringbuf_bytes, on_record, a);
+	if (err) {
+		logmsg("Error: ring buffer: %s", strerror(-err));
+		goto out;
+	}
+	err = proc_sensor_open(&a->sensor, ev_ring_map_fd(a->ring), why, sizeof(why));
 	if (err) {
 		logmsg("Error: process sensor: %s", why);
 		goto out;
@@ -801,7 +304,7 @@ int agent_run(const struct agent_opts *o)
 
 		diag_init(&d);
 		err = policy_set_load(&a->policies, o->policies, o->n_policies, a->pl.enc.host_ns,
-				      proc_sensor_ringbuf_fd(a->sensor), o->walk_every_path, &d, why, sizeof(why));
+				      ev_ring_map_fd(a->ring), o->walk_every_path, &d, why, sizeof(why));
 		diag_sort(&d);
 		for (size_t i = 0; i < d.n; i++) {
 			const struct diag *x = &d.v[i];
@@ -815,7 +318,7 @@ int agent_run(const struct agent_opts *o)
 			logmsg("Error: no policy loaded: %s", why[0] ? why : "the policies have errors (above)");
 			goto out;
 		}
-		pipeline_set_policies(&a->pl, a->policies.compiled, a->policies.n);
+		pipeline_set_policies(&a->pl, a->policies.meta, a->policies.n);
 		for (size_t i = 0; i < a->policies.n; i++) {
 			const struct compiled *c = &a->policies.compiled[i];
 			for (size_t h = 0; h < c->n_hooks; h++) {
@@ -840,8 +343,9 @@ int agent_run(const struct agent_opts *o)
 	a->epfd = epoll_create1(EPOLL_CLOEXEC);
 	a->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	a->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	clients_init(&a->clients, a->epfd, TAG_CLIENT, &a->bus, on_status, a);
 	if (a->epfd < 0 || a->sigfd < 0 || a->timerfd < 0 || timerfd_settime(a->timerfd, 0, &its, NULL) ||
-	    (err = epoll_add(a->epfd, proc_sensor_fd(a->sensor), TAG_SENSOR)) ||
+	    (err = epoll_add(a->epfd, ev_ring_poll_fd(a->ring), TAG_SENSOR)) ||
 	    (err = epoll_add(a->epfd, a->sigfd, TAG_SIGNAL)) || (err = epoll_add(a->epfd, a->timerfd, TAG_TIMER)) ||
 	    (err = epoll_add(a->epfd, a->lfd, TAG_LISTEN))) {
 		err = err ? err : -errno;
@@ -856,9 +360,9 @@ int agent_run(const struct agent_opts *o)
 		 * short timeout too, which bounds an event's delay */
 		uint64_t now;
 
-		n = epoll_wait(a->epfd, evs, sizeof(evs) / sizeof(evs[0]), a->drain_more ? 0 : DRAIN_MS);
+		n = epoll_wait(a->epfd, evs, sizeof(evs) / sizeof(evs[0]), ev_ring_more(a->ring) ? 0 : DRAIN_MS);
 		now = mono_ns();
-		if (a->drain_more || now - a->drained_at >= DRAIN_MS * 1000000ull)
+		if (ev_ring_more(a->ring) || now - a->drained_at >= DRAIN_MS * 1000000ull)
 			drain(a, now, DRAIN_MAX);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -883,35 +387,26 @@ int agent_run(const struct agent_opts *o)
 			} else if (tag == TAG_TIMER) {
 				on_tick(a);
 			} else if (tag == TAG_LISTEN) {
-				on_accept(a);
-			} else if (tag >= TAG_CLIENT && tag < TAG_CLIENT + MAX_CLIENTS) {
-				struct client *c = &a->clients[tag - TAG_CLIENT];
-				if (!c->used)
-					continue;
-				if (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-					on_client_input(a, c);
-				if (c->used && (evs[i].events & EPOLLOUT))
-					flush_client(a, c);
+				clients_accept(&a->clients, a->lfd);
+			} else if (tag >= TAG_CLIENT) {
+				clients_ready(&a->clients, tag - TAG_CLIENT, evs[i].events);
 			}
 		}
 		/* push what this round produced to the file and the clients */
-		export_flush(a);
-		for (int i = 0; i < MAX_CLIENTS; i++)
-			if (a->clients[i].used && a->clients[i].out.len)
-				flush_client(a, &a->clients[i]);
+		export_sink_flush(&a->exp);
+		clients_flush(&a->clients);
 	}
 	if (stop_sig) {
 		/* drain what the kernel already produced, then flush */
 		drain(a, mono_ns(), 0); /* no limit: nothing else waits now */
-		export_flush(a);
-		for (int i = 0; i < MAX_CLIENTS; i++)
-			if (a->clients[i].used && a->clients[i].out.len)
-				client_sink_flush(&a->clients[i].out);
+		export_sink_flush(&a->exp);
+		clients_close(&a->clients);
 		check_lost(a);
 		logmsg("stopping on %s: %" PRIu64 " exec and %" PRIu64 " exit events, %" PRIu64 " exported, %" PRIu64
 		       " export errors, %" PRIu64 " dropped (slow reader), %" PRIu64 " records lost",
-		       strsignal(stop_sig), a->pl.events[EV_PROCESS_EXEC], a->pl.events[EV_PROCESS_EXIT], a->exported,
-		       a->export_errors, a->export_dropped + a->sink.nlines, a->lost_reported);
+		       strsignal(stop_sig), a->pl.events[EV_PROCESS_EXEC], a->pl.events[EV_PROCESS_EXIT],
+		       a->exp.s.st.written, a->exp.s.st.failed, a->exp.s.st.dropped + export_sink_queued(&a->exp),
+		       ev_ring_lost_reported(a->ring, EVL_PROCESS));
 		err = 0;
 	}
 out:

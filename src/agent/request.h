@@ -13,24 +13,15 @@
 #include <stdint.h>
 
 #include "events/encode.h"
+#include "events/filter.h"
 
 #define REQ_MAX_LINE   4096
-#define FILTER_MAX     16
 
 enum req_op { REQ_GETEVENTS, REQ_STATUS };
-enum req_format { FMT_JSON, FMT_COMPACT };
-
-struct ev_filter {
-	uint32_t kinds;  /* bit per enum ev_kind; 0 = all */
-	int nbinaries;
-	char binaries[FILTER_MAX][256];
-	int npids;
-	uint32_t pids[FILTER_MAX];
-};
 
 struct request {
 	enum req_op op;
-	enum req_format format;
+	enum ev_format format;
 	bool ancestors;
 	struct ev_filter filter;
 };
@@ -42,7 +33,5 @@ int request_parse(const char *line, struct request *r, char *why, size_t whylen)
 int request_format(const struct request *r, char *out, size_t outlen);
 /* The event types a request accepts, "a, b, c", from the encoder's table. */
 void request_types(char *out, size_t len);
-/* Does the event pass the filter? */
-bool filter_match(const struct ev_filter *f, const struct ev *e);
 
 #endif

@@ -1,4 +1,4 @@
-/* Decoding of the process sensor's records. */
+/* Decoding of the process sensor's and the policy programs' records. */
 #include "events/decode.h"
 
 #include <errno.h>
@@ -180,19 +180,30 @@ static bool end_str(char *s, size_t n, size_t len)
 	return true;
 }
 
-int policy_decode(const void *data, size_t len, struct veto_policy_event *out)
+int policy_decode(const void *data, size_t len, const struct ev_policy *v, size_t n, struct pol_decoded *out)
 {
-	if (len < sizeof(*out))
+	struct veto_policy_event *r = &out->r;
+
+	out->policy = NULL;
+	out->hook = NULL;
+	if (len < sizeof(*r))
 		return -EINVAL;
-	memcpy(out, data, sizeof(*out));
-	if (out->type != VETO_EV_POLICY || out->size != sizeof(*out) || !memchr(out->comm, 0, sizeof(out->comm)))
+	memcpy(r, data, sizeof(*r));
+	if (r->type != VETO_EV_POLICY || r->size != sizeof(*r) || !memchr(r->comm, 0, sizeof(r->comm)))
 		return -EINVAL;
 	/* the kernel side ends each string at its len; a slot a hook does not
 	 * fill keeps an earlier event's, whose len fits its buffer too */
-	if (!end_str(out->binary, sizeof(out->binary), out->bin_len))
+	if (!end_str(r->binary, sizeof(r->binary), r->bin_len))
 		return -EINVAL;
 	for (int i = 0; i < VETO_ARG_MAX; i++)
-		if (!end_str(out->args[i].str, sizeof(out->args[i].str), out->args[i].len))
+		if (!end_str(r->args[i].str, sizeof(r->args[i].str), r->args[i].len))
 			return -EINVAL;
-	return 0;
+	/* a policy's programs report only its own hooks */
+	if (r->hook >= VETO_HOOK_MAX || r->policy_id >= n)
+		return -EINVAL;
+	out->policy = &v[r->policy_id];
+	for (size_t i = 0; i < out->policy->n_hooks; i++)
+		if (out->policy->hooks[i].id == r->hook)
+			out->hook = &out->policy->hooks[i];
+	return out->hook ? 0 : -EINVAL;
 }

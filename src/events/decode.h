@@ -1,4 +1,6 @@
-/* Raw process records (bpf/process.h) to C strings a person can read. */
+/* Raw records to checked data: one decoder per record kind (process records
+ * of bpf/process.h, policy records of bpf/policy.h), each checking every
+ * length the record carries; the encoders read only what these produce. */
 #ifndef VETO_EVENTS_DECODE_H
 #define VETO_EVENTS_DECODE_H
 
@@ -7,6 +9,7 @@
 
 #include "bpf/policy.h"
 #include "bpf/process.h"
+#include "events/meta.h"
 
 /* One decoded record. Strings point into the struct: no allocation. */
 struct proc_decoded {
@@ -23,11 +26,18 @@ struct proc_decoded {
  * record whose sizes do not add up (never trusts the lengths it carries). */
 int proc_decode(const void *data, size_t len, struct proc_decoded *out);
 
-/* Validates a policy record (bpf/policy.h) and copies it into out with each
- * string ended inside its buffer, so the encoders may read up to a NUL.
- * Returns 0, or -EINVAL for a wrong type or size, or a length past its
- * buffer. policy_id and hook are the caller's to check. */
-int policy_decode(const void *data, size_t len, struct veto_policy_event *out);
+/* One checked policy record and what it names. */
+struct pol_decoded {
+	struct veto_policy_event r; /* each string ends at its len, inside its buffer */
+	const struct ev_policy *policy;
+	const struct ev_hook *hook;
+};
+
+/* Validates a policy record and copies it into out with each string ended
+ * inside its buffer, so the encoders may read up to a NUL. Returns 0, or
+ * -EINVAL for a wrong type or size, a length past its buffer, or a policy
+ * (of v[0..n)) or hook of that policy it does not have. */
+int policy_decode(const void *data, size_t len, const struct ev_policy *v, size_t n, struct pol_decoded *out);
 
 /* Joins a NUL-separated argv (skipping argv[0] when skip_first) the way
  * Tetragon prints "arguments": spaces between, "..." around arguments with

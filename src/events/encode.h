@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 #include "bpf/policy.h"
-#include "compile/compile.h"
 #include "events/cache.h"
+#include "events/meta.h"
 #include "util/json.h"
 
 enum ev_kind {
@@ -20,6 +20,9 @@ enum ev_kind {
 	EV_PROCESS_TRACEPOINT, /* a policy written with tracepoints: matched */
 	EV__COUNT,
 };
+
+/* The two encodings: Tetragon's JSON, a line for people. */
+enum ev_format { FMT_JSON, FMT_COMPACT };
 
 struct enc_ctx {
 	char node[65];
@@ -32,10 +35,10 @@ struct ev {
 	uint64_t time;        /* ns since the epoch */
 	const struct proc *proc;
 	uint32_t exit_code;   /* exit: wait(2) status */
-	/* policy events */
+	/* policy events: all three from policy_decode, checked */
 	const struct veto_policy_event *pol;
-	const struct c_hook *hook;  /* how the policy declared the hook's arguments */
-	const struct compiled *policy;
+	const struct ev_hook *hook;  /* how the policy declared the hook's arguments */
+	const struct ev_policy *policy;
 };
 
 /* "process_exec", "process_exit", "process_kprobe", "process_lsm",
@@ -63,5 +66,7 @@ const char *ev_function_name(const struct ev *e);
 const char *ev_errno_name(int32_t ret);
 /* The name of a policy event's policy ("" when unknown). */
 const char *ev_policy_name(const struct ev *e);
+/* A syscall64 argument's name, by its policy's table; NULL when unknown. */
+const char *ev_syscall_name(const struct ev *e, uint64_t nr);
 
 #endif

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compile/syscalls.h"
 #include "events/encode.h"
 
 static void text(struct jw *w, const char *s)
@@ -109,17 +108,18 @@ static void policy_line(struct jw *w, const char *where, const struct ev *e)
 	str_word(w, p->binary && p->binary[0] ? p->binary : "<unknown>");
 	text(w, " ");
 	text(w, ev_function_name(e));
-	for (unsigned i = 0; e->hook && i < e->hook->nargs && i < VETO_ARG_MAX; i++) {
+	for (unsigned i = 0; i < e->hook->nargs; i++) {
 		const struct veto_ev_arg *a = &pe->args[i];
-		if (!(e->hook->cfg.need_args & (1u << i)) || (a->flags & VETO_ARG_NOPATH))
+		const struct ev_arg_meta *m = &e->hook->args[i];
+		if (!m->read || (a->flags & VETO_ARG_NOPATH))
 			continue;
 		if (a->len) {
 			text(w, " ");
 			word(w, a->str, strnlen(a->str, a->len));
-		} else if (e->hook->arg_type[i] == PT_SYSCALL64 && syscall_name(a->num[0])) {
+		} else if (m->type == EA_SYSCALL64 && ev_syscall_name(e, a->num[0])) {
 			text(w, " ");
-			text(w, syscall_name(a->num[0]));
-		} else if (e->hook->kind[i] == AK_ulong) { /* numbers of tracepoints and kprobes */
+			text(w, ev_syscall_name(e, a->num[0]));
+		} else if (m->number) { /* numbers of tracepoints and kprobes */
 			snprintf(buf, sizeof(buf), " %lld", (long long)a->num[0]);
 			text(w, buf);
 		}
@@ -132,7 +132,7 @@ static void policy_line(struct jw *w, const char *where, const struct ev *e)
 		const char *n = ev_errno_name(pe->ret);
 		snprintf(buf, sizeof(buf), "%s %s", pe->monitor ? "deny" : "denied", n ? n : "?");
 		text(w, buf);
-	} else if (e->hook && !c_hook_is_lsm(e->hook)) {
+	} else if (e->hook->kind != EH_LSM) {
 		text(w, "call completes"); /* a tracepoint or kprobe cannot deny */
 	} else {
 		text(w, pe->monitor ? "allow" : "allowed");

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compile/syscalls.h"
 #include "events/encode.h"
 #include "util/caps.h"
 
@@ -75,30 +74,33 @@ static void path_obj(struct jw *w, const char *key, const struct veto_ev_arg *a)
 /* The policy path an inode was resolved from, when the event's inode is one of them. */
 static const char *inode_path(const struct ev *e, const struct veto_ev_arg *a)
 {
-	const struct compiled *c = e->policy;
+	const struct ev_policy *c = e->policy;
 
-	for (size_t i = 0; c && i < c->n_nums; i++)
-		if (c->nums[i].path && c->nums[i].key.hook == e->pol->hook && c->nums[i].key.a == a->num[0] &&
-		    c->nums[i].key.b == a->num[1])
-			return c->nums[i].path;
+	for (size_t i = 0; i < c->n_inodes; i++)
+		if (c->inodes[i].hook == e->pol->hook && c->inodes[i].dev == a->num[0] && c->inodes[i].ino == a->num[1])
+			return c->inodes[i].path;
 	return NULL;
 }
 
-static void arg(struct jw *w, const struct ev *e, enum pol_type t, const char *label, const struct veto_ev_arg *a)
+const char *ev_syscall_name(const struct ev *e, uint64_t nr)
+{
+	return e->policy->syscall_name ? e->policy->syscall_name(nr) : NULL;
+}
+
+static void arg(struct jw *w, const struct ev *e, const struct ev_arg_meta *m, const struct veto_ev_arg *a)
 {
 	jw_obj_open(w);
-	switch (t) {
-	case PT_FILE:
+	switch (m->type) {
+	case EA_FILE:
 		path_obj(w, "file_arg", a);
 		break;
-	case PT_LINUX_BINPRM:
+	case EA_BINPRM:
 		path_obj(w, "linux_binprm_arg", a);
 		break;
-	case PT_PATH:
-	case PT_DENTRY:
+	case EA_PATH:
 		path_obj(w, "path_arg", a);
 		break;
-	case PT_INODE:
+	case EA_INODE:
 		jw_key(w, "inode_arg");
 		jw_obj_open(w);
 		if (inode_path(e, a))
@@ -107,8 +109,7 @@ static void arg(struct jw *w, const struct ev *e, enum pol_type t, const char *l
 		jw_kuint(w, "ino", a->num[1]);
 		jw_obj_close(w);
 		break;
-	case PT_SOCK:
-	case PT_SOCKET:
+	case EA_SOCK:
 		jw_key(w, "sock_arg");
 		jw_obj_open(w);
 		kname(w, "family", family_name(a->family), a->family);
@@ -119,7 +120,7 @@ static void arg(struct jw *w, const struct ev *e, enum pol_type t, const char *l
 		jw_kuint(w, "dport", a->dport);
 		jw_obj_close(w);
 		break;
-	case PT_SOCKADDR:
+	case EA_SOCKADDR:
 		jw_key(w, "sockaddr_arg");
 		jw_obj_open(w);
 		kname(w, "family", family_name(a->family), a->family);
@@ -127,7 +128,7 @@ static void arg(struct jw *w, const struct ev *e, enum pol_type t, const char *l
 		jw_kuint(w, "port", a->sport);
 		jw_obj_close(w);
 		break;
-	case PT_CAPABILITY:
+	case EA_CAPABILITY:
 		jw_key(w, "capability_arg");
 		jw_obj_open(w);
 		jw_kint(w, "value", (int64_t)a->num[0]);
@@ -135,14 +136,14 @@ static void arg(struct jw *w, const struct ev *e, enum pol_type t, const char *l
 			jw_kstr(w, "name", cap_name((unsigned)a->num[0]));
 		jw_obj_close(w);
 		break;
-	case PT_CRED:
+	case EA_CRED:
 		jw_key(w, "process_credentials_arg");
 		jw_obj_open(w);
 		jw_kuint(w, "euid", a->num[0]);
 		jw_kuint(w, "cap_effective", a->num[1]);
 		jw_obj_close(w);
 		break;
-	case PT_USER_NAMESPACE:
+	case EA_USER_NS:
 		jw_key(w, "user_ns_arg");
 		jw_obj_open(w);
 		jw_key(w, "ns");
@@ -151,38 +152,36 @@ static void arg(struct jw *w, const struct ev *e, enum pol_type t, const char *l
 		jw_obj_close(w);
 		jw_obj_close(w);
 		break;
-	case PT_STRING:
-	case PT_CHAR_BUF:
-	case PT_FILENAME:
+	case EA_STRING:
 		jw_key(w, "string_arg");
 		jw_strn(w, a->str, strnlen(a->str, a->len));
 		break;
-	case PT_UINT8: case PT_UINT16: case PT_UINT32:
+	case EA_UINT32:
 		jw_kuint(w, "uint_arg", (uint32_t)a->num[0]);
 		break;
-	case PT_UINT64: case PT_ULONG:
+	case EA_UINT64:
 		jw_kuint(w, "uint_arg", a->num[0]);
 		break;
-	case PT_SYSCALL64:
+	case EA_SYSCALL64:
 		jw_key(w, "syscall_id");
 		jw_obj_open(w);
-		jw_kuint(w, "id", a->num[0] & ~(uint64_t)SYSCALL_IA32);
-		jw_kstr(w, "abi", a->num[0] & SYSCALL_IA32 ? "i386" : "x64");
-		if (syscall_name(a->num[0]))
-			jw_kstr(w, "name", syscall_name(a->num[0]));
+		jw_kuint(w, "id", a->num[0] & ~(uint64_t)EV_SYSCALL_IA32);
+		jw_kstr(w, "abi", a->num[0] & EV_SYSCALL_IA32 ? "i386" : "x64");
+		if (ev_syscall_name(e, a->num[0]))
+			jw_kstr(w, "name", ev_syscall_name(e, a->num[0]));
 		jw_obj_close(w);
 		break;
-	case PT_SIZE_T:
+	case EA_SIZE:
 		jw_kuint(w, "size_arg", a->num[0]);
 		break;
-	case PT_LONG: case PT_INT64:
+	case EA_LONG:
 		jw_kint(w, "long_arg", (int64_t)a->num[0]);
 		break;
 	default:
 		jw_kint(w, "int_arg", (int32_t)a->num[0]);
 	}
-	if (label && *label)
-		jw_kstr(w, "label", label);
+	if (m->label && *m->label)
+		jw_kstr(w, "label", m->label);
 	jw_obj_close(w);
 }
 
@@ -193,40 +192,36 @@ const char *ev_errno_name(int32_t ret)
 
 const char *ev_policy_name(const struct ev *e)
 {
-	return e->policy && e->policy->src && e->policy->src->name ? e->policy->src->name : "";
+	return e->policy->name ? e->policy->name : "";
 }
 
 const char *ev_function_name(const struct ev *e)
 {
-	const struct veto_policy_event *pe = e->pol;
+	const char *f = e->pol->kprobe ? e->hook->func_kprobe : e->hook->func;
 
-	if (e->hook && !c_hook_is_lsm(e->hook))
-		return e->hook->cfg.slot_kind == VK_KPROBE ? e->hook->attach : e->hook->name;
-	if (pe->hook >= VH__COUNT)
-		return "";
-	return pe->kprobe ? hook_table[pe->hook].func : hook_table[pe->hook].name;
+	return f ? f : "";
 }
 
 void enc_policy_fields(struct jw *w, const struct ev *e)
 {
 	const struct veto_policy_event *pe = e->pol;
-	const struct c_hook *h = e->hook;
-	bool deny = pe->ret != 0, kill = pe->action & VA_SIGKILL, slot = h && !c_hook_is_lsm(h);
+	const struct ev_hook *h = e->hook;
+	bool deny = pe->ret != 0, kill = pe->action & VA_SIGKILL, slot = h->kind != EH_LSM;
 	const char *ename;
 
 	if (e->kind == EV_PROCESS_TRACEPOINT) {
-		jw_kstr(w, "subsys", h->src->subsystem);
-		jw_kstr(w, "event", h->src->event);
+		jw_kstr(w, "subsys", h->subsys);
+		jw_kstr(w, "event", h->event);
 	} else {
 		jw_kstr(w, "function_name", ev_function_name(e));
 	}
 	jw_key(w, "args");
 	jw_arr_open(w);
-	for (unsigned i = 0; h && i < h->nargs && i < VETO_ARG_MAX; i++)
-		if (h->cfg.need_args & (1u << i) && h->arg_type[i] != PT_NOP)
-			arg(w, e, h->arg_type[i], h->arg_label[i], &pe->args[i]);
+	for (unsigned i = 0; i < h->nargs; i++)
+		if (h->args[i].read && h->args[i].type != EA_NOP)
+			arg(w, e, &h->args[i], &pe->args[i]);
 	jw_arr_close(w);
-	if (!slot || h->cfg.ret_probe) {
+	if (!slot || h->ret_probe) {
 		/* an LSM hook's return is its verdict; a return probe's, the function's value */
 		jw_key(w, "return");
 		jw_obj_open(w);

@@ -78,7 +78,7 @@ void pipeline_host_ns(uint32_t ns[VN__COUNT])
 	}
 }
 
-void pipeline_set_policies(struct pipeline *p, const struct compiled *v, size_t n)
+void pipeline_set_policies(struct pipeline *p, const struct ev_policy *v, size_t n)
 {
 	p->policies = v;
 	p->n_policies = n;
@@ -88,16 +88,14 @@ void pipeline_set_policies(struct pipeline *p, const struct compiled *v, size_t 
  * is current), or, for one the cache missed, from the event itself. */
 static int push_policy(struct pipeline *p, const void *data, size_t len)
 {
-	const struct veto_policy_event *pe = p->pol;
-	const struct compiled *c;
+	const struct veto_policy_event *pe = &p->pol->r;
 	struct proc miss, *proc;
 	struct ev e = { 0 };
 
-	if (policy_decode(data, len, p->pol) || pe->hook >= VETO_HOOK_MAX || pe->policy_id >= p->n_policies) {
+	if (policy_decode(data, len, p->policies, p->n_policies, p->pol)) {
 		p->bad_records++;
 		return -EINVAL;
 	}
-	c = &p->policies[pe->policy_id];
 	proc = proc_cache_find(p->cache, pe->pid);
 	if (!proc) {
 		memset(&miss, 0, sizeof(miss));
@@ -109,17 +107,15 @@ static int push_policy(struct pipeline *p, const void *data, size_t len)
 		miss.args = miss.cwd = miss.exec_id = miss.argv = "";
 		proc = &miss;
 	}
-	for (size_t i = 0; i < c->n_hooks; i++)
-		if (c->hooks[i].id == pe->hook)
-			e.hook = &c->hooks[i];
-	if (e.hook && (e.hook->cfg.slot_kind == VK_TRACEPOINT || e.hook->cfg.slot_kind == VK_RAWTP))
+	e.hook = p->pol->hook;
+	if (e.hook->kind == EH_TRACEPOINT)
 		e.kind = EV_PROCESS_TRACEPOINT;
 	else
 		e.kind = pe->kprobe ? EV_PROCESS_KPROBE : EV_PROCESS_LSM;
 	e.time = pe->ktime + p->mono_to_wall;
 	e.proc = proc;
 	e.pol = pe;
-	e.policy = c;
+	e.policy = p->pol->policy;
 	p->events[e.kind]++;
 	if (p->emit)
 		p->emit(p->emit_ctx, &e);

@@ -16,7 +16,7 @@ struct pipeline {
 	struct proc_cache *cache;
 	struct enc_ctx enc;
 	struct proc_decoded *dec;
-	struct veto_policy_event *pol; /* the policy record being handled */
+	struct pol_decoded *pol; /* the policy record being handled */
 	pipeline_emit_fn emit;
 	void *emit_ctx;
 	int64_t mono_to_wall;
@@ -26,7 +26,7 @@ struct pipeline {
 	uint64_t bad_records; /* failed validation: counted, never silent */
 	uint64_t oom;
 	/* loaded policies, by policy id (bpf/policy.h events name them by id) */
-	const struct compiled *policies;
+	const struct ev_policy *policies;
 	size_t n_policies;
 };
 
@@ -38,7 +38,7 @@ void pipeline_set_host(struct pipeline *p);
 /* The host's namespace inode numbers (pid 1's, or the kernel's initial ones). */
 void pipeline_host_ns(uint32_t ns[VN__COUNT]);
 /* Where policy events find their policy's name and argument types. */
-void pipeline_set_policies(struct pipeline *p, const struct compiled *v, size_t n);
+void pipeline_set_policies(struct pipeline *p, const struct ev_policy *v, size_t n);
 /* Retires the entries whose exit was lost (their pid is gone, exists() says)
  * and frees what is due. drain(ctx) must read every queued record: it runs
  * between finding a pid gone and retiring its entry, so that an exit still

@@ -460,17 +460,15 @@ static void fork_exit_generations_are_bounded(void **state)
  * size is never read past (ASan), whatever its lengths say. */
 static void policy_record_lengths_checked(void **state)
 {
-	struct pol_policy pp = { .name = "p" };
-	struct c_hook h = { .id = VH_file_open, .name = "file_open", .nargs = VETO_ARG_MAX };
-	struct compiled c = { .src = &pp, .hooks = &h, .n_hooks = 1 };
+	struct ev_hook h = { .id = VH_file_open, .kind = EH_LSM, .func = "file_open", .nargs = VETO_ARG_MAX };
+	struct ev_policy c = { .name = "p", .hooks = &h, .n_hooks = 1 };
 	struct veto_policy_event *pe = malloc(sizeof(*pe)), good;
 	struct pipeline pl;
 	struct sink s;
 
 	assert_non_null(pe);
-	h.arg_type[VETO_ARG_MAX - 1] = PT_STRING;
-	h.kind[VETO_ARG_MAX - 1] = AK_kstr;
-	h.cfg.need_args = 1u << (VETO_ARG_MAX - 1);
+	h.args[VETO_ARG_MAX - 1].type = EA_STRING;
+	h.args[VETO_ARG_MAX - 1].read = true;
 	setup_pl(&pl, &s);
 	pipeline_set_policies(&pl, &c, 1);
 	memset(&good, 0, sizeof(good));
@@ -512,6 +510,14 @@ static void policy_record_lengths_checked(void **state)
 		assert_int_equal(pl.bad_records, (uint64_t)lie + 1);
 	}
 	assert_int_equal(pipeline_push(&pl, pe, sizeof(*pe) - 1), -EINVAL);
+	/* a hook its policy does not have, a policy not loaded */
+	memcpy(pe, &good, sizeof(good));
+	pe->hook = VH_file_open + 1;
+	assert_int_equal(pipeline_push(&pl, pe, sizeof(*pe)), -EINVAL);
+	memcpy(pe, &good, sizeof(good));
+	pe->policy_id = 1;
+	assert_int_equal(pipeline_push(&pl, pe, sizeof(*pe)), -EINVAL);
+	assert_int_equal(pl.bad_records, 10);
 	assert_int_equal(s.n, 1);
 	pipeline_fini(&pl);
 	free(pe);

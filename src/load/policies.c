@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "load/event_meta.h"
+
 static int add_file(struct policy_set *ps, const char *path, struct diag_list *d)
 {
 	struct pol_set *v = realloc(ps->files, (ps->n_files + 1) * sizeof(*v));
@@ -51,7 +53,8 @@ int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_pa
 		total += ps->files[f].n;
 	ps->compiled = calloc(total ? total : 1, sizeof(*ps->compiled));
 	ps->loaded = calloc(total ? total : 1, sizeof(*ps->loaded));
-	if (!ps->compiled || !ps->loaded) {
+	ps->meta = calloc(total ? total : 1, sizeof(*ps->meta));
+	if (!ps->compiled || !ps->loaded || !ps->meta) {
 		r = -ENOMEM;
 		goto fail;
 	}
@@ -66,6 +69,11 @@ int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_pa
 	if (d->nerr) {
 		r = -EINVAL;
 		goto fail;
+	}
+	for (k = 0; k < total; k++) {
+		r = event_meta_fill(&ps->compiled[k], &ps->meta[k]);
+		if (r)
+			goto fail;
 	}
 	for (k = 0; k < total; k++) {
 		char why[768];
@@ -92,6 +100,8 @@ void policy_set_unload(struct policy_set *ps)
 	for (size_t k = 0; k < ps->n; k++) {
 		if (ps->loaded)
 			engine_policy_unload(ps->loaded[k]);
+		if (ps->meta)
+			event_meta_free(&ps->meta[k]);
 		if (ps->compiled)
 			compiled_free(&ps->compiled[k]);
 	}
@@ -100,6 +110,7 @@ void policy_set_unload(struct policy_set *ps)
 	free(ps->files);
 	free(ps->compiled);
 	free(ps->loaded);
+	free(ps->meta);
 	memset(ps, 0, sizeof(*ps));
 }
 

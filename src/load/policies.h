@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "compile/compile.h"
+#include "events/meta.h"
 #include "load/engine.h"
 #include "policy/policy.h"
 
@@ -13,6 +14,7 @@ struct policy_set {
 	struct pol_set *files;          /* parsed files (own the AST) */
 	size_t n_files;
 	struct compiled *compiled;      /* by policy id: the id is the index */
+	struct ev_policy *meta;         /* by policy id: what its events are written with */
 	struct engine_policy **loaded;
 	size_t n;
 };

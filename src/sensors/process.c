@@ -1,4 +1,4 @@
-/* Loads the process sensor through its skeleton and exposes its ring buffer. */
+/* Loads the process sensor through its skeleton. */
 #include "sensors/process.h"
 
 #include <bpf/bpf.h>
@@ -16,26 +16,10 @@
 
 struct proc_sensor {
 	struct veto_process *skel;
-	struct ring_buffer *rb;
-	proc_sensor_cb cb;
-	void *ctx;
 	int ncpus;
 };
 
-static int on_record(void *ctx, void *data, size_t len)
-{
-	struct proc_sensor *s = ctx;
-
-	return s->cb(s->ctx, data, len);
-}
-
-int proc_sensor_ringbuf_fd(const struct proc_sensor *s)
-{
-	return bpf_map__fd(s->skel->maps.proc_rb);
-}
-
-int proc_sensor_open(struct proc_sensor **out, size_t ringbuf_bytes, proc_sensor_cb cb, void *ctx,
-		     char *why, size_t whylen)
+int proc_sensor_open(struct proc_sensor **out, int ring_fd, char *why, size_t whylen)
 {
 	struct proc_sensor *s = calloc(1, sizeof(*s));
 	const char *stage = "open";
@@ -47,8 +31,6 @@ int proc_sensor_open(struct proc_sensor **out, size_t ringbuf_bytes, proc_sensor
 		err = -ENOMEM;
 		goto fail;
 	}
-	s->cb = cb;
-	s->ctx = ctx;
 	s->ncpus = libbpf_num_possible_cpus();
 	if (s->ncpus <= 0) {
 		err = s->ncpus ? s->ncpus : -EINVAL;
@@ -59,21 +41,14 @@ int proc_sensor_open(struct proc_sensor **out, size_t ringbuf_bytes, proc_sensor
 		err = -errno;
 		goto fail;
 	}
-	if (ringbuf_bytes) {
-		err = bpf_map__set_max_entries(s->skel->maps.proc_rb, ringbuf_bytes);
-		if (err)
-			goto fail;
-	}
+	stage = "ring buffer";
+	err = bpf_map__reuse_fd(s->skel->maps.proc_rb, ring_fd);
+	if (err)
+		goto fail;
 	stage = "load";
 	err = veto_process__load(s->skel);
 	if (err)
 		goto fail;
-	stage = "ring buffer";
-	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.proc_rb), on_record, s, NULL);
-	if (!s->rb) {
-		err = -errno;
-		goto fail;
-	}
 	stage = "attach";
 	err = veto_process__attach(s->skel);
 	if (err)
@@ -87,18 +62,6 @@ fail:
 		snprintf(why, whylen, "%s: %s%s%s", stage, strerror(-err), bpflog_why()[0] ? ": " : "", bpflog_why());
 	proc_sensor_close(s);
 	return err;
-}
-
-int proc_sensor_fd(const struct proc_sensor *s)
-{
-	return ring_buffer__epoll_fd(s->rb);
-}
-
-int proc_sensor_consume(struct proc_sensor *s)
-{
-	int n = ring_buffer__consume(s->rb);
-
-	return n < 0 ? (n == -EINTR ? 0 : n) : n;
 }
 
 int proc_sensor_counters(const struct proc_sensor *s, uint64_t out[PROC_CNT__COUNT])
@@ -126,7 +89,6 @@ void proc_sensor_close(struct proc_sensor *s)
 {
 	if (!s)
 		return;
-	ring_buffer__free(s->rb);
 	veto_process__destroy(s->skel);
 	free(s);
 }

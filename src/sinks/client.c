@@ -1,15 +1,53 @@
 #include "sinks/client.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "util/clock.h"
+
+static struct client_sink *of(struct sink *s)
+{
+	return (struct client_sink *)((char *)s - offsetof(struct client_sink, s));
+}
+
+/* An event: what does not fit is counted; a client whose encoding failed
+ * misses it silently (the export counts it). */
+static void queue(struct sink *s, const struct jw *w)
+{
+	struct client_sink *c = of(s);
+
+	if (w->oom)
+		return;
+	if (client_sink_queue(c, w->buf, w->len)) {
+		s->st.dropped++;
+		if (!c->behind_since)
+			c->behind_since = mono_ns();
+		return;
+	}
+	s->st.queued++;
+}
+
+static int flush(struct sink *s)
+{
+	return client_sink_flush(of(s));
+}
+
+static void close_sink(struct sink *s)
+{
+	client_sink_close(of(s));
+}
+
+static const struct sink_ops client_ops = { .queue = queue, .flush = flush, .close = close_sink };
+
 void client_sink_init(struct client_sink *c, int fd)
 {
 	memset(c, 0, sizeof(*c));
+	c->s.ops = &client_ops;
 	c->fd = fd;
 }
 
@@ -80,6 +118,8 @@ int client_sink_flush(struct client_sink *c)
 	}
 	memmove(c->buf, c->buf + off, c->len - off);
 	c->len -= off;
+	if (!c->len)
+		c->behind_since = 0; /* caught up */
 	if (!c->len && c->cap > CLIENT_QUEUE_KEEP) {
 		/* a burst is over: its memory goes back */
 		free(c->buf);

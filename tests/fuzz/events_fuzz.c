@@ -10,7 +10,9 @@
  * string lengths inside their buffers, bit 4 takes the NULs out of its
  * strings (a length that lies then reads on), bit 3 runs a sweep after it:
  * the checks past the first are reached too. Every line written must be valid
- * UTF-8, and the compact one free of control characters. */
+ * UTF-8, and the compact one free of control characters. The policies reach
+ * the encoders as the agent's loader copies them (load/event_meta.c, built
+ * in here: tests/fuzz/run builds events, util, compile and policy only). */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,10 +21,12 @@
 
 #include "compile/compile.h"
 #include "events/pipeline.h"
+#include "load/event_meta.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct compiled pols[32];
+static struct ev_policy metas[32];
 static size_t npols;
 static struct pol_set sets[32];
 
@@ -48,7 +52,7 @@ static void add_policy(struct pol_set *s, const char *file, const struct compile
 		       int parse_err)
 {
 	if (!parse_err && !pol_check(s, dl) && !dl->nerr && s->n &&
-	    !compile_policy(&s->v[0], file, env, &pols[npols], dl))
+	    !compile_policy(&s->v[0], file, env, &pols[npols], dl) && !event_meta_fill(&pols[npols], &metas[npols]))
 		npols++;
 	else
 		pol_set_free(s);
@@ -209,7 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		load_policies();
 	if (pipeline_init(&pl, "fuzz", emit, &pl))
 		return 0;
-	pipeline_set_policies(&pl, pols, npols);
+	pipeline_set_policies(&pl, metas, npols);
 	while (size >= 3) {
 		uint8_t mode = data[0];
 		size_t len = data[1] | (size_t)data[2] << 8;

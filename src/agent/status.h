@@ -1,0 +1,23 @@
+/* The answer to `status` (veto getevents --status): the sum of what each
+ * part of the event path counted, from the ring to the sinks. */
+#ifndef VETO_AGENT_STATUS_H
+#define VETO_AGENT_STATUS_H
+
+#include "agent/clients.h"
+#include "events/pipeline.h"
+#include "events/ring.h"
+#include "sensors/process.h"
+#include "sinks/export.h"
+#include "util/json.h"
+
+struct status_parts {
+	const struct ev_ring *ring;        /* lost: its totals, as last read */
+	const struct proc_sensor *sensor;
+	const struct pipeline *pl;
+	const struct export_sink *exp;
+	const struct clients *clients;
+};
+
+void status_json(struct jw *w, const struct status_parts *p);
+
+#endif

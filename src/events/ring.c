@@ -1,0 +1,125 @@
+/* The ring buffer map and its reader. */
+#include "events/ring.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+struct ev_ring {
+	int map_fd;
+	struct ring_buffer *rb;
+	ev_ring_cb cb;
+	void *ctx;
+	uint64_t records;
+	uint64_t left; /* records this drain may still take (0: no limit) */
+	bool more;     /* the last drain stopped at its max */
+	uint64_t lost[EVL__COUNT], reported[EVL__COUNT];
+};
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct ev_ring *r = ctx;
+
+	r->records++;
+	r->cb(r->ctx, data, len);
+	/* a negative return stops libbpf's loop after this record */
+	if (r->left && !--r->left) {
+		r->more = true;
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+int ev_ring_open(struct ev_ring **out, size_t bytes, ev_ring_cb cb, void *ctx)
+{
+	struct ev_ring *r = calloc(1, sizeof(*r));
+	int err;
+
+	*out = NULL;
+	if (!r)
+		return -ENOMEM;
+	r->cb = cb;
+	r->ctx = ctx;
+	/* the name the process sensor's map had: bpftool shows what it did */
+	r->map_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "proc_rb", 0, 0, bytes ? bytes : EV_RING_DEFAULT_BYTES,
+				   NULL);
+	if (r->map_fd < 0) {
+		err = r->map_fd;
+		free(r);
+		return err;
+	}
+	r->rb = ring_buffer__new(r->map_fd, on_record, r, NULL);
+	if (!r->rb) {
+		err = -errno;
+		ev_ring_close(r);
+		return err ? err : -EINVAL;
+	}
+	*out = r;
+	return 0;
+}
+
+int ev_ring_map_fd(const struct ev_ring *r)
+{
+	return r->map_fd;
+}
+
+int ev_ring_poll_fd(const struct ev_ring *r)
+{
+	return ring_buffer__epoll_fd(r->rb);
+}
+
+int ev_ring_drain(struct ev_ring *r, uint64_t max)
+{
+	int n;
+
+	r->left = max;
+	r->more = false;
+	n = ring_buffer__consume(r->rb);
+	return n < 0 ? (n == -EINTR ? 0 : n) : n;
+}
+
+bool ev_ring_more(const struct ev_ring *r)
+{
+	return r->more;
+}
+
+uint64_t ev_ring_records(const struct ev_ring *r)
+{
+	return r->records;
+}
+
+void ev_ring_close(struct ev_ring *r)
+{
+	if (!r)
+		return;
+	ring_buffer__free(r->rb);
+	if (r->map_fd >= 0)
+		close(r->map_fd);
+	free(r);
+}
+
+void ev_ring_set_lost(struct ev_ring *r, enum ev_lost what, uint64_t total)
+{
+	r->lost[what] = total;
+}
+
+uint64_t ev_ring_lost(const struct ev_ring *r, enum ev_lost what)
+{
+	return r->lost[what];
+}
+
+uint64_t ev_ring_lost_new(struct ev_ring *r, enum ev_lost what)
+{
+	uint64_t n = r->lost[what] > r->reported[what] ? r->lost[what] - r->reported[what] : 0;
+
+	if (n)
+		r->reported[what] = r->lost[what];
+	return n;
+}
+
+uint64_t ev_ring_lost_reported(const struct ev_ring *r, enum ev_lost what)
+{
+	return r->reported[what];
+}
