@@ -255,8 +255,7 @@ int BPF_PROG(veto_follow_exit, struct task_struct *p)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 
-	/* signal->live reaches 0 (before this tracepoint) when the last thread goes */
-	if (BPF_CORE_READ(p, signal, live.counter) == 0)
+	if (veto_last_thread(p))
 		bpf_map_delete_elem(&follow, &tgid);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #define VETO_BPF_ENGINE_ARGS_H
 
 #include "engine_maps.h"
+#include "task.h"
 
 __noinline int veto_walk_more(void);
 
@@ -224,19 +225,10 @@ static __always_inline void take_task(struct scratch *s, struct veto_ev_arg *a, 
 	bpf_core_read_str(a->str, 16, &t->comm);
 }
 
-static __always_inline __u64 read_caps(const kernel_cap_t *c)
-{
-	__u64 v = 0;
-
-	/* u32 cap[2] before 6.3, u64 val after: the same 8 bytes either way */
-	bpf_probe_read_kernel(&v, sizeof(v), c);
-	return v;
-}
-
 static __always_inline void take_cred(struct scratch *s, struct veto_ev_arg *a, const struct cred *c)
 {
 	a->num[0] = BPF_CORE_READ(c, euid.val);
-	a->num[1] = read_caps(&c->cap_effective);
+	a->num[1] = veto_caps(&c->cap_effective);
 }
 
 static __always_inline void take_userns(struct scratch *s, struct veto_ev_arg *a, struct user_namespace *ns)

@@ -87,7 +87,7 @@ static __always_inline __u64 dim_value(struct scratch *s, const struct veto_dim 
 	case VS_NS: return current_ns(dm->arg);
 	case VS_PID:
 		if (dm->arg == VP_NS)
-			return ns_tgid((void *)bpf_get_current_task());
+			return veto_ns_tgid((void *)bpf_get_current_task());
 		return bpf_get_current_pid_tgid() >> 32;
 	case VS_RET: return s->ev.retval;
 	}
