@@ -109,7 +109,7 @@ static __always_inline __u64 tp_word(struct scratch *s, void *ctx, __u32 hook, s
 
 	if (!(rd.off & 7) && rd.size == 8 && k && k < slot_top(hook)) {
 		barrier_var(k); /* keep the mask: the verifier bounds the index by it */
-		return s->words[k & (TP_WORDS - 1)];
+		return s->words[k & (VETO_TP_WORDS - 1)];
 	}
 	bpf_probe_read_kernel(&v, rd.size < 8 ? rd.size : 8, (void *)(as_scalar(ctx) + rd.off));
 	return v;
@@ -123,7 +123,7 @@ static __always_inline __u64 slot_word(struct scratch *s, void *ctx, __u32 hook,
 	if (kind == VK_TRACEPOINT)
 		return rd.how == VR_CHARS ? 0 : tp_word(s, ctx, hook, rd);
 	if (kind == VK_RAWTP)
-		return s->words[rd.off & (TP_WORDS - 1)];
+		return s->words[rd.off & (VETO_TP_WORDS - 1)];
 	if (c->syscall)
 		return syscall_arg(as_scalar(ctx), rd.off);
 	switch (rd.off) {

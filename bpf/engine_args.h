@@ -302,7 +302,7 @@ static __always_inline bool compat_task(void)
 
 static __always_inline __u64 abi_tag(__u64 v)
 {
-	return (v & 0xffffffffull) | 0x80000000ull;
+	return (v & 0xffffffffull) | VETO_SYSCALL_IA32;
 }
 
 /* An integer argument, from the word it was found in; false: not an integer.

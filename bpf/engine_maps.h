@@ -133,14 +133,12 @@ struct {
 	__type(value, __u64);
 } pc_seen SEC(".maps");
 
-#define TP_WORDS 16 /* words of a tracepoint record the slot programs load */
-
 struct scratch {
 	struct veto_policy_event ev;
 	struct veto_str_key key;
 	struct veto_addr_key akey;
 	struct veto_num_key nkey;
-	__u64 words[TP_WORDS]; /* a tracepoint's record or raw arguments (tp_words) */
+	__u64 words[VETO_TP_WORDS]; /* a tracepoint's record or raw arguments (tp_words) */
 	__u64 hits;
 	struct veto_ev_arg parent; /* the parent's executable: matched, not sent */
 	__u64 dhits[VETO_DIM_MAX]; /* each dimension's mask, where match() got to it */
@@ -166,6 +164,8 @@ struct {
 
 #define SLOT_BINARY VETO_ARG_MAX
 #define SLOT_PARENT (VETO_ARG_MAX + 1)
+_Static_assert(SLOT_PARENT < 8, "a row of tails[] for each slot");
+_Static_assert(VETO_DIM_MAX <= 32, "a bit of dseen for each dimension");
 
 static __always_inline struct scratch *get_scratch(void)
 {

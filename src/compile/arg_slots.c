@@ -202,6 +202,9 @@ static void sys_enter_raw(struct c_hook *h, const struct pol_hook *ph)
 	snprintf(h->attach, sizeof(h->attach), "%s", ph->event);
 }
 
+/* a raw tracepoint's arguments are words the slot program loads */
+_Static_assert(12 <= VETO_TP_WORDS, "a raw tracepoint's 12 arguments fit the kernel's words");
+
 /* A tracepoint or a kprobe on a function that is not an LSM hook: its own
  * slot program, told where each argument is. */
 bool setup_slot(struct cc *c, struct c_hook *h, const struct pol_hook *ph, unsigned slot)
@@ -346,7 +349,7 @@ uint8_t c_hook_word_top(const struct c_hook *h)
 			k = rd->off / 8u;
 		else
 			continue;
-		if (k + 1 > top && k < 16)
+		if (k + 1 > top && k < VETO_TP_WORDS)
 			top = (uint8_t)(k + 1);
 	}
 	return top;

@@ -11,6 +11,7 @@
  * filters (filters.c) and actions, then the entries finished (prefixes.c).
  */
 #include "compile/run.h"
+#include "compile/syscalls.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -103,10 +104,10 @@ static bool abi_late(const struct compiled *o, const struct c_hook *h)
 		if (dm->negate || (dm->test != VT_EQ && dm->test != VT_NUM_HASH))
 			return false;
 		for (unsigned sel = 0; dm->test == VT_EQ && sel < VETO_SEL_MAX; sel++)
-			if ((dm->care >> sel & 1) && h->cfg.num[d][sel] > 0x7fffffff)
+			if ((dm->care >> sel & 1) && h->cfg.num[d][sel] >= SYSCALL_IA32)
 				return false;
 		for (size_t i = 0; dm->test == VT_NUM_HASH && i < o->n_nums; i++)
-			if (o->nums[i].key.hook == h->id && o->nums[i].key.dim == d && o->nums[i].key.a > 0x7fffffff)
+			if (o->nums[i].key.hook == h->id && o->nums[i].key.dim == d && o->nums[i].key.a >= SYSCALL_IA32)
 				return false;
 	}
 	return true;

@@ -412,6 +412,9 @@ sockaddr_only:
 	}
 }
 
+/* one VS_CAP_* source of the kernel's for each capability set */
+_Static_assert(PCS__COUNT == 3, "a VS_CAP_* for every enum pol_capset");
+
 static void filter_caps(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f)
 {
 	static const uint8_t src[PCS__COUNT] = { [PCS_EFFECTIVE] = VS_CAP_EFF, [PCS_INHERITABLE] = VS_CAP_INH,
