@@ -13,28 +13,7 @@
 #include "compile/run.h"
 #include "compile/syscalls.h"
 
-#include <stdarg.h>
 #include <string.h>
-
-void cerr(struct cc *c, struct pol_pos pos, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	diag_vadd(c->d, c->file, DIAG_ERROR, pos.line, pos.col, fmt, ap);
-	va_end(ap);
-	if (!c->err)
-		c->err = -EINVAL;
-}
-
-void cwarn(struct cc *c, struct pol_pos pos, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	diag_vadd(c->d, c->file, DIAG_WARNING, pos.line, pos.col, fmt, ap);
-	va_end(ap);
-}
 
 static void actions(struct cc *c, struct c_hook *h, unsigned sel, const struct pol_selector *s)
 {

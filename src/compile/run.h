@@ -1,7 +1,8 @@
 /* One compile run's state, and how the files of src/compile call each other:
  * compile.c runs the policy's hooks through arg_slots.c (where each argument
  * is), filters.c (selectors into dimensions and map entries) and then
- * prefixes.c (the entries finished). Private to src/compile. */
+ * prefixes.c (the entries finished); all report through diag.c. Calls go
+ * one way, from compile.c down. Private to src/compile. */
 #ifndef VETO_COMPILE_RUN_H
 #define VETO_COMPILE_RUN_H
 
@@ -19,6 +20,7 @@ struct cc {
 	int err;
 };
 
+/* diag.c: an error (the run fails) or a warning at pos */
 void cerr(struct cc *c, struct pol_pos pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void cwarn(struct cc *c, struct pol_pos pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
