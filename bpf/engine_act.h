@@ -1,5 +1,5 @@
-/* What a matched selector does: deny, kill or signal, and the event it
- * posts (rate-limited, or held for a return probe). */
+/* Part of bpf/engine.bpf.c: what a matched selector does (deny, kill or
+ * signal) and the event it posts (rate-limited, or held for a return probe). */
 #ifndef VETO_BPF_ENGINE_ACT_H
 #define VETO_BPF_ENGINE_ACT_H
 

@@ -1,4 +1,4 @@
-/* The engine's argument readers: a hook's arguments, paths resolved, into
+/* Part of bpf/engine.bpf.c, the argument readers: a hook's arguments, paths resolved, into
  * the scratch record's slots, by kind (bpf/hooks.def) for LSM hooks and as
  * rd[] says for tracepoints and kprobes; and the caller's executables. */
 #ifndef VETO_BPF_ENGINE_ARGS_H

@@ -1,5 +1,5 @@
-/* What the engine matches of the caller itself: its namespaces, pids,
- * capabilities and the follow ids it carries. */
+/* Part of bpf/engine.bpf.c: what it matches of the caller itself, its
+ * namespaces, pids, capabilities and the follow ids it carries. */
 #ifndef VETO_BPF_ENGINE_CALLER_H
 #define VETO_BPF_ENGINE_CALLER_H
 

@@ -1,6 +1,6 @@
-/* The policy engine's tunables (set by the loader), maps and per-CPU
- * scratch record: the state its programs share. Kernel types: include
- * after vmlinux.h, from bpf/engine.bpf.c only (it defines the maps). */
+/* Part of bpf/engine.bpf.c: its tunables (set by the loader), maps and
+ * per-CPU scratch record, the state its programs share. Defines them:
+ * included by engine.bpf.c only, after vmlinux.h and libbpf's headers. */
 #ifndef VETO_BPF_ENGINE_MAPS_H
 #define VETO_BPF_ENGINE_MAPS_H
 

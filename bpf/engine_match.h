@@ -1,4 +1,4 @@
-/* The selector matcher: each dimension of a hook's configuration yields
+/* Part of bpf/engine.bpf.c, the selector matcher: each dimension of a hook's configuration yields
  * the mask of selectors its values satisfy (one map lookup, or per-selector
  * thresholds); the masks are ANDed, the caller's dimensions first. */
 #ifndef VETO_BPF_ENGINE_MATCH_H

@@ -1,6 +1,4 @@
-/* Remembered path verdicts: an LSM hook's file whose path rules out every
- * selector is not walked again while its inode, dentry, mount and the
- * kernel's rename and mount counts hold. */
+/* Part of bpf/engine.bpf.c: the LSM hooks' remembered path verdicts. */
 #ifndef VETO_BPF_ENGINE_PCACHE_H
 #define VETO_BPF_ENGINE_PCACHE_H
 
