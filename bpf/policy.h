@@ -42,6 +42,9 @@ enum veto_hook_id {
  * is its own program, so it knows which configuration is its own. */
 #define VETO_SLOT_MAX 16
 #define VETO_HOOK_MAX (VH__COUNT + VETO_SLOT_MAX)
+/* Words of a tracepoint's record or raw arguments a slot program loads
+ * directly (see word_top); a power of two: indexes are masked with it - 1. */
+#define VETO_TP_WORDS 16
 
 /* What a dimension looks at. */
 enum veto_src {
@@ -116,7 +119,7 @@ enum veto_read {
 	VR_NONE,
 	VR_SINT,      /* integer of `size` bytes, sign-extended */
 	VR_UINT,
-	VR_SYSCALL64, /* syscall number; bit 31 set when the caller is 32-bit */
+	VR_SYSCALL64, /* syscall number; VETO_SYSCALL_IA32 set when the caller is 32-bit */
 	VR_USTR,      /* pointer to a NUL-terminated user string */
 	VR_KSTR,      /* pointer to a kernel string */
 	VR_DATALOC,   /* __data_loc: string at the offset the low 16 bits give */
@@ -125,6 +128,9 @@ enum veto_read {
 	VR_FILE, VR_PATH, VR_DENTRY, VR_INODE, VR_BINPRM, VR_SOCKET, VR_SOCK, VR_SOCKADDR, VR_CRED,
 	VR_TASK,
 };
+
+/* The bit that tags a 32-bit caller's syscall numbers (VR_SYSCALL64). */
+#define VETO_SYSCALL_IA32 0x80000000u
 
 enum veto_slot_kind { VK_LSM, VK_TRACEPOINT, VK_KPROBE, VK_RAWTP };
 

@@ -9,6 +9,7 @@
 
 #include "process.h"
 #include "path.h"
+#include "task.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -85,18 +86,6 @@ static __always_inline void send(struct scratch *s, __u32 data_len, int lost_idx
 	}
 }
 
-static __always_inline __u32 pid_ns_inum(struct task_struct *t, __u32 *nspid)
-{
-	struct pid *pid = BPF_CORE_READ(t, thread_pid);
-	unsigned int level = BPF_CORE_READ(pid, level);
-	struct upid up = {};
-
-	/* MAX_PID_NS_LEVEL is 32 */
-	bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
-	*nspid = up.nr;
-	return BPF_CORE_READ(up.ns, ns.inum);
-}
-
 /* Identity, credentials, capabilities, namespaces and cgroup of `t`. */
 static __always_inline void fill_task(struct veto_proc_event *e, struct task_struct *t)
 {
@@ -121,23 +110,20 @@ static __always_inline void fill_task(struct veto_proc_event *e, struct task_str
 		e->auid = (__u32)-1;
 		e->flags |= PROC_F_NO_AUID;
 	}
-	/* kernel_cap_t is u32[2] before 6.3 and u64 after: 8 bytes either way */
-	bpf_core_read(&e->cap_permitted, 8, &cred->cap_permitted);
-	bpf_core_read(&e->cap_effective, 8, &cred->cap_effective);
-	bpf_core_read(&e->cap_inheritable, 8, &cred->cap_inheritable);
+	e->cap_permitted = veto_caps(&cred->cap_permitted);
+	e->cap_effective = veto_caps(&cred->cap_effective);
+	e->cap_inheritable = veto_caps(&cred->cap_inheritable);
 	e->ns[VN_USER] = BPF_CORE_READ(cred, user_ns, ns.inum);
-	e->ns[VN_PID] = pid_ns_inum(t, &e->nspid);
+	e->ns[VN_PID] = veto_pid_ns(t, &e->nspid);
 	if (nsp) {
-		e->ns[VN_UTS] = BPF_CORE_READ(nsp, uts_ns, ns.inum);
-		e->ns[VN_IPC] = BPF_CORE_READ(nsp, ipc_ns, ns.inum);
-		e->ns[VN_MNT] = BPF_CORE_READ(nsp, mnt_ns, ns.inum);
-		e->ns[VN_PID_FOR_CHILDREN] = BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum);
-		e->ns[VN_NET] = BPF_CORE_READ(nsp, net_ns, ns.inum);
-		e->ns[VN_CGROUP] = BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
-		if (bpf_core_field_exists(nsp->time_ns)) {
-			e->ns[VN_TIME] = BPF_CORE_READ(nsp, time_ns, ns.inum);
-			e->ns[VN_TIME_FOR_CHILDREN] = BPF_CORE_READ(nsp, time_ns_for_children, ns.inum);
-		}
+		e->ns[VN_UTS] = veto_nsproxy_ns(nsp, VN_UTS);
+		e->ns[VN_IPC] = veto_nsproxy_ns(nsp, VN_IPC);
+		e->ns[VN_MNT] = veto_nsproxy_ns(nsp, VN_MNT);
+		e->ns[VN_PID_FOR_CHILDREN] = veto_nsproxy_ns(nsp, VN_PID_FOR_CHILDREN);
+		e->ns[VN_NET] = veto_nsproxy_ns(nsp, VN_NET);
+		e->ns[VN_CGROUP] = veto_nsproxy_ns(nsp, VN_CGROUP);
+		e->ns[VN_TIME] = veto_nsproxy_ns(nsp, VN_TIME);
+		e->ns[VN_TIME_FOR_CHILDREN] = veto_nsproxy_ns(nsp, VN_TIME_FOR_CHILDREN);
 	}
 	e->cgroup_id = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
 }
@@ -336,8 +322,7 @@ int BPF_PROG(veto_proc_exit, struct task_struct *p)
 {
 	struct scratch *s;
 
-	/* signal->live reaches 0 (before this tracepoint) when the last thread goes */
-	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+	if (!veto_last_thread(p))
 		return 0;
 	s = scratch();
 	if (!s)

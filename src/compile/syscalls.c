@@ -1,4 +1,5 @@
 #include "compile/syscalls.h"
+#include "bpf/policy.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -16,6 +17,9 @@ static const struct sc x64[] = {
 static const struct sc ia32[] = {
 #include "syscalls_32.inc"
 };
+
+/* the kernel tags a 32-bit caller's numbers with the same bit */
+_Static_assert(SYSCALL_IA32 == VETO_SYSCALL_IA32, "one ia32 bit for the kernel and userspace");
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
