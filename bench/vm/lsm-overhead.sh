@@ -60,8 +60,8 @@ start() { # CONFIG: the agent as that configuration has it (none: no agent)
 	case $1 in
 	none) return ;;
 	agent) agent_start ;;
-	walk) AGENT_OPTS=--walk-every-path agent_start /tmp/one.yaml ;;
-	*) agent_start "/tmp/$1.yaml" ;;
+	walk) agent_start --walk-every-path --policy /tmp/one.yaml ;;
+	*) agent_start --policy "/tmp/$1.yaml" ;;
 	esac
 	sleep 3 # the kernel's deferred work after the load done
 }

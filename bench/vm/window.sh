@@ -5,12 +5,15 @@
 #   tracepoint  syscalls/sys_enter_openat + Sigkill (observes, then kills)
 #   lsm         lsmhooks inode_create + Sigkill (denies in the hook, and kills)
 # Usage: window.sh N DIR KIND...   (veto on PATH; DIR on the root filesystem
-# for lsm: a dentry's path is resolved within its own filesystem)
+# for lsm: a dentry's path is resolved within its own filesystem; VETO_LIB:
+# the test library, /veto/veto.sh in the VMs)
 set -eu
 N=$1 DIR=$2
 shift 2
+. "${VETO_LIB:-/veto/veto.sh}"
 mkdir -p "$DIR"
 f=$DIR/x
+AGENT_SOCK=$DIR/veto.sock AGENT_LOG=$DIR/agent.log AGENT_EXPORT=/dev/null
 
 policy() { # KIND
 	printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: window-%s\nspec:\n' "$1"
@@ -30,15 +33,7 @@ policy() { # KIND
 printf '| policy | attempts | opener killed | file created anyway |\n|---|---|---|---|\n'
 for kind in "$@"; do
 	policy "$kind" > "$DIR/$kind.yaml"
-	rm -f "$DIR/agent.log" # the previous agent's ready line must not count
-	veto agent --policy "$DIR/$kind.yaml" --export-file /dev/null --socket "$DIR/veto.sock" 2>"$DIR/agent.log" &
-	agent=$!
-	i=0
-	while ! grep -q ready "$DIR/agent.log" 2>/dev/null; do
-		kill -0 "$agent" 2>/dev/null || { cat "$DIR/agent.log" >&2; exit 1; }
-		i=$((i + 1)); [ "$i" -lt 600 ] || { echo "agent not ready" >&2; exit 1; }
-		sleep 0.1
-	done
+	agent_start --policy "$DIR/$kind.yaml"
 	i=0 killed=0 created=0
 	while [ "$i" -lt "$N" ]; do
 		rm -f "$f"
@@ -48,8 +43,7 @@ for kind in "$@"; do
 		[ ! -e "$f" ] || created=$((created + 1))
 		i=$((i + 1))
 	done
-	kill -TERM "$agent"
-	wait "$agent" || true
+	agent_stop
 	rm -f "$f"
 	printf '| %s | %d | %d | %d |\n' "$kind" "$N" "$killed" "$created"
 done

@@ -1,9 +1,8 @@
 # veto agent on this kernel: exec and exit events of a command run beside it,
 # with binary, arguments, parent linking and exit status; a clean stop.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/agent-lib.bash"
 tmp=$(mktemp -d)
-trap 'stop_agent; rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 
 start_agent "$tmp" --export-file "$tmp/events.json"
 pass "agent ready: $(grep ready "$LOG")"
@@ -11,31 +10,31 @@ pass "agent ready: $(grep ready "$LOG")"
 marker="veto-host-$$"
 /bin/sh -c "exit 7" "$marker"
 wait_event "$tmp/events.json" "e['process_exit']['process']['arguments'].endswith('$marker') and e['process_exit']['process']['binary']=='/bin/sh'" ||
-	fail "no exit event for /bin/sh -c 'exit 7'"
+	die "no exit event for /bin/sh -c 'exit 7'"
 exec_ev=$(find_event "$tmp/events.json" "e['process_exec']['process']['arguments']=='-c \"exit 7\" $marker'") ||
-	fail "no exec event with arguments -c \"exit 7\" $marker"
+	die "no exec event with arguments -c \"exit 7\" $marker"
 exit_ev=$(find_event "$tmp/events.json" "e['process_exit']['process']['arguments']=='-c \"exit 7\" $marker'")
-expect_eq "$(json_get "$exec_ev" 'd["process_exec"]["process"]["binary"]')" /bin/sh "exec binary"
-expect_eq "$(json_get "$exec_ev" 'd["process_exec"]["process"]["cwd"]')" "$PWD" "exec cwd"
-expect_eq "$(json_get "$exec_ev" 'd["process_exec"]["process"]["flags"]')" "execve clone" "exec flags"
-expect_eq "$(json_get "$exit_ev" 'd["process_exit"]["status"]')" 7 "exit status 7"
-expect_eq "$(json_get "$exit_ev" 'd["process_exit"]["process"]["exec_id"]')" \
-	"$(json_get "$exec_ev" 'd["process_exec"]["process"]["exec_id"]')" "exit and exec share exec_id"
+expect_eq "exec binary" /bin/sh "$(json_get "$exec_ev" 'd["process_exec"]["process"]["binary"]')"
+expect_eq "exec cwd" "$PWD" "$(json_get "$exec_ev" 'd["process_exec"]["process"]["cwd"]')"
+expect_eq "exec flags" "execve clone" "$(json_get "$exec_ev" 'd["process_exec"]["process"]["flags"]')"
+expect_eq "exit status 7" 7 "$(json_get "$exit_ev" 'd["process_exit"]["status"]')"
+expect_eq "exit and exec share exec_id" "$(json_get "$exec_ev" 'd["process_exec"]["process"]["exec_id"]')" \
+	"$(json_get "$exit_ev" 'd["process_exit"]["process"]["exec_id"]')"
 # the parent is this test's shell: same pid, and exec_id links to it
-expect_eq "$(json_get "$exec_ev" 'd["process_exec"]["parent"]["pid"]')" "$$" "parent pid is the test shell"
-expect_eq "$(json_get "$exec_ev" 'd["process_exec"]["process"]["parent_exec_id"]')" \
-	"$(json_get "$exec_ev" 'd["process_exec"]["parent"]["exec_id"]')" "parent_exec_id links to parent"
-expect_eq "$(json_get "$exec_ev" 'd["process_exec"]["process"]["uid"]')" 0 "uid"
-expect_eq "$(json_get "$exec_ev" 'd["node_name"]')" "$(hostname)" "node_name"
-expect_eq "$(json_get "$exec_ev" 'd["process_exec"]["process"]["ns"]["pid"]["is_host"]')" True "host pid ns"
+expect_eq "parent pid is the test shell" "$$" "$(json_get "$exec_ev" 'd["process_exec"]["parent"]["pid"]')"
+expect_eq "parent_exec_id links to parent" "$(json_get "$exec_ev" 'd["process_exec"]["parent"]["exec_id"]')" \
+	"$(json_get "$exec_ev" 'd["process_exec"]["process"]["parent_exec_id"]')"
+expect_eq "uid" 0 "$(json_get "$exec_ev" 'd["process_exec"]["process"]["uid"]')"
+expect_eq "node_name" "$(hostname)" "$(json_get "$exec_ev" 'd["node_name"]')"
+expect_eq "host pid ns" True "$(json_get "$exec_ev" 'd["process_exec"]["process"]["ns"]["pid"]["is_host"]')"
 id=$(json_get "$exec_ev" 'd["process_exec"]["process"]["exec_id"]')
-expect_match "$(printf '%s' "$id" | base64 -d)" "^$(hostname):[0-9]+:[0-9]+\$" "exec_id is base64 node:ktime:pid"
+expect_match "exec_id is base64 node:ktime:pid" "^$(hostname):[0-9]+:[0-9]+\$" "$(printf '%s' "$id" | base64 -d)"
 
 # a process killed by a signal
 sh -c 'kill -KILL $$' "$marker-kill" 2>/dev/null
-wait_event "$tmp/events.json" "e['process_exit']['process']['arguments'].endswith('$marker-kill')" || fail "no exit for killed sh"
+wait_event "$tmp/events.json" "e['process_exit']['process']['arguments'].endswith('$marker-kill')" || die "no exit for killed sh"
 ev=$(find_event "$tmp/events.json" "e['process_exit']['process']['arguments'].endswith('$marker-kill')")
-expect_eq "$(json_get "$ev" 'd["process_exit"]["signal"]')" SIGKILL "signal SIGKILL"
+expect_eq "signal SIGKILL" SIGKILL "$(json_get "$ev" 'd["process_exit"]["signal"]')"
 
 # command lines of every length are exported: 900 to 3100 bytes cross the
 # path+arguments boundaries of the kernel record. Each length runs its own
@@ -45,34 +44,33 @@ for len in 900 1100 1500 2100 3100; do
 	cp /bin/true "$tmp/true-len$len"
 	"$tmp/true-len$len" "$marker-len$len" "$arg"
 	wait_event "$tmp/events.json" "e['process_exec']['process']['binary']=='$tmp/true-len$len'" ||
-		fail "no exec event for a $len-byte argument"
+		die "no exec event for a $len-byte argument"
 	ev=$(find_event "$tmp/events.json" "e['process_exec']['process']['binary']=='$tmp/true-len$len'")
 	[ "$(json_get "$ev" "'errorArgs' in d['process_exec']['process'].get('flags', '') or d['process_exec']['process']['arguments'].startswith('$marker-len$len ')")" = True ] ||
-		fail "the $len-byte argument is neither there nor flagged errorArgs"
+		die "the $len-byte argument is neither there nor flagged errorArgs"
 done
 pass "exec events for arguments of 900 to 3100 bytes"
-expect_eq "$(status_get 'd["bad_records"]')" 0 "no record rejected as malformed"
+expect_eq "no record rejected as malformed" 0 "$(status_get 'd["bad_records"]')"
 
 # every line is JSON with Tetragon's top-level shape (rotated files too)
-python3 - "$tmp"/events.json* <<'PY' || fail "export file has a line that is not an event"
+python3 - "$tmp"/events.json* <<'PY' || die "export file has a line that is not an event"
 import fileinput, json
 for l in fileinput.input():
     e = json.loads(l)
     assert set(e) == {"process_exec", "node_name", "time"} or set(e) == {"process_exit", "node_name", "time"}, e.keys()
 PY
 pass "every exported line is a process_exec or process_exit event"
-expect_eq "$(status_get 'd["lost"]["total"]')" 0 "nothing lost"
+expect_eq "nothing lost" 0 "$(status_get 'd["lost"]["total"]')"
 
 # its own programs, by id: other agents may run on this machine meanwhile
 ids=$(sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$AGENT_PID"/fdinfo/* | sort -u)
-[ -n "$ids" ] || fail "no program ids in the agent's fdinfo"
+[ -n "$ids" ] || die "no program ids in the agent's fdinfo"
 stop_agent
-expect_eq "$AGENT_RC" 0 "agent exits 0 on SIGTERM"
-expect_match "$(cat "$LOG")" 'stopping on Terminated' "agent says it stops"
-[ ! -e "$SOCK" ] || fail "socket left behind"
+expect_eq "agent exits 0 on SIGTERM" 0 "$AGENT_RC"
+expect_match "agent says it stops" 'stopping on Terminated' "$(cat "$LOG")"
+[ ! -e "$SOCK" ] || die "socket left behind"
 pass "socket removed"
 # the kernel frees programs after an RCU grace period: give it a moment
-loaded() { for id in $ids; do bpftool prog show id "$id" >/dev/null 2>&1 && return 0; done; return 1; }
-for _ in $(seq 30); do loaded || break; sleep 0.1; done
-if loaded; then fail "programs left loaded"; fi
+gone() { for id in $ids; do bpftool prog show id "$id" >/dev/null 2>&1 && return 1; done; return 0; }
+wait_until 3 gone || die "programs left loaded"
 pass "the agent's $(echo $ids | wc -w) programs are gone"

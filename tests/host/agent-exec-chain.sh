@@ -5,12 +5,11 @@
 # its exit carries its binary and exec_id. No timing: every check waits for
 # the events it needs.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/agent-lib.bash"
 tmp=$(mktemp -d)
-trap 'exec 3>&- 4>&- 2>/dev/null; stop_agent; rm -rf "$tmp"' EXIT
+on_exit 'exec 3>&- 4>&- 2>/dev/null; rm -rf "$tmp"'
 N=${VETO_EXEC_CHAIN:-5000}
 cc -O2 -static -o "$tmp/exec-again" "$VETO_ROOT/tests/host/exec-again.c" 2>/dev/null ||
-	cc -O2 -o "$tmp/exec-again" "$VETO_ROOT/tests/host/exec-again.c" || fail "cannot build exec-again"
+	cc -O2 -o "$tmp/exec-again" "$VETO_ROOT/tests/host/exec-again.c" || die "cannot build exec-again"
 pad=$(head -c 2000 /dev/zero | tr '\0' p)
 ev=$tmp/events.json
 start_agent "$tmp" --export-file "$ev" --export-max-size 1000
@@ -20,7 +19,7 @@ rss() { awk '/^VmRSS:/ { print $2 }' /proc/"$AGENT_PID"/status; }
 wait_lines() {
 	for _ in $(seq 1200); do
 		[ "$(grep -cF -- "$1" "$ev")" -ge "$2" ] && return 0
-		kill -0 "$AGENT_PID" || fail "agent died"
+		kill -0 "$AGENT_PID" || die "agent died"
 		sleep 0.1
 	done
 	return 1
@@ -44,7 +43,7 @@ start_chain() {
 	CHAIN_PID=$!
 }
 wait_last() {
-	wait_lines "\"arguments\":\"$1 0 $pad\"" 1 || fail "no exec event for the last image of chain $1"
+	wait_lines "\"arguments\":\"$1 0 $pad\"" 1 || die "no exec event for the last image of chain $1"
 }
 # A first chain, alive, makes the agent touch what any run touches (all of
 # the ring's pages, the heap); a second one, alive too, must add nothing that
@@ -60,24 +59,24 @@ wait_last "chain-$$"
 after=$(rss)
 echo "agent VmRSS: ${before} kB with a chain of $N execs alive, ${after} kB with a second one alive"
 [ $((after - before)) -lt 4096 ] ||
-	fail "the agent grew by $((after - before)) kB while a second chain of $N execs lives (bound 4096 kB)"
+	die "the agent grew by $((after - before)) kB while a second chain of $N execs lives (bound 4096 kB)"
 pass "a second live chain of $N execs grows the agent by $((after - before)) kB (< 4 MB)"
 
-expect_eq "$(grep -F -- "\"arguments\":\"chain-$$ " "$ev" | grep -cF '{"process_exec"')" $((N + 1)) \
-	"one exec event per image of the chain"
+expect_eq "one exec event per image of the chain" $((N + 1)) \
+	"$(grep -F -- "\"arguments\":\"chain-$$ " "$ev" | grep -cF '{"process_exec"')"
 last=$(exec_line "chain-$$" 0)
 prev=$(exec_line "chain-$$" 1)
-expect_eq "$(json_get "$last" 'd["process_exec"]["process"]["parent_exec_id"]')" \
-	"$(json_get "$prev" 'd["process_exec"]["process"]["exec_id"]')" "the last image's parent is the image it replaced"
-expect_eq "$(json_get "$last" 'd["process_exec"]["parent"]["exec_id"]')" \
-	"$(json_get "$prev" 'd["process_exec"]["process"]["exec_id"]')" "its parent object is that image"
-expect_eq "$(json_get "$last" 'd["process_exec"]["process"]["pid"]')" "$chain" "same pid throughout"
+expect_eq "the last image's parent is the image it replaced" "$(json_get "$prev" 'd["process_exec"]["process"]["exec_id"]')" \
+	"$(json_get "$last" 'd["process_exec"]["process"]["parent_exec_id"]')"
+expect_eq "its parent object is that image" "$(json_get "$prev" 'd["process_exec"]["process"]["exec_id"]')" \
+	"$(json_get "$last" 'd["process_exec"]["parent"]["exec_id"]')"
+expect_eq "same pid throughout" "$chain" "$(json_get "$last" 'd["process_exec"]["process"]["pid"]')"
 
 exec 3>&-
 wait "$chain"
-wait_lines "\"arguments\":\"chain-$$ 0 $pad\"" 2 || fail "no exit event for the chain's last image"
+wait_lines "\"arguments\":\"chain-$$ 0 $pad\"" 2 || die "no exit event for the chain's last image"
 exit_ev=$(grep -F -- "\"arguments\":\"chain-$$ 0 $pad\"" "$ev" | grep -F '{"process_exit"')
-expect_eq "$(json_get "$exit_ev" 'd["process_exit"]["process"]["binary"]')" "$tmp/exec-again" "the exit carries its binary"
-expect_eq "$(json_get "$exit_ev" 'd["process_exit"]["process"]["exec_id"]')" \
-	"$(json_get "$last" 'd["process_exec"]["process"]["exec_id"]')" "the exit carries the last image's exec_id"
-expect_eq "$(status_get 'd["bad_records"]')" 0 "no record rejected as malformed"
+expect_eq "the exit carries its binary" "$tmp/exec-again" "$(json_get "$exit_ev" 'd["process_exit"]["process"]["binary"]')"
+expect_eq "the exit carries the last image's exec_id" "$(json_get "$last" 'd["process_exec"]["process"]["exec_id"]')" \
+	"$(json_get "$exit_ev" 'd["process_exit"]["process"]["exec_id"]')"
+expect_eq "no record rejected as malformed" 0 "$(status_get 'd["bad_records"]')"

@@ -4,9 +4,8 @@
 # so, a fileless (memfd) exec is named as the kernel names it, and an exec
 # name with ".." is replaced by the file's own path.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/agent-lib.bash"
 tmp=$(mktemp -d)
-trap 'stop_agent; rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 marker="veto-paths-$$"
 
 deep=$tmp/deep
@@ -17,34 +16,34 @@ cp /usr/bin/true "$deep/mytrue"
 mkdir "$tmp/gone"
 long=$(printf 'y%.0s' $(seq 200))
 # 30 levels of 201 bytes: over 6,000 bytes, past PATH_MAX (made by relative steps)
-(cd "$tmp" && for i in $(seq 30); do mkdir "$long" && cd "$long" || exit 1; done) || fail "cannot build the long path"
+(cd "$tmp" && for i in $(seq 30); do mkdir "$long" && cd "$long" || exit 1; done) || die "cannot build the long path"
 
 start_agent "$tmp" --export-file "$tmp/events.json"
-exp() { wait_event "$tmp/events.json" "e['process_exec']['process']['arguments']=='$1'" || fail "no exec event for $1"; find_event "$tmp/events.json" "e['process_exec']['process']['arguments']=='$1'"; }
+exp() { wait_event "$tmp/events.json" "e['process_exec']['process']['arguments']=='$1'" || die "no exec event for $1"; find_event "$tmp/events.json" "e['process_exec']['process']['arguments']=='$1'"; }
 
 "$deep/mytrue" "$marker-deep"
 ev=$(exp "$marker-deep")
-expect_eq "$(json_get "$ev" 'd["process_exec"]["process"]["binary"]')" "$deep/mytrue" "a binary 40 levels deep is whole"
+expect_eq "a binary 40 levels deep is whole" "$deep/mytrue" "$(json_get "$ev" 'd["process_exec"]["process"]["binary"]')"
 (cd "$deep" && /bin/true "$marker-cwd")
 ev=$(exp "$marker-cwd")
-expect_eq "$(json_get "$ev" 'd["process_exec"]["process"]["cwd"]')" "$deep" "a cwd 40 levels deep is whole"
+expect_eq "a cwd 40 levels deep is whole" "$deep" "$(json_get "$ev" 'd["process_exec"]["process"]["cwd"]')"
 
 (cd "$tmp" && for i in $(seq 30); do cd "$long"; done && /bin/true "$marker-long")
 ev=$(exp "$marker-long")
 cwd=$(json_get "$ev" 'd["process_exec"]["process"]["cwd"]')
-[ "${cwd:0:1}" != / ] || fail "a cwd past PATH_MAX is exported as an absolute path: ${cwd:0:80}..."
+[ "${cwd:0:1}" != / ] || die "a cwd past PATH_MAX is exported as an absolute path: ${cwd:0:80}..."
 pass "a cwd past PATH_MAX is not exported as an absolute path"
-expect_match "$cwd" "$long\$" "it is the leaf end of the cwd"
-expect_match "$(json_get "$ev" 'd["process_exec"]["process"]["flags"]')" "errorCWD" "and flagged errorCWD"
+expect_match "it is the leaf end of the cwd" "$long\$" "$cwd"
+expect_match "and flagged errorCWD" "errorCWD" "$(json_get "$ev" 'd["process_exec"]["process"]["flags"]')"
 
 (cd "$tmp/gone" && rmdir "$tmp/gone" && /bin/true "$marker-gone")
 ev=$(exp "$marker-gone")
-expect_eq "$(json_get "$ev" 'd["process_exec"]["process"]["cwd"]')" "$tmp/gone (deleted)" "a deleted cwd says (deleted)"
+expect_eq "a deleted cwd says (deleted)" "$tmp/gone (deleted)" "$(json_get "$ev" 'd["process_exec"]["process"]["cwd"]')"
 
 /usr/bin/../bin/true "$marker-dots"
 ev=$(exp "$marker-dots")
 bin=$(json_get "$ev" 'd["process_exec"]["process"]["binary"]')
-expect_eq "$bin" "$(readlink -f /usr/bin/true)" "an exec name with .. is replaced by the file's path"
+expect_eq "an exec name with .. is replaced by the file's path" "$(readlink -f /usr/bin/true)" "$bin"
 
 python3 - "$marker-memfd" <<'PY'
 import os, sys
@@ -53,7 +52,7 @@ os.write(fd, open("/usr/bin/true", "rb").read())
 os.execve("/proc/self/fd/%d" % fd, ["evil", sys.argv[1]], {})
 PY
 ev=$(exp "$marker-memfd")
-expect_eq "$(json_get "$ev" 'd["process_exec"]["process"]["binary"]')" "/memfd:evil (deleted)" "a memfd exec is named as the kernel names it"
+expect_eq "a memfd exec is named as the kernel names it" "/memfd:evil (deleted)" "$(json_get "$ev" 'd["process_exec"]["process"]["binary"]')"
 
 # A policy matches a fileless program by that name: killed at its first
 # system call, while the same program from a file lives.
@@ -88,8 +87,8 @@ os.execve("/proc/self/fd/%d" % fd, ["x"], {})
 PY
 }
 runmemfd "$marker"; rc=$?
-expect_eq "$rc" 137 "a fileless program matched by /memfd:NAME is killed"
+expect_eq "a fileless program matched by /memfd:NAME is killed" 137 "$rc"
 runmemfd "other-$marker"; rc=$?
-expect_eq "$rc" 0 "another fileless program lives"
+expect_eq "another fileless program lives" 0 "$rc"
 /usr/bin/true; rc=$?
-expect_eq "$rc" 0 "the same program from a file lives"
+expect_eq "the same program from a file lives" 0 "$rc"

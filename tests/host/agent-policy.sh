@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 ex=$VETO_ROOT/examples/policies
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 
 run_agent() { # ARGS...: the agent must stop by itself (it refuses to start)
 	timeout 60 "$VETO" agent --socket "$tmp/veto.sock" --lock-file "$tmp/agent.lock" --export-file "$tmp/ev.json" "$@" 2>"$tmp/log"
@@ -14,20 +14,17 @@ lsm_works=$(json_get "$("$VETO" probe -o json)" 'd["programs"]["lsm"]["works"]')
 if [ "$lsm_works" = False ]; then
 	run_agent --policy "$ex/protect-passwd.yaml"; rc=$?
 	cat "$tmp/log"
-	expect_eq "$rc" 1 "agent refuses to start"
-	expect_match "$(cat "$tmp/log")" "Error: no policy loaded: policy protect-passwd: loading the policy programs: Operation not permitted.*this kernel refuses BPF LSM programs: see 'veto probe'" \
-		"the reason names the kernel's refusal"
+	expect_eq "agent refuses to start" 1 "$rc"
+	expect_match "the reason names the kernel's refusal" \
+		"Error: no policy loaded: policy protect-passwd: loading the policy programs: Operation not permitted.*this kernel refuses BPF LSM programs: see 'veto probe'" "$(cat "$tmp/log")"
 	# programs are freed shortly after their last user exits
-	for _ in $(seq 50); do
-		bpftool prog list 2>/dev/null | grep -q 'veto_' || break
-		sleep 0.1
-	done
-	if bpftool prog list 2>/dev/null | grep -q 'veto_'; then fail "programs left loaded"; fi
+	none_loaded() { ! bpftool prog list 2>/dev/null | grep -q 'veto_'; }
+	wait_until 5 none_loaded || die "programs left loaded"
 	pass "nothing left loaded"
 elif [ "$lsm_works" = True ]; then
 	pass "this kernel runs BPF LSM: refusal not applicable (the VM tests cover enforcement)"
 else
-	fail "veto probe did not say whether LSM programs work: '$lsm_works'"
+	die "veto probe did not say whether LSM programs work: '$lsm_works'"
 fi
 
 # one bad file among good ones: nothing is loaded, every error is located
@@ -35,31 +32,31 @@ mkdir "$tmp/pols"
 cp "$ex/audit-tmp-reads.yaml" "$tmp/pols/a.yaml"
 printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: bad\nspec:\n  lsmhooks:\n  - hook: file_opn\n' >"$tmp/pols/b.yaml"
 run_agent --policy "$tmp/pols"; rc=$?
-expect_eq "$rc" 1 "a folder with a bad file is refused"
-expect_match "$(cat "$tmp/log")" "$tmp/pols/b.yaml:7:11: error: .*file_opn" "located error"
-expect_match "$(cat "$tmp/log")" "Error: no policy loaded" "all or nothing"
+expect_eq "a folder with a bad file is refused" 1 "$rc"
+expect_match "located error" "$tmp/pols/b.yaml:7:11: error: .*file_opn" "$(cat "$tmp/log")"
+expect_match "all or nothing" "Error: no policy loaded" "$(cat "$tmp/log")"
 # what is not a regular file in a folder: refused at start-up, by name (a FIFO
 # used to hang the agent until SIGKILL)
 rm "$tmp/pols/b.yaml"
 mkfifo "$tmp/pols/x.yaml"
 mkdir "$tmp/pols/d.yaml"
 run_agent --policy "$tmp/pols"; rc=$?
-expect_eq "$rc" 1 "a folder with a FIFO is refused, not waited on"
-expect_match "$(cat "$tmp/log")" "$tmp/pols/x.yaml: error: not a regular file \(a FIFO\)" "the FIFO is named"
-expect_match "$(cat "$tmp/log")" "$tmp/pols/d.yaml: error: cannot read: Is a directory" "the file is named, not its folder"
+expect_eq "a folder with a FIFO is refused, not waited on" 1 "$rc"
+expect_match "the FIFO is named" "$tmp/pols/x.yaml: error: not a regular file \(a FIFO\)" "$(cat "$tmp/log")"
+expect_match "the file is named, not its folder" "$tmp/pols/d.yaml: error: cannot read: Is a directory" "$(cat "$tmp/log")"
 
 # a hook veto has no program for is refused as unsupported, at its line
 printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: r\nspec:\n  lsmhooks:\n  - hook: inode_setxattr\n' >"$tmp/r.yaml"
 run_agent --policy "$tmp/r.yaml"; rc=$?
-expect_eq "$rc" 1 "unsupported hook refused"
-expect_match "$(cat "$tmp/log")" "r.yaml:7:11: error: unsupported: inode_setxattr is not an LSM hook veto can attach to" "unsupported hook located"
+expect_eq "unsupported hook refused" 1 "$rc"
+expect_match "unsupported hook located" "r.yaml:7:11: error: unsupported: inode_setxattr is not an LSM hook veto can attach to" "$(cat "$tmp/log")"
 
 # a namespaced policy is never applied to the whole node
 printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicyNamespaced\nmetadata:\n  name: n\n  namespace: prod\nspec:\n  lsmhooks:\n  - hook: file_open\n' >"$tmp/n.yaml"
 run_agent --policy "$tmp/n.yaml"; rc=$?
-expect_eq "$rc" 1 "namespaced policy refused"
-expect_match "$(cat "$tmp/log")" "unsupported: TracingPolicyNamespaced: veto cannot tell pods apart" "namespaced refusal says why"
+expect_eq "namespaced policy refused" 1 "$rc"
+expect_match "namespaced refusal says why" "unsupported: TracingPolicyNamespaced: veto cannot tell pods apart" "$(cat "$tmp/log")"
 
 run_agent --policy "$tmp/missing.yaml"; rc=$?
-expect_eq "$rc" 1 "missing file refused"
-expect_match "$(cat "$tmp/log")" "missing.yaml.*No such file or directory" "missing file named"
+expect_eq "missing file refused" 1 "$rc"
+expect_match "missing file named" "missing.yaml.*No such file or directory" "$(cat "$tmp/log")"

@@ -2,9 +2,8 @@
 # invalid UTF-8 there must still give valid JSON lines (each invalid byte one
 # U+FFFD, as Tetragon writes it), so no process can make its events unreadable.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/agent-lib.bash"
 tmp=$(mktemp -d)
-trap 'stop_agent; rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 
 start_agent "$tmp" --export-file "$tmp/events.json"
 marker="veto-utf8-$$"
@@ -15,10 +14,10 @@ mkdir "$dir"
 cp /bin/true "$tmp/true-$marker-$bad"
 (cd "$dir" && "$tmp/true-$marker-$bad" "$marker" "arg-$bad" "$bad x")
 wait_event "$tmp/events.json" "e['process_exit']['process']['arguments'].startswith('$marker ')" ||
-	fail "no exit event for the program with invalid UTF-8 (or its line is not valid JSON)"
+	die "no exit event for the program with invalid UTF-8 (or its line is not valid JSON)"
 
 # strict: bytes to UTF-8 with errors, then JSON; every line
-python3 - "$tmp/events.json" "$marker" <<'PY' || fail "an exported line is not strict UTF-8 JSON"
+python3 - "$tmp/events.json" "$marker" <<'PY' || die "an exported line is not strict UTF-8 JSON"
 import json, sys
 seen = 0
 for n, raw in enumerate(open(sys.argv[1], "rb"), 1):
@@ -38,11 +37,11 @@ pass "every exported line is strict UTF-8 JSON; binary, cwd and arguments hold o
 # the compact form too: valid UTF-8 for a terminal
 "$VETO" getevents --socket "$SOCK" -o compact >"$tmp/compact" 2>&1 &
 gpid=$!
-for _ in $(seq 100); do [ "$(status_get 'd["clients"]')" -ge 2 ] 2>/dev/null && break; sleep 0.1; done
+wait_until 10 streaming 1
 (cd "$dir" && "$tmp/true-$marker-$bad" "$marker-compact" "arg-$bad")
-for _ in $(seq 100); do grep -aq "$marker-compact" "$tmp/compact" && break; sleep 0.1; done
+wait_until 10 grep -aq "$marker-compact" "$tmp/compact"
 kill "$gpid"; wait "$gpid" 2>/dev/null
-grep -aq "$marker-compact" "$tmp/compact" || fail "no compact line for the program"
+grep -aq "$marker-compact" "$tmp/compact" || die "no compact line for the program"
 python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8", "strict")' "$tmp/compact" ||
-	fail "compact output is not valid UTF-8"
+	die "compact output is not valid UTF-8"
 pass "compact output is valid UTF-8"

@@ -7,14 +7,9 @@
 if [ ! -e /sys/kernel/tracing/events ] && [ -z "${DEEP_NS:-}" ]; then # tracefs in a private mount namespace
 	DEEP_NS=1 exec unshare -m --propagation private bash -c 'mount -t tracefs nodev /sys/kernel/tracing && exec bash "$0"' "$0"
 fi
-. "$(dirname "$0")/agent-lib.bash"
 tmp=$(mktemp -d)
-trap 'stop_agent; rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 
-failed=0
-check() { # GOT WANT DESC: records a failure and goes on
-	if [ "$1" = "$2" ]; then pass "$3"; else echo "FAIL: $3: expected '$2', got '$1'"; failed=$((failed + 1)); fi
-}
 rel() { # N [NAME]: N levels of NAME (d), relative, ending in /
 	local i out=
 	for ((i = 0; i < $1; i++)); do out+=${2:-d}/; done
@@ -24,15 +19,15 @@ L=$(head -c 200 /dev/zero | tr '\0' L) # a 200-byte name
 a30=$(for i in $(seq 30); do printf 'a%d/' "$i"; done)
 
 sleep_bin=$(command -v sleep) cat_bin=$(command -v cat)
-case $cat_bin in /usr/*) ;; *) fail "cat is not under /usr: $cat_bin" ;; esac
+case $cat_bin in /usr/*) ;; *) die "cat is not under /usr: $cat_bin" ;; esac
 mkdir -p "$tmp/pre/$(rel 35)" "$tmp/pre/$(rel 200)" "$tmp/pre/$(rel 19 "$L")" "$tmp/x/usr/$a30"
 for d in "" "$(rel 35)" "$(rel 200)" "$(rel 19 "$L")"; do cp "$sleep_bin" "$tmp/pre/${d}sleep"; done
 # 2,000 levels (4,000 bytes), under the Prefix and not
 for b in pre other; do (mkdir -p "$tmp/$b/$(rel 1000)" && cd -P "$tmp/$b/$(rel 1000)" && mkdir -p "$(rel 1000)" &&
-	cp "$sleep_bin" "$(rel 1000)sleep") || fail "cannot build 2,000 levels"; done
+	cp "$sleep_bin" "$(rel 1000)sleep") || die "cannot build 2,000 levels"; done
 # past PATH_MAX: 30 levels of 200 bytes, then 40 of 1, built a level at a time
 (mkdir "$tmp/pre/ol" && cd -P "$tmp/pre/ol" && for i in $(seq 30); do mkdir "$L" && cd -P "$L" || exit 1; done &&
-	mkdir -p "$(rel 40)" && cp "$sleep_bin" "$(rel 40)sleep") || fail "cannot build the over-long tree"
+	mkdir -p "$(rel 40)" && cp "$sleep_bin" "$(rel 40)sleep") || die "cannot build the over-long tree"
 cp "$cat_bin" "$tmp/x/usr/${a30}cat"
 cp "$cat_bin" "$tmp/np-cat"
 echo data >"$tmp/target"
@@ -78,24 +73,22 @@ YAML
 
 start_agent "$tmp" --policy "$tmp/deep.yaml" --export-file "$tmp/ev.json"
 
-st() { "$@" >/dev/null 2>&1; echo $?; }
-check "$(st "$sleep_bin" 0.01)" 0 "control: $sleep_bin sleeps"
-check "$(st "$tmp/pre/sleep" 0.01)" 137 "control: a copy right under the Prefix is killed"
-check "$(st "$tmp/pre/$(rel 35)sleep" 0.01)" 137 "Prefix: a copy 35 levels down is killed"
-check "$(st "$tmp/pre/$(rel 200)sleep" 0.01)" 137 "Prefix: a copy 200 levels down is killed"
+expect_eq "control: $sleep_bin sleeps" 0 "$(run_status "$sleep_bin" 0.01)"
+expect_eq "control: a copy right under the Prefix is killed" 137 "$(run_status "$tmp/pre/sleep" 0.01)"
+expect_eq "Prefix: a copy 35 levels down is killed" 137 "$(run_status "$tmp/pre/$(rel 35)sleep" 0.01)"
+expect_eq "Prefix: a copy 200 levels down is killed" 137 "$(run_status "$tmp/pre/$(rel 200)sleep" 0.01)"
 p=$tmp/pre/$(rel 19 "$L")sleep
-check "$(st "$p" 0.01)" 137 "Prefix: a copy ${#p} bytes down is killed"
+expect_eq "Prefix: a copy ${#p} bytes down is killed" 137 "$(run_status "$p" 0.01)"
 p=$tmp/other/$(rel 2000)sleep
-check "$(st "$p" 0.01)" 0 "control: a copy 2,000 levels (${#p} bytes) outside the Prefix sleeps"
+expect_eq "control: a copy 2,000 levels (${#p} bytes) outside the Prefix sleeps" 0 "$(run_status "$p" 0.01)"
 p=$tmp/pre/$(rel 2000)sleep
-check "$(st "$p" 0.01)" 137 "Prefix: a copy 2,000 levels (${#p} bytes) down is killed"
-check "$(cd -P "$tmp/pre/ol" && for i in $(seq 30); do cd -P "$L" || exit 1; done && cd -P "$(rel 40)" && st ./sleep 0.01)" 137 \
-	"Prefix: a copy past PATH_MAX (about 6,100 bytes) is killed (fail closed)"
+expect_eq "Prefix: a copy 2,000 levels (${#p} bytes) down is killed" 137 "$(run_status "$p" 0.01)"
+expect_eq "Prefix: a copy past PATH_MAX (about 6,100 bytes) is killed (fail closed)" 137 \
+	"$(cd -P "$tmp/pre/ol" && for i in $(seq 30); do cd -P "$L" || exit 1; done && cd -P "$(rel 40)" && run_status ./sleep 0.01)"
 
-check "$(st "$cat_bin" "$tmp/target")" 0 "control: $cat_bin reads the target"
-check "$(st "$tmp/np-cat" "$tmp/target")" 137 "control: a copy of cat outside /usr is killed"
-check "$(st "$tmp/x/usr/${a30}cat" "$tmp/target")" 137 "NotPrefix /usr/: a copy at $tmp/x/usr/a1/.../a30/cat is killed"
-check "$(cat "$tmp/target")" data "the target is unchanged"
+expect_eq "control: $cat_bin reads the target" 0 "$(run_status "$cat_bin" "$tmp/target")"
+expect_eq "control: a copy of cat outside /usr is killed" 137 "$(run_status "$tmp/np-cat" "$tmp/target")"
+expect_eq "NotPrefix /usr/: a copy at $tmp/x/usr/a1/.../a30/cat is killed" 137 "$(run_status "$tmp/x/usr/${a30}cat" "$tmp/target")"
+expect_eq "the target is unchanged" data "$(cat "$tmp/target")"
 stop_agent
-check "$AGENT_RC" 0 "agent stops cleanly"
-[ "$failed" -eq 0 ] || fail "$failed checks failed"
+expect_eq "agent stops cleanly" 0 "$AGENT_RC"

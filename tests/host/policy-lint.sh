@@ -5,12 +5,12 @@ root=${VETO_ROOT:-$(git -C "$(dirname "$0")" rev-parse --show-toplevel)}
 corpus=$root/../shared/corpus/tetragon-policies
 ex=$root/examples/policies
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 
 # The corpus: valid, or refused with located errors (most say "unsupported:");
 # never a crash. lint runs the compile stage too, so it refuses what the agent
 # would (in the 6.12 VM, the files that load are the files lint finds valid).
-[ -d "$corpus" ] || fail "corpus not found at $corpus"
+[ -d "$corpus" ] || die "corpus not found at $corpus"
 n=0 valid=0
 for f in "$corpus"/*; do
 	out=$("$VETO" policy lint "$f" 2>&1); rc=$?
@@ -18,56 +18,56 @@ for f in "$corpus"/*; do
 	case $rc in
 	0) valid=$((valid + 1)) ;;
 	1) bad=$(printf '%s\n' "$out" | grep ': error: ' | grep -v -E "^$f:[0-9]+:[0-9]+: error: ")
-	   [ -z "$bad" ] || fail "$(basename "$f"): errors without a place: $bad" ;;
-	*) fail "$(basename "$f"): exit $rc: $out" ;;
+	   [ -z "$bad" ] || die "$(basename "$f"): errors without a place: $bad" ;;
+	*) die "$(basename "$f"): exit $rc: $out" ;;
 	esac
 done
-[ "$n" -ge 60 ] || fail "only $n corpus files"
+[ "$n" -ge 60 ] || die "only $n corpus files"
 pass "corpus: $n files, $valid valid, the rest refused with located errors"
 # what only the compile stage knows: a podSelector, an argument type veto cannot read
 out=$("$VETO" policy lint "$corpus/policylibrary__bpf.yaml" 2>&1); rc=$?
-expect_eq "$rc" 1 "lint refuses a kprobe argument veto cannot read"
-expect_match "$out" "policylibrary__bpf.yaml:10:7: error: unsupported: veto cannot read a bpf_attr argument on a kprobe" \
-	"located, with the reason"
+expect_eq "lint refuses a kprobe argument veto cannot read" 1 "$rc"
+expect_match "located, with the reason" "policylibrary__bpf.yaml:10:7: error: unsupported: veto cannot read a bpf_attr argument on a kprobe" \
+	"$out"
 out=$("$VETO" policy lint "$corpus/other__file-block-kubectl-exec-access.yaml" 2>&1); rc=$?
-expect_eq "$rc" 1 "lint refuses a podSelector"
-expect_match "$out" "other__file-block-kubectl-exec-access.yaml:18:1: error: unsupported: podSelector" "located, with the reason"
+expect_eq "lint refuses a podSelector" 1 "$rc"
+expect_match "located, with the reason" "other__file-block-kubectl-exec-access.yaml:18:1: error: unsupported: podSelector" "$out"
 
 # The article's two policies: valid, with the warnings that explain its mistakes.
 out=$("$VETO" policy lint "$ex/article-passwd.yaml"); rc=$?
-expect_eq "$rc" 0 "article-passwd is valid"
-expect_match "$out" "article-passwd.yaml:1:1: warning: no apiVersion, kind or metadata: treated as a TracingPolicy named 'article-passwd'" "bare spec fragment"
-expect_match "$out" "article-passwd.yaml:15:15: warning: Sigkill applies to every process on the node" "unscoped Sigkill"
-expect_match "$out" "article-passwd.yaml:15:15: warning: inode_permission runs for every access" "permission hook without mask"
+expect_eq "article-passwd is valid" 0 "$rc"
+expect_match "bare spec fragment" "article-passwd.yaml:1:1: warning: no apiVersion, kind or metadata: treated as a TracingPolicy named 'article-passwd'" "$out"
+expect_match "unscoped Sigkill" "article-passwd.yaml:15:15: warning: Sigkill applies to every process on the node" "$out"
+expect_match "permission hook without mask" "article-passwd.yaml:15:15: warning: inode_permission runs for every access" "$out"
 out=$("$VETO" policy lint "$ex/article-block-shell-exec.yaml"); rc=$?
-expect_eq "$rc" 0 "article-block-shell-exec is valid"
-expect_match "$out" ":14:15: warning: matchBinaries matches the process calling security_bprm_check" "(a) matchBinaries is the caller"
-expect_match "$out" ":24:24: warning: '1' is not a namespace: .*NotIn \[\"1\"\] excludes nothing, the host included" "(b) namespace 1"
-expect_match "$out" ":26:15: warning: this blocks shell execution with no allowlist" "shell block without allowlist"
-expect_match "$out" ":27:25: warning: argError has no effect on Sigkill" "(c) argError on Sigkill"
+expect_eq "article-block-shell-exec is valid" 0 "$rc"
+expect_match "(a) matchBinaries is the caller" ":14:15: warning: matchBinaries matches the process calling security_bprm_check" "$out"
+expect_match "(b) namespace 1" ":24:24: warning: '1' is not a namespace: .*NotIn \[\"1\"\] excludes nothing, the host included" "$out"
+expect_match "shell block without allowlist" ":26:15: warning: this blocks shell execution with no allowlist" "$out"
+expect_match "(c) argError on Sigkill" ":27:25: warning: argError has no effect on Sigkill" "$out"
 
 # The corrections lint clean.
 out=$("$VETO" policy lint "$ex/block-shell-exec-fixed.yaml" "$ex/protect-passwd.yaml"); rc=$?
-expect_eq "$rc" 0 "fixed policies are valid"
-expect_eq "$(printf '%s\n' "$out" | tail -1)" "2 files: 0 errors, 1 warning" "fixed policies: only the no-allowlist warning"
-expect_match "$out" "block-shell-exec-fixed.yaml:[0-9]+:[0-9]+: warning: this blocks shell execution with no allowlist" "the shell block still has no allowlist"
+expect_eq "fixed policies are valid" 0 "$rc"
+expect_eq "fixed policies: only the no-allowlist warning" "2 files: 0 errors, 1 warning" "$(printf '%s\n' "$out" | tail -1)"
+expect_match "the shell block still has no allowlist" "block-shell-exec-fixed.yaml:[0-9]+:[0-9]+: warning: this blocks shell execution with no allowlist" "$out"
 
 # Exit codes and located errors.
 printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: x\nspec:\n  lsmhooks:\n  - hook: file_opn\n' > "$tmp/bad.yaml"
 out=$("$VETO" policy lint "$tmp/bad.yaml"); rc=$?
-expect_eq "$rc" 1 "invalid policy exits 1"
-expect_match "$out" "bad.yaml:7:11: error: unknown LSM hook 'file_opn' \(did you mean 'file_open'\?\)" "located error with suggestion"
+expect_eq "invalid policy exits 1" 1 "$rc"
+expect_match "located error with suggestion" "bad.yaml:7:11: error: unknown LSM hook 'file_opn' \(did you mean 'file_open'\?\)" "$out"
 out=$("$VETO" policy lint "$ex/protect-passwd.yaml" "$tmp/bad.yaml"); rc=$?
-expect_eq "$rc" 1 "one invalid file of two exits 1"
+expect_eq "one invalid file of two exits 1" 1 "$rc"
 out=$("$VETO" policy lint 2>&1); rc=$?
-expect_eq "$rc" 2 "no FILE exits 2"
-expect_match "$out" "^Error: policy lint: no FILE given" "no FILE message"
+expect_eq "no FILE exits 2" 2 "$rc"
+expect_match "no FILE message" "^Error: policy lint: no FILE given" "$out"
 out=$("$VETO" policy frob 2>&1); rc=$?
-expect_eq "$rc" 2 "unknown subcommand exits 2"
-expect_match "$out" "^Error: policy: unknown subcommand 'frob'" "unknown subcommand message"
+expect_eq "unknown subcommand exits 2" 2 "$rc"
+expect_match "unknown subcommand message" "^Error: policy: unknown subcommand 'frob'" "$out"
 out=$("$VETO" policy lint "$tmp/nonexistent.yaml" 2>&1); rc=$?
-expect_eq "$rc" 1 "missing file exits 1"
-expect_match "$out" "nonexistent.yaml: error: cannot read: No such file or directory" "missing file message"
+expect_eq "missing file exits 1" 1 "$rc"
+expect_match "missing file message" "nonexistent.yaml: error: cannot read: No such file or directory" "$out"
 
 # Malformed input: a located error, never a crash.
 : > "$tmp/empty.yaml"
@@ -76,31 +76,31 @@ python3 -c 'print("[" * 200000)' > "$tmp/deep.yaml"
 truncate -s 100M "$tmp/huge.yaml"
 for f in empty garbage deep huge; do
 	out=$("$VETO" policy lint "$tmp/$f.yaml" 2>&1); rc=$?
-	expect_eq "$rc" 1 "$f input exits 1"
-	expect_match "$out" "^$tmp/$f.yaml:[0-9]+:[0-9]+: error: " "$f input has a located error"
+	expect_eq "$f input exits 1" 1 "$rc"
+	expect_match "$f input has a located error" "^$tmp/$f.yaml:[0-9]+:[0-9]+: error: " "$out"
 done
 
 # JSON: global and per-command -o json, valid documents, same content.
 for args in "-o json policy lint" "policy lint -o json"; do
 	out=$("$VETO" $args "$ex/article-block-shell-exec.yaml" "$tmp/bad.yaml"); rc=$?
-	expect_eq "$rc" 1 "json lint exit ($args)"
-	printf '%s' "$out" | python3 -m json.tool > /dev/null || fail "json lint is not JSON ($args)"
-	expect_eq "$(json_get "$out" 'd["errors"], d["warnings"], d["files"][0]["valid"]')" "(1, 4, True)" "json counts ($args)"
-	expect_eq "$(json_get "$out" '[x["line"] for x in d["files"][0]["diagnostics"]]')" "[14, 24, 26, 27]" "json lines ($args)"
+	expect_eq "json lint exit ($args)" 1 "$rc"
+	printf '%s' "$out" | python3 -m json.tool > /dev/null || die "json lint is not JSON ($args)"
+	expect_eq "json counts ($args)" "(1, 4, True)" "$(json_get "$out" 'd["errors"], d["warnings"], d["files"][0]["valid"]')"
+	expect_eq "json lines ($args)" "[14, 24, 26, 27]" "$(json_get "$out" '[x["line"] for x in d["files"][0]["diagnostics"]]')"
 done
 out=$("$VETO" -o json policy lint 2>/dev/null); rc=$?
-expect_eq "$rc" 2 "json usage error exit"
-expect_eq "$(json_get "$out" 'd["error"]')" "policy lint: no FILE given" "json usage error object"
+expect_eq "json usage error exit" 2 "$rc"
+expect_eq "json usage error object" "policy lint: no FILE given" "$(json_get "$out" 'd["error"]')"
 for f in "$ex"/*.yaml; do
-	out=$("$VETO" policy show "$f" 2>/dev/null) || fail "show $f"
-	printf '%s' "$out" | python3 -m json.tool > /dev/null || fail "show $f is not JSON"
+	out=$("$VETO" policy show "$f" 2>/dev/null) || die "show $f"
+	printf '%s' "$out" | python3 -m json.tool > /dev/null || die "show $f is not JSON"
 done
 out=$("$VETO" policy show "$ex/protect-passwd.yaml")
-expect_eq "$(json_get "$out" 'd["policies"][0]["hooks"][0]["lsmHook"]')" "inode_permission" "show names the LSM hook"
-expect_eq "$(json_get "$out" 'd["policies"][0]["hooks"][0]["selectors"][0]["matchArgs"][1]["values"]')" "[2]" "show types values"
+expect_eq "show names the LSM hook" "inode_permission" "$(json_get "$out" 'd["policies"][0]["hooks"][0]["lsmHook"]')"
+expect_eq "show types values" "[2]" "$(json_get "$out" 'd["policies"][0]["hooks"][0]["selectors"][0]["matchArgs"][1]["values"]')"
 out=$("$VETO" policy show "$tmp/bad.yaml" 2>&1); rc=$?
-expect_eq "$rc" 1 "show refuses an invalid policy"
-expect_match "$out" "Error: policy show: .*bad.yaml is not valid" "show says why"
+expect_eq "show refuses an invalid policy" 1 "$rc"
+expect_match "show says why" "Error: policy show: .*bad.yaml is not valid" "$out"
 
 # Folders: lint reads them as the agent and `policy try` do (one reader): the
 # *.yaml and *.yml files, hidden ones skipped, each error at its file.
@@ -109,20 +109,20 @@ cp "$ex/deny-connect.yaml" "$tmp/pols/a.yaml"
 cp "$ex/protect-passwd.yaml" "$tmp/pols/b.yml"
 printf 'not: [a policy\n' >"$tmp/pols/.hidden.yaml"
 out=$("$VETO" policy lint "$tmp/pols" 2>&1); rc=$?
-expect_eq "$rc" 0 "lint accepts a folder of valid policies"
-expect_match "$out" "^2 files: 0 errors" "both files, the hidden one skipped"
+expect_eq "lint accepts a folder of valid policies" 0 "$rc"
+expect_match "both files, the hidden one skipped" "^2 files: 0 errors" "$out"
 printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: bad\nspec:\n  lsmhooks:\n  - hook: file_opn\n' >"$tmp/pols/c.yaml"
 out=$("$VETO" policy lint "$tmp/pols" 2>&1); rc=$?
-expect_eq "$rc" 1 "a bad file in a folder"
-expect_match "$out" "^$tmp/pols/c.yaml:7:11: error: " "the error names the file, at line:col"
+expect_eq "a bad file in a folder" 1 "$rc"
+expect_match "the error names the file, at line:col" "^$tmp/pols/c.yaml:7:11: error: " "$out"
 rm "$tmp/pols/c.yaml"
 # a FIFO named like a policy: refused at once, by name (before, read() waited
 # for a writer forever)
 mkfifo "$tmp/pols/x.yaml"
 out=$(timeout 10 "$VETO" policy lint "$tmp/pols" 2>&1); rc=$?
-expect_eq "$rc" 1 "a FIFO in a folder is refused, not waited on"
-expect_match "$out" "^$tmp/pols/x.yaml: error: not a regular file \(a FIFO\)" "the error names the FIFO"
+expect_eq "a FIFO in a folder is refused, not waited on" 1 "$rc"
+expect_match "the error names the FIFO" "^$tmp/pols/x.yaml: error: not a regular file \(a FIFO\)" "$out"
 mkdir "$tmp/nopol"
 out=$("$VETO" policy lint "$tmp/nopol" 2>&1); rc=$?
-expect_eq "$rc" 1 "an empty folder"
-expect_match "$out" "^$tmp/nopol: error: no \*.yaml or \*.yml files in this folder" "said at the folder"
+expect_eq "an empty folder" 1 "$rc"
+expect_match "said at the folder" "^$tmp/nopol: error: no \*.yaml or \*.yml files in this folder" "$out"

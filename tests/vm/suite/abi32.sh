@@ -47,7 +47,7 @@ spec:
       matchActions:
       - action: Sigkill
 YAML
-agent_start /tmp/abi32.yaml
+agent_start --policy /tmp/abi32.yaml
 expect_eq "a 32-bit caller's syscall 39 (i386 mkdir) does not match x86-64 getpid" 7 "$(run_status /tmp/abi32)"
 expect_eq "a 32-bit caller's i386 getpid matches __ia32_sys_getpid: killed" 137 "$(run_status /tmp/abi32-i386)"
 agent_stop

@@ -54,20 +54,21 @@ spec:
 YAML
 
 echo here > /tmp/kp-present
-agent_start /tmp/kprobes.yaml
+agent_start --policy /tmp/kprobes.yaml
 expect_match "the agent attaches a kprobe and its return probe" \
-	"enforcing on kprobe\+kretprobe/__x64_sys_openat \(veto_kp_0, veto_kr_0\)" "$(cat /tmp/agent.log)"
+	"enforcing on kprobe\+kretprobe/__x64_sys_openat \(veto_kp_0, veto_kr_0\)" "$(cat "$AGENT_LOG")"
 expect_fail "opening a missing file fails" cat /tmp/kp-missing
 expect_eq "opening an existing file works" here "$(cat /tmp/kp-present)"
 nc -l -p 9998 >/dev/null 2>&1 &
 nc_pid=$!
-sleep 1
+wait_until 30 listening 9998 || die "nc does not listen on port 9998"
 echo hi | nc 127.0.0.1 9998 >/dev/null 2>&1
 kill "$nc_pid" 2>/dev/null
 expect_eq "mkdir of the watched path is killed" 137 "$(run_status mkdir /tmp/kp-killed)"
 expect_file "the directory exists: a kprobe kill comes after the call" /tmp/kp-killed
 expect_eq "another mkdir is untouched" 0 "$(run_status mkdir /tmp/kp-other)"
-sleep 1
+# the last event expected; stopping drains whatever came after it
+wait_until 30 grep -q '"string_arg":"/tmp/kp-killed"' "$AGENT_EXPORT"
 agent_stop
 
 ev=$(events_with '"function_name":"__x64_sys_openat"')

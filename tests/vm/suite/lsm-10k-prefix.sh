@@ -14,7 +14,7 @@
 expect_eq "the policy has 10,000 values" 10000 "$(grep -c '"/tmp/p/' /tmp/deny-10k.yaml)"
 mkdir -p /tmp/p/0000 /tmp/p/9999 /tmp/p/99999 /tmp/p/9998x
 for f in /tmp/p/0000/f /tmp/p/9999/f /tmp/p/99999/f /tmp/p/9998x/f; do echo data > "$f"; done
-agent_start /tmp/deny-10k.yaml
+agent_start --policy /tmp/deny-10k.yaml
 expect_match "the first value matches: EPERM" "Operation not permitted" "$(cat /tmp/p/0000/f 2>&1)"
 expect_match "the last value matches: EPERM" "Operation not permitted" "$(cat /tmp/p/9999/f 2>&1)"
 expect_eq "a near miss (/tmp/p/99999/) is allowed" data "$(cat /tmp/p/99999/f)"

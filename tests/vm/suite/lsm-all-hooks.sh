@@ -27,8 +27,8 @@ fi
 		printf '      selectors:\n        - matchPIDs:\n            - operator: In\n              values: ["999999"]\n'
 	done < /tmp/hooks.txt
 } > /tmp/all-hooks.yaml
-agent_start /tmp/all-hooks.yaml
-expect_eq "every hook is enforcing" "$n" "$(grep -c 'policy all-hooks: enforcing on lsm/' /tmp/agent.log)"
+agent_start --policy /tmp/all-hooks.yaml
+expect_eq "every hook is enforcing" "$n" "$(grep -c 'policy all-hooks: enforcing on lsm/' "$AGENT_LOG")"
 # ordinary work through many of the hooks: files, exec, sockets, mounts, signals
 mkdir -p /tmp/w/d && echo x > /tmp/w/f && mv /tmp/w/f /tmp/w/g && ln /tmp/w/g /tmp/w/h && ln -s g /tmp/w/s \
 	&& chmod 600 /tmp/w/g && rm -r /tmp/w/d && truncate -s 0 /tmp/w/h && sleep 0.1 & wait $!
@@ -36,5 +36,5 @@ expect_eq "file operations work under every hook" 0 $?
 expect_eq "exec works" 0 "$(run_status /bin/true)"
 expect_eq "a kill works" 0 "$(run_status sh -c 'sleep 5 & kill $!')"
 agent_stop
-expect_no_match "the agent stopped cleanly" "Error" "$(cat /tmp/agent.log)"
+expect_no_match "the agent stopped cleanly" "Error" "$(cat "$AGENT_LOG")"
 expect_eq "no event: the selector matches nothing" "" "$(events_with '"policy_name":"all-hooks"')"

@@ -8,7 +8,7 @@ LISTENERS=
 listen() { # PORT FILE: one connection, its data into FILE
 	nc -l -p "$1" > "$2" 2>/dev/null &
 	LISTENERS="$LISTENERS $!"
-	sleep 1
+	wait_until 30 listening "$1" || die "nc does not listen on port $1"
 }
 stop_listeners() {
 	kill $LISTENERS 2>/dev/null
@@ -16,13 +16,13 @@ stop_listeners() {
 	LISTENERS=
 }
 
-agent_start /veto/examples/policies/deny-connect.yaml
+agent_start --policy /veto/examples/policies/deny-connect.yaml
 listen 9999 /tmp/got9999
 listen 8080 /tmp/got8080
 out=$(echo hello | nc 127.0.0.1 9999 2>&1)
 expect_match "connect to 127.0.0.1:9999 fails with EPERM" "Operation not permitted" "$out"
 echo hello | nc 127.0.0.1 8080 >/dev/null 2>&1
-sleep 1
+wait_until 30 grep -q hello /tmp/got8080
 expect_eq "connect to 127.0.0.1:8080 works" hello "$(cat /tmp/got8080)"
 expect_eq "nothing reached port 9999" "" "$(cat /tmp/got9999)"
 agent_stop
@@ -34,11 +34,11 @@ expect_match "and says denied" '"action":"KPROBE_ACTION_OVERRIDE".*"mode":"enfor
 # monitor mode: the same policy with policy-mode: monitor
 sed 's/^spec:$/spec:\n  options:\n    - name: "policy-mode"\n      value: "monitor"/' \
 	/veto/examples/policies/deny-connect.yaml > /tmp/deny-connect-monitor.yaml
-agent_start /tmp/deny-connect-monitor.yaml
-expect_match "the policy loads in monitor mode" "policy deny-connect: monitoring" "$(cat /tmp/agent.log)"
+agent_start --policy /tmp/deny-connect-monitor.yaml
+expect_match "the policy loads in monitor mode" "policy deny-connect: monitoring" "$(cat "$AGENT_LOG")"
 listen 9999 /tmp/got9999m
 echo hello | nc 127.0.0.1 9999 >/dev/null 2>&1
-sleep 1
+wait_until 30 grep -q hello /tmp/got9999m
 expect_eq "in monitor mode the connect works" hello "$(cat /tmp/got9999m)"
 agent_stop
 stop_listeners

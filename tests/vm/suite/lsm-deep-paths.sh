@@ -176,7 +176,7 @@ spec:
         argError: -1
 YAML
 
-agent_start /tmp/deep.yaml
+agent_start --policy /tmp/deep.yaml
 
 # ---- file_open: Prefix deny ----
 expect_match "control: /tmp/vault/secret is denied" "$EPERM" "$(cat /tmp/vault/secret 2>&1)"

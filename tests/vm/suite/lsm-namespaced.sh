@@ -6,7 +6,7 @@
 
 sleep 600 &
 target=$!
-agent_start /veto/examples/policies/contain-namespaced.yaml
+agent_start --policy /veto/examples/policies/contain-namespaced.yaml
 # reading another process's environment goes through ptrace_access_check
 expect_fail "a namespaced process cannot read another's environ" unshare -p -f cat /proc/$target/environ
 expect_ok "the host can" sh -c "cat /proc/$target/environ >/dev/null"
@@ -46,7 +46,7 @@ spec:
       - action: Override
         argError: -1
 YAML
-agent_start /tmp/nspid.yaml
+agent_start --policy /tmp/nspid.yaml
 expect_fail "pid 1 of a new pid namespace cannot open the file" unshare -p -f sh -c 'exec cat /tmp/nspid'
 expect_ok "pid 2 of that namespace can" unshare -p -f sh -c 'cat /tmp/nspid; exit $?'
 expect_ok "the host can" cat /tmp/nspid
@@ -58,15 +58,16 @@ expect_match "the denial names the policy" '"policy_name":"ns-init".*"denied":tr
 # host namespace's pid 1)
 sed -e 's/name: ns-init/name: ns-follow/' -e 's/values: \[1\]/values: [2]/' \
 	-e 's/isNamespacePID: true/isNamespacePID: true\n        followForks: true/' /tmp/nspid.yaml > /tmp/nsfollow.yaml
-# the grandchild opens once the agent is ready (/tmp/go), however long loading takes
-printf '#!/bin/sh\nwhile [ ! -e /tmp/go ]; do sleep 0.1; done\ncat /tmp/nspid >/dev/null 2>&1\necho $? > /tmp/early.rc\n' > /tmp/inner.sh
+# the grandchild says it runs (/tmp/early.up), then opens once the agent is
+# ready (/tmp/go), however long loading takes
+printf '#!/bin/sh\ntouch /tmp/early.up\nwhile [ ! -e /tmp/go ]; do sleep 0.1; done\ncat /tmp/nspid >/dev/null 2>&1\necho $? > /tmp/early.rc\n' > /tmp/inner.sh
 printf '#!/bin/sh\n/tmp/inner.sh\nexit 0\n' > /tmp/mid.sh
 chmod +x /tmp/inner.sh /tmp/mid.sh
-rm -f /tmp/early.rc /tmp/go
+rm -f /tmp/early.rc /tmp/early.up /tmp/go
 unshare -p -f sh -c '/tmp/mid.sh; exit 0' &
 early=$!
-sleep 1
-agent_start /tmp/nsfollow.yaml
+wait_until 60 test -e /tmp/early.up || die "the early tree did not start"
+agent_start --policy /tmp/nsfollow.yaml
 touch /tmp/go
 expect_fail "a child of a namespace's pid 2 cannot open the file" unshare -p -f sh -c 'sh -c "cat /tmp/nspid; exit \$?"; exit $?'
 expect_ok "that namespace's pid 1 can" unshare -p -f sh -c 'exec cat /tmp/nspid'

@@ -44,9 +44,9 @@ cp /bin/busybox /tmp/pc/exe/true
 
 twice() { cat "$1" >/dev/null 2>&1; cat "$1" 2>&1; } # the second open meets a remembered verdict
 
-agent_start /tmp/pathcache.yaml
+agent_start --policy /tmp/pathcache.yaml
 expect_match "the agent says file_open remembers paths" \
-	"enforcing on lsm/file_open \(veto_lsm_fopen\); paths that match no selector remembered" "$(cat /tmp/agent.log)"
+	"enforcing on lsm/file_open \(veto_lsm_fopen\); paths that match no selector remembered" "$(cat "$AGENT_LOG")"
 expect_eq "an allowed file opens, again and again" data "$(twice /tmp/pc/ok/f)"
 expect_match "a denied file is denied, again and again" "Operation not permitted" "$(twice /tmp/pc/deny/f)"
 
@@ -89,8 +89,8 @@ expect_fail "its directory renamed under the denied prefix, it cannot run" /tmp/
 agent_stop
 expect_eq "once stopped, the renamed file opens again" data "$(cat /tmp/pc/deny/dir/f)"
 
-AGENT_OPTS=--walk-every-path agent_start /tmp/pathcache.yaml
-expect_no_match "with --walk-every-path nothing is remembered" "remembered" "$(cat /tmp/agent.log)"
+agent_start --walk-every-path --policy /tmp/pathcache.yaml
+expect_no_match "with --walk-every-path nothing is remembered" "remembered" "$(cat "$AGENT_LOG")"
 expect_eq "an allowed file still opens" data "$(twice /tmp/pc/ok/f)"
 expect_match "a denied file is still denied" "Operation not permitted" "$(twice /tmp/pc/deny/f)"
 agent_stop

@@ -9,8 +9,8 @@ agent_start
 
 /bin/sh -c 'exit 7' vm-marker
 # events are JSON lines; without python, match fields with grep on one line
-wait_for "exit event of sh -c 'exit 7'" 30 grep -q '"process_exit":.*"arguments":"-c \\"exit 7\\" vm-marker".*"status":7' /tmp/events.json
-ex=$(grep '"process_exec":{"process":{[^}]*"arguments":"-c \\"exit 7\\" vm-marker"' /tmp/events.json | head -1)
+wait_for "exit event of sh -c 'exit 7'" 30 grep -q '"process_exit":.*"arguments":"-c \\"exit 7\\" vm-marker".*"status":7' "$AGENT_EXPORT"
+ex=$(events_with '"process_exec":\{"process":\{[^}]*"arguments":"-c \\"exit 7\\" vm-marker"' | head -1)
 expect_match "exec event: binary /bin/sh" '"process":\{"exec_id":"[^"]+","pid":[0-9]+,"uid":0,"cwd":"/tmp","binary":"/bin/sh"' "$ex"
 expect_match "exec event: flags" '"flags":"execve clone"' "$ex"
 pexec=$(echo "$ex" | sed -n 's/.*"parent_exec_id":"\([^"]*\)".*"parent":{"exec_id":"\([^"]*\)".*/\1 \2/p')
@@ -24,8 +24,8 @@ expect_match "exec_id decodes to node:ktime:pid" '^veto-vm:[0-9]+:[0-9]+$' "$id"
 cid=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 mkdir -p /sys/fs/cgroup/system.slice/docker-$cid.scope || die "mkdir cgroup"
 sh -c "echo \$\$ > /sys/fs/cgroup/system.slice/docker-$cid.scope/cgroup.procs && exec unshare -p -f /bin/sh -c 'exit 3' vm-ns"
-wait_for "exit event in the namespace" 30 grep -q '"process_exit":{"process":{[^}]*"binary":"/bin/sh","arguments":"-c \\"exit 3\\" vm-ns"' /tmp/events.json
-ns=$(grep '"process_exec":{"process":{[^}]*"binary":"/bin/sh","arguments":"-c \\"exit 3\\" vm-ns"' /tmp/events.json | head -1)
+wait_for "exit event in the namespace" 30 grep -q '"process_exit":{"process":{[^}]*"binary":"/bin/sh","arguments":"-c \\"exit 3\\" vm-ns"' "$AGENT_EXPORT"
+ns=$(events_with '"process_exec":\{"process":\{[^}]*"binary":"/bin/sh","arguments":"-c \\"exit 3\\" vm-ns"' | head -1)
 expect_match "container id" "\"pod\":\\{\"container\":\\{\"id\":\"docker://$cid\",\"pid\":1\\}\\},\"docker\":\"$(echo $cid | cut -c1-31)\"" "$ns"
 ns=${ns%%\"parent\":*} # the process only, not its parent
 hostpid=$(stat -L -c %i /proc/1/ns/pid)
@@ -33,10 +33,9 @@ expect_match "pid namespace is not the host's" '"pid":\{"inum":[0-9]+\},' "$ns"
 expect_no_match "pid namespace inum differs" "\"pid\":\\{\"inum\":$hostpid" "$ns"
 expect_match "net namespace is the host's" '"net":\{"inum":[0-9]+,"is_host":true\}' "$ns"
 
-st=$(veto getevents --socket /run/veto.sock --status)
+st=$(agent_status)
 expect_match "nothing lost" '"lost":\{"total":0,' "$st"
-kill -TERM "$AGENT_PID"
-wait "$AGENT_PID"
-expect_eq "agent stops cleanly" 0 $?
-grep -q 'stopping on' /tmp/agent.log && pass "agent says it stops" || fail "no stop line: $(cat /tmp/agent.log)"
+agent_stop
+expect_eq "agent stops cleanly" 0 "$AGENT_RC"
+expect_match "agent says it stops" 'stopping on' "$(cat "$AGENT_LOG")"
 rmdir /sys/fs/cgroup/system.slice/docker-$cid.scope 2>/dev/null
