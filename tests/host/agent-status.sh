@@ -2,9 +2,8 @@
 # policy events by type, rotations, losses and records, beside the counters
 # it always had. A raw_syscalls policy posts events here (no BPF LSM needed).
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/agent-lib.bash"
 tmp=$(mktemp -d)
-trap 'stop_agent; rm -rf "$tmp"' EXIT
+on_exit 'rm -rf "$tmp"'
 
 cp "$(command -v uname)" "$tmp/victim"
 cat >"$tmp/post.yaml" <<YAML
@@ -34,10 +33,10 @@ start_agent "$tmp" --policy "$tmp/post.yaml" --export-file "$tmp/ev.json" --expo
 
 for _ in $(seq 20); do "$tmp/victim" >/dev/null; done
 wait_event "$tmp/ev.json" "e['process_tracepoint']['process']['binary'] == '$tmp/victim'" ||
-	fail "no process_tracepoint event"
+	die "no process_tracepoint event"
 # exec events of a few KiB each fill 1 MiB: the export file rotates
 for _ in $(seq 400); do /bin/true; done
-sleep 0.5
+wait_until 10 test -e "$tmp/ev.json.1" || die "no rotated file"
 
 st=$("$VETO" getevents --socket "$SOCK" --status)
 echo "$st"
@@ -55,24 +54,24 @@ print(n)
 PY
 }
 tp=$(get 'd["events"]["process_tracepoint"]')
-[ "$tp" -ge 20 ] || fail "process_tracepoint: expected at least 20, got $tp"
-pass "policy events counted by type ($tp process_tracepoint)"
-expect_eq "$(get 'd["events"]["process_kprobe"], d["events"]["process_lsm"]')" "(0, 0)" "no kprobe or lsm events here"
-expect_eq "$(get 'sum(d["events"].values()) == d["exported"]')" True "every event of every type exported"
+if [ "$tp" -ge 20 ]; then pass "policy events counted by type ($tp process_tracepoint)"
+else fail "process_tracepoint: expected at least 20, got $tp"; fi
+expect_eq "no kprobe or lsm events here" "(0, 0)" \
+	"$(get 'd["events"]["process_kprobe"], d["events"]["process_lsm"]')"
+expect_eq "every event of every type exported" True "$(get 'sum(d["events"].values()) == d["exported"]')"
 rot=$(get 'd["export_rotations"]')
-[ "$rot" -ge 1 ] || fail "export_rotations: expected at least 1, got $rot"
-[ -e "$tmp/ev.json.1" ] || fail "no rotated file"
-pass "rotations counted ($rot)"
-expect_eq "$(get 'd["lost"]["policy_events"], d["lost"]["not_followed"], d["lost"]["total"]')" "(0, 0, 0)" \
-	"nothing lost, policy events included"
+if [ "$rot" -ge 1 ]; then pass "rotations counted ($rot)"
+else fail "export_rotations: expected at least 1, got $rot"; fi
+expect_eq "nothing lost, policy events included" "(0, 0, 0)" \
+	"$(get 'd["lost"]["policy_events"], d["lost"]["not_followed"], d["lost"]["total"]')"
 # an event is a record read; a process record is sent before it is read
-expect_eq "$(get 'sum(d["events"].values()) <= d["records_read"] <= d["ring_records"] + d["events"]["process_tracepoint"]')" \
-	True "records read: the process records and the policy ones"
-expect_eq "$(get 'd["records_dropped"], d["bad_records"]')" "(0, 0)" "no record dropped or bad"
-expect_eq "$(get 'sorted(d)')" "['bad_records', 'cache', 'client_faults', 'clients', 'events', 'export_dropped', 'export_errors', 'export_rotations', 'exported', 'lost', 'records_dropped', 'records_read', 'ring_records']" \
-	"every field, the old ones kept"
-expect_eq "$(get 'sorted(d["client_faults"]), sorted(d["cache"])')" \
-	"(['events_dropped', 'timed_out', 'too_slow'], ['entries', 'live', 'misses', 'reaped'])" "inner fields kept"
+expect_eq "records read: the process records and the policy ones" True \
+	"$(get 'sum(d["events"].values()) <= d["records_read"] <= d["ring_records"] + d["events"]["process_tracepoint"]')"
+expect_eq "no record dropped or bad" "(0, 0)" "$(get 'd["records_dropped"], d["bad_records"]')"
+expect_eq "every field, the old ones kept" "['bad_records', 'cache', 'client_faults', 'clients', 'events', 'export_dropped', 'export_errors', 'export_rotations', 'exported', 'lost', 'records_dropped', 'records_read', 'ring_records']" \
+	"$(get 'sorted(d)')"
+expect_eq "inner fields kept" "(['events_dropped', 'timed_out', 'too_slow'], ['entries', 'live', 'misses', 'reaped'])" \
+	"$(get 'sorted(d["client_faults"]), sorted(d["cache"])')"
 stop_agent
-expect_eq "$AGENT_RC" 0 "agent stops cleanly"
-expect_eq "$(in_files process_tracepoint)" "$tp" "as many process_tracepoint events exported as counted"
+expect_eq "agent stops cleanly" 0 "$AGENT_RC"
+expect_eq "as many process_tracepoint events exported as counted" "$tp" "$(in_files process_tracepoint)"
