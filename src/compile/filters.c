@@ -132,13 +132,13 @@ static int use_dim(struct cc *c, struct c_hook *h, struct sel_state *st, struct 
 static void filter_strings(struct cc *c, struct c_hook *h, struct sel_state *st, const struct pol_filter *f,
 			   uint8_t src, uint8_t arg, bool paths)
 {
-	bool equal = f->op == POP_EQUAL || f->op == POP_NOT_EQUAL || f->op == POP_IN || f->op == POP_NOT_IN;
-	bool post = f->op == POP_POSTFIX || f->op == POP_NOT_POSTFIX;
+	enum pol_op_match how = pol_op_info(f->op)->match;
+	bool equal = how == POM_EXACT, post = how == POM_POSTFIX;
 	struct dim_id id = { .src = src, .test = post ? VT_STR_RLPM : VT_STR_LPM, .arg = arg,
 			     .negate = pol_op_negated(f->op), .equal = equal };
 	int d;
 
-	if (!equal && !post && f->op != POP_PREFIX && f->op != POP_NOT_PREFIX) {
+	if (how == POM_NONE) {
 		cerr(c, f->op_pos, "operator %s is not supported on %s", pol_op_name(f->op),
 		     src == VS_ARG ? "this argument" : "binaries");
 		return;
@@ -370,39 +370,23 @@ static void filter_arg(struct cc *c, struct c_hook *h, struct sel_state *st, con
 	} else if (kind_is_num(k)) {
 		filter_numbers(c, h, st, f, VS_ARG, (uint8_t)f->index, VF_VALUE);
 	} else if (k == AK_socket || k == AK_sockaddr) {
-		uint8_t field;
+		/* the kernel field each socket operator compares */
+		static const uint8_t field[] = { [POK_SADDR] = VF_SADDR, [POK_DADDR] = VF_DADDR, [POK_SPORT] = VF_SPORT,
+						 [POK_DPORT] = VF_DPORT, [POK_FAMILY] = VF_FAMILY,
+						 [POK_PROTOCOL] = VF_PROTO };
+		const struct pol_op_info *op = pol_op_info(f->op);
 
-		switch (f->op) {
-		case POP_SADDR: case POP_NOT_SADDR:
-			filter_addrs(c, h, st, f, VF_SADDR);
-			return;
-		case POP_DADDR: case POP_NOT_DADDR:
-			if (k == AK_sockaddr)
-				goto sockaddr_only;
-			filter_addrs(c, h, st, f, VF_DADDR);
-			return;
-		case POP_SPORT: case POP_NOT_SPORT: case POP_SPORT_PRIV: case POP_NOT_SPORT_PRIV:
-			field = VF_SPORT;
-			break;
-		case POP_DPORT: case POP_NOT_DPORT: case POP_DPORT_PRIV: case POP_NOT_DPORT_PRIV:
-			if (k == AK_sockaddr)
-				goto sockaddr_only;
-			field = VF_DPORT;
-			break;
-		case POP_FAMILY:
-			field = VF_FAMILY;
-			break;
-		case POP_PROTOCOL:
-			if (k == AK_sockaddr)
-				goto sockaddr_only;
-			field = VF_PROTO;
-			break;
-		default:
+		if (op->sock == POK_NONE || op->sock == POK_STATE) {
 			cerr(c, f->op_pos, "operator %s is not supported on a %s argument", pol_op_name(f->op),
 			     arg_kind_name(k));
 			return;
 		}
-		filter_numbers(c, h, st, f, VS_ARG, (uint8_t)f->index, field);
+		if (k == AK_sockaddr && !(op->sets & POS_SOCKADDR))
+			goto sockaddr_only;
+		if (op->values == POV_CIDR)
+			filter_addrs(c, h, st, f, field[op->sock]);
+		else
+			filter_numbers(c, h, st, f, VS_ARG, (uint8_t)f->index, field[op->sock]);
 		return;
 sockaddr_only:
 		cerr(c, f->op_pos, "a sockaddr argument is the one address the call names: match it with SAddr, "
