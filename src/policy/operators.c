@@ -1,5 +1,6 @@
 /* The operators of TracingPolicy, one row each: name, negation, where each
- * is valid and what it compares. check, lint and parse read this table. */
+ * is valid and what it compares. check, lint, parse and compile read this
+ * table. */
 #include <errno.h>
 #include <stdio.h>
 #include <strings.h>
