@@ -5,12 +5,14 @@
 #   tracepoint  syscalls/sys_enter_openat + Sigkill (observes, then kills)
 #   lsm         lsmhooks inode_create + Sigkill (denies in the hook, and kills)
 # Usage: window.sh N DIR KIND...   (veto on PATH; DIR on the root filesystem
-# for lsm: a dentry's path is resolved within its own filesystem; VETO_LIB:
-# the test library, /veto/veto.sh in the VMs)
+# for lsm: a dentry's path is resolved within its own filesystem). The test
+# library: /veto/veto.sh in the VMs, else the tree's beside this script.
 set -eu
 N=$1 DIR=$2
 shift 2
-. "${VETO_LIB:-/veto/veto.sh}"
+lib=/veto/veto.sh
+[ -e "$lib" ] || lib=$(dirname "$0")/../../tests/lib/veto.sh
+. "$lib"
 mkdir -p "$DIR"
 f=$DIR/x
 AGENT_SOCK=$DIR/veto.sock AGENT_LOG=$DIR/agent.log AGENT_EXPORT=/dev/null
