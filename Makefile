@@ -2,6 +2,7 @@
 #   make            build/veto (dynamic) and build/veto.static (for the VMs)
 #   make unit       build and run the unit tests (ASan + UBSan)
 #   make check      every test layer (same as tests/run)
+#   make install    the program, man page, /etc/veto and the systemd unit (PREFIX, DESTDIR)
 
 BUILD    ?= build
 CC       ?= gcc
@@ -113,3 +114,30 @@ $(BUILD)/vm-bin/%: %.c $(LIB_OBJS)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -static -o $@ $(filter %.c %.o,$^) $(STATIC_LDLIBS)
+
+# Install layout: the binary, its man page (from the --help texts), the policy
+# folder and the systemd unit. `make install DESTDIR=/tmp/x` stages it.
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+.PHONY: man install uninstall
+man: $(BUILD)/veto.8
+
+$(BUILD)/veto.8: $(BUILD)/veto scripts/man
+	@echo "  MAN     $@"
+	$(Q)scripts/man $(BUILD)/veto > $@
+
+install: $(BUILD)/veto $(BUILD)/veto.8
+	install -D -m 0755 $(BUILD)/veto $(DESTDIR)$(PREFIX)/bin/veto
+	install -D -m 0644 $(BUILD)/veto.8 $(DESTDIR)$(PREFIX)/share/man/man8/veto.8
+	install -d -m 0700 $(DESTDIR)$(SYSCONFDIR)/veto/policies.d
+	test -e $(DESTDIR)$(SYSCONFDIR)/veto/agent.env || \
+		install -D -m 0600 dist/agent.env $(DESTDIR)$(SYSCONFDIR)/veto/agent.env
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/veto.service.in \
+		> $(DESTDIR)$(UNITDIR)/veto.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/veto.service
+
+# Keeps /etc/veto: the policies and options are the user's.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/veto $(DESTDIR)$(PREFIX)/share/man/man8/veto.8 $(DESTDIR)$(UNITDIR)/veto.service
