@@ -99,7 +99,7 @@ clean:
 -include $(shell find $(BUILD)/obj $(BUILD)/asan $(BUILD)/unit -name '*.d' 2>/dev/null)
 
 # Static helper programs that run inside the test VMs (tests/vm/*.c, bench/oploop.c).
-VM_TOOL_SRCS := $(sort $(wildcard tests/vm/*.c) bench/oploop.c)
+VM_TOOL_SRCS := $(sort $(wildcard tests/vm/*.c) bench/oploop.c bench/tpcycle.c)
 VM_TOOLS     := $(patsubst %.c,$(BUILD)/vm-bin/%,$(notdir $(VM_TOOL_SRCS))) $(BUILD)/vm-bin/abi32
 all: $(VM_TOOLS)
 
