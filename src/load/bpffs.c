@@ -71,7 +71,8 @@ int bpffs_prepare(const char *dir, char *err, size_t errlen)
 	}
 	r = make_dirs(dir);
 	if (r) {
-		snprintf(err, errlen, "%s: %s", dir, strerror(-r));
+		snprintf(err, errlen, "%s: %s%s", dir, strerror(-r),
+			 r == -EPERM && strchr(dir, '.') ? " (the BPF file system refuses names with a dot)" : "");
 		return r;
 	}
 	if (!bpffs_is(dir)) {

@@ -33,7 +33,9 @@ int pin_root_open(struct pin_root *r, const char *dir, char *err, size_t errlen)
 		return -ENAMETOOLONG;
 	}
 	snprintf(sub, sizeof(sub), "%s/" POLICIES, dir);
-	e = bpffs_prepare(sub, err, errlen);
+	e = bpffs_prepare(dir, err, errlen);
+	if (!e)
+		e = bpffs_prepare(sub, err, errlen);
 	if (e)
 		return e;
 	r->lockfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

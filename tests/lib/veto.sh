@@ -111,7 +111,7 @@ AGENT_BPF_DIR=${AGENT_BPF_DIR:-}
 AGENT_READY_S=${AGENT_READY_S:-60}
 agent_files() {
 	AGENT_SOCK=$1/veto.sock AGENT_LOG=$1/agent.log AGENT_LOCK=$1/agent.lock AGENT_EXPORT=$1/events.json
-	AGENT_BPF_DIR=/sys/fs/bpf/veto-test-$(printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_')
+	AGENT_BPF_DIR=/sys/fs/bpf/veto-test-$(printf '%s' "$1" | tr -c 'A-Za-z0-9_-' '_')
 }
 
 # agent_start [ARG...]: starts `$VETO agent ARG...` in the background with
@@ -158,6 +158,16 @@ agent_stop() {
 agent_reset() {
 	[ -n "$AGENT_BPF_DIR" ] && [ -d "$AGENT_BPF_DIR" ] || return 0
 	"${VETO:-veto}" reset --force --bpf-dir "$AGENT_BPF_DIR" >/dev/null 2>&1 || true
+}
+# With bpftool: bpf_map_id PIN, the id of the map pinned at PIN;
+# bpf_link_prog PIN, the id of the program the link pinned at PIN runs;
+# progs_using MAP_ID, how many loaded programs use that map (prints 0 for
+# none).
+bpf_map_id() { bpftool map show pinned "$1" 2>/dev/null | sed -n '1s/^\([0-9]*\):.*/\1/p'; }
+bpf_link_prog() { bpftool link show pinned "$1" 2>/dev/null | sed -n '1s/.* prog \([0-9]*\).*/\1/p'; }
+progs_using() {
+	bpftool prog show 2>/dev/null | awk -v m="$1" '{ for (i = 1; i < NF; i++) if ($i == "map_ids") {
+		n = split($(i + 1), a, ","); for (j = 1; j <= n; j++) if (a[j] == m) c++ } } END { print c + 0 }'
 }
 # agent_status [TIMEOUT_S]: the agent's counters, one JSON line (fails if no
 # answer in TIMEOUT_S, 10 by default).
