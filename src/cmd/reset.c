@@ -12,12 +12,13 @@
 #include "cmd/cmd.h"
 #include "load/bpffs.h"
 #include "load/pin.h"
+#include "util/json.h"
 #include "util/out.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: veto reset [--bpf-dir DIR] [--force] [--list | --source FOLDER]\n"
+		"Usage: veto reset [-o text|json] [--bpf-dir DIR] [--force] [--list | --source FOLDER]\n"
 		"Removes everything veto left in the kernel: the policy instances an agent\n"
 		"pinned in DIR (they stay in force after a crash, a kill -9 or a stop with\n"
 		"--keep-enforcing) and its ring buffer. Once their pins are gone and no agent\n"
@@ -49,22 +50,58 @@ static const char *mode_name(uint32_t m)
 	return m == PIN_MONITOR ? "monitor" : "enforce";
 }
 
-static void list(const struct pin_entry *v, size_t n)
+static uint64_t age_s(const struct pin_state *s)
 {
 	struct timespec now;
+	uint64_t ns;
 
 	clock_gettime(CLOCK_REALTIME, &now);
+	ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+	return ns > s->created ? (ns - s->created) / 1000000000ull : 0;
+}
+
+static void json_entry(struct jw *w, const struct pin_entry *e)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "folder", e->folder);
+	jw_kbool(w, "complete", e->valid);
+	if (e->valid) {
+		jw_kstr(w, "policy", e->st.name);
+		jw_kuint(w, "id", e->st.id);
+		jw_kstr(w, "mode", mode_name(e->st.mode));
+		jw_kuint(w, "age_seconds", age_s(&e->st));
+		jw_kuint(w, "source_bytes", e->st.src_len);
+	}
+	jw_obj_close(w);
+}
+
+static void list(const char *dir, const struct pin_entry *v, size_t n)
+{
+	struct jw w;
+
+	if (out_fmt == OUT_JSON) {
+		jw_init(&w);
+		jw_obj_open(&w);
+		jw_kstr(&w, "bpf_dir", dir);
+		jw_key(&w, "pinned");
+		jw_arr_open(&w);
+		for (size_t i = 0; i < n; i++)
+			json_entry(&w, &v[i]);
+		jw_arr_close(&w);
+		jw_obj_close(&w);
+		jw_flush_line(&w, stdout);
+		jw_free(&w);
+		return;
+	}
 	printf("%-32s %-24s %6s %-8s %8s %8s\n", "FOLDER", "POLICY", "ID", "MODE", "AGE", "SOURCE");
 	for (size_t i = 0; i < n; i++) {
-		uint64_t ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
 		const struct pin_state *s = &v[i].st;
 
-		if (!v[i].valid) {
+		if (!v[i].valid)
 			printf("%-32s %-24s (incomplete: no state; removed by the next agent or reset)\n", v[i].folder, "?");
-			continue;
-		}
-		printf("%-32s %-24s %6u %-8s %7llus %8u\n", v[i].folder, s->name, s->id, mode_name(s->mode),
-		       (unsigned long long)(ns > s->created ? (ns - s->created) / 1000000000ull : 0), s->src_len);
+		else
+			printf("%-32s %-24s %6u %-8s %7llus %8u\n", v[i].folder, s->name, s->id, mode_name(s->mode),
+			       (unsigned long long)age_s(s), s->src_len);
 	}
 }
 
@@ -79,7 +116,20 @@ static int source(const char *dir, const char *folder)
 			  r == -ENOENT ? "no such pinned instance, or no source kept with it" : strerror(-r));
 		return 1;
 	}
-	fwrite(text, 1, len, stdout);
+	if (out_fmt == OUT_JSON) {
+		struct jw w;
+
+		jw_init(&w);
+		jw_obj_open(&w);
+		jw_kstr(&w, "folder", folder);
+		jw_key(&w, "source");
+		jw_strn(&w, text, len);
+		jw_obj_close(&w);
+		jw_flush_line(&w, stdout);
+		jw_free(&w);
+	} else {
+		fwrite(text, 1, len, stdout);
+	}
 	free(text);
 	return 0;
 }
@@ -87,12 +137,28 @@ static int source(const char *dir, const char *folder)
 static int reset(const char *dir, bool force, bool only_list, const char *src)
 {
 	struct pin_entry *v;
+	struct jw w;
+	bool ring_gone = false;
 	char ring[PATH_MAX], sub[PATH_MAX];
 	size_t n;
 	int held, r, bad = 0;
 
 	if (!bpffs_exists(dir)) {
-		printf("nothing to remove: %s does not exist\n", dir);
+		if (out_fmt != OUT_JSON) {
+			printf("nothing to remove: %s does not exist\n", dir);
+			return 0;
+		}
+		jw_init(&w);
+		jw_obj_open(&w);
+		jw_kstr(&w, "bpf_dir", dir);
+		jw_key(&w, "removed");
+		jw_arr_open(&w);
+		jw_arr_close(&w);
+		jw_kbool(&w, "ring", false);
+		jw_kbool(&w, "agent_running", false);
+		jw_obj_close(&w);
+		jw_flush_line(&w, stdout);
+		jw_free(&w);
 		return 0;
 	}
 	if (!bpffs_is(dir)) {
@@ -107,7 +173,7 @@ static int reset(const char *dir, bool force, bool only_list, const char *src)
 		return 1;
 	}
 	if (only_list) {
-		list(v, n);
+		list(dir, v, n);
 		free(v);
 		return 0;
 	}
@@ -118,18 +184,28 @@ static int reset(const char *dir, bool force, bool only_list, const char *src)
 		free(v);
 		return 1;
 	}
+	jw_init(&w);
+	jw_obj_open(&w);
+	jw_kstr(&w, "bpf_dir", dir);
+	jw_key(&w, "removed");
+	jw_arr_open(&w);
 	for (size_t i = 0; i < n; i++) {
 		r = pin_remove(dir, v[i].folder);
 		if (r) {
 			out_error("reset: removing %s/policies/%s: %s", dir, v[i].folder, strerror(-r));
 			bad++;
-		} else if (v[i].valid) {
+			continue;
+		}
+		json_entry(&w, &v[i]);
+		if (out_fmt == OUT_JSON)
+			continue;
+		if (v[i].valid)
 			printf("removed policy %s (%s, id %u, %s)\n", v[i].st.name, v[i].folder, v[i].st.id,
 			       mode_name(v[i].st.mode));
-		} else {
+		else
 			printf("removed incomplete instance %s\n", v[i].folder);
-		}
 	}
+	jw_arr_close(&w);
 	free(v);
 	snprintf(ring, sizeof(ring), "%s/ring", dir);
 	if (bpffs_exists(ring)) {
@@ -137,7 +213,9 @@ static int reset(const char *dir, bool force, bool only_list, const char *src)
 			out_error("reset: removing %s: %s", ring, strerror(errno));
 			bad++;
 		} else {
-			printf("removed the ring buffer %s\n", ring);
+			ring_gone = true;
+			if (out_fmt != OUT_JSON)
+				printf("removed the ring buffer %s\n", ring);
 		}
 	}
 	snprintf(sub, sizeof(sub), "%s/policies", dir);
@@ -145,9 +223,15 @@ static int reset(const char *dir, bool force, bool only_list, const char *src)
 	if (rmdir(dir) && errno != ENOENT) {
 		out_error("reset: %s: %s (left in place: not made by veto?)", dir, strerror(errno));
 		bad++;
-	} else {
+	} else if (out_fmt != OUT_JSON) {
 		printf("removed %s\n", dir);
 	}
+	jw_kbool(&w, "ring", ring_gone);
+	jw_kbool(&w, "agent_running", held > 0);
+	jw_obj_close(&w);
+	if (out_fmt == OUT_JSON)
+		jw_flush_line(&w, stdout);
+	jw_free(&w);
 	if (held > 0)
 		out_warn("reset: an agent still uses %s: its policies stay in force until it stops", dir);
 	return bad ? 1 : 0;
@@ -161,6 +245,7 @@ int cmd_reset(int argc, char **argv)
 		{ "force", no_argument, NULL, O_FORCE },
 		{ "list", no_argument, NULL, O_LIST },
 		{ "source", required_argument, NULL, O_SOURCE },
+		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -169,7 +254,7 @@ int cmd_reset(int argc, char **argv)
 	bool force = false, only_list = false;
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case O_BPFDIR:
 			dir = optarg;

@@ -142,7 +142,7 @@ int bpffs_count(const char *dir, const char *prefix)
 	if (!d)
 		return -errno;
 	while ((e = readdir(d)))
-		n += !strncmp(e->d_name, prefix, strlen(prefix));
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && !strncmp(e->d_name, prefix, strlen(prefix));
 	closedir(d);
 	return n;
 }

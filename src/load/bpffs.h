@@ -17,7 +17,7 @@ int bpffs_prepare(const char *dir, char *err, size_t errlen);
  * folder's instance folders). 0, or -errno of the first failure; a missing
  * path is 0. */
 int bpffs_remove(const char *path);
-/* How many entries of dir start with prefix; -errno. */
+/* How many entries of dir (not . and ..) start with prefix; -errno. */
 int bpffs_count(const char *dir, const char *prefix);
 bool bpffs_exists(const char *path);
 /* path is on a BPF file system. */

@@ -57,10 +57,11 @@ void pin_root_close(struct pin_root *r, bool remove)
 {
 	char p[PATH_MAX];
 
-	if (remove) {
-		unlink(pin_ring_path(r, p, sizeof(p)));
-		snprintf(p, sizeof(p), "%s/" POLICIES, r->dir);
+	/* with no policy pinned the ring serves nobody either */
+	snprintf(p, sizeof(p), "%s/" POLICIES, r->dir);
+	if (r->lockfd >= 0 && (remove || bpffs_count(p, "") == 0)) {
 		rmdir(p);
+		unlink(pin_ring_path(r, p, sizeof(p)));
 		rmdir(r->dir);
 	}
 	if (r->lockfd >= 0)

@@ -51,7 +51,8 @@ struct pin_root {
 /* Prepares dir (see bpffs_prepare) and locks it: -EWOULDBLOCK when another
  * process (an agent) holds it. 0 or -errno, why in err. */
 int pin_root_open(struct pin_root *r, const char *dir, char *err, size_t errlen);
-/* Unlocks; remove: also the ring's pin and the folders left empty. */
+/* Unlocks; remove, or no policy pinned: also the ring's pin and the
+ * folders left empty. */
 void pin_root_close(struct pin_root *r, bool remove);
 /* DIR/ring, where the ring buffer is pinned. */
 const char *pin_ring_path(const struct pin_root *r, char *buf, size_t n);
