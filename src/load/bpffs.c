@@ -52,8 +52,20 @@ static int make_dirs(const char *dir)
 	}
 }
 
+/* The deepest folder of dir that exists: nothing is made off bpffs. */
+static const char *existing(const char *dir, char *buf, size_t n)
+{
+	char *slash;
+
+	snprintf(buf, n, "%s", dir);
+	while (!bpffs_exists(buf) && (slash = strrchr(buf, '/')) && slash != buf)
+		*slash = '\0';
+	return bpffs_exists(buf) ? buf : "/";
+}
+
 int bpffs_prepare(const char *dir, char *err, size_t errlen)
 {
+	char p[PATH_MAX];
 	struct stat st;
 	int r;
 
@@ -68,6 +80,10 @@ int bpffs_prepare(const char *dir, char *err, size_t errlen)
 				 strerror(-r));
 			return r;
 		}
+	}
+	if (!bpffs_is(existing(dir, p, sizeof(p)))) {
+		snprintf(err, errlen, "%s is not on a BPF file system (mount one: mount -t bpf bpf DIR)", dir);
+		return -EINVAL;
 	}
 	r = make_dirs(dir);
 	if (r) {

@@ -244,6 +244,13 @@ static int set_mode(const char *dir, uint32_t mode)
 	return r;
 }
 
+int pin_set_mode(const struct engine_policy *p, enum pin_mode mode)
+{
+	const char *dir = engine_policy_dir(p);
+
+	return dir ? set_mode(dir, mode) : 0;
+}
+
 static void make_state(struct pin_state *st, const struct compiled *c, uint32_t id, size_t src_len)
 {
 	struct timespec ts;

@@ -79,6 +79,9 @@ const char *pin_how_name(enum pin_how how);
  * -errno (nothing loaded, what was pinned as it was), why in err. */
 int pin_policy(const struct pin_root *r, const struct compiled *c, uint32_t id, int events_fd, const char *src,
 	       size_t src_len, struct engine_policy **out, enum pin_how *how, char *err, size_t errlen);
+/* Records p's new mode in its state after a switch (set-mode): what
+ * `veto reset --list` shows. 0 (also for an unpinned p) or -errno. */
+int pin_set_mode(const struct engine_policy *p, enum pin_mode mode);
 /* Removes every pinned instance but those of keep (n of them): what no
  * policy asks for any more. Logs each; returns how many went. */
 int pin_prune(const struct pin_root *r, struct engine_policy *const *keep, size_t n);

@@ -124,5 +124,5 @@ expect_match "with the reason" "refused: not a folder that root owns alone \(own
 rmdir "$bpfdir"
 out=$(timeout 30 "$VETO" agent --socket "$tmp/c.sock" --lock-file "$tmp/c.lock" --bpf-dir "$tmp/notbpf" 2>&1); rc=$?
 expect_match "a pin folder off the BPF file system is refused" "is not on a BPF file system" "$out"
-rm -rf "$tmp/notbpf"
+expect_no_file "and nothing is made there" "$tmp/notbpf"
 echo "pin: $VETO_CHECKS checks, $VETO_FAILED failed"
