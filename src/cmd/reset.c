@@ -143,6 +143,13 @@ static int reset(const char *dir, bool force, bool only_list, const char *src)
 	size_t n;
 	int held, r, bad = 0;
 
+	if (!bpffs_exists(dir) && (src || only_list)) {
+		if (only_list)
+			list(dir, NULL, 0);
+		else
+			out_error("reset: %s does not exist: nothing is pinned", dir);
+		return only_list ? 0 : 1;
+	}
 	if (!bpffs_exists(dir)) {
 		if (out_fmt != OUT_JSON) {
 			printf("nothing to remove: %s does not exist\n", dir);

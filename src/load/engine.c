@@ -258,7 +258,7 @@ void engine_policy_unload(struct engine_policy *p)
 	if (!p)
 		return;
 	/* the pins hold the links too: without them, closing detaches */
-	if (p->pin_dir)
+	if (p->pin_dir && engine_policy_owns_pins(p))
 		bpffs_remove(p->pin_dir);
 	free(p->pin_dir);
 	for (size_t i = 0; i < p->n_links; i++)
@@ -471,6 +471,30 @@ void engine_policy_release(struct engine_policy *p)
 	veto_engine__destroy(p->skel);
 	free(p->pin_dir);
 	free(p);
+}
+
+static uint32_t link_id(int fd)
+{
+	struct bpf_link_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
+}
+
+bool engine_policy_owns_pins(const struct engine_policy *p)
+{
+	char path[PATH_MAX];
+	uint32_t id;
+	int fd;
+
+	if (!p->pin_dir || !p->n_links || pin_path(path, p->pin_dir, PIN_LINK, NULL, 0))
+		return false;
+	fd = bpf_obj_get(path);
+	id = link_id(fd);
+	if (fd >= 0)
+		close(fd);
+	return id && id == link_id(bpf_link__fd(p->links[0]));
 }
 
 const char *engine_policy_dir(const struct engine_policy *p)

@@ -15,7 +15,8 @@ struct engine_policy;
  * failure nothing stays loaded or attached, and why is in err. 0 or -errno. */
 int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, struct engine_policy **out,
 		    char *err, size_t errlen);
-/* Detaches and frees p; a pinned instance's pins are removed first. */
+/* Detaches and frees p; a pinned instance's pins are removed first (when
+ * they are still its own: see engine_policy_owns_pins). */
 void engine_policy_unload(struct engine_policy *p);
 
 /* Counted by the kernel programs (enum veto_lost), summed over CPUs. */
@@ -39,5 +40,8 @@ void engine_policy_release(struct engine_policy *p);
 const char *engine_policy_dir(const struct engine_policy *p);
 int engine_policy_moved(struct engine_policy *p, const char *dir);
 bool engine_policy_adopted(const struct engine_policy *p);
+/* The folder p was pinned in still holds p's links, not those of an
+ * instance pinned there since (a replacement). */
+bool engine_policy_owns_pins(const struct engine_policy *p);
 
 #endif

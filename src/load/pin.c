@@ -456,6 +456,12 @@ int pin_list(const char *dir, struct pin_entry **v, size_t *n)
 	return 0;
 }
 
+/* one name under DIR/policies, never a way out of it */
+static bool folder_ok(const char *folder)
+{
+	return folder[0] && !strchr(folder, '/') && strcmp(folder, ".") && strcmp(folder, "..");
+}
+
 int pin_source(const char *dir, const char *folder, char **text, size_t *len)
 {
 	char p[PATH_MAX];
@@ -466,6 +472,8 @@ int pin_source(const char *dir, const char *folder, char **text, size_t *len)
 
 	*text = NULL;
 	*len = 0;
+	if (!folder_ok(folder))
+		return -EINVAL;
 	snprintf(p, sizeof(p), "%s/" POLICIES "/%s", dir, folder);
 	e = read_state(p, &st);
 	if (e)
@@ -506,7 +514,7 @@ int pin_remove(const char *dir, const char *folder)
 {
 	char p[PATH_MAX];
 
-	if (!folder[0] || strchr(folder, '/') || !strcmp(folder, ".") || !strcmp(folder, ".."))
+	if (!folder_ok(folder))
 		return -EINVAL;
 	snprintf(p, sizeof(p), "%s/" POLICIES "/%s", dir, folder);
 	return bpffs_remove(p);

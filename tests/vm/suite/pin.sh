@@ -99,4 +99,43 @@ wait_for "after reset no veto program is left" 30 count_is 0
 expect_eq "after reset the write works" 0 "$(attack)"
 restore
 expect_no_file "the pin folder is gone" "$bpfdir"
+# a tracepoint policy: its attachment is a BPF link, pinned, from 5.15 on;
+# on 5.10 it cannot be pinned, which the log says, and it ends with the agent
+mkdir -p /tmp/v && cp /bin/busybox /tmp/v/sleep
+cat >/tmp/tp.yaml <<'YAML'
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: kill-sleep
+spec:
+  tracepoints:
+  - subsystem: raw_syscalls
+    event: sys_enter
+    args:
+    - index: 4
+      type: syscall64
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: InMap
+        values: [sys_nanosleep, sys_clock_nanosleep]
+      matchBinaries:
+      - operator: In
+        values: [/tmp/v/sleep]
+      matchActions:
+      - action: Sigkill
+YAML
+agent_start --policy /tmp/tp.yaml
+expect_eq "the tracepoint policy kills" 137 "$(run_status /tmp/v/sleep 5)"
+kill9
+if kernel_at_least 5.15; then
+	expect_match "the tracepoint policy is pinned" "policy kill-sleep: loaded and pinned in $bpfdir/policies/0-kill-sleep" "$(cat "$AGENT_LOG")"
+	expect_eq "and still kills after kill -9 of the agent" 137 "$(run_status /tmp/v/sleep 5)"
+else
+	expect_match "5.10: the tracepoint policy is not pinned, and the log says why" \
+		"Warning: policy kill-sleep: not pinned \(pinning its link 0: Invalid argument \(.*from kernel 5.15\)\): it is in force while this agent runs only" "$(cat "$AGENT_LOG")"
+	expect_eq "5.10: it ended with the agent" 0 "$(run_status /tmp/v/sleep 0.1)"
+fi
+veto reset >/dev/null
+wait_for "reset: no veto program left" 30 count_is 0
 echo "pin: $VETO_CHECKS checks, $VETO_FAILED failed"
