@@ -82,8 +82,8 @@ wait_for "the kill while no agent ran reaches the new agent's export" 10 events_
 expect_eq "the victim is killed" 137 "$(run_status "$tmp/victim" 5)"
 wait_for "and its event too" 10 sh -c "[ \$(grep -cE '$ev' '$AGENT_EXPORT') -ge 2 ]"
 agent_stop
-expect_eq "a graceful stop unloads the policy" 0 "$(run_status "$tmp/victim" 0.01)"
-wait_for "its program is gone" 5 gone "$cfg"
+wait_for "a graceful stop unloads the policy: its program is gone" 5 gone "$cfg"
+expect_eq "the victim runs" 0 "$(run_status "$tmp/victim" 0.01)"
 expect_no_file "and its pins" "$bpfdir"
 
 # --keep-enforcing, then a changed policy: replaced, never unenforced

@@ -82,11 +82,12 @@ wait_for "the old instance's programs are gone" 30 gone "$cfg"
 expect_eq "the new policy kills the writer of /tmp/secret" 137 "$(run_status sh -c 'echo x >> /tmp/secret')"
 expect_eq "its program replaced the old one" 1 "$(progs_using "$(bpf_map_id "$inst/map_cfg")")"
 agent_stop
-expect_ok "/etc/passwd is byte for byte what it was" cmp /etc/passwd /tmp/passwd.orig
-expect_eq "a graceful stop unloads it: the write works" 0 "$(attack)"
-restore
-wait_for "no veto program is left" 30 count_is 0
+# the kernel frees a detached program a moment later (5.10: from a work queue)
+wait_for "a graceful stop unloads it: no veto program is left" 30 count_is 0
 expect_no_file "nor the pin folder" "$bpfdir"
+expect_ok "/etc/passwd is byte for byte what it was" cmp /etc/passwd /tmp/passwd.orig
+expect_eq "the write works" 0 "$(attack)"
+restore
 
 # veto reset: what a killed agent left
 agent_start --policy "$p1"
@@ -99,10 +100,11 @@ wait_for "after reset no veto program is left" 30 count_is 0
 expect_eq "after reset the write works" 0 "$(attack)"
 restore
 expect_no_file "the pin folder is gone" "$bpfdir"
-# a tracepoint policy: its attachment is a BPF link, pinned, from 5.15 on;
-# on 5.10 it cannot be pinned, which the log says, and it ends with the agent
-mkdir -p /tmp/v && cp /bin/busybox /tmp/v/sleep
-cat >/tmp/tp.yaml <<'YAML'
+# tracepoint policies: raw_syscalls is a raw tracepoint, a BPF link that
+# pins on every kernel; a syscalls tracepoint is one from 5.15 on: on 5.10 it
+# cannot be pinned, which the log says, and it ends with the agent
+mkdir -p /tmp/v /tmp/tp && cp /bin/busybox /tmp/v/sleep && : >/tmp/v/target
+cat >/tmp/tp/a-sleep.yaml <<'YAML'
 apiVersion: cilium.io/v1alpha1
 kind: TracingPolicy
 metadata:
@@ -125,16 +127,39 @@ spec:
       matchActions:
       - action: Sigkill
 YAML
-agent_start --policy /tmp/tp.yaml
-expect_eq "the tracepoint policy kills" 137 "$(run_status /tmp/v/sleep 5)"
+cat >/tmp/tp/b-open.yaml <<'YAML'
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: kill-open
+spec:
+  tracepoints:
+  - subsystem: syscalls
+    event: sys_enter_openat
+    args:
+    - index: 6
+      type: string
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: Equal
+        values: [/tmp/v/target]
+      matchActions:
+      - action: Sigkill
+YAML
+agent_start --policy /tmp/tp
+expect_eq "the raw tracepoint policy kills" 137 "$(run_status /tmp/v/sleep 5)"
+expect_eq "the tracepoint policy kills" 137 "$(run_status cat /tmp/v/target)"
+expect_match "the raw tracepoint policy is pinned" "policy kill-sleep: loaded and pinned in $bpfdir/policies/0-kill-sleep" "$(cat "$AGENT_LOG")"
 kill9
+expect_eq "after kill -9 of the agent the raw tracepoint policy still kills" 137 "$(run_status /tmp/v/sleep 5)"
 if kernel_at_least 5.15; then
-	expect_match "the tracepoint policy is pinned" "policy kill-sleep: loaded and pinned in $bpfdir/policies/0-kill-sleep" "$(cat "$AGENT_LOG")"
-	expect_eq "and still kills after kill -9 of the agent" 137 "$(run_status /tmp/v/sleep 5)"
+	expect_match "the tracepoint policy is pinned" "policy kill-open: loaded and pinned in $bpfdir/policies/1-kill-open" "$(cat "$AGENT_LOG")"
+	expect_eq "and still kills after kill -9 of the agent" 137 "$(run_status cat /tmp/v/target)"
 else
 	expect_match "5.10: the tracepoint policy is not pinned, and the log says why" \
-		"Warning: policy kill-sleep: not pinned \(pinning its link 0: Invalid argument \(.*from kernel 5.15\)\): it is in force while this agent runs only" "$(cat "$AGENT_LOG")"
-	expect_eq "5.10: it ended with the agent" 0 "$(run_status /tmp/v/sleep 0.1)"
+		"Warning: policy kill-open: not pinned \(pinning its link 0: Invalid argument \(.*from kernel 5.15\)\): it is in force while this agent runs only" "$(cat "$AGENT_LOG")"
+	wait_for "5.10: it ended with the agent" 30 cat /tmp/v/target
 fi
 veto reset >/dev/null
 wait_for "reset: no veto program left" 30 count_is 0
