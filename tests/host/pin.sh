@@ -116,6 +116,19 @@ expect_eq "after reset the victim runs" 0 "$(run_status "$tmp/victim2" 0.01)"
 expect_no_file "the pin folder is gone" "$bpfdir"
 expect_match "reset again: nothing left" "nothing to remove" "$("$VETO" reset --bpf-dir "$bpfdir")"
 
+# the same policy in the other mode: adopted, switched in place
+sed 's/^spec:$/spec:\n  options:\n  - name: policy-mode\n    value: monitor/' "$tmp/v1.yaml" >"$tmp/v1m.yaml"
+start --policy "$tmp/v1m.yaml"
+expect_eq "in monitor mode the victim runs" 0 "$(run_status "$tmp/victim" 0.01)"
+prog=$(bpf_link_prog "$inst/link_00")
+kill9
+start --policy "$tmp/v1.yaml"
+expect_match "the policy now in enforce mode is adopted" "policy kill-victim: adopted the pinned instance" "$(cat "$AGENT_LOG")"
+expect_eq "the same program" "$prog" "$(bpf_link_prog "$inst/link_00")"
+expect_eq "switched in place: the victim is killed" 137 "$(run_status "$tmp/victim" 5)"
+expect_match "its state says enforce" '^0-kill-victim +kill-victim +0 enforce ' "$("$VETO" reset --list --bpf-dir "$bpfdir" | tail -1)"
+agent_stop
+
 # a pin folder others can write to could get a program of theirs adopted
 mkdir -p "$bpfdir" && chmod 0777 "$bpfdir"
 out=$(timeout 30 "$VETO" agent --socket "$tmp/c.sock" --lock-file "$tmp/c.lock" --bpf-dir "$bpfdir" 2>&1); rc=$?
