@@ -14,6 +14,7 @@ static const struct cmd cmds[] = {
 	{ "policy", cmd_policy, "check TracingPolicy files: lint, show" },
 	{ "agent", cmd_agent, "observe processes, export events, serve getevents (foreground)" },
 	{ "getevents", cmd_getevents, "stream events from a running agent, filtered in the agent" },
+	{ "reset", cmd_reset, "remove what veto left in the kernel: its pinned policies" },
 };
 
 static void usage(FILE *f)

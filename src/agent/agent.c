@@ -21,6 +21,7 @@
 #include "agent/status.h"
 #include "events/pipeline.h"
 #include "events/ring.h"
+#include "load/pin.h"
 #include "load/policies.h"
 #include "sensors/process.h"
 #include "sinks/bus.h"
@@ -44,6 +45,8 @@ struct agent {
 	struct clients clients;
 	struct proc_sensor *sensor;
 	struct policy_set policies;
+	struct pin_root pins;
+	bool unpin;           /* at the end, unload what is pinned (a graceful stop) */
 	int epfd, sigfd, timerfd, lfd, recfd, lockfd;
 	uint64_t ticks;
 	uint64_t entries_last_tick;
@@ -199,9 +202,13 @@ static int epoll_add(int epfd, int fd, uint64_t tag)
 static void cleanup(struct agent *a)
 {
 	clients_close(&a->clients);
-	policy_set_unload(&a->policies);
+	if (a->unpin)
+		policy_set_unload(&a->policies);
+	else
+		policy_set_release(&a->policies); /* fail closed: what is pinned stays */
 	proc_sensor_close(a->sensor);
 	ev_ring_close(a->ring);
+	pin_root_close(&a->pins, a->unpin);
 	pipeline_fini(&a->pl);
 	file_sink_close(&a->exp.f);
 	sink_bus_fini(&a->bus);
@@ -234,7 +241,7 @@ int agent_run(const struct agent_opts *o)
 
 	memset(a, 0, sizeof(*a));
 	a->o = o;
-	a->epfd = a->sigfd = a->timerfd = a->lfd = a->recfd = a->lockfd = -1;
+	a->epfd = a->sigfd = a->timerfd = a->lfd = a->recfd = a->lockfd = a->pins.lockfd = -1;
 	sink_bus_init(&a->bus, &a->pl.enc);
 
 	sigemptyset(&mask);
@@ -288,11 +295,19 @@ int agent_run(const struct agent_opts *o)
 		       strerror(-err));
 		goto out;
 	}
-	err = ev_ring_open(&a->ring, o->ringbuf_bytes, on_record, a);
+	err = pin_root_open(&a->pins, o->bpf_dir, why, sizeof(why));
+	if (err) {
+		logmsg("Error: pin folder: %s", why);
+		goto out;
+	}
+	err = ev_ring_open(&a->ring, o->ringbuf_bytes, pin_ring_path(&a->pins, why, sizeof(why)), on_record, a);
 	if (err) {
 		logmsg("Error: ring buffer: %s", strerror(-err));
 		goto out;
 	}
+	if (ev_ring_reused(a->ring))
+		logmsg("ring buffer: the one pinned in %s (what policies wrote while no agent read comes first)",
+		       o->bpf_dir);
 	err = proc_sensor_open(&a->sensor, ev_ring_map_fd(a->ring), why, sizeof(why));
 	if (err) {
 		logmsg("Error: process sensor: %s", why);
@@ -304,7 +319,7 @@ int agent_run(const struct agent_opts *o)
 
 		diag_init(&d);
 		err = policy_set_load(&a->policies, o->policies, o->n_policies, a->pl.enc.host_ns,
-				      ev_ring_map_fd(a->ring), o->walk_every_path, &d, why, sizeof(why));
+				      ev_ring_map_fd(a->ring), o->walk_every_path, &a->pins, &d, why, sizeof(why));
 		diag_sort(&d);
 		for (size_t i = 0; i < d.n; i++) {
 			const struct diag *x = &d.v[i];
@@ -321,6 +336,10 @@ int agent_run(const struct agent_opts *o)
 		pipeline_set_policies(&a->pl, a->policies.meta, a->policies.n);
 		for (size_t i = 0; i < a->policies.n; i++) {
 			const struct compiled *c = &a->policies.compiled[i];
+			const char *pdir = engine_policy_dir(a->policies.loaded[i]);
+
+			logmsg("policy %s: %s%s%s", c->src->name, pin_how_name(a->policies.how[i]), pdir ? " in " : "",
+			       pdir ? pdir : "");
 			for (size_t h = 0; h < c->n_hooks; h++) {
 				char where[192], progs[2][32];
 				int n = c_hook_progs(&c->hooks[h], progs);
@@ -333,6 +352,7 @@ int agent_run(const struct agent_opts *o)
 			}
 		}
 	}
+	pin_prune(&a->pins, a->policies.loaded, a->policies.n);
 	/* after attaching: what starts from now on is seen by the sensor */
 	n = proc_cache_scan(a->pl.cache, "/proc");
 	if (n < 0)
@@ -407,6 +427,10 @@ int agent_run(const struct agent_opts *o)
 		       strsignal(stop_sig), a->pl.events[EV_PROCESS_EXEC], a->pl.events[EV_PROCESS_EXIT],
 		       a->exp.s.st.written, a->exp.s.st.failed, a->exp.s.st.dropped + export_sink_queued(&a->exp),
 		       ev_ring_lost_reported(a->ring, EVL_PROCESS));
+		a->unpin = !o->keep_enforcing;
+		if (a->policies.n)
+			logmsg(a->unpin ? "unloading %zu policies" : "--keep-enforcing: %zu policies stay in force, pinned in %s",
+			       a->policies.n, o->bpf_dir);
 		err = 0;
 	}
 out:

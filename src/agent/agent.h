@@ -24,9 +24,13 @@ struct agent_opts {
 	const char *record_file;   /* raw records are appended here (benchmarks) */
 	const char *const *policies; /* policy files or folders, loaded at start */
 	size_t n_policies;
+	const char *bpf_dir;       /* the pin folder (load/pin.h) */
+	bool keep_enforcing;       /* a graceful stop leaves the pinned policies in force */
 };
 
-/* Runs until SIGINT/SIGTERM (SIGHUP reopens the export file). Returns 0 after a clean stop, or -errno when it
+/* Runs until SIGINT/SIGTERM (SIGHUP reopens the export file), which
+ * unload the policies (unless keep_enforcing); any other end leaves them
+ * pinned, in force. Returns 0 after a clean stop, or -errno when it
  * could not start (the reason was printed). */
 int agent_run(const struct agent_opts *o);
 

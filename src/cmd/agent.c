@@ -8,6 +8,7 @@
 
 #include "agent/agent.h"
 #include "cmd/cmd.h"
+#include "load/pin.h"
 #include "util/out.h"
 
 static void usage(FILE *f)
@@ -30,11 +31,16 @@ static void usage(FILE *f)
 		"  --node-name NAME        node name in events and exec_ids (default: host name)\n"
 		"  --ringbuf-mb N          ring buffer size, a power of two (default 8)\n"
 		"  --record FILE           also append the raw records to FILE (for benchmarks)\n"
+		"  --bpf-dir DIR           pin folder on the BPF file system (default %s): each\n"
+		"                          policy stays in force after a crash or kill -9, and the next\n"
+		"                          agent adopts it\n"
+		"  --keep-enforcing        SIGINT/SIGTERM leave the policies pinned, in force (by default\n"
+		"                          a graceful stop unloads them; `veto reset` removes them)\n"
 		"  --walk-every-path       resolve a file's path at every call; by default a path\n"
 		"                          that rules out every selector is remembered per inode\n"
 		"  -v, --verbose           show libbpf's messages\n"
 		"SIGHUP reopens the export file (after logrotate renamed it).\n",
-		AGENT_DEFAULT_SOCKET, AGENT_DEFAULT_LOCK);
+		AGENT_DEFAULT_SOCKET, AGENT_DEFAULT_LOCK, PIN_DEFAULT_DIR);
 }
 
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *v)
@@ -50,7 +56,7 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 
 int cmd_agent(int argc, char **argv)
 {
-	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK, O_LOCK };
+	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK, O_LOCK, O_BPFDIR, O_KEEP };
 	static const struct option opts[] = {
 		{ "export-file", required_argument, NULL, O_EXPORT },
 		{ "export-max-size", required_argument, NULL, O_MAXSIZE },
@@ -64,6 +70,8 @@ int cmd_agent(int argc, char **argv)
 		{ "record", required_argument, NULL, O_RECORD },
 		{ "policy", required_argument, NULL, O_POLICY },
 		{ "walk-every-path", no_argument, NULL, O_WALK },
+		{ "bpf-dir", required_argument, NULL, O_BPFDIR },
+		{ "keep-enforcing", no_argument, NULL, O_KEEP },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -73,6 +81,7 @@ int cmd_agent(int argc, char **argv)
 		.export_backups = 5,
 		.socket_path = AGENT_DEFAULT_SOCKET,
 		.lock_file = AGENT_DEFAULT_LOCK,
+		.bpf_dir = PIN_DEFAULT_DIR,
 	};
 	static const char *policies[64];
 	unsigned long long v;
@@ -110,6 +119,16 @@ int cmd_agent(int argc, char **argv)
 			break;
 		case O_WALK:
 			o.walk_every_path = true;
+			break;
+		case O_BPFDIR:
+			if (optarg[0] != '/') {
+				out_error("agent: bad --bpf-dir '%s' (an absolute path on a BPF file system)", optarg);
+				return 2;
+			}
+			o.bpf_dir = optarg;
+			break;
+		case O_KEEP:
+			o.keep_enforcing = true;
 			break;
 		case O_SOCKET:
 			o.socket_path = optarg;

@@ -104,7 +104,7 @@ int cmd_policy_try(int argc, char **argv)
 		char err[1024];
 
 		diag_init(&d);
-		r = policy_set_load(&ps, &path, 1, host_ns, -1, false, &d, err, sizeof(err));
+		r = policy_set_load(&ps, &path, 1, host_ns, -1, false, NULL, &d, err, sizeof(err));
 		if (r == -ENOMEM || d.oom) {
 			out_error("policy try: %s: out of memory", path);
 			policy_set_unload(&ps);

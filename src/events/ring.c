@@ -5,10 +5,12 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 struct ev_ring {
 	int map_fd;
+	bool reused;   /* the pinned map of an earlier agent */
 	struct ring_buffer *rb;
 	ev_ring_cb cb;
 	void *ctx;
@@ -32,7 +34,24 @@ static int on_record(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-int ev_ring_open(struct ev_ring **out, size_t bytes, ev_ring_cb cb, void *ctx)
+/* The ring pinned at pin when it is one of that size, else -1. */
+static int pinned(const char *pin, size_t bytes)
+{
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+	int fd = bpf_obj_get(pin);
+
+	if (fd < 0)
+		return -1;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_MAP_TYPE_RINGBUF || info.max_entries != bytes) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int ev_ring_open(struct ev_ring **out, size_t bytes, const char *pin, ev_ring_cb cb, void *ctx)
 {
 	struct ev_ring *r = calloc(1, sizeof(*r));
 	int err;
@@ -42,12 +61,22 @@ int ev_ring_open(struct ev_ring **out, size_t bytes, ev_ring_cb cb, void *ctx)
 		return -ENOMEM;
 	r->cb = cb;
 	r->ctx = ctx;
+	bytes = bytes ? bytes : EV_RING_DEFAULT_BYTES;
+	r->map_fd = pin ? pinned(pin, bytes) : -1;
+	r->reused = r->map_fd >= 0;
 	/* the name the process sensor's map had: bpftool shows what it did */
-	r->map_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "proc_rb", 0, 0, bytes ? bytes : EV_RING_DEFAULT_BYTES,
-				   NULL);
+	if (r->map_fd < 0)
+		r->map_fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "proc_rb", 0, 0, bytes, NULL);
 	if (r->map_fd < 0) {
 		err = r->map_fd;
 		free(r);
+		return err;
+	}
+	/* a ring of another size goes: instances still writing to it are
+	 * not adopted (engine_policy_adopt compares their ring) */
+	if (pin && !r->reused && ((unlink(pin) && errno != ENOENT) || bpf_obj_pin(r->map_fd, pin))) {
+		err = -errno;
+		ev_ring_close(r);
 		return err;
 	}
 	r->rb = ring_buffer__new(r->map_fd, on_record, r, NULL);
@@ -58,6 +87,11 @@ int ev_ring_open(struct ev_ring **out, size_t bytes, ev_ring_cb cb, void *ctx)
 	}
 	*out = r;
 	return 0;
+}
+
+bool ev_ring_reused(const struct ev_ring *r)
+{
+	return r->reused;
 }
 
 int ev_ring_map_fd(const struct ev_ring *r)

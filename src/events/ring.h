@@ -27,8 +27,12 @@ struct ev_ring;
 typedef void (*ev_ring_cb)(void *ctx, const void *data, size_t len);
 
 /* Creates the map (bytes: a power of two >= 4096; 0: the default) and its
- * reader. 0 or -errno. */
-int ev_ring_open(struct ev_ring **out, size_t bytes, ev_ring_cb cb, void *ctx);
+ * reader. pin (NULL: none): a BPF file system path; the map pinned there is
+ * used when it has that size (what was written to it while no agent read
+ * is then read), else a new one is made and pinned there. 0 or -errno. */
+int ev_ring_open(struct ev_ring **out, size_t bytes, const char *pin, ev_ring_cb cb, void *ctx);
+/* The map was the one pinned, not a new one. */
+bool ev_ring_reused(const struct ev_ring *r);
 /* The map: writers reuse it (bpf_map__reuse_fd before their load). */
 int ev_ring_map_fd(const struct ev_ring *r);
 /* File descriptor to poll for readiness (epoll). */

@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine.skel.h"
+#include "load/bpffs.h"
 #include "load/follow.h"
 #include "util/bpflog.h"
 
@@ -22,6 +24,8 @@ struct engine_policy {
 	uint32_t id;
 	struct bpf_link *links[VETO_HOOK_MAX + VETO_SLOT_MAX + FOLLOW_PROGS + 1];
 	size_t n_links;
+	char *pin_dir; /* where it is pinned (engine_policy_pin), or NULL */
+	bool adopted;  /* reopened from its pins, not loaded by this process */
 };
 
 static struct bpf_link *attach(struct bpf_program *prog, const struct c_hook *h, bool ret)
@@ -253,6 +257,10 @@ void engine_policy_unload(struct engine_policy *p)
 {
 	if (!p)
 		return;
+	/* the pins hold the links too: without them, closing detaches */
+	if (p->pin_dir && engine_policy_owns_pins(p))
+		bpffs_remove(p->pin_dir);
+	free(p->pin_dir);
 	for (size_t i = 0; i < p->n_links; i++)
 		bpf_link__destroy(p->links[i]);
 	veto_engine__destroy(p->skel);
@@ -273,4 +281,239 @@ uint64_t engine_policy_lost(const struct engine_policy *p, enum veto_lost what)
 			sum += v[i];
 	free(v);
 	return sum;
+}
+
+/* Pinning: the instance outlives the agent. src/load/pin.c decides what
+ * is pinned where and when an instance is adopted. */
+
+#define PIN_LINK "link_"
+#define PIN_MAP "map_"
+
+/* The ring's name is the map it reuses: pinned under one name of its own. */
+static const char *map_pin_name(const struct engine_policy *p, const struct bpf_map *m)
+{
+	return m == p->skel->maps.policy_events ? "ring" : bpf_map__name(m);
+}
+
+static int pin_path(char *buf, const char *dir, const char *kind, const char *name, size_t i)
+{
+	int n = name ? snprintf(buf, PATH_MAX, "%s/%s%s", dir, kind, name) :
+		       snprintf(buf, PATH_MAX, "%s/%s%02zu", dir, kind, i);
+
+	return n < PATH_MAX ? 0 : -ENAMETOOLONG;
+}
+
+int engine_policy_pin(struct engine_policy *p, const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct bpf_map *m;
+	int r;
+
+	for (size_t i = 0; i < p->n_links; i++) {
+		r = pin_path(path, dir, PIN_LINK, NULL, i);
+		if (!r && bpf_obj_pin(bpf_link__fd(p->links[i]), path))
+			r = -errno;
+		if (r) {
+			snprintf(err, errlen, "pinning its link %zu: %s%s", i, strerror(-r),
+				 r == -EINVAL ? " (a tracepoint or kprobe attachment is a BPF link, which can be pinned, from kernel 5.15)" : "");
+			return r;
+		}
+	}
+	bpf_object__for_each_map(m, p->skel->obj) {
+		if (bpf_map__is_internal(m) || bpf_map__fd(m) < 0)
+			continue;
+		r = pin_path(path, dir, PIN_MAP, map_pin_name(p, m), 0);
+		if (!r && bpf_obj_pin(bpf_map__fd(m), path))
+			r = -errno;
+		if (r) {
+			snprintf(err, errlen, "pinning its map %s: %s", bpf_map__name(m), strerror(-r));
+			return r;
+		}
+	}
+	free(p->pin_dir);
+	p->pin_dir = strdup(dir);
+	return p->pin_dir ? 0 : -ENOMEM;
+}
+
+static uint32_t map_id(int fd)
+{
+	struct bpf_map_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/* The pinned maps in place of the object's: the object is opened, never
+ * loaded, so its maps' fds are the pinned ones. */
+static int adopt_maps(struct engine_policy *p, const struct compiled *c, const char *dir, int events_fd, char *err,
+		      size_t errlen)
+{
+	char path[PATH_MAX];
+	struct bpf_map *m;
+	int fd, r;
+
+	bpf_object__for_each_map(m, p->skel->obj) {
+		if (bpf_map__is_internal(m))
+			continue;
+		r = pin_path(path, dir, PIN_MAP, map_pin_name(p, m), 0);
+		fd = r ? r : bpf_obj_get(path);
+		if (fd < 0) {
+			r = r ? r : -errno;
+			/* load makes it only for a policy with an LSM hook */
+			if (r == -ENOENT && m == p->skel->maps.pcache && !compiled_has_lsm(c))
+				continue;
+			snprintf(err, errlen, "its map %s: %s", bpf_map__name(m), strerror(-r));
+			return r;
+		}
+		r = bpf_map__reuse_fd(m, fd);
+		close(fd);
+		if (r) {
+			snprintf(err, errlen, "its map %s: %s", bpf_map__name(m), strerror(-r));
+			return r;
+		}
+	}
+	if (events_fd >= 0 && map_id(bpf_map__fd(p->skel->maps.policy_events)) != map_id(events_fd)) {
+		snprintf(err, errlen, "its events go to another ring buffer than the agent's");
+		return -ESTALE;
+	}
+	return 0;
+}
+
+/* The compiled policy's mode where the pinned one differs: the instance
+ * is the same policy but for that (the caller compared their hashes). */
+static int adopt_mode(struct engine_policy *p, const struct compiled *c)
+{
+	int fd = bpf_map__fd(p->skel->maps.cfg);
+
+	for (size_t i = 0; i < c->n_hooks; i++) {
+		struct veto_hook_cfg now;
+		uint32_t key = c->hooks[i].id;
+
+		if (bpf_map_lookup_elem(fd, &key, &now))
+			return -errno;
+		if (now.monitor != c->hooks[i].cfg.monitor && bpf_map_update_elem(fd, &key, &c->hooks[i].cfg, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+int engine_policy_adopt(const struct compiled *c, uint32_t id, const char *dir, int events_fd,
+			struct engine_policy **out, char *err, size_t errlen)
+{
+	struct engine_policy *p;
+	char path[PATH_MAX];
+	int r;
+
+	*out = NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->id = id;
+	p->adopted = true;
+	p->skel = veto_engine__open();
+	if (!p->skel) {
+		r = -errno;
+		snprintf(err, errlen, "opening the policy programs: %s", strerror(-r));
+		goto fail;
+	}
+	r = adopt_maps(p, c, dir, events_fd, err, errlen);
+	if (r)
+		goto fail;
+	while (p->n_links < sizeof(p->links) / sizeof(p->links[0])) {
+		struct bpf_link *link;
+
+		r = pin_path(path, dir, PIN_LINK, NULL, p->n_links);
+		if (r || !bpffs_exists(path))
+			break;
+		link = bpf_link__open(path);
+		if (!link) {
+			r = -errno;
+			snprintf(err, errlen, "its link %zu: %s", p->n_links, strerror(-r));
+			goto fail;
+		}
+		p->links[p->n_links++] = link;
+	}
+	if (!p->n_links) {
+		r = r ? r : -ENOENT;
+		snprintf(err, errlen, "no pinned link");
+		goto fail;
+	}
+	r = adopt_mode(p, c);
+	if (r) {
+		snprintf(err, errlen, "setting its mode: %s", strerror(-r));
+		goto fail;
+	}
+	p->pin_dir = strdup(dir);
+	if (!p->pin_dir) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	*out = p;
+	return 0;
+fail:
+	/* what is pinned stays: not this process's to remove */
+	engine_policy_release(p);
+	return r < 0 ? r : -EINVAL;
+}
+
+void engine_policy_release(struct engine_policy *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n_links; i++) {
+		/* libbpf's detach would disable a tracepoint's perf event,
+		 * which the pinned link still uses: only close */
+		bpf_link__disconnect(p->links[i]);
+		close(bpf_link__fd(p->links[i]));
+		bpf_link__destroy(p->links[i]);
+	}
+	veto_engine__destroy(p->skel);
+	free(p->pin_dir);
+	free(p);
+}
+
+static uint32_t link_id(int fd)
+{
+	struct bpf_link_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
+}
+
+bool engine_policy_owns_pins(const struct engine_policy *p)
+{
+	char path[PATH_MAX];
+	uint32_t id;
+	int fd;
+
+	if (!p->pin_dir || !p->n_links || pin_path(path, p->pin_dir, PIN_LINK, NULL, 0))
+		return false;
+	fd = bpf_obj_get(path);
+	id = link_id(fd);
+	if (fd >= 0)
+		close(fd);
+	return id && id == link_id(bpf_link__fd(p->links[0]));
+}
+
+const char *engine_policy_dir(const struct engine_policy *p)
+{
+	return p->pin_dir;
+}
+
+int engine_policy_moved(struct engine_policy *p, const char *dir)
+{
+	char *d = dir ? strdup(dir) : NULL;
+
+	if (dir && !d)
+		return -ENOMEM;
+	free(p->pin_dir);
+	p->pin_dir = d;
+	return 0;
+}
+
+bool engine_policy_adopted(const struct engine_policy *p)
+{
+	return p->adopted;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "load/event_meta.h"
+#include "load/pin.h"
 
 static int add_file(struct policy_set *ps, const char *path, struct diag_list *d)
 {
@@ -21,9 +22,38 @@ static int add_file(struct policy_set *ps, const char *path, struct diag_list *d
 	return r;
 }
 
+/* A policy's file as it is now, kept with its pins (NULL if unreadable). */
+static char *read_source(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = f ? malloc(PIN_SOURCE_MAX + 1) : NULL;
+
+	*len = buf ? fread(buf, 1, PIN_SOURCE_MAX + 1, f) : 0;
+	if (f)
+		fclose(f);
+	return buf;
+}
+
+/* Adopts the pinned instance of c, or loads and pins it (see pin_policy). */
+static int load_one(struct policy_set *ps, size_t k, const char *file, const struct pin_root *pins, int ringbuf_fd,
+		    char *why, size_t whylen)
+{
+	size_t len;
+	char *src;
+	int r;
+
+	if (!pins)
+		return engine_policy_load(&ps->compiled[k], (uint32_t)k, ringbuf_fd, &ps->loaded[k], why, whylen);
+	src = read_source(file, &len);
+	r = pin_policy(pins, &ps->compiled[k], (uint32_t)k, ringbuf_fd, src, len, &ps->loaded[k], &ps->how[k], why,
+		       whylen);
+	free(src);
+	return r;
+}
+
 int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_paths,
-		    const uint32_t host_ns[VN__COUNT], int ringbuf_fd, bool walk_every_path, struct diag_list *d,
-		    char *err, size_t errlen)
+		    const uint32_t host_ns[VN__COUNT], int ringbuf_fd, bool walk_every_path,
+		    const struct pin_root *pins, struct diag_list *d, char *err, size_t errlen)
 {
 	struct compile_env env;
 	size_t total = 0, k = 0;
@@ -54,13 +84,16 @@ int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_pa
 	ps->compiled = calloc(total ? total : 1, sizeof(*ps->compiled));
 	ps->loaded = calloc(total ? total : 1, sizeof(*ps->loaded));
 	ps->meta = calloc(total ? total : 1, sizeof(*ps->meta));
-	if (!ps->compiled || !ps->loaded || !ps->meta) {
+	ps->how = calloc(total ? total : 1, sizeof(*ps->how));
+	ps->file = calloc(total ? total : 1, sizeof(*ps->file));
+	if (!ps->compiled || !ps->loaded || !ps->meta || !ps->how || !ps->file) {
 		r = -ENOMEM;
 		goto fail;
 	}
 	/* compile everything before loading anything */
 	for (size_t f = 0; f < ps->n_files; f++)
 		for (size_t i = 0; i < ps->files[f].n; i++, k++) {
+			ps->file[k] = ps->files[f].file;
 			r = compile_policy(&ps->files[f].v[i], ps->files[f].file, &env, &ps->compiled[k], d);
 			if (r == -ENOMEM)
 				goto fail;
@@ -78,7 +111,7 @@ int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_pa
 	for (k = 0; k < total; k++) {
 		char why[768];
 
-		r = engine_policy_load(&ps->compiled[k], (uint32_t)k, ringbuf_fd, &ps->loaded[k], why, sizeof(why));
+		r = load_one(ps, k, ps->file[k], pins, ringbuf_fd, why, sizeof(why));
 		if (r) {
 			snprintf(err, errlen, "policy %s: %s%s", ps->compiled[k].src->name, why,
 				 r == -EPERM && compiled_has_lsm(&ps->compiled[k]) ? " (this kernel refuses BPF LSM programs: see 'veto probe')" : "");
@@ -89,8 +122,23 @@ int policy_set_load(struct policy_set *ps, const char *const *paths, size_t n_pa
 fail:
 	if (!r)
 		r = -EINVAL;
+	/* what was pinned before stays as it was */
+	for (k = 0; ps->loaded && k < ps->n; k++)
+		if (ps->loaded[k] && engine_policy_adopted(ps->loaded[k])) {
+			engine_policy_release(ps->loaded[k]);
+			ps->loaded[k] = NULL;
+		}
 	policy_set_unload(ps);
 	return r;
+}
+
+void policy_set_release(struct policy_set *ps)
+{
+	for (size_t k = 0; ps && ps->loaded && k < ps->n; k++) {
+		engine_policy_release(ps->loaded[k]);
+		ps->loaded[k] = NULL;
+	}
+	policy_set_unload(ps);
 }
 
 void policy_set_unload(struct policy_set *ps)
@@ -111,6 +159,8 @@ void policy_set_unload(struct policy_set *ps)
 	free(ps->compiled);
 	free(ps->loaded);
 	free(ps->meta);
+	free(ps->how);
+	free(ps->file);
 	memset(ps, 0, sizeof(*ps));
 }
 

@@ -5,9 +5,10 @@
 ex=$VETO_ROOT/examples/policies
 tmp=$(mktemp -d)
 on_exit 'rm -rf "$tmp"'
+bpfdir=/sys/fs/bpf/veto-test-$(basename "$tmp" | tr . _)
 
 run_agent() { # ARGS...: the agent must stop by itself (it refuses to start)
-	timeout 60 "$VETO" agent --socket "$tmp/veto.sock" --lock-file "$tmp/agent.lock" --export-file "$tmp/ev.json" "$@" 2>"$tmp/log"
+	timeout 60 "$VETO" agent --socket "$tmp/veto.sock" --lock-file "$tmp/agent.lock" --bpf-dir "$bpfdir" --export-file "$tmp/ev.json" "$@" 2>"$tmp/log"
 }
 
 lsm_works=$(json_get "$("$VETO" probe -o json)" 'd["programs"]["lsm"]["works"]')

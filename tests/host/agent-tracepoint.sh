@@ -157,7 +157,7 @@ expect_eq "agent stops cleanly" 0 "$AGENT_RC"
 # kprobes are not configured on this kernel: refused with the reason, nothing loaded
 if ! grep -q ' kprobe_' /proc/kallsyms 2>/dev/null || [ ! -e /sys/kernel/tracing/kprobe_events ]; then
 	printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: k\nspec:\n  kprobes:\n  - call: tcp_connect\n    syscall: false\n' >"$tmp/k.yaml"
-	timeout 60 "$VETO" agent --socket "$tmp/k.sock" --lock-file "$tmp/agent.lock" --policy "$tmp/k.yaml" 2>"$tmp/klog"; rc=$?
+	timeout 60 "$VETO" agent --socket "$tmp/k.sock" --lock-file "$tmp/agent.lock" --bpf-dir "/sys/fs/bpf/veto-test-$(basename "$tmp" | tr . _)" --policy "$tmp/k.yaml" 2>"$tmp/klog"; rc=$?
 	expect_eq "a kprobe policy is refused here" 1 "$rc"
 	expect_match "the refusal names kprobes" "policy k: attaching veto_kp_0 to tcp_connect: .*kprobes" "$(cat "$tmp/klog")"
 fi

@@ -31,6 +31,7 @@ _veto_exit() {
 	trap - EXIT
 	[ "$VETO_FAILED" -eq 0 ] || [ "$VETO_STATUS" -ne 0 ] || VETO_STATUS=1
 	agent_stop
+	agent_reset
 	eval "$VETO_AT_EXIT"
 	[ "$VETO_FAILED" -eq 0 ] || echo "# $VETO_FAILED of $VETO_CHECKS checks failed"
 	exit "$VETO_STATUS"
@@ -96,16 +97,21 @@ wait_for() {
 	return 1
 }
 
-# The agent's files; agent_files DIR puts them all in DIR. AGENT_LOCK and
-# AGENT_EXPORT empty: the agent's default lock, events to stdout.
+# The agent's files; agent_files DIR puts them all in DIR, and its pins in
+# a folder of its own on the BPF file system (agents of tests that run at
+# once must not adopt each other's policies). AGENT_LOCK, AGENT_EXPORT and
+# AGENT_BPF_DIR empty: the agent's default lock and pin folder, events to
+# stdout.
 AGENT_PID=
 AGENT_SOCK=${AGENT_SOCK:-/run/veto.sock}
 AGENT_LOG=${AGENT_LOG:-/tmp/agent.log}
 AGENT_LOCK=${AGENT_LOCK:-}
 AGENT_EXPORT=${AGENT_EXPORT-/tmp/events.json}
+AGENT_BPF_DIR=${AGENT_BPF_DIR:-}
 AGENT_READY_S=${AGENT_READY_S:-60}
 agent_files() {
 	AGENT_SOCK=$1/veto.sock AGENT_LOG=$1/agent.log AGENT_LOCK=$1/agent.lock AGENT_EXPORT=$1/events.json
+	AGENT_BPF_DIR=/sys/fs/bpf/veto-test-$(printf '%s' "$1" | tr -c 'A-Za-z0-9_-' '_')
 }
 
 # agent_start [ARG...]: starts `$VETO agent ARG...` in the background with
@@ -116,6 +122,7 @@ agent_files() {
 agent_start() {
 	set -- --socket "$AGENT_SOCK" "$@"
 	[ -z "$AGENT_LOCK" ] || set -- --lock-file "$AGENT_LOCK" "$@"
+	[ -z "$AGENT_BPF_DIR" ] || set -- --bpf-dir "$AGENT_BPF_DIR" "$@"
 	if [ -n "$AGENT_EXPORT" ]; then
 		: >"$AGENT_EXPORT"
 		set -- "$@" --export-file "$AGENT_EXPORT"
@@ -145,6 +152,22 @@ agent_stop() {
 	kill -TERM "$AGENT_PID" 2>/dev/null || true
 	if wait "$AGENT_PID"; then AGENT_RC=0; else AGENT_RC=$?; fi
 	AGENT_PID=
+}
+# agent_reset: removes what an agent of the script left pinned (one killed,
+# or stopped with --keep-enforcing); the script's own folder only.
+agent_reset() {
+	[ -n "$AGENT_BPF_DIR" ] && [ -d "$AGENT_BPF_DIR" ] || return 0
+	"${VETO:-veto}" reset --force --bpf-dir "$AGENT_BPF_DIR" >/dev/null 2>&1 || true
+}
+# With bpftool: bpf_map_id PIN, the id of the map pinned at PIN;
+# bpf_link_prog PIN, the id of the program the link pinned at PIN runs;
+# progs_using MAP_ID, how many loaded programs use that map (prints 0 for
+# none).
+bpf_map_id() { bpftool map show pinned "$1" 2>/dev/null | sed -n '1s/^\([0-9]*\):.*/\1/p'; }
+bpf_link_prog() { bpftool link show pinned "$1" 2>/dev/null | sed -n '1s/.* prog \([0-9]*\).*/\1/p'; }
+progs_using() {
+	bpftool prog show 2>/dev/null | awk -v m="$1" '{ for (i = 1; i < NF; i++) if ($i == "map_ids") {
+		n = split($(i + 1), a, ","); for (j = 1; j <= n; j++) if (a[j] == m) c++ } } END { print c + 0 }'
 }
 # agent_status [TIMEOUT_S]: the agent's counters, one JSON line (fails if no
 # answer in TIMEOUT_S, 10 by default).
