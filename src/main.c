@@ -4,16 +4,16 @@
 
 #include "cmd/cmd.h"
 #include "util/out.h"
-
-#ifndef VETO_VERSION
-#define VETO_VERSION "0.1.0"
-#endif
+#include "util/version.h"
 
 static const struct cmd cmds[] = {
 	{ "probe", cmd_probe, "what this kernel can do: BPF LSM, program types, verdict" },
 	{ "policy", cmd_policy, "check TracingPolicy files: lint, show" },
 	{ "agent", cmd_agent, "observe processes, export events, serve getevents (foreground)" },
 	{ "getevents", cmd_getevents, "stream events from a running agent, filtered in the agent" },
+	{ "tracingpolicy", cmd_tracingpolicy, "add, delete, enable, disable, set-mode, list a running agent's policies" },
+	{ "tp", cmd_tracingpolicy, "short for tracingpolicy" },
+	{ "status", cmd_status, "a running agent: version, kernel verdict, policies, events, losses" },
 };
 
 static void usage(FILE *f)

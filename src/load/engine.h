@@ -2,6 +2,7 @@
 #ifndef VETO_LOAD_ENGINE_H
 #define VETO_LOAD_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,5 +19,14 @@ void engine_policy_unload(struct engine_policy *p);
 
 /* Counted by the kernel programs (enum veto_lost), summed over CPUs. */
 uint64_t engine_policy_lost(const struct engine_policy *p, enum veto_lost what);
+
+/* Tetragon's NPOST, NENFORCE, NMONITOR (enum veto_stat), summed over CPUs.
+ * 0 or -errno. */
+int engine_policy_stats(const struct engine_policy *p, uint64_t out[VETO_STAT__COUNT]);
+/* Rewrites each hook's monitor flag; c: the policy as loaded. On failure
+ * every hook is back to c's mode. 0 or -errno. */
+int engine_policy_set_mode(struct engine_policy *p, const struct compiled *c, bool monitor);
+/* Bytes the kernel charges for the instance's maps and programs (memlock). */
+uint64_t engine_policy_memlock(const struct engine_policy *p);
 
 #endif
