@@ -126,7 +126,7 @@ static void sync_file(struct registry *r, const char *path)
 	reg_log_diags(&d);
 	if (rc) {
 		logmsg("Error: policy folder: %s not loaded%s", path, had ? "; the running version is kept" : "");
-		if (!strchr(err, '\n'))
+		if (!d.nerr) /* a reason without a line: the kernel's, or a name taken */
 			logmsg("Error: %s", err);
 		reg_note_error(r, REG_DIR, path, err);
 	} else {
