@@ -92,7 +92,7 @@ attack() { # PHASE
 	while [ ! -e /tmp/stop ]; do
 		i=$((i + 1))
 		if [ -e /tmp/switched ]; then tag=after; elif [ -e /tmp/switching ]; then tag=during; else tag=before; fi
-		if echo "$1$tag $i" >>"$secret" 2>/dev/null; then r=ok; else r=denied; fi
+		if { echo "$1$tag $i" >>"$secret"; } 2>/dev/null; then r=ok; else r=denied; fi
 		echo "$1$tag $i $r" >>/tmp/attack.log
 	done
 }
