@@ -41,14 +41,21 @@ struct reg_entry *reg_find(const struct registry *r, const char *name)
 	return NULL;
 }
 
+/* Ids are given round the table, not lowest first: a record a detached
+ * program was still writing when the ring was drained would have to wait
+ * for 255 other loads to meet another policy. */
 static int take_id(struct registry *r, uint32_t *id)
 {
-	for (uint32_t i = 0; i < REG_MAX_POLICIES; i++)
+	for (uint32_t k = 0; k < REG_MAX_POLICIES; k++) {
+		uint32_t i = (r->next_id + k) % REG_MAX_POLICIES;
+
 		if (!r->id_used[i]) {
 			r->id_used[i] = true;
+			r->next_id = (i + 1) % REG_MAX_POLICIES;
 			*id = i;
 			return 0;
 		}
+	}
 	return -ENOSPC;
 }
 
@@ -182,14 +189,17 @@ static int split(struct pol_set *set, struct reg_entry **v, enum reg_origin orig
 			return -ENOMEM;
 		e->origin = origin;
 		e->source = strdup(source);
-		e->text = malloc(len + 1);
+		/* a folder's file: kept to see whether it changed */
+		e->text = malloc(origin == REG_DIR ? len + 1 : 1);
 		e->ast.file = strdup(set->file ? set->file : source);
 		e->ast.v = calloc(1, sizeof(*e->ast.v));
 		if (!e->source || !e->text || !e->ast.file || !e->ast.v)
 			return -ENOMEM;
-		memcpy(e->text, text, len);
-		e->text[len] = '\0';
-		e->text_len = len;
+		if (origin == REG_DIR) {
+			memcpy(e->text, text, len);
+			e->text_len = len;
+		}
+		e->text[e->text_len] = '\0';
 	}
 	for (size_t i = 0; i < set->n; i++)
 		if (!(v[i]->name = strdup(set->v[i].name ? set->v[i].name : "")))

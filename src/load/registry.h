@@ -3,8 +3,8 @@
  * compiled, loaded and attached before anything running changes, and a
  * failure leaves the set as it was with the reason in the caller's buffer.
  * Policy ids index the decoder's metadata (events/meta.h); an id is given
- * again only after its instance is detached and the ring drained, so a
- * record never decodes against another policy. Single-threaded: the agent's
+ * again only after its instance is detached and the ring drained (and ids
+ * go round the table), so a record never decodes against another policy. Single-threaded: the agent's
  * loop calls it. */
 #ifndef VETO_LOAD_REGISTRY_H
 #define VETO_LOAD_REGISTRY_H
@@ -31,7 +31,7 @@ struct reg_entry {
 	char *name;
 	enum reg_origin origin;
 	char *source;            /* the file, or the name the client gave */
-	char *text;              /* what was loaded (a folder's file: to see changes) */
+	char *text;              /* a folder's file as loaded, to see changes ("" otherwise) */
 	size_t text_len;
 	enum reg_state state;
 	char *error;             /* load_error's reason (NULL otherwise) */
@@ -56,6 +56,7 @@ struct registry {
 	void *ctx;
 	uint64_t lost_base[REG_LOST_KINDS]; /* lost by instances since unloaded */
 	bool id_used[REG_MAX_POLICIES];
+	uint32_t next_id;        /* where the search for a free id starts */
 	struct ev_policy meta[REG_MAX_POLICIES]; /* by policy id: the decoder's table */
 };
 

@@ -161,4 +161,14 @@ rm /tmp/pd/a.yaml /tmp/pd/b.yaml
 kill -HUP "$AGENT_PID"
 wait_for "SIGHUP: removed files unloaded" 60 sh -c '[ -z "$(veto tracingpolicy --socket '"$AGENT_SOCK"' list | sed 1d)" ]'
 expect_eq "a removed file no longer refuses" 0 "$(write x /tmp/guarded/b)"
+# a non-root client: refused by the socket's mode, then by the peer check
+nonroot() { busybox setpriv --reuid=65534 --regid=65534 --clear-groups veto tracingpolicy --socket "$AGENT_SOCK" list; }
+out=$(nonroot 2>&1); rc=$?
+expect_eq "non-root: refused" 1 "$rc"
+expect_match "by the socket's mode" "Permission denied" "$out"
+chmod 666 "$AGENT_SOCK"
+out=$(nonroot 2>&1); rc=$?
+chmod 600 "$AGENT_SOCK"
+expect_eq "non-root through a loosened mode: refused" 1 "$rc"
+expect_match "by the peer check" "the control socket is for root only" "$out"
 expect_match "the agent served throughout" '"version"' "$(veto status --socket "$AGENT_SOCK" -o json)"
