@@ -23,7 +23,7 @@
 
 #define REQ_MAX_LINE   4096
 #define REQ_MAX_BODY   (1u << 20) /* a policy sent with add */
-#define REQ_MAX_NAME   256
+#define REQ_MAX_NAME   256 /* with its NUL; policy names have at most 253 bytes */
 
 enum req_op {
 	REQ_GETEVENTS,

@@ -76,6 +76,13 @@ static void broken_policies_change_nothing(void **state)
 			     HDR "q\nspec:\n  lsmhooks:\n  - hook: file_open\n---\n" HDR "q\nspec:\n  lsmhooks:\n"
 			     "  - hook: file_open\n", err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "twice.yaml:9:1: error: duplicate policy name 'q'"));
+	/* a name longer than a request carries: the parser's limit (253) */
+	{
+		char yaml[1024];
+		snprintf(yaml, sizeof(yaml), HDR "%0256d\nspec:\n  lsmhooks:\n  - hook: file_open\n", 7);
+		assert_int_equal(add(&r, "long.yaml", yaml, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "long.yaml:4:9: error: "));
+	}
 	assert_int_equal(r.n, 1);
 	assert_string_equal(r.v[0]->name, "p");
 	for (int i = 0; i < REG_MAX_POLICIES; i++)
