@@ -20,7 +20,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: veto [-o text|json] [-v] COMMAND [ARGS]\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+		fprintf(f, "  %-13s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(f, "\nRun 'veto COMMAND --help' for a command's options.\n");
 }
 
