@@ -44,6 +44,14 @@ static __always_inline void who(struct scratch *s, struct veto_hook_cfg *c, __u8
 	}
 }
 
+static __always_inline void count(__u32 key)
+{
+	__u64 *n = bpf_map_lookup_elem(&policy_stats, &key);
+
+	if (n)
+		(*n)++;
+}
+
 /* What the first selector left in m does. 64-bit and sign-extended: newer
  * verifiers check the whole register is -errno. */
 static __always_inline long act(struct scratch *s, struct veto_hook_cfg *c, __u8 hook, __u64 m)
@@ -52,6 +60,9 @@ static __always_inline long act(struct scratch *s, struct veto_hook_cfg *c, __u8
 	__u64 pid_tgid;
 	__u32 sel, flags;
 	__s64 ret = 0;
+	/* read once: set-mode rewrites it while programs run, and one call
+	 * must act in one mode */
+	__u32 monitor = *(volatile __u32 *)&c->monitor;
 
 	sel = lowest_bit(m) & (VETO_SEL_MAX - 1);
 	act = &c->act[sel];
@@ -62,7 +73,9 @@ static __always_inline long act(struct scratch *s, struct veto_hook_cfg *c, __u8
 		ret = -EPERM;
 	if (c->slot_kind != VK_LSM)
 		ret = 0; /* nothing to deny with: the kill is all there is */
-	if (!c->monitor) {
+	if ((flags & VA_SIGKILL) || ret)
+		count(monitor ? VETO_STAT_MONITOR : VETO_STAT_ENFORCE);
+	if (!monitor) {
 		if (flags & VA_SIGKILL)
 			bpf_send_signal(SIGKILL);
 		else if (flags & VA_SIGNAL)
@@ -86,7 +99,10 @@ static __always_inline long act(struct scratch *s, struct veto_hook_cfg *c, __u8
 		s->ev.selector = sel;
 		s->ev.action = flags;
 		s->ev.ret = ret;
-		if (bpf_ringbuf_output(&policy_events, &s->ev, sizeof(s->ev), 0)) {
+		s->ev.monitor = monitor;
+		if (!bpf_ringbuf_output(&policy_events, &s->ev, sizeof(s->ev), 0)) {
+			count(VETO_STAT_POST);
+		} else {
 			__u32 key = VETO_LOST_EVENTS;
 			__u64 *lost = bpf_map_lookup_elem(&policy_lost, &key);
 
@@ -94,7 +110,7 @@ static __always_inline long act(struct scratch *s, struct veto_hook_cfg *c, __u8
 				(*lost)++;
 		}
 	}
-	return c->monitor ? 0 : ret;
+	return monitor ? 0 : ret;
 }
 
 /* A 32-bit caller's syscall numbers tagged, and the selectors matched again.

@@ -84,6 +84,13 @@ struct {
 	__type(value, __u64);
 } policy_lost SEC(".maps"); /* by enum veto_lost */
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VETO_STAT__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} policy_stats SEC(".maps"); /* by enum veto_stat */
+
 /* tgid -> the follow ids it carries (see VETO_FOLLOW_HOOK), for processes
  * that carry any; sized by the loader for a policy that follows. */
 struct {

@@ -79,6 +79,15 @@ enum veto_lost {
 	VETO_LOST_EVENTS, /* events not sent: ring buffer full */
 	VETO_LOST_FOLLOW, /* processes not followed: follow map full */
 };
+
+/* Keys of the policy_stats counters (Tetragon's NPOST, NENFORCE, NMONITOR),
+ * summed over CPUs by the loader. */
+enum veto_stat {
+	VETO_STAT_POST,    /* events posted to the ring */
+	VETO_STAT_ENFORCE, /* operations denied or callers killed */
+	VETO_STAT_MONITOR, /* operations monitor mode let through that enforce would stop */
+	VETO_STAT__COUNT,
+};
 #define VETO_FOLLOW_MAX  63
 /* Carried by a process that ran a binary whose path could not be resolved
  * whole: its followChildren binary filters are undecided. */

@@ -4,10 +4,7 @@
 
 #include "cmd/cmd.h"
 #include "util/out.h"
-
-#ifndef VETO_VERSION
-#define VETO_VERSION "0.1.0"
-#endif
+#include "util/version.h"
 
 static const struct cmd cmds[] = {
 	{ "probe", cmd_probe, "what this kernel can do: BPF LSM, program types, verdict" },
@@ -15,13 +12,16 @@ static const struct cmd cmds[] = {
 	{ "agent", cmd_agent, "observe processes, export events, serve getevents (foreground)" },
 	{ "getevents", cmd_getevents, "stream events from a running agent, filtered in the agent" },
 	{ "reset", cmd_reset, "remove what veto left in the kernel: its pinned policies" },
+	{ "tracingpolicy", cmd_tracingpolicy, "add, delete, enable, disable, set-mode, list a running agent's policies" },
+	{ "tp", cmd_tracingpolicy, "short for tracingpolicy" },
+	{ "status", cmd_status, "a running agent: version, kernel verdict, policies, events, losses" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: veto [-o text|json] [-v] COMMAND [ARGS]\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+		fprintf(f, "  %-13s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(f, "\nRun 'veto COMMAND --help' for a command's options.\n");
 }
 

@@ -19,10 +19,12 @@
 #include "agent/clients.h"
 #include "agent/runfiles.h"
 #include "agent/status.h"
+#include "agent/tpolicy.h"
 #include "events/pipeline.h"
 #include "events/ring.h"
 #include "load/pin.h"
-#include "load/policies.h"
+#include "load/registry.h"
+#include "probe/probe.h"
 #include "sensors/process.h"
 #include "sinks/bus.h"
 #include "sinks/export.h"
@@ -44,9 +46,12 @@ struct agent {
 	struct export_sink exp;
 	struct clients clients;
 	struct proc_sensor *sensor;
-	struct policy_set policies;
+	struct registry reg;
 	struct pin_root pins;
 	bool unpin;           /* at the end, unload what is pinned (a graceful stop) */
+	struct probe_report probe;  /* at start: the kernel's verdict for status */
+	char verdict_why[256];
+	uint64_t started_ns;
 	int epfd, sigfd, timerfd, lfd, recfd, lockfd;
 	uint64_t ticks;
 	uint64_t entries_last_tick;
@@ -81,8 +86,8 @@ static int read_lost(struct agent *a)
 {
 	uint64_t cnt[PROC_CNT__COUNT];
 
-	ev_ring_set_lost(a->ring, EVL_POLICY, policy_set_lost(&a->policies, VETO_LOST_EVENTS));
-	ev_ring_set_lost(a->ring, EVL_FOLLOW, policy_set_lost(&a->policies, VETO_LOST_FOLLOW));
+	ev_ring_set_lost(a->ring, EVL_POLICY, reg_lost(&a->reg, VETO_LOST_EVENTS));
+	ev_ring_set_lost(a->ring, EVL_FOLLOW, reg_lost(&a->reg, VETO_LOST_FOLLOW));
 	if (!a->sensor || proc_sensor_counters(a->sensor, cnt))
 		return -EIO;
 	ev_ring_set_lost(a->ring, EVL_PROCESS, cnt[PROC_CNT_LOST]);
@@ -95,11 +100,19 @@ static void on_status(void *ctx, struct jw *w)
 {
 	struct agent *a = ctx;
 	struct status_parts p = { .ring = a->ring, .sensor = a->sensor, .pl = &a->pl, .exp = &a->exp,
-				  .clients = &a->clients };
+				  .clients = &a->clients, .reg = &a->reg, .probe = &a->probe,
+				  .verdict_why = a->verdict_why, .started_ns = a->started_ns };
 
 	export_sink_flush(&a->exp); /* exported counts what is in the file */
 	read_lost(a);
 	status_json(w, &p);
+}
+
+static void on_policy(void *ctx, const struct request *req, const char *body, struct jw *w)
+{
+	struct agent *a = ctx;
+
+	tp_request(&a->reg, req, body, w);
 }
 
 static void check_lost(struct agent *a)
@@ -136,11 +149,15 @@ static void drain(struct agent *a, uint64_t now, uint64_t max)
 	a->drained_at = now;
 }
 
-/* logrotate renamed the export file: write to a new one at the path */
+/* The policy folder again, then the export file: logrotate renamed it,
+ * write to a new one at the path. */
 static void on_hup(struct agent *a)
 {
-	int err;
+	int err = reg_sync_dir(&a->reg, a->o->policy_dir, !a->o->policy_dir_given);
 
+	if (err)
+		logmsg("Error: SIGHUP: policy folder %s: %s; the running policies are kept", a->o->policy_dir,
+		       strerror(-err));
 	if (!a->o->export_file) {
 		logmsg("SIGHUP: nothing to reopen (exporting to stdout)");
 		return;
@@ -202,10 +219,11 @@ static int epoll_add(int epfd, int fd, uint64_t tag)
 static void cleanup(struct agent *a)
 {
 	clients_close(&a->clients);
+	a->reg.drain = NULL; /* the ring may be gone: records left are not read */
 	if (a->unpin)
-		policy_set_unload(&a->policies);
+		reg_free(&a->reg);
 	else
-		policy_set_release(&a->policies); /* fail closed: what is pinned stays */
+		reg_release(&a->reg); /* fail closed: what is pinned stays */
 	proc_sensor_close(a->sensor);
 	ev_ring_close(a->ring);
 	pin_root_close(&a->pins, a->unpin);
@@ -250,6 +268,7 @@ int agent_run(const struct agent_opts *o)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	a->started_ns = mono_ns();
 
 	if (o->node_name)
 		snprintf(node, sizeof(node), "%s", o->node_name);
@@ -271,6 +290,14 @@ int agent_run(const struct agent_opts *o)
 			logmsg("Error: lock file %s: %s", o->lock_file, file_open_why(err));
 		goto out;
 	}
+	/* what status reports: probed once, before any sensor sees the test */
+	if (probe_run(&a->probe)) {
+		a->probe.verdict = VERDICT_NONE;
+		snprintf(a->verdict_why, sizeof(a->verdict_why), "the probe could not run");
+	} else {
+		probe_verdict(&a->probe, a->verdict_why, sizeof(a->verdict_why));
+	}
+	logmsg("kernel: %s: %s", verdict_name(a->probe.verdict), a->verdict_why);
 	err = export_sink_open(&a->exp, o->export_file, o->export_max_bytes, o->export_backups,
 			       o->compact && !o->export_file ? FMT_COMPACT : FMT_JSON, o->ancestors);
 	if (err) {
@@ -301,58 +328,44 @@ int agent_run(const struct agent_opts *o)
 		goto out;
 	}
 	err = ev_ring_open(&a->ring, o->ringbuf_bytes, pin_ring_path(&a->pins, why, sizeof(why)), on_record, a);
+	if (ev_ring_reused(a->ring))
+		logmsg("ring buffer: the one pinned in %s (what policies wrote while no agent read comes first)",
+		       o->bpf_dir);
 	if (err) {
 		logmsg("Error: ring buffer: %s", strerror(-err));
 		goto out;
 	}
-	if (ev_ring_reused(a->ring))
-		logmsg("ring buffer: the one pinned in %s (what policies wrote while no agent read comes first)",
-		       o->bpf_dir);
 	err = proc_sensor_open(&a->sensor, ev_ring_map_fd(a->ring), why, sizeof(why));
 	if (err) {
 		logmsg("Error: process sensor: %s", why);
 		goto out;
 	}
 	logmsg("process sensor attached: tp_btf/sched_process_exec, tp_btf/sched_process_fork, tp_btf/sched_process_exit");
+	reg_init(&a->reg, a->pl.enc.host_ns, o->walk_every_path, ev_ring_map_fd(a->ring), drain_sensor, a);
+	pipeline_set_policies(&a->pl, a->reg.meta, REG_MAX_POLICIES);
+	err = reg_use_pins(&a->reg, &a->pins);
+	if (err) {
+		logmsg("Error: reading what is pinned in %s: %s", o->bpf_dir, strerror(-err));
+		goto out;
+	}
 	if (o->n_policies) {
 		struct diag_list d;
 
 		diag_init(&d);
-		err = policy_set_load(&a->policies, o->policies, o->n_policies, a->pl.enc.host_ns,
-				      ev_ring_map_fd(a->ring), o->walk_every_path, &a->pins, &d, why, sizeof(why));
-		diag_sort(&d);
-		for (size_t i = 0; i < d.n; i++) {
-			const struct diag *x = &d.v[i];
-			if (x->line)
-				logmsg("%s:%u:%u: %s: %s", x->file, x->line, x->col, diag_sev_name(x->sev), x->msg);
-			else
-				logmsg("%s: %s: %s", x->file, diag_sev_name(x->sev), x->msg);
-		}
+		err = reg_load_paths(&a->reg, o->policies, o->n_policies, &d, why, sizeof(why));
+		reg_log_diags(&d);
 		diag_free(&d);
 		if (err) {
 			logmsg("Error: no policy loaded: %s", why[0] ? why : "the policies have errors (above)");
 			goto out;
 		}
-		pipeline_set_policies(&a->pl, a->policies.meta, a->policies.n);
-		for (size_t i = 0; i < a->policies.n; i++) {
-			const struct compiled *c = &a->policies.compiled[i];
-			const char *pdir = engine_policy_dir(a->policies.loaded[i]);
-
-			logmsg("policy %s: %s%s%s", c->src->name, pin_how_name(a->policies.how[i]), pdir ? " in " : "",
-			       pdir ? pdir : "");
-			for (size_t h = 0; h < c->n_hooks; h++) {
-				char where[192], progs[2][32];
-				int n = c_hook_progs(&c->hooks[h], progs);
-
-				logmsg("policy %s: %s on %s (%s%s%s)%s", c->src->name,
-				       c->hooks[h].cfg.monitor ? "monitoring" : "enforcing",
-				       c_hook_where(&c->hooks[h], where, sizeof(where)), progs[0], n > 1 ? ", " : "",
-				       n > 1 ? progs[1] : "",
-				       c->hooks[h].cfg.pcache ? "; paths that match no selector remembered" : "");
-			}
-		}
 	}
-	pin_prune(&a->pins, a->policies.loaded, a->policies.n);
+	err = reg_sync_dir(&a->reg, o->policy_dir, !o->policy_dir_given);
+	if (err) {
+		logmsg("Error: policy folder %s: %s", o->policy_dir, strerror(-err));
+		goto out;
+	}
+	reg_restore_pinned(&a->reg);
 	/* after attaching: what starts from now on is seen by the sensor */
 	n = proc_cache_scan(a->pl.cache, "/proc");
 	if (n < 0)
@@ -363,7 +376,7 @@ int agent_run(const struct agent_opts *o)
 	a->epfd = epoll_create1(EPOLL_CLOEXEC);
 	a->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	a->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	clients_init(&a->clients, a->epfd, TAG_CLIENT, &a->bus, on_status, a);
+	clients_init(&a->clients, a->epfd, TAG_CLIENT, &a->bus, on_status, on_policy, a);
 	if (a->epfd < 0 || a->sigfd < 0 || a->timerfd < 0 || timerfd_settime(a->timerfd, 0, &its, NULL) ||
 	    (err = epoll_add(a->epfd, ev_ring_poll_fd(a->ring), TAG_SENSOR)) ||
 	    (err = epoll_add(a->epfd, a->sigfd, TAG_SIGNAL)) || (err = epoll_add(a->epfd, a->timerfd, TAG_TIMER)) ||
@@ -428,9 +441,9 @@ int agent_run(const struct agent_opts *o)
 		       a->exp.s.st.written, a->exp.s.st.failed, a->exp.s.st.dropped + export_sink_queued(&a->exp),
 		       ev_ring_lost_reported(a->ring, EVL_PROCESS));
 		a->unpin = !o->keep_enforcing;
-		if (a->policies.n)
+		if (a->reg.n)
 			logmsg(a->unpin ? "unloading %zu policies" : "--keep-enforcing: %zu policies stay in force, pinned in %s",
-			       a->policies.n, o->bpf_dir);
+			       a->reg.n, o->bpf_dir);
 		err = 0;
 	}
 out:

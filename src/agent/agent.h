@@ -9,6 +9,7 @@
 
 #define AGENT_DEFAULT_SOCKET "/run/veto/veto.sock"
 #define AGENT_DEFAULT_LOCK "/run/veto/agent.lock"
+#define AGENT_DEFAULT_POLICY_DIR "/etc/veto/policies.d"
 
 struct agent_opts {
 	const char *export_file;   /* NULL: stdout */
@@ -24,13 +25,15 @@ struct agent_opts {
 	const char *record_file;   /* raw records are appended here (benchmarks) */
 	const char *const *policies; /* policy files or folders, loaded at start */
 	size_t n_policies;
+	const char *policy_dir;      /* read at start and on SIGHUP */
+	bool policy_dir_given;       /* --policy-dir: a missing folder is an error */
 	const char *bpf_dir;       /* the pin folder (load/pin.h) */
 	bool keep_enforcing;       /* a graceful stop leaves the pinned policies in force */
 };
 
-/* Runs until SIGINT/SIGTERM (SIGHUP reopens the export file), which
- * unload the policies (unless keep_enforcing); any other end leaves them
- * pinned, in force. Returns 0 after a clean stop, or -errno when it
+/* Runs until SIGINT/SIGTERM (SIGHUP re-reads the policy folder and reopens
+ * the export file), which unload the policies (unless keep_enforcing); any
+ * other end leaves them pinned, in force. Returns 0 after a clean stop, or -errno when it
  * could not start (the reason was printed). */
 int agent_run(const struct agent_opts *o);
 

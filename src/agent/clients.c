@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -23,13 +24,14 @@ _Static_assert(MAX_CLIENTS < SINK_BUS_MAX, "the bus holds every client");
 #define STR(x) STR_(x)
 
 void clients_init(struct clients *cs, int epfd, uint64_t tag, struct sink_bus *bus, clients_status_fn status,
-		  void *ctx)
+		  clients_policy_fn policy, void *ctx)
 {
 	memset(cs, 0, sizeof(*cs));
 	cs->epfd = epfd;
 	cs->tag = tag;
 	cs->bus = bus;
 	cs->status = status;
+	cs->policy = policy;
 	cs->ctx = ctx;
 }
 
@@ -52,6 +54,11 @@ static void drop_client(struct clients *cs, struct client *c, const char *why)
 		return;
 	if (why)
 		logmsg("client %u: %s", c->id, why);
+	if (c->body) {
+		cs->body_bytes -= c->req.body_len;
+		free(c->body);
+		c->body = NULL;
+	}
 	epoll_ctl(cs->epfd, EPOLL_CTL_DEL, c->out.fd, NULL);
 	if (c->out.cap > CLIENT_QUEUE_KEEP)
 		cs->trim = true;
@@ -107,7 +114,32 @@ static void reply_error(struct clients *cs, struct client *c, const char *msg)
 	jw_free(&w);
 }
 
-static void on_request(struct clients *cs, struct client *c, const char *line)
+/* A tracingpolicy request, its body complete. */
+static void on_policy(struct clients *cs, struct client *c)
+{
+	struct jw w;
+
+	jw_init(&w);
+	cs->policy(cs->ctx, &c->req, c->body, &w);
+	reply_last(cs, c, &w);
+	jw_free(&w);
+}
+
+/* Stores what arrived of add's body: in the first read after the request
+ * line (from, n), or later ones. Complete: carried out. */
+static void take_body(struct clients *cs, struct client *c, const char *from, size_t n)
+{
+	if (n > c->req.body_len - c->body_got) {
+		reply_error(cs, c, "more bytes than the request's length");
+		return;
+	}
+	memcpy(c->body + c->body_got, from, n);
+	c->body_got += n;
+	if (c->body_got == c->req.body_len)
+		on_policy(cs, c);
+}
+
+static void on_request(struct clients *cs, struct client *c, const char *line, size_t rest)
 {
 	char why[256];
 	struct jw w;
@@ -115,6 +147,30 @@ static void on_request(struct clients *cs, struct client *c, const char *line)
 	if (request_parse(line, &c->req, why, sizeof(why))) {
 		logmsg("client %u: bad request: %s", c->id, why);
 		reply_error(cs, c, why);
+		return;
+	}
+	if (c->req.op == REQ_TP_ADD) {
+		/* bounded in all: clients that send slowly cannot fill the memory */
+		if (cs->body_bytes + c->req.body_len > CLIENTS_BODY_TOTAL) {
+			reply_error(cs, c, "busy: other policies are being received, try again");
+			return;
+		}
+		c->body = malloc(c->req.body_len + 1);
+		if (!c->body) {
+			reply_error(cs, c, "out of memory");
+			return;
+		}
+		cs->body_bytes += c->req.body_len;
+		c->body[c->req.body_len] = '\0';
+		take_body(cs, c, line + strlen(line) + 1, rest);
+		return;
+	}
+	if (request_verb(c->req.op)) {
+		if (rest) {
+			reply_error(cs, c, "bytes after the request line: only 'add' has a body");
+			return;
+		}
+		on_policy(cs, c);
 		return;
 	}
 	jw_init(&w);
@@ -152,6 +208,8 @@ static void on_input(struct clients *cs, struct client *c)
 	 * bounded amount per round */
 	if (c->streaming)
 		n = recv(c->out.fd, junk, sizeof(junk), MSG_DONTWAIT);
+	else if (c->body)
+		n = recv(c->out.fd, c->body + c->body_got, c->req.body_len - c->body_got + 1, MSG_DONTWAIT);
 	else
 		n = recv(c->out.fd, c->in + c->inlen, sizeof(c->in) - 1 - c->inlen, MSG_DONTWAIT);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
@@ -160,6 +218,15 @@ static void on_input(struct clients *cs, struct client *c)
 	}
 	if (n < 0 || c->streaming)
 		return;
+	if (c->body) {
+		/* one byte more than it misses: a longer body is an error */
+		c->body_got += (size_t)n;
+		if (c->body_got > c->req.body_len)
+			reply_error(cs, c, "more bytes than the request's length");
+		else if (c->body_got == c->req.body_len)
+			on_policy(cs, c);
+		return;
+	}
 	c->inlen += n;
 	c->in[c->inlen] = '\0';
 	nl = memchr(c->in, '\n', c->inlen);
@@ -171,12 +238,12 @@ static void on_input(struct clients *cs, struct client *c)
 		return;
 	}
 	*nl = '\0';
-	on_request(cs, c, c->in);
+	on_request(cs, c, c->in, c->inlen - (size_t)(nl + 1 - c->in));
 }
 
 void clients_accept(struct clients *cs, int lfd)
 {
-	struct ucred cred;
+	struct ucred cred = { .uid = (uid_t)-1 };
 	socklen_t len = sizeof(cred);
 	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	struct client *c = NULL;
@@ -213,6 +280,7 @@ void clients_accept(struct clients *cs, int lfd)
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || cred.uid != 0) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = cs->tag + (c - cs->v) };
 		epoll_ctl(cs->epfd, EPOLL_CTL_ADD, fd, &ev);
+		cs->refused++;
 		logmsg("client %u: refused: uid %u is not root", c->id, (unsigned)cred.uid);
 		reply_error(cs, c, "permission denied: the control socket is for root only");
 		return;

@@ -2,9 +2,15 @@
  *   getevents [format=json|compact] [types=process_exec,...] [binary=/a,/b]
  *             [pid=1,2] [ancestors=1]
  *   status
+ *   tracingpolicy list
+ *   tracingpolicy add file=NAME length=N [mode=enforce|monitor]
+ *       then exactly N bytes (at most REQ_MAX_BODY): the policy's YAML;
+ *       NAME (the client's file name) is what diagnostics cite
+ *   tracingpolicy delete|enable|disable name=POLICY
+ *   tracingpolicy set-mode name=POLICY mode=enforce|monitor
  * Values with a space, comma or '%' are percent-encoded (%20 %2C %25). The
  * agent answers one JSON line: {"error":"..."} or the reply, then for
- * getevents the events, one per line. */
+ * getevents the events, one per line. A connection carries one request. */
 #ifndef VETO_AGENT_REQUEST_H
 #define VETO_AGENT_REQUEST_H
 
@@ -16,14 +22,30 @@
 #include "events/filter.h"
 
 #define REQ_MAX_LINE   4096
+#define REQ_MAX_BODY   (1u << 20) /* a policy sent with add */
+#define REQ_MAX_NAME   256 /* with its NUL; policy names have at most 253 bytes */
 
-enum req_op { REQ_GETEVENTS, REQ_STATUS };
+enum req_op {
+	REQ_GETEVENTS,
+	REQ_STATUS,
+	REQ_TP_LIST,
+	REQ_TP_ADD,
+	REQ_TP_DELETE,
+	REQ_TP_ENABLE,
+	REQ_TP_DISABLE,
+	REQ_TP_SET_MODE,
+};
+
+enum req_mode { REQ_MODE_NONE, REQ_MODE_ENFORCE, REQ_MODE_MONITOR };
 
 struct request {
 	enum req_op op;
 	enum ev_format format;
 	bool ancestors;
 	struct ev_filter filter;
+	char name[REQ_MAX_NAME]; /* the policy; for add the file name */
+	size_t body_len;         /* add: bytes after the line */
+	enum req_mode mode;
 };
 
 /* Parses one line (without its newline). Returns 0, or -EINVAL with a reason
@@ -31,6 +53,8 @@ struct request {
 int request_parse(const char *line, struct request *r, char *why, size_t whylen);
 /* Writes a request line for r (no newline); returns 0 or -ENOSPC. */
 int request_format(const struct request *r, char *out, size_t outlen);
+/* The tracingpolicy verb of op ("add", ...), or NULL. */
+const char *request_verb(enum req_op op);
 /* The event types a request accepts, "a, b, c", from the encoder's table. */
 void request_types(char *out, size_t len);
 

@@ -1,5 +1,34 @@
 #include "agent/status.h"
 
+#include "util/clock.h"
+#include "util/version.h"
+
+static void policies_json(struct jw *w, const struct registry *r)
+{
+	size_t n[3] = { 0 };
+
+	jw_key(w, "policies");
+	jw_obj_open(w);
+	for (size_t i = 0; i < r->n; i++)
+		n[r->v[i]->state]++;
+	for (int s = REG_ENABLED; s <= REG_LOAD_ERROR; s++)
+		jw_kuint(w, reg_state_name(s), n[s]);
+	jw_key(w, "list");
+	jw_arr_open(w);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct reg_entry *e = r->v[i];
+		jw_obj_open(w);
+		jw_kstr(w, "name", e->name);
+		jw_kstr(w, "state", reg_state_name(e->state));
+		jw_kstr(w, "mode", e->monitor ? "monitor" : "enforce");
+		if (e->error)
+			jw_kstr(w, "error", e->error);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	jw_obj_close(w);
+}
+
 void status_json(struct jw *w, const struct status_parts *p)
 {
 	uint64_t cnt[PROC_CNT__COUNT] = { 0 };
@@ -9,6 +38,19 @@ void status_json(struct jw *w, const struct status_parts *p)
 	proc_sensor_counters(p->sensor, cnt);
 	proc_cache_stats(p->pl->cache, &cs);
 	jw_obj_open(w);
+	jw_kstr(w, "version", VETO_VERSION);
+	jw_kuint(w, "uptime_seconds", (mono_ns() - p->started_ns) / 1000000000ull);
+	jw_key(w, "kernel");
+	jw_obj_open(w);
+	if (p->probe) {
+		jw_kstr(w, "verdict", verdict_name(p->probe->verdict));
+		jw_kbool(w, "lsm", probe_try_ok(&p->probe->lsm_deny));
+		jw_kbool(w, "kprobes", probe_try_ok(&p->probe->kind[PK_KPROBE]));
+		jw_kstr(w, "why", p->verdict_why);
+	}
+	jw_obj_close(w);
+	if (p->reg)
+		policies_json(w, p->reg);
 	jw_key(w, "events");
 	jw_obj_open(w);
 	for (int k = 0; k < EV__COUNT; k++)
@@ -43,6 +85,7 @@ void status_json(struct jw *w, const struct status_parts *p)
 	jw_kuint(w, "events_dropped", clients_dropped(p->clients));
 	jw_kuint(w, "too_slow", p->clients->too_slow);
 	jw_kuint(w, "timed_out", p->clients->timed_out);
+	jw_kuint(w, "refused", p->clients->refused);
 	jw_obj_close(w);
 	jw_obj_close(w);
 }

@@ -6,6 +6,8 @@
 #include "agent/clients.h"
 #include "events/pipeline.h"
 #include "events/ring.h"
+#include "load/registry.h"
+#include "probe/probe.h"
 #include "sensors/process.h"
 #include "sinks/export.h"
 #include "util/json.h"
@@ -16,6 +18,10 @@ struct status_parts {
 	const struct pipeline *pl;
 	const struct export_sink *exp;
 	const struct clients *clients;
+	const struct registry *reg;
+	const struct probe_report *probe; /* at start: the kernel's verdict */
+	const char *verdict_why;
+	uint64_t started_ns;     /* mono_ns at start */
 };
 
 void status_json(struct jw *w, const struct status_parts *p);

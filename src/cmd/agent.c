@@ -20,7 +20,10 @@ static void usage(FILE *f)
 		"and serves `veto getevents`.\n"
 		"Logs go to stderr; a line with 'ready' says every sensor is attached.\n\n"
 		"  --policy FILE|DIR       load TracingPolicy files (a folder: its *.yaml, *.yml), all or\n"
-		"                          nothing; repeatable\n"
+		"                          nothing; repeatable; not re-read\n"
+		"  --policy-dir DIR        the policy folder (default %s, which may be\n"
+		"                          missing): its *.yaml, *.yml loaded at start and again on\n"
+		"                          SIGHUP, each file whole or not at all\n"
 		"  --export-file PATH      write events to PATH instead of stdout\n"
 		"  --export-max-size MB    rotate the export file at this size (default 10, 0: never)\n"
 		"  --export-backups N      rotated files kept: PATH.1 .. PATH.N (default 5)\n"
@@ -39,8 +42,10 @@ static void usage(FILE *f)
 		"  --walk-every-path       resolve a file's path at every call; by default a path\n"
 		"                          that rules out every selector is remembered per inode\n"
 		"  -v, --verbose           show libbpf's messages\n"
-		"SIGHUP reopens the export file (after logrotate renamed it).\n",
-		AGENT_DEFAULT_SOCKET, AGENT_DEFAULT_LOCK, PIN_DEFAULT_DIR);
+		"SIGHUP re-reads the policy folder (added, changed, removed files; a broken\n"
+		"file keeps its running version) and reopens the export file.\n"
+		"Policies change at runtime with `veto tracingpolicy` (see its --help).\n",
+		AGENT_DEFAULT_POLICY_DIR, AGENT_DEFAULT_SOCKET, AGENT_DEFAULT_LOCK, PIN_DEFAULT_DIR);
 }
 
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *v)
@@ -56,7 +61,8 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 
 int cmd_agent(int argc, char **argv)
 {
-	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK, O_LOCK, O_BPFDIR, O_KEEP };
+	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK, O_LOCK, O_BPFDIR, O_KEEP,
+	       O_POLICY_DIR };
 	static const struct option opts[] = {
 		{ "export-file", required_argument, NULL, O_EXPORT },
 		{ "export-max-size", required_argument, NULL, O_MAXSIZE },
@@ -69,6 +75,7 @@ int cmd_agent(int argc, char **argv)
 		{ "ringbuf-mb", required_argument, NULL, O_RINGBUF },
 		{ "record", required_argument, NULL, O_RECORD },
 		{ "policy", required_argument, NULL, O_POLICY },
+		{ "policy-dir", required_argument, NULL, O_POLICY_DIR },
 		{ "walk-every-path", no_argument, NULL, O_WALK },
 		{ "bpf-dir", required_argument, NULL, O_BPFDIR },
 		{ "keep-enforcing", no_argument, NULL, O_KEEP },
@@ -82,6 +89,7 @@ int cmd_agent(int argc, char **argv)
 		.socket_path = AGENT_DEFAULT_SOCKET,
 		.lock_file = AGENT_DEFAULT_LOCK,
 		.bpf_dir = PIN_DEFAULT_DIR,
+		.policy_dir = AGENT_DEFAULT_POLICY_DIR,
 	};
 	static const char *policies[64];
 	unsigned long long v;
@@ -148,6 +156,10 @@ int cmd_agent(int argc, char **argv)
 			break;
 		case O_RECORD:
 			o.record_file = optarg;
+			break;
+		case O_POLICY_DIR:
+			o.policy_dir = optarg;
+			o.policy_dir_given = true;
 			break;
 		case O_POLICY:
 			if (o.n_policies == sizeof(policies) / sizeof(policies[0])) {

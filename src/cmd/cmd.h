@@ -21,6 +21,8 @@ int cmd_policy_try(int argc, char **argv); /* src/cmd/policy_try.c */
 int cmd_agent(int argc, char **argv);
 int cmd_getevents(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
+int cmd_tracingpolicy(int argc, char **argv); /* src/cmd/tracingpolicy.c */
+int cmd_status(int argc, char **argv);        /* src/cmd/status.c */
 
 /* What every command's option loop ends with: -o text|json, -v, -h and
  * unknown options. Returns CMD_NEXT to go on parsing, or the exit status to

@@ -11,6 +11,7 @@
 
 #include "agent/agent.h"
 #include "agent/request.h"
+#include "cmd/client.h"
 #include "cmd/cmd.h"
 #include "util/out.h"
 
@@ -69,25 +70,6 @@ static int add_values(struct request *r, int key, const char *arg)
 	}
 	free(dup);
 	return err;
-}
-
-static int connect_agent(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		int err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
 }
 
 int cmd_getevents(int argc, char **argv)
@@ -170,7 +152,7 @@ int cmd_getevents(int argc, char **argv)
 		return 2;
 	}
 	strcat(line, "\n");
-	fd = connect_agent(sock);
+	fd = cmd_connect_agent(sock);
 	if (fd < 0) {
 		out_error("getevents: cannot connect to the agent at %s: %s%s", sock, strerror(-fd),
 			  fd == -ENOENT || fd == -ECONNREFUSED ? " (is `veto agent` running?)" : "");

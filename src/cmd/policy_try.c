@@ -7,7 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "events/pipeline.h"
-#include "load/policies.h"
+#include "load/registry.h"
 #include "util/json.h"
 #include "util/out.h"
 
@@ -21,7 +21,7 @@ static void usage(FILE *f)
 }
 
 /* What one file did: its hooks when loaded, else its errors. */
-static void report(struct jw *w, const char *file, const struct policy_set *ps, const struct diag_list *d,
+static void report(struct jw *w, const char *file, const struct registry *ps, const struct diag_list *d,
 		   const char *err, bool ok)
 {
 	char where[192];
@@ -29,7 +29,7 @@ static void report(struct jw *w, const char *file, const struct policy_set *ps, 
 	if (out_fmt != OUT_JSON) {
 		if (ok) {
 			for (size_t k = 0; k < ps->n; k++) {
-				const struct compiled *c = &ps->compiled[k];
+				const struct compiled *c = &ps->v[k]->c;
 				printf("%s: loaded: policy %s:", file, c->src->name);
 				for (size_t h = 0; h < c->n_hooks; h++)
 					printf("%s %s", h ? "," : "", c_hook_where(&c->hooks[h], where, sizeof(where)));
@@ -49,7 +49,7 @@ static void report(struct jw *w, const char *file, const struct policy_set *ps, 
 	jw_key(w, "policies");
 	jw_arr_open(w);
 	for (size_t k = 0; ok && k < ps->n; k++) {
-		const struct compiled *c = &ps->compiled[k];
+		const struct compiled *c = &ps->v[k]->c;
 		jw_obj_open(w);
 		jw_kstr(w, "name", c->src->name);
 		jw_key(w, "hooks");
@@ -99,15 +99,16 @@ int cmd_policy_try(int argc, char **argv)
 	jw_arr_open(&w);
 	for (int i = optind; i < argc; i++) {
 		const char *path = argv[i];
-		struct policy_set ps;
+		struct registry ps;
 		struct diag_list d;
 		char err[1024];
 
 		diag_init(&d);
-		r = policy_set_load(&ps, &path, 1, host_ns, -1, false, NULL, &d, err, sizeof(err));
+		reg_init(&ps, host_ns, false, -1, NULL, NULL);
+		r = reg_load_paths(&ps, &path, 1, &d, err, sizeof(err));
 		if (r == -ENOMEM || d.oom) {
 			out_error("policy try: %s: out of memory", path);
-			policy_set_unload(&ps);
+			reg_free(&ps);
 			diag_free(&d);
 			jw_free(&w);
 			return 1;
@@ -115,7 +116,7 @@ int cmd_policy_try(int argc, char **argv)
 		diag_sort(&d);
 		report(&w, path, &ps, &d, r ? err : "", !r);
 		r ? refused++ : loaded++;
-		policy_set_unload(&ps);
+		reg_free(&ps);
 		diag_free(&d);
 	}
 	jw_arr_close(&w);

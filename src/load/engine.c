@@ -517,3 +517,89 @@ bool engine_policy_adopted(const struct engine_policy *p)
 {
 	return p->adopted;
 }
+
+int engine_policy_stats(const struct engine_policy *p, uint64_t out[VETO_STAT__COUNT])
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(p->skel->maps.policy_stats), r = 0;
+	uint64_t *v;
+
+	memset(out, 0, VETO_STAT__COUNT * sizeof(out[0]));
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	v = calloc((size_t)ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < VETO_STAT__COUNT && !r; k++) {
+		if (bpf_map_lookup_elem(fd, &k, v)) {
+			r = -errno;
+			break;
+		}
+		for (int i = 0; i < ncpu; i++)
+			out[k] += v[i];
+	}
+	free(v);
+	return r;
+}
+
+/* Each update rewrites one hook's whole entry with only monitor changed:
+ * a program sees the old entry or the new one, so every hook is in one
+ * mode or the other at every instant (bpf/engine_act.h reads it once). */
+static int write_mode(struct engine_policy *p, const struct compiled *c, size_t n, bool monitor)
+{
+	int fd = bpf_map__fd(p->skel->maps.cfg);
+
+	for (size_t i = 0; i < n; i++) {
+		struct veto_hook_cfg cfg = c->hooks[i].cfg;
+		uint32_t key = c->hooks[i].id;
+
+		cfg.monitor = monitor;
+		if (bpf_map_update_elem(fd, &key, &cfg, BPF_EXIST))
+			return -errno;
+	}
+	return 0;
+}
+
+int engine_policy_set_mode(struct engine_policy *p, const struct compiled *c, bool monitor)
+{
+	int r = write_mode(p, c, c->n_hooks, monitor);
+
+	/* back to what c says: the policy stays in one mode */
+	if (r)
+		write_mode(p, c, c->n_hooks, c->n_hooks && c->hooks[0].cfg.monitor);
+	return r;
+}
+
+/* The "memlock:" line of /proc/self/fdinfo/FD: what the kernel charges for
+ * a map or program. */
+static uint64_t fd_memlock(int fd)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	if (fd < 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+uint64_t engine_policy_memlock(const struct engine_policy *p)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	uint64_t sum = 0;
+
+	bpf_object__for_each_map(map, p->skel->obj)
+		if (map != p->skel->maps.policy_events) /* the agent's ring, shared by all */
+			sum += fd_memlock(bpf_map__fd(map));
+	bpf_object__for_each_program(prog, p->skel->obj)
+		sum += fd_memlock(bpf_program__fd(prog));
+	return sum;
+}

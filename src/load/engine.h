@@ -43,5 +43,13 @@ bool engine_policy_adopted(const struct engine_policy *p);
 /* The folder p was pinned in still holds p's links, not those of an
  * instance pinned there since (a replacement). */
 bool engine_policy_owns_pins(const struct engine_policy *p);
+/* Tetragon's NPOST, NENFORCE, NMONITOR (enum veto_stat), summed over CPUs.
+ * 0 or -errno. */
+int engine_policy_stats(const struct engine_policy *p, uint64_t out[VETO_STAT__COUNT]);
+/* Rewrites each hook's monitor flag; c: the policy as loaded. On failure
+ * every hook is back to c's mode. 0 or -errno. */
+int engine_policy_set_mode(struct engine_policy *p, const struct compiled *c, bool monitor);
+/* Bytes the kernel charges for the instance's maps and programs (memlock). */
+uint64_t engine_policy_memlock(const struct engine_policy *p);
 
 #endif

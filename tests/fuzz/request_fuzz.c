@@ -1,5 +1,7 @@
 /* libFuzzer target: the control socket's request parser (src/agent/request.c),
- * what any client of the socket sends. A request that parses must format
+ * what any client of the socket sends: getevents, status and every
+ * tracingpolicy verb (list, add with its length, delete, enable, disable,
+ * set-mode). A request that parses must format
  * back to a line that parses to the same request, and filter_match must
  * accept any event the request could be applied to. The filter lives in
  * events/filter.c, built in here (tests/fuzz/run names this target's files). */
@@ -17,6 +19,9 @@ static bool same(const struct request *a, const struct request *b)
 		return false;
 	if (a->op == REQ_STATUS)
 		return true;
+	if (request_verb(a->op))
+		return !strcmp(a->name, b->name) && a->body_len == b->body_len && a->mode == b->mode &&
+		       (a->op != REQ_TP_ADD || (a->body_len >= 1 && a->body_len <= REQ_MAX_BODY));
 	if (a->format != b->format || a->ancestors != b->ancestors || a->filter.kinds != b->filter.kinds ||
 	    a->filter.npids != b->filter.npids || a->filter.nbinaries != b->filter.nbinaries)
 		return false;

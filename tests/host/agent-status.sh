@@ -68,9 +68,9 @@ expect_eq "nothing lost, policy events included" "(0, 0, 0)" \
 expect_eq "records read: the process records and the policy ones" True \
 	"$(get 'sum(d["events"].values()) <= d["records_read"] <= d["ring_records"] + d["events"]["process_tracepoint"]')"
 expect_eq "no record dropped or bad" "(0, 0)" "$(get 'd["records_dropped"], d["bad_records"]')"
-expect_eq "every field, the old ones kept" "['bad_records', 'cache', 'client_faults', 'clients', 'events', 'export_dropped', 'export_errors', 'export_rotations', 'exported', 'lost', 'records_dropped', 'records_read', 'ring_records']" \
+expect_eq "every field, the old ones kept" "['bad_records', 'cache', 'client_faults', 'clients', 'events', 'export_dropped', 'export_errors', 'export_rotations', 'exported', 'kernel', 'lost', 'policies', 'records_dropped', 'records_read', 'ring_records', 'uptime_seconds', 'version']" \
 	"$(get 'sorted(d)')"
-expect_eq "inner fields kept" "(['events_dropped', 'timed_out', 'too_slow'], ['entries', 'live', 'misses', 'reaped'])" \
+expect_eq "inner fields kept" "(['events_dropped', 'refused', 'timed_out', 'too_slow'], ['entries', 'live', 'misses', 'reaped'])" \
 	"$(get 'sorted(d["client_faults"]), sorted(d["cache"])')"
 stop_agent
 expect_eq "agent stops cleanly" 0 "$AGENT_RC"
