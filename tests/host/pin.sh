@@ -57,8 +57,8 @@ expect_match "the link, the maps and the ring are pinned" '^[0-9]+ [0-9]+ [0-9]+
 on_ring=$(progs_using "$ring")
 expect_eq "the policy's program writes to the pinned ring" 1 "$(progs_using "$cfg")"
 expect_match "reset --list shows it" '^0-kill-victim +kill-victim +0 enforce ' "$("$VETO" reset --list --bpf-dir "$bpfdir")"
-"$VETO" reset --source 0-kill-victim --bpf-dir "$bpfdir" >"$tmp/src.yaml"
-expect_ok "the policy's source is kept with its pins" cmp "$tmp/src.yaml" "$tmp/v1.yaml"
+expect_fail "a --policy file's text is not pinned (the file is its source)" \
+	"$VETO" reset --source 0-kill-victim --bpf-dir "$bpfdir"
 out=$("$VETO" reset --bpf-dir "$bpfdir" 2>&1); rc=$?
 expect_eq "reset is refused while the agent runs" "1 yes" "$rc $([ -e "$inst/state" ] && echo yes)"
 expect_match "and says why" "an agent uses it: stop the agent.*or use --force" "$out"
@@ -127,6 +127,30 @@ expect_match "the policy now in enforce mode is adopted" "policy kill-victim: ad
 expect_eq "the same program" "$prog" "$(bpf_link_prog "$inst/link_00")"
 expect_eq "switched in place: the victim is killed" 137 "$(run_status "$tmp/victim" 5)"
 expect_match "its state says enforce" '^0-kill-victim +kill-victim +0 enforce ' "$("$VETO" reset --list --bpf-dir "$bpfdir" | tail -1)"
+agent_stop
+
+# a policy added through the socket has no file: its text is pinned with it,
+# and the next agent restores it from there, adopting what runs
+policy "$tmp/victim2" | sed 's/name: kill-victim$/name: by-socket/' >"$tmp/s.yaml"
+start
+expect_ok "tp add" "$VETO" tp --socket "$AGENT_SOCK" add "$tmp/s.yaml"
+sinst=$(ls -d "$bpfdir"/policies/*-by-socket 2>/dev/null)
+"$VETO" reset --source "$(basename "$sinst")" --bpf-dir "$bpfdir" >"$tmp/s-src.yaml"
+expect_ok "the socket policy's text is pinned with it" cmp "$tmp/s-src.yaml" "$tmp/s.yaml"
+prog=$(bpf_link_prog "$sinst/link_00")
+kill9
+expect_eq "after kill -9 it still kills" 137 "$(run_status "$tmp/victim2" 5)"
+start
+expect_match "the next agent restores it" "policy by-socket: restored from the text pinned with it" "$(cat "$AGENT_LOG")"
+expect_match "adopting the pinned instance" "policy by-socket: adopted the pinned instance in $sinst" "$(cat "$AGENT_LOG")"
+expect_eq "the same program" "$prog" "$(bpf_link_prog "$sinst/link_00")"
+expect_match "listed as added through the socket" '"origin":"socket"' "$("$VETO" tp --socket "$AGENT_SOCK" list -o json)"
+expect_eq "and in force" 137 "$(run_status "$tmp/victim2" 5)"
+scfg=$(bpf_map_id "$sinst/map_cfg")
+expect_ok "tp delete" "$VETO" tp --socket "$AGENT_SOCK" delete by-socket
+wait_for "deleted: its program is gone" 5 gone "$scfg"
+expect_no_file "and its pins" "$sinst"
+expect_eq "the victim runs" 0 "$(run_status "$tmp/victim2" 0.01)"
 agent_stop
 
 # a pin folder others can write to could get a program of theirs adopted
