@@ -4,10 +4,7 @@
 
 #include "cmd/cmd.h"
 #include "util/out.h"
-
-#ifndef VETO_VERSION
-#define VETO_VERSION "0.1.0"
-#endif
+#include "util/version.h"
 
 static const struct cmd cmds[] = {
 	{ "probe", cmd_probe, "what this kernel can do: BPF LSM, program types, verdict" },

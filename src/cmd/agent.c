@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/http.h"
 #include "cmd/cmd.h"
 #include "util/out.h"
 
@@ -30,11 +31,13 @@ static void usage(FILE *f)
 		"  --node-name NAME        node name in events and exec_ids (default: host name)\n"
 		"  --ringbuf-mb N          ring buffer size, a power of two (default 8)\n"
 		"  --record FILE           also append the raw records to FILE (for benchmarks)\n"
+		"  --metrics-address HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics\n"
+		"                          ([IPV6]:PORT; :PORT: every interface; '': none; default %s)\n"
 		"  --walk-every-path       resolve a file's path at every call; by default a path\n"
 		"                          that rules out every selector is remembered per inode\n"
 		"  -v, --verbose           show libbpf's messages\n"
 		"SIGHUP reopens the export file (after logrotate renamed it).\n",
-		AGENT_DEFAULT_SOCKET, AGENT_DEFAULT_LOCK);
+		AGENT_DEFAULT_SOCKET, AGENT_DEFAULT_LOCK, HTTP_DEFAULT_ADDRESS);
 }
 
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *v)
@@ -50,7 +53,8 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 
 int cmd_agent(int argc, char **argv)
 {
-	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK, O_LOCK };
+	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK, O_LOCK,
+	       O_METRICS };
 	static const struct option opts[] = {
 		{ "export-file", required_argument, NULL, O_EXPORT },
 		{ "export-max-size", required_argument, NULL, O_MAXSIZE },
@@ -64,6 +68,7 @@ int cmd_agent(int argc, char **argv)
 		{ "record", required_argument, NULL, O_RECORD },
 		{ "policy", required_argument, NULL, O_POLICY },
 		{ "walk-every-path", no_argument, NULL, O_WALK },
+		{ "metrics-address", required_argument, NULL, O_METRICS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -73,6 +78,7 @@ int cmd_agent(int argc, char **argv)
 		.export_backups = 5,
 		.socket_path = AGENT_DEFAULT_SOCKET,
 		.lock_file = AGENT_DEFAULT_LOCK,
+		.metrics_address = HTTP_DEFAULT_ADDRESS,
 	};
 	static const char *policies[64];
 	unsigned long long v;
@@ -126,6 +132,19 @@ int cmd_agent(int argc, char **argv)
 				return 2;
 			}
 			o.ringbuf_bytes = v << 20;
+			break;
+		case O_METRICS:
+			if (*optarg) {
+				struct sockaddr_storage ss;
+				socklen_t len;
+				char why[320];
+
+				if (http_parse_address(optarg, &ss, &len, why, sizeof(why))) {
+					out_error("agent: bad --metrics-address %s", why);
+					return 2;
+				}
+			}
+			o.metrics_address = optarg;
 			break;
 		case O_RECORD:
 			o.record_file = optarg;

@@ -274,3 +274,20 @@ uint64_t engine_policy_lost(const struct engine_policy *p, enum veto_lost what)
 	free(v);
 	return sum;
 }
+
+size_t engine_policy_objs(const struct engine_policy *p, struct engine_obj *out, size_t max)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	size_t n = 0;
+
+	bpf_object__for_each_map(map, p->skel->obj) {
+		if (n < max && map != p->skel->maps.policy_events && bpf_map__fd(map) >= 0)
+			out[n++] = (struct engine_obj){ bpf_map__fd(map), false, bpf_map__name(map) };
+	}
+	bpf_object__for_each_program(prog, p->skel->obj) {
+		if (n < max && bpf_program__fd(prog) >= 0)
+			out[n++] = (struct engine_obj){ bpf_program__fd(prog), true, bpf_program__name(prog) };
+	}
+	return n;
+}

@@ -1,0 +1,127 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "agent/http.h"
+
+static void parses_addresses(void **state)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	char why[256], text[64];
+	socklen_t len;
+
+	assert_int_equal(http_parse_address("127.0.0.1:2112", &ss, &len, why, sizeof(why)), 0);
+	assert_int_equal(in->sin_family, AF_INET);
+	assert_int_equal(ntohs(in->sin_port), 2112);
+	assert_int_equal(ntohl(in->sin_addr.s_addr), INADDR_LOOPBACK);
+	assert_int_equal(http_parse_address(":9", &ss, &len, why, sizeof(why)), 0);
+	assert_int_equal(ntohl(in->sin_addr.s_addr), INADDR_ANY);
+	assert_int_equal(http_parse_address("localhost:65535", &ss, &len, why, sizeof(why)), 0);
+	assert_int_equal(ntohl(in->sin_addr.s_addr), INADDR_LOOPBACK);
+	assert_int_equal(http_parse_address("[::1]:2112", &ss, &len, why, sizeof(why)), 0);
+	assert_int_equal(in6->sin6_family, AF_INET6);
+	assert_int_equal(len, sizeof(*in6));
+	inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+	assert_string_equal(text, "::1");
+}
+
+static void rejects_addresses(void **state)
+{
+	static const char *const bad[] = {
+		"", "2112", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:-1",
+		"127.0.0.1:+80", "127.0.0.1:80x", "::1:2112", "[::1]2112", "[::1:2112", "example.com:80",
+		"[127.0.0.1]:80", "300.1.1.1:80",
+	};
+	struct sockaddr_storage ss;
+	char why[256];
+	socklen_t len;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why[0] = '\0';
+		assert_int_equal(http_parse_address(bad[i], &ss, &len, why, sizeof(why)), -EINVAL);
+		assert_non_null(strstr(why, bad[i])); /* the error names the value */
+	}
+}
+
+static void body(void *ctx, struct jw *w)
+{
+	jw_raw(w, "veto_a 1\n", 9);
+	(*(int *)ctx)++;
+}
+
+/* The answer to req: its status line, and the body after the headers. */
+static const char *answer(const char *req, struct jw *out, int *calls)
+{
+	jw_reset(out);
+	http_answer(req, strlen(req), out, body, calls);
+	return out->buf;
+}
+
+static void answers(void **state)
+{
+	struct jw out;
+	int calls = 0;
+	const char *a;
+
+	jw_init(&out);
+	a = answer("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", &out, &calls);
+	assert_true(!strncmp(a, "HTTP/1.1 200 OK\r\n", 17));
+	assert_non_null(strstr(a, "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"));
+	assert_non_null(strstr(a, "Content-Length: 9\r\n"));
+	assert_string_equal(strstr(a, "\r\n\r\n") + 4, "veto_a 1\n");
+	assert_int_equal(calls, 1);
+	a = answer("GET /metrics?name[]=x HTTP/1.0\n\n", &out, &calls);
+	assert_true(!strncmp(a, "HTTP/1.1 200 OK\r\n", 17));
+	a = answer("HEAD /metrics HTTP/1.1\r\n\r\n", &out, &calls);
+	assert_non_null(strstr(a, "Content-Length: 9\r\n"));
+	assert_string_equal(strstr(a, "\r\n\r\n") + 4, ""); /* no body */
+	a = answer("GET / HTTP/1.1\r\n\r\n", &out, &calls);
+	assert_true(!strncmp(a, "HTTP/1.1 404 ", 13));
+	a = answer("GET /metricsx HTTP/1.1\r\n\r\n", &out, &calls);
+	assert_true(!strncmp(a, "HTTP/1.1 404 ", 13));
+	a = answer("POST /metrics HTTP/1.1\r\nContent-Length: 3\r\n\r\n", &out, &calls);
+	assert_true(!strncmp(a, "HTTP/1.1 405 ", 13));
+	assert_non_null(strstr(a, "Allow: GET, HEAD\r\n"));
+	a = answer("get /metrics HTTP/1.1\r\n\r\n", &out, &calls);
+	assert_true(!strncmp(a, "HTTP/1.1 405 ", 13));
+	assert_int_equal(calls, 3); /* only GET and HEAD of /metrics wrote a body */
+	jw_free(&out);
+}
+
+static void bad_requests(void **state)
+{
+	static const char *const bad[] = {
+		"\r\n\r\n", "GET\r\n\r\n", "GET /metrics\r\n\r\n", "GET /metrics HTTP/2\r\n\r\n",
+		"GET /metrics FTP/1.1\r\n\r\n", "GET  HTTP/1.1\n\n", "\x01\x02 \x03 \x04\n\n",
+	};
+	struct jw out;
+	int calls = 0;
+
+	jw_init(&out);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *a = answer(bad[i], &out, &calls);
+		if (strncmp(a, "HTTP/1.1 400 ", 13) && strncmp(a, "HTTP/1.1 404 ", 13))
+			fail_msg("'%s' answered: %s", bad[i], a);
+	}
+	assert_int_equal(calls, 0);
+	jw_free(&out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parses_addresses),
+		cmocka_unit_test(rejects_addresses),
+		cmocka_unit_test(answers),
+		cmocka_unit_test(bad_requests),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
