@@ -7,8 +7,12 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include "agent/http.h"
+#include "util/clock.h"
 
 static void parses_addresses(void **state)
 {
@@ -115,6 +119,123 @@ static void bad_requests(void **state)
 	jw_free(&out);
 }
 
+#define BIG (4u << 20)
+
+static void big_body(void *ctx, struct jw *w)
+{
+	static char chunk[4096];
+
+	memset(chunk, '#', sizeof(chunk));
+	for (size_t i = 0; i < BIG / sizeof(chunk); i++)
+		jw_raw(w, chunk, sizeof(chunk));
+}
+
+/* A server on a free loopback port, and its epoll set. */
+static void serve(struct http_server *h, int *epfd)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(in);
+	int probe = socket(AF_INET, SOCK_STREAM, 0);
+	char addr[64], why[256];
+
+	assert_int_equal(bind(probe, (struct sockaddr *)&in, sizeof(in)), 0);
+	assert_int_equal(getsockname(probe, (struct sockaddr *)&in, &len), 0);
+	close(probe);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", ntohs(in.sin_port));
+	*epfd = epoll_create1(EPOLL_CLOEXEC);
+	assert_int_equal(http_open(h, addr, *epfd, 100, big_body, NULL, why, sizeof(why)), 0);
+}
+
+static int client(const struct http_server *h, int rcvbuf)
+{
+	struct sockaddr_in in;
+	socklen_t len = sizeof(in);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (rcvbuf)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	assert_int_equal(getsockname(h->lfd, (struct sockaddr *)&in, &len), 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&in, len), 0);
+	return fd;
+}
+
+/* One round of the agent's loop, for the server only. */
+static void round_(struct http_server *h, int epfd, int ms)
+{
+	struct epoll_event evs[32];
+	int n = epoll_wait(epfd, evs, 32, ms);
+
+	for (int i = 0; i < n; i++)
+		http_ready(h, evs[i].data.u64 - 100, evs[i].events);
+}
+
+/* A 4 MiB answer to a client that reads slowly: the server writes what
+ * fits and returns, and the whole answer arrives once the client reads. */
+static void writes_without_blocking(void **state)
+{
+	struct http_server h;
+	int epfd, c;
+	size_t got = 0;
+	char buf[65536];
+	ssize_t n;
+
+	serve(&h, &epfd);
+	c = client(&h, 4096);
+	assert_int_equal(send(c, "GET /metrics HTTP/1.1\r\n\r\n", 25, 0), 25);
+	for (int i = 0; i < 20 && !h.requests; i++)
+		round_(&h, epfd, 50);
+	assert_int_equal(h.requests, 1);
+	for (int i = 0; i < 5; i++)
+		round_(&h, epfd, 10); /* nothing read: the server waits, it does not block */
+	assert_true(h.c[0].answering && !h.c[0].done);
+	assert_true(h.c[0].off < h.c[0].out.len);
+	fcntl(c, F_SETFL, O_NONBLOCK);
+	for (int i = 0; i < 100000; i++) {
+		round_(&h, epfd, 0);
+		n = recv(c, buf, sizeof(buf), 0);
+		if (n == 0)
+			break;
+		if (n > 0)
+			got += (size_t)n;
+		else
+			usleep(100);
+	}
+	assert_int_equal(n, 0); /* the server closed after the answer */
+	assert_true(got > BIG && got < BIG + 256);
+	close(c);
+	http_close(&h);
+	close(epfd);
+}
+
+/* More connections than slots: those still sending their request make
+ * room; the deadline closes the rest. */
+static void bounded_connections(void **state)
+{
+	struct http_server h;
+	int epfd, c[HTTP_MAX_CONNS + 4];
+	unsigned open = 0;
+
+	serve(&h, &epfd);
+	for (size_t i = 0; i < HTTP_MAX_CONNS + 4; i++) {
+		c[i] = client(&h, 0);
+		round_(&h, epfd, 50);
+	}
+	for (size_t i = 0; i < HTTP_MAX_CONNS; i++)
+		open += h.c[i].fd >= 0;
+	assert_int_equal(open, HTTP_MAX_CONNS);
+	assert_int_equal(h.evicted, 4);
+	http_check(&h, mono_ns());
+	assert_int_equal(h.timed_out, 0);
+	http_check(&h, mono_ns() + HTTP_REQUEST_MS * 1000000ull);
+	assert_int_equal(h.timed_out, HTTP_MAX_CONNS);
+	for (size_t i = 0; i < HTTP_MAX_CONNS; i++)
+		assert_int_equal(h.c[i].fd, -1);
+	for (size_t i = 0; i < HTTP_MAX_CONNS + 4; i++)
+		close(c[i]);
+	http_close(&h);
+	close(epfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +243,8 @@ int main(void)
 		cmocka_unit_test(rejects_addresses),
 		cmocka_unit_test(answers),
 		cmocka_unit_test(bad_requests),
+		cmocka_unit_test(writes_without_blocking),
+		cmocka_unit_test(bounded_connections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
