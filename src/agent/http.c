@@ -233,6 +233,23 @@ void http_answer(const char *req, size_t len, struct jw *out, http_body_fn body,
 	jw_free(&b);
 }
 
+static void recent_body(void *ctx, struct jw *w)
+{
+	struct http_server *h = ctx;
+	uint64_t now = mono_ns();
+
+	if (!h->last_at || now - h->last_at >= HTTP_FRESH_MS * 1000000ull || h->last.oom) {
+		jw_reset(&h->last);
+		h->body(h->ctx, &h->last);
+		h->last_at = now;
+		h->bodies++;
+	}
+	if (h->last.oom)
+		w->oom = true;
+	else if (h->last.len)
+		jw_raw(w, h->last.buf, h->last.len);
+}
+
 /* The end of the headers: a blank line. */
 static bool complete(const struct http_conn *c)
 {
@@ -295,7 +312,7 @@ static void read_some(struct http_server *h, struct http_conn *c)
 	c->inlen += (size_t)n;
 	if (complete(c)) {
 		h->requests++;
-		http_answer(c->in, c->inlen, &c->out, h->body, h->ctx);
+		http_answer(c->in, c->inlen, &c->out, recent_body, h);
 	} else if (c->inlen == sizeof(c->in)) {
 		reply(&c->out, "431 Request Header Fields Too Large", "", "request too large\n");
 	} else {
@@ -342,4 +359,5 @@ void http_close(struct http_server *h)
 	if (h->lfd >= 0)
 		close(h->lfd);
 	h->lfd = -1;
+	jw_free(&h->last);
 }

@@ -20,6 +20,7 @@
 #define HTTP_MAX_REQUEST 4096         /* request line and headers */
 #define HTTP_REQUEST_MS 5000          /* from the accept to the whole request */
 #define HTTP_ANSWER_MS 10000          /* from the request to the answer taken */
+#define HTTP_FRESH_MS 500             /* a body this recent is answered again */
 
 /* Writes the body of GET /metrics. */
 typedef void (*http_body_fn)(void *ctx, struct jw *w);
@@ -41,7 +42,11 @@ struct http_server {
 	http_body_fn body;
 	void *ctx;
 	struct http_conn c[HTTP_MAX_CONNS];
-	uint64_t requests, evicted, refused, timed_out;
+	/* the last body: however often clients ask, it is written at most
+	 * once per HTTP_FRESH_MS (each costs reads of /proc and the kernel) */
+	struct jw last;
+	uint64_t last_at;
+	uint64_t requests, bodies, evicted, refused, timed_out;
 };
 
 /* HOST:PORT, [V6]:PORT or :PORT (every interface) into ss; HOST is an

@@ -120,13 +120,14 @@ static void bad_requests(void **state)
 }
 
 #define BIG (4u << 20)
+static size_t body_size = BIG;
 
 static void big_body(void *ctx, struct jw *w)
 {
 	static char chunk[4096];
 
 	memset(chunk, '#', sizeof(chunk));
-	for (size_t i = 0; i < BIG / sizeof(chunk); i++)
+	for (size_t i = 0; i < body_size / sizeof(chunk); i++)
 		jw_raw(w, chunk, sizeof(chunk));
 }
 
@@ -202,9 +203,41 @@ static void writes_without_blocking(void **state)
 	}
 	assert_int_equal(n, 0); /* the server closed after the answer */
 	assert_true(got > BIG && got < BIG + 256);
+
 	close(c);
 	http_close(&h);
 	close(epfd);
+}
+
+/* However often clients ask, the body is written once per HTTP_FRESH_MS. */
+static void bodies_are_reused(void **state)
+{
+	struct http_server h;
+	int epfd, c[8];
+
+	body_size = 4096;
+	serve(&h, &epfd);
+	for (size_t i = 0; i < 8; i++) {
+		c[i] = client(&h, 0);
+		assert_int_equal(send(c[i], "GET /metrics HTTP/1.1\r\n\r\n", 25, 0), 25);
+	}
+	for (int i = 0; i < 40 && h.requests < 8; i++)
+		round_(&h, epfd, 5);
+	assert_int_equal(h.requests, 8);
+	assert_true(h.bodies >= 1 && h.bodies <= 2); /* 200 ms at most: one window, or two */
+	usleep(HTTP_FRESH_MS * 1000);
+	close(c[0]);
+	c[0] = client(&h, 0);
+	send(c[0], "GET /metrics HTTP/1.1\r\n\r\n", 25, 0);
+	for (int i = 0; i < 40 && h.requests < 9; i++)
+		round_(&h, epfd, 5);
+	assert_int_equal(h.requests, 9);
+	assert_true(h.bodies >= 2); /* past the window: written again */
+	for (size_t i = 0; i < 8; i++)
+		close(c[i]);
+	http_close(&h);
+	close(epfd);
+	body_size = BIG;
 }
 
 /* More connections than slots: those still sending their request make
@@ -244,6 +277,7 @@ int main(void)
 		cmocka_unit_test(answers),
 		cmocka_unit_test(bad_requests),
 		cmocka_unit_test(writes_without_blocking),
+		cmocka_unit_test(bodies_are_reused),
 		cmocka_unit_test(bounded_connections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
