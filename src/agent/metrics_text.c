@@ -34,7 +34,7 @@ static const char *const states[] = { "enabled", "disabled", "error", "load_erro
 /* One pass over the policies fills a buffer per family. */
 struct pass {
 	const struct metrics_parts *p;
-	struct jw mem, ops, runs, secs;
+	struct jw info, mem, ops, runs, secs;
 	uint64_t by_state[N_STATES];
 	bool *claimed; /* by index of p->progs: a policy's */
 };
@@ -53,6 +53,7 @@ static void on_row(void *ctx, const struct metrics_policy_row *r)
 	for (size_t i = 0; i < N_STATES; i++)
 		if (r->state && !strcmp(r->state, states[i]))
 			x->by_state[i]++;
+	prom_sample(&x->info, "veto_tracingpolicy_info", NL("policy", r->name, "mode", r->mode, "state", r->state), 1);
 	prom_sample(&x->mem, "veto_tracingpolicy_kernel_memory_bytes", NL("policy", r->name), r->kernel_memory);
 	if (r->counted) {
 		prom_sample(&x->ops, "veto_tracingpolicy_operations_total", NL("policy", r->name, "outcome", "post"),
@@ -82,6 +83,7 @@ void metrics_text_policies(struct jw *w, const struct metrics_parts *p)
 {
 	struct pass x = { .p = p };
 
+	jw_init(&x.info);
 	jw_init(&x.mem);
 	jw_init(&x.ops);
 	jw_init(&x.runs);
@@ -99,6 +101,8 @@ void metrics_text_policies(struct jw *w, const struct metrics_parts *p)
 	prom_family(w, "veto_tracingpolicy_loaded", "gauge", "The number of tracing policies, by state.");
 	for (size_t i = 0; i < N_STATES; i++)
 		prom_sample(w, "veto_tracingpolicy_loaded", NL("state", states[i]), x.by_state[i]);
+	prom_family(w, "veto_tracingpolicy_info", "gauge", "Each policy (1), with its mode and state.");
+	append(w, &x.info);
 	prom_family(w, "veto_tracingpolicy_kernel_memory_bytes", "gauge",
 		    "Kernel memory of a policy's own BPF maps and programs (memlock), in bytes.");
 	append(w, &x.mem);
@@ -118,6 +122,7 @@ void metrics_text_policies(struct jw *w, const struct metrics_parts *p)
 			    "The time BPF programs of veto ran, in seconds.");
 		append(w, &x.secs);
 	}
+	jw_free(&x.info);
 	jw_free(&x.mem);
 	jw_free(&x.ops);
 	jw_free(&x.runs);

@@ -165,6 +165,8 @@ static void policies_and_programs(void **state)
 	assert_non_null(strstr(w.buf, "veto_tracingpolicy_loaded{state=\"enabled\"} 2\n"));
 	assert_non_null(strstr(w.buf, "veto_tracingpolicy_loaded{state=\"load_error\"} 1\n"));
 	assert_non_null(strstr(w.buf, "veto_tracingpolicy_loaded{state=\"disabled\"} 0\n"));
+	assert_non_null(strstr(w.buf, "veto_tracingpolicy_info{policy=\"audit\",mode=\"monitor\",state=\"enabled\"} 1\n"));
+	assert_non_null(strstr(w.buf, "veto_tracingpolicy_info{policy=\"broken\",mode=\"enforce\",state=\"load_error\"} 1\n"));
 	assert_non_null(strstr(w.buf, "veto_tracingpolicy_kernel_memory_bytes{policy=\"deny-passwd\"} 4096\n"));
 	assert_non_null(strstr(w.buf, "veto_tracingpolicy_kernel_memory_bytes{policy=\"audit\"} 123\n"));
 	assert_non_null(strstr(w.buf, "veto_tracingpolicy_operations_total{policy=\"audit\",outcome=\"monitor\"} 3\n"));

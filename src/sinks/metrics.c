@@ -117,7 +117,7 @@ void metrics_sink_count(struct metrics_sink *m, const struct ev *e)
 		return;
 	m->by_type[e->kind]++;
 	m->s.st.queued++;
-	if (!e->pol || !e->hook)
+	if (!e->pol || !e->hook || !e->policy)
 		return;
 	r = row(m, ev_policy_name(e), hook_name(e, buf, sizeof(buf)), ev_action_name(e->pol->action));
 	if (r)

@@ -60,6 +60,7 @@ expect_eq "the counter moved by exactly the number of denials" $n "$(value "$cou
 expect_eq "the export holds as many of the policy's events" $n "$(events_with '"policy_name":"deny-secret"' | wc -l)"
 expect_eq "LSM events by type, the same count" $n "$(value 'veto_events_total{type="PROCESS_LSM"}')"
 expect_eq "one policy enabled" 1 "$(value 'veto_tracingpolicy_loaded{state="enabled"}')"
+expect_eq "the policy enforces" 1 "$(value 'veto_tracingpolicy_info{policy="deny-secret",mode="enforce",state="enabled"}')"
 mem=$(value 'veto_tracingpolicy_kernel_memory_bytes{policy="deny-secret"}')
 expect_ok "the policy's kernel memory: ${mem} bytes" test "${mem:-0}" -gt 0
 
