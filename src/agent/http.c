@@ -128,25 +128,30 @@ static void conn_close(struct http_server *h, struct http_conn *c)
 	jw_free(&c->out);
 }
 
-/* A free slot; when none, the one sending its request for the longest
- * gives its place (a client that sends slowly cannot keep others out). NULL
- * when every slot is answering. */
+/* A free slot; when none, a connection gives its place: the oldest whose
+ * answer is all written (the kernel delivers it), else the oldest still
+ * sending its request, so that clients that send slowly or never read
+ * cannot keep others out. NULL when every slot is writing an answer. */
 static struct http_conn *slot(struct http_server *h)
 {
-	struct http_conn *oldest = NULL;
+	struct http_conn *done = NULL, *reading = NULL;
 
 	for (size_t i = 0; i < HTTP_MAX_CONNS; i++) {
 		struct http_conn *c = &h->c[i];
 		if (c->fd < 0)
 			return c;
-		if (!c->answering && (!oldest || c->since < oldest->since))
-			oldest = c;
+		if (c->done && (!done || c->since < done->since))
+			done = c;
+		if (!c->answering && (!reading || c->since < reading->since))
+			reading = c;
 	}
-	if (oldest) {
-		conn_close(h, oldest);
+	if (!done)
+		done = reading;
+	if (done) {
+		conn_close(h, done);
 		h->evicted++;
 	}
-	return oldest;
+	return done;
 }
 
 static void accept_some(struct http_server *h)

@@ -2,8 +2,8 @@
  * GET (or HEAD) /metrics answers what the body callback writes; any other
  * path 404, any other method 405. One request per connection. Everything is
  * bounded so that no client holds the loop, a slot or memory: a request's
- * size, the connections open (the oldest still sending its request makes
- * room for a new one), the time to send a request and to take the answer;
+ * size, the connections open (one answered already, or else the oldest
+ * still sending its request, makes room for a new one), the time to send a request and to take the answer;
  * every socket is non-blocking. */
 #ifndef VETO_AGENT_HTTP_H
 #define VETO_AGENT_HTTP_H

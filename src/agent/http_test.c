@@ -259,7 +259,31 @@ static void bounded_connections(void **state)
 	assert_int_equal(h.evicted, 4);
 	http_check(&h, mono_ns());
 	assert_int_equal(h.timed_out, 0);
+	/* answered clients that do not close make room before readers */
+	body_size = 4096;
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(send(c[HTTP_MAX_CONNS + 2 + i], "GET /metrics HTTP/1.1\r\n\r\n", 25, 0), 25);
+	for (int i = 0; i < 10; i++)
+		round_(&h, epfd, 10);
+	assert_int_equal(h.requests, 2);
+	open = 0;
+	for (size_t i = 0; i < HTTP_MAX_CONNS; i++)
+		open += h.c[i].done;
+	assert_int_equal(open, 2);
+	{
+		int extra = client(&h, 0);
+		round_(&h, epfd, 50);
+		assert_int_equal(h.evicted, 5);
+		open = 0;
+		for (size_t i = 0; i < HTTP_MAX_CONNS; i++)
+			open += h.c[i].done;
+		assert_int_equal(open, 1); /* an answered one gave its place */
+		close(extra);
+	}
+	body_size = BIG;
 	http_check(&h, mono_ns() + HTTP_REQUEST_MS * 1000000ull);
+	assert_int_equal(h.timed_out, HTTP_MAX_CONNS - 1); /* the answered one has longer */
+	http_check(&h, mono_ns() + HTTP_ANSWER_MS * 1000000ull);
 	assert_int_equal(h.timed_out, HTTP_MAX_CONNS);
 	for (size_t i = 0; i < HTTP_MAX_CONNS; i++)
 		assert_int_equal(h.c[i].fd, -1);

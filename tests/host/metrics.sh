@@ -186,6 +186,18 @@ elif mode == "noread":
         print("still open")
         sys.exit()
     print("closed" if data.startswith(b"HTTP/1.1 200") else "closed without the answer")
+elif mode == "noreaders":
+    # 20 clients ask and never read nor close: a new one is still answered
+    held = []
+    for _ in range(20):
+        s = conn()
+        s.sendall(b"GET /metrics HTTP/1.1\r\n\r\n")
+        held.append(s)
+        time.sleep(0.05)
+    s = conn()
+    s.sendall(b"GET /metrics HTTP/1.1\r\n\r\n")
+    s.settimeout(5)
+    print(s.recv(100).split(b"\r\n")[0].decode())
 elif mode == "many":
     # 64 idle connections (4 times the slots), then a scrape must still work
     held = [conn() for _ in range(64)]
@@ -217,6 +229,7 @@ expect_ok "events and /metrics flow while a client does not read" still_serving
 wait "$noread_pid"
 expect_eq "the client that does not read is closed at the answer's deadline" closed "$(cat "$tmp/noread")"
 
+expect_eq "20 clients that never read: a scrape still answered" "HTTP/1.1 200 OK" "$(probe noreaders)"
 expect_eq "64 idle connections: a scrape still answered" "HTTP/1.1 200 OK" "$(probe many)"
 expect_ok "served after the connection flood" still_serving
 expect_ok "prometheus still scrapes veto" target_up
