@@ -40,7 +40,6 @@
 
 enum { TAG_SENSOR = 1, TAG_SIGNAL, TAG_TIMER, TAG_LISTEN, TAG_CLIENT = 16 };
 #define TAG_HTTP (1ull << 32) /* the metrics' listener, then its connections */
-#define PROGS_MAX 1024        /* BPF programs the metrics report */
 
 struct agent {
 	const struct agent_opts *o;
@@ -110,16 +109,12 @@ static void on_status(void *ctx, struct jw *w)
 
 static void on_metrics(void *ctx, struct jw *w)
 {
-	static struct bpf_prog_stat progs[PROGS_MAX];
 	struct agent *a = ctx;
 	struct status_parts st = { .ring = a->ring, .sensor = a->sensor, .pl = &a->pl, .exp = &a->exp,
 				   .clients = &a->clients };
 	struct metrics_parts p = { .version = VETO_VERSION, .sink = &a->metrics, .st = &st,
-				   .policies = metrics_policy_set_rows, .policies_src = &a->policies,
-				   .progs = progs, .bpf_stats = bpf_stats_enabled() == 1 };
-	int n = bpf_self_progs(progs, PROGS_MAX);
+				   .policies = metrics_policy_set_rows, .policies_src = &a->policies };
 
-	p.n_progs = n > 0 ? (size_t)n : 0;
 	read_lost(a);
 	metrics_text_write(w, &p);
 }

@@ -5,6 +5,8 @@
 
 #include "util/prom.h"
 
+#define PROGS_MAX 1024 /* BPF programs reported at most */
+
 #define L(...) ((const char *const[]){ __VA_ARGS__ })
 #define NL(...) L(__VA_ARGS__), sizeof(L(__VA_ARGS__)) / sizeof(char *) / 2
 
@@ -173,8 +175,15 @@ static void agent_parts(struct jw *w, const struct status_parts *s)
 
 void metrics_text_write(struct jw *w, const struct metrics_parts *p)
 {
-	metrics_text_events(w, p->version, p->sink);
-	if (p->st)
-		agent_parts(w, p->st);
-	metrics_text_policies(w, p);
+	static struct bpf_prog_stat progs[PROGS_MAX];
+	struct metrics_parts q = *p;
+	int n = bpf_self_progs(progs, PROGS_MAX);
+
+	q.progs = progs;
+	q.n_progs = n > 0 ? (size_t)n : 0;
+	q.bpf_stats = bpf_stats_enabled() == 1;
+	metrics_text_events(w, q.version, q.sink);
+	if (q.st)
+		agent_parts(w, q.st);
+	metrics_text_policies(w, &q);
 }

@@ -44,13 +44,15 @@ struct metrics_parts {
 	const struct status_parts *st;  /* losses, export, clients, the cache */
 	metrics_policies_fn policies;   /* NULL: none */
 	void *policies_src;
-	/* the agent's BPF programs and whether their statistics are counted */
+	/* the BPF programs and whether their statistics are counted: what
+	 * metrics_text_write finds in this process (metrics_text_policies
+	 * takes them as given) */
 	const struct bpf_prog_stat *progs;
 	size_t n_progs;
 	bool bpf_stats;
 };
 
-/* The whole answer. */
+/* The whole answer, with this process's BPF programs. */
 void metrics_text_write(struct jw *w, const struct metrics_parts *p);
 /* Its parts (the unit tests call them alone): build info and the event
  * counts; the policies and the programs. */
