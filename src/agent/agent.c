@@ -17,6 +17,9 @@
 #include <unistd.h>
 
 #include "agent/clients.h"
+#include "agent/http.h"
+#include "agent/metrics_policies.h"
+#include "agent/metrics_text.h"
 #include "agent/runfiles.h"
 #include "agent/status.h"
 #include "agent/tpolicy.h"
@@ -28,8 +31,10 @@
 #include "sensors/process.h"
 #include "sinks/bus.h"
 #include "sinks/export.h"
+#include "sinks/metrics.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/version.h"
 
 #define SWEEP_EVERY 30 /* seconds between checks for processes whose exit was lost */
 #define DRAIN_MS 20    /* longest wait before events reach the sinks */
@@ -37,6 +42,7 @@
 #define TRIM_DROP 1024 /* cache entries gone in one tick that mean a burst is draining */
 
 enum { TAG_SENSOR = 1, TAG_SIGNAL, TAG_TIMER, TAG_LISTEN, TAG_CLIENT = 16 };
+#define TAG_HTTP (1ull << 32) /* the metrics' listener, then its connections */
 
 struct agent {
 	const struct agent_opts *o;
@@ -44,6 +50,8 @@ struct agent {
 	struct pipeline pl;
 	struct sink_bus bus;
 	struct export_sink exp;
+	struct metrics_sink metrics;
+	struct http_server http;
 	struct clients clients;
 	struct proc_sensor *sensor;
 	struct registry reg;
@@ -113,6 +121,18 @@ static void on_policy(void *ctx, const struct request *req, const char *body, st
 	struct agent *a = ctx;
 
 	tp_request(&a->reg, req, body, w);
+}
+
+static void on_metrics(void *ctx, struct jw *w)
+{
+	struct agent *a = ctx;
+	struct status_parts st = { .ring = a->ring, .sensor = a->sensor, .pl = &a->pl, .exp = &a->exp,
+				   .clients = &a->clients };
+	struct metrics_parts p = { .version = VETO_VERSION, .sink = &a->metrics, .st = &st,
+				   .policies = metrics_registry_rows, .policies_src = &a->reg };
+
+	read_lost(a);
+	metrics_text_write(w, &p);
 }
 
 static void check_lost(struct agent *a)
@@ -190,6 +210,7 @@ static void on_tick(struct agent *a)
 	a->ticks++;
 	check_lost(a);
 	clients_check(&a->clients);
+	http_check(&a->http, mono_ns());
 	err = file_sink_check(&a->exp.f);
 	if (err < 0)
 		logmsg("Error: the export file %s was deleted; creating it again: %s", a->o->export_file,
@@ -219,6 +240,8 @@ static int epoll_add(int epfd, int fd, uint64_t tag)
 static void cleanup(struct agent *a)
 {
 	clients_close(&a->clients);
+	http_close(&a->http);
+	metrics_sink_fini(&a->metrics);
 	a->reg.drain = NULL; /* the ring may be gone: records left are not read */
 	if (a->unpin)
 		reg_free(&a->reg);
@@ -261,6 +284,8 @@ int agent_run(const struct agent_opts *o)
 	a->o = o;
 	a->epfd = a->sigfd = a->timerfd = a->lfd = a->recfd = a->lockfd = a->pins.lockfd = -1;
 	sink_bus_init(&a->bus, &a->pl.enc);
+	metrics_sink_init(&a->metrics);
+	http_init(&a->http);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -305,6 +330,7 @@ int agent_run(const struct agent_opts *o)
 		goto out;
 	}
 	sink_bus_add(&a->bus, &a->exp.s); /* the export: every event, first */
+	sink_bus_add(&a->bus, &a->metrics.s);
 	if (o->record_file) {
 		a->recfd = file_open_safe(o->record_file, true);
 		if (a->recfd < 0) {
@@ -385,6 +411,13 @@ int agent_run(const struct agent_opts *o)
 		logmsg("Error: setting up the event loop: %s", strerror(-err));
 		goto out;
 	}
+	if (o->metrics_address && *o->metrics_address) {
+		/* the metrics are no reason to stop enforcing: a busy port is logged */
+		if (http_open(&a->http, o->metrics_address, a->epfd, TAG_HTTP, on_metrics, a, why, sizeof(why)))
+			logmsg("Error: metrics: %s; serving no metrics", why);
+		else
+			logmsg("metrics: http://%s/metrics", o->metrics_address);
+	}
 	logmsg("ready: node %s, exporting to %s, control socket %s", node,
 	       o->export_file ? o->export_file : "stdout", o->socket_path);
 
@@ -421,6 +454,8 @@ int agent_run(const struct agent_opts *o)
 				on_tick(a);
 			} else if (tag == TAG_LISTEN) {
 				clients_accept(&a->clients, a->lfd);
+			} else if (tag >= TAG_HTTP) {
+				http_ready(&a->http, tag - TAG_HTTP, evs[i].events);
 			} else if (tag >= TAG_CLIENT) {
 				clients_ready(&a->clients, tag - TAG_CLIENT, evs[i].events);
 			}

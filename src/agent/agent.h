@@ -23,6 +23,7 @@ struct agent_opts {
 	const char *node_name;     /* NULL: the host name */
 	size_t ringbuf_bytes;      /* 0: default */
 	const char *record_file;   /* raw records are appended here (benchmarks) */
+	const char *metrics_address; /* HOST:PORT of GET /metrics; NULL or "": none */
 	const char *const *policies; /* policy files or folders, loaded at start */
 	size_t n_policies;
 	const char *policy_dir;      /* read at start and on SIGHUP */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/http.h"
 #include "cmd/cmd.h"
 #include "load/pin.h"
 #include "util/out.h"
@@ -39,13 +40,15 @@ static void usage(FILE *f)
 		"                          agent adopts it\n"
 		"  --keep-enforcing        SIGINT/SIGTERM leave the policies pinned, in force (by default\n"
 		"                          a graceful stop unloads them; `veto reset` removes them)\n"
+		"  --metrics-address HOST:PORT  serve Prometheus metrics at http://HOST:PORT/metrics\n"
+		"                          ([IPV6]:PORT; :PORT: every interface; '': none; default %s)\n"
 		"  --walk-every-path       resolve a file's path at every call; by default a path\n"
 		"                          that rules out every selector is remembered per inode\n"
 		"  -v, --verbose           show libbpf's messages\n"
 		"SIGHUP re-reads the policy folder (added, changed, removed files; a broken\n"
 		"file keeps its running version) and reopens the export file.\n"
 		"Policies change at runtime with `veto tracingpolicy` (see its --help).\n",
-		AGENT_DEFAULT_POLICY_DIR, AGENT_DEFAULT_SOCKET, AGENT_DEFAULT_LOCK, PIN_DEFAULT_DIR);
+		AGENT_DEFAULT_POLICY_DIR, AGENT_DEFAULT_SOCKET, AGENT_DEFAULT_LOCK, PIN_DEFAULT_DIR, HTTP_DEFAULT_ADDRESS);
 }
 
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *v)
@@ -62,7 +65,7 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 int cmd_agent(int argc, char **argv)
 {
 	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK, O_LOCK, O_BPFDIR, O_KEEP,
-	       O_POLICY_DIR };
+	       O_POLICY_DIR, O_METRICS };
 	static const struct option opts[] = {
 		{ "export-file", required_argument, NULL, O_EXPORT },
 		{ "export-max-size", required_argument, NULL, O_MAXSIZE },
@@ -79,6 +82,7 @@ int cmd_agent(int argc, char **argv)
 		{ "walk-every-path", no_argument, NULL, O_WALK },
 		{ "bpf-dir", required_argument, NULL, O_BPFDIR },
 		{ "keep-enforcing", no_argument, NULL, O_KEEP },
+		{ "metrics-address", required_argument, NULL, O_METRICS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -90,6 +94,7 @@ int cmd_agent(int argc, char **argv)
 		.lock_file = AGENT_DEFAULT_LOCK,
 		.bpf_dir = PIN_DEFAULT_DIR,
 		.policy_dir = AGENT_DEFAULT_POLICY_DIR,
+		.metrics_address = HTTP_DEFAULT_ADDRESS,
 	};
 	static const char *policies[64];
 	unsigned long long v;
@@ -153,6 +158,19 @@ int cmd_agent(int argc, char **argv)
 				return 2;
 			}
 			o.ringbuf_bytes = v << 20;
+			break;
+		case O_METRICS:
+			if (*optarg) {
+				struct sockaddr_storage ss;
+				socklen_t len;
+				char why[320];
+
+				if (http_parse_address(optarg, &ss, &len, why, sizeof(why))) {
+					out_error("agent: bad --metrics-address %s", why);
+					return 2;
+				}
+			}
+			o.metrics_address = optarg;
 			break;
 		case O_RECORD:
 			o.record_file = optarg;

@@ -21,8 +21,9 @@ enum ev_kind {
 	EV__COUNT,
 };
 
-/* The two encodings: Tetragon's JSON, a line for people. */
-enum ev_format { FMT_JSON, FMT_COMPACT };
+/* The two encodings: Tetragon's JSON, a line for people; FMT_NONE for a
+ * sink that reads the event itself (the metrics count it). */
+enum ev_format { FMT_JSON, FMT_COMPACT, FMT_NONE };
 
 struct enc_ctx {
 	char node[65];

@@ -14,6 +14,7 @@
 #include "engine.skel.h"
 #include "load/bpffs.h"
 #include "load/follow.h"
+#include "util/bpf_fds.h"
 #include "util/bpflog.h"
 
 #define FOLLOW_PROGS 3
@@ -571,35 +572,30 @@ int engine_policy_set_mode(struct engine_policy *p, const struct compiled *c, bo
 
 /* The "memlock:" line of /proc/self/fdinfo/FD: what the kernel charges for
  * a map or program. */
-static uint64_t fd_memlock(int fd)
+uint64_t engine_policy_memlock(const struct engine_policy *p)
 {
-	char path[64], line[128];
-	unsigned long long v = 0;
-	FILE *f;
+	struct engine_obj objs[256];
+	size_t n = engine_policy_objs(p, objs, sizeof(objs) / sizeof(objs[0]));
+	uint64_t sum = 0;
 
-	if (fd < 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
+	for (size_t i = 0; i < n; i++)
+		sum += bpf_fd_memlock(objs[i].fd);
+	return sum;
 }
 
-uint64_t engine_policy_memlock(const struct engine_policy *p)
+size_t engine_policy_objs(const struct engine_policy *p, struct engine_obj *out, size_t max)
 {
 	struct bpf_program *prog;
 	struct bpf_map *map;
-	uint64_t sum = 0;
+	size_t n = 0;
 
-	bpf_object__for_each_map(map, p->skel->obj)
-		if (map != p->skel->maps.policy_events) /* the agent's ring, shared by all */
-			sum += fd_memlock(bpf_map__fd(map));
-	bpf_object__for_each_program(prog, p->skel->obj)
-		sum += fd_memlock(bpf_program__fd(prog));
-	return sum;
+	bpf_object__for_each_map(map, p->skel->obj) {
+		if (n < max && map != p->skel->maps.policy_events && bpf_map__fd(map) >= 0)
+			out[n++] = (struct engine_obj){ bpf_map__fd(map), false, bpf_map__name(map) };
+	}
+	bpf_object__for_each_program(prog, p->skel->obj) {
+		if (n < max && bpf_program__fd(prog) >= 0)
+			out[n++] = (struct engine_obj){ bpf_program__fd(prog), true, bpf_program__name(prog) };
+	}
+	return n;
 }

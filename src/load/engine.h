@@ -19,6 +19,18 @@ int engine_policy_load(const struct compiled *c, uint32_t id, int events_fd, str
  * they are still its own: see engine_policy_owns_pins). */
 void engine_policy_unload(struct engine_policy *p);
 
+/* One of an instance's own BPF objects: a map or a loaded program. */
+struct engine_obj {
+	int fd;
+	bool prog;
+	const char *name;
+};
+
+/* The instance's own maps and loaded programs (not the ring buffer it
+ * shares), at most max into out; how many. For its kernel memory and its
+ * programs' statistics. */
+size_t engine_policy_objs(const struct engine_policy *p, struct engine_obj *out, size_t max);
+
 /* Counted by the kernel programs (enum veto_lost), summed over CPUs. */
 uint64_t engine_policy_lost(const struct engine_policy *p, enum veto_lost what);
 

@@ -73,6 +73,10 @@ void sink_bus_emit(struct sink_bus *b, const struct ev *e)
 		struct sink *s = b->v[i];
 		if (s->filter && !filter_match(s->filter, e))
 			continue;
+		if (s->format == FMT_NONE) {
+			s->ops->take(s, e);
+			continue;
+		}
 		s->ops->queue(s, encoded(b, e, s->format, s->ancestors));
 	}
 }

@@ -1,6 +1,6 @@
 /* One interface for every destination of events: the export (a file or
- * stdout) and each getevents client are a struct sink, each with its filter
- * and format; the bus (sinks/bus.h) hands each sink the events it wants.
+ * stdout), each getevents client and the metrics are a struct sink, each with
+ * its filter and format; the bus (sinks/bus.h) hands each sink the events it wants.
  * A new sink is one file implementing sink_ops, plus the option that opens
  * it (cmd/agent.c) and its sink_bus_add (agent/agent.c). */
 #ifndef VETO_SINKS_SINK_H
@@ -27,6 +27,8 @@ struct sink;
 struct sink_ops {
 	/* Takes one encoded event (w->oom: its encoding failed). */
 	void (*queue)(struct sink *s, const struct jw *w);
+	/* A FMT_NONE sink's instead of queue: the event itself, not encoded. */
+	void (*take)(struct sink *s, const struct ev *e);
 	/* Writes what is queued without waiting. 0: all written; -EAGAIN:
 	 * more to write; other -errno: the sink is gone. */
 	int (*flush)(struct sink *s);

@@ -1,4 +1,4 @@
-/* veto's version: `veto --version` and the agent's status. */
+/* veto's version: `veto --version`, the agent's status, veto_build_info. */
 #ifndef VETO_UTIL_VERSION_H
 #define VETO_UTIL_VERSION_H
 
