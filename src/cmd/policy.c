@@ -12,21 +12,35 @@
 #include "util/json.h"
 #include "util/out.h"
 
+/* Each subcommand's help; `veto policy --help` prints them all. */
+static const struct {
+	const char *sub, *text;
+} helps[] = {
+	{ "lint", "veto policy lint [-o text|json] FILE|DIR...\n"
+		  "    every error and warning as FILE:LINE:COL: error|warning: message;\n"
+		  "    a DIR's *.yaml and *.yml files, as the agent reads them;\n"
+		  "    exit 0 when every file is valid (warnings allowed), 1 otherwise.\n" },
+	{ "show", "veto policy show [-o json] FILE\n"
+		  "    the checked policy, normalised, as JSON.\n" },
+	{ "hooks", "veto policy hooks [-o json]\n"
+		   "    the LSM hooks veto enforces at, their kernel functions, programs and\n"
+		   "    the argument types a policy declares for them (nop: not readable);\n"
+		   "    \"(not in this kernel)\": the running kernel lacks that hook.\n" },
+	{ "try", "veto policy try [-o text|json] FILE|DIR...\n"
+		 "    compile, load and attach on this kernel, then detach: would the agent\n"
+		 "    load it here? (root)\n" },
+};
+static const char *cur_sub;
+
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: veto policy lint [-o text|json] FILE|DIR...\n"
-		   "       veto policy show [-o json] FILE\n"
-		   "lint: every error and warning as FILE:LINE:COL: error|warning: message;\n"
-		   "      a DIR's *.yaml and *.yml files, as the agent reads them;\n"
-		   "      exit 0 when every file is valid (warnings allowed), 1 otherwise.\n"
-		   "show: the checked policy, normalised, as JSON.\n"
-		   "       veto policy hooks [-o json]\n"
-		   "hooks: the LSM hooks veto enforces at, their kernel functions, programs and\n"
-		   "       the argument types a policy declares for them (nop: not readable);\n"
-		   "       \"(not in this kernel)\": the running kernel lacks that hook.\n"
-		   "       veto policy try [-o text|json] FILE|DIR...\n"
-		   "try: compile, load and attach on this kernel, then detach: would the agent\n"
-		   "     load it here? (root)\n");
+	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++)
+		if (cur_sub && !strcmp(cur_sub, helps[i].sub)) {
+			fprintf(f, "Usage: %s", helps[i].text);
+			return;
+		}
+	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++)
+		fprintf(f, "%s%s", i ? "       " : "Usage: ", helps[i].text);
 }
 
 static int parse_opts(int argc, char **argv, const char *sub)
@@ -39,6 +53,7 @@ static int parse_opts(int argc, char **argv, const char *sub)
 	int c, r;
 
 	optind = 1;
+	cur_sub = sub;
 	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':

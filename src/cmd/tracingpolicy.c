@@ -37,6 +37,34 @@ static void usage(FILE *f)
 		AGENT_DEFAULT_SOCKET);
 }
 
+/* Each verb's own --help. */
+static const struct {
+	const char *verb, *args, *what;
+} verb_help[] = {
+	{ "add", "FILE [--mode enforce|monitor]",
+	  "Sends FILE's content to the agent, which loads its policies whole or not at all;\n"
+	  "errors come back as FILE:LINE:COL. --mode overrides the policies' own policy-mode." },
+	{ "delete", "NAME", "Detaches the policy and forgets it." },
+	{ "enable", "NAME", "Loads a disabled policy again; if the kernel refuses, it stays listed\n"
+			    "as load_error with the reason." },
+	{ "disable", "NAME", "Unloads the policy's kernel part and keeps it listed." },
+	{ "set-mode", "NAME enforce|monitor", "Switches each hook's mode in place: at every instant each hook is\n"
+					      "in one mode or the other." },
+	{ "list", "[-o json]", "NAME STATE MODE HOOKS NPOST NENFORCE NMONITOR KERNELMEMORY AGE per policy." },
+};
+static const char *cur_verb;
+
+static void verb_usage(FILE *f)
+{
+	for (size_t i = 0; i < sizeof(verb_help) / sizeof(verb_help[0]); i++)
+		if (!strcmp(verb_help[i].verb, cur_verb)) {
+			fprintf(f, "Usage: veto tracingpolicy %s %s [--socket PATH]\n%s\n", cur_verb, verb_help[i].args,
+				verb_help[i].what);
+			return;
+		}
+	usage(f);
+}
+
 /* Options after the verb: --socket, -o, --mode, --help. mode: NULL where the
  * verb takes none. Returns CMD_NEXT, or the exit status. */
 static int options(int argc, char **argv, const char **mode)
@@ -51,6 +79,7 @@ static int options(int argc, char **argv, const char **mode)
 	int c, r;
 
 	optind = 0; /* a new argv: getopt starts over */
+	cur_verb = argv[0];
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		if (c == 's') {
 			sock = optarg;
@@ -59,7 +88,7 @@ static int options(int argc, char **argv, const char **mode)
 		} else if (c == 'm') {
 			out_error("tracingpolicy %s: takes no --mode", argv[0]);
 			return 2;
-		} else if ((r = cmd_opt_rest(c, usage)) != CMD_NEXT) {
+		} else if ((r = cmd_opt_rest(c, verb_usage)) != CMD_NEXT) {
 			return r;
 		}
 	}

@@ -10,15 +10,20 @@ stage=$tmp/root
 cmds=$("$VETO" --help | awk '/^Commands:/ { on = 1; next } on && /^$/ { exit } on { print $1 }')
 expect_ne "veto --help lists commands" "" "$cmds"
 for c in $cmds; do
+	# an alias ("short for NAME") shows its command's usage
+	name=$("$VETO" --help | awk -v c="$c" '$1 == c && $2 == "short" && $3 == "for" { print $4 }')
+	name=${name:-$c}
 	out=$("$VETO" "$c" --help 2>&1); rc=$?
 	expect_eq "veto $c --help exit status" 0 "$rc"
-	expect_match "veto $c --help shows its usage" "Usage: veto $c" "$out"
-	# subcommands are the words after "veto CMD" in its usage lines
-	subs=$(printf '%s\n' "$out" | sed -n "s/^.*veto $c \\([a-z][a-z-]*\\).*/\\1/p" | sort -u)
+	expect_match "veto $c --help shows its usage" "Usage: veto $name" "$out"
+	# subcommands: the words after "veto CMD" in its usage lines, and the
+	# verbs its help lists one per indented line
+	subs=$(printf '%s\n' "$out" | sed -n -e "s/^.*veto $name \\([a-z][a-z-]*\\).*/\\1/p" \
+		-e 's/^  \([a-z][a-z-]*\) .*/\1/p' | sort -u)
 	for s in $subs; do
 		out=$("$VETO" "$c" "$s" --help 2>&1); rc=$?
 		expect_eq "veto $c $s --help exit status" 0 "$rc"
-		expect_match "veto $c $s --help shows its usage" "veto $c $s" "$out"
+		expect_match "veto $c $s --help shows its own usage" "Usage: veto $name $s" "$out"
 	done
 done
 
