@@ -74,7 +74,7 @@ int main(int argc, char **argv)
 {
 	char *veto, *sock, *policy, *name, *target;
 	double *t[NSTEP];
-	long n, wrong = 0;
+	long n, wrong = 0, bad[NSTEP] = { 0 };
 
 	if (argc != 7 || (n = atol(argv[6])) <= 0) {
 		fprintf(stderr, "Usage: tpcycle VETO SOCKET POLICY NAME TARGET N\n");
@@ -92,24 +92,30 @@ int main(int argc, char **argv)
 
 		if ((t[ADD][i] = run(add)) < 0)
 			return 1;
-		wrong += !refused(target);
+		bad[ADD] += !refused(target);
 		if ((t[MONITOR][i] = run(mon)) < 0)
 			return 1;
-		wrong += refused(target);
+		bad[MONITOR] += refused(target);
 		if ((t[ENFORCE][i] = run(enf)) < 0)
 			return 1;
-		wrong += !refused(target);
+		bad[ENFORCE] += !refused(target);
 		if ((t[DELETE][i] = run(del)) < 0)
 			return 1;
-		wrong += refused(target);
+		bad[DELETE] += refused(target);
 		if ((t[TRY][i] = run(try)) < 0)
 			return 1;
 	}
-	printf("| step | median ms | / policy try |\n|---|---|---|\n");
+	printf("| step | median ms | / policy try | writes right after it that went the wrong way |\n|---|---|---|---|\n");
 	for (int s = 0; s < NSTEP; s++)
 		qsort(t[s], (size_t)n, sizeof(double), cmp);
-	for (int s = 0; s < NSTEP; s++)
-		printf("| %s | %.1f | %.2f |\n", step_name[s], t[s][n / 2], t[s][n / 2] / t[TRY][n / 2]);
+	for (int s = 0; s < NSTEP; s++) {
+		wrong += bad[s];
+		if (s == TRY)
+			printf("| %s | %.1f | %.2f | |\n", step_name[s], t[s][n / 2], t[s][n / 2] / t[TRY][n / 2]);
+		else
+			printf("| %s | %.1f | %.2f | %ld of %ld |\n", step_name[s], t[s][n / 2],
+			       t[s][n / 2] / t[TRY][n / 2], bad[s], n);
+	}
 	printf("writes right after a command that went the wrong way: %ld of %ld\n", wrong, 4 * n);
 	return wrong ? 1 : 0;
 }

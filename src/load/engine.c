@@ -254,16 +254,52 @@ fail:
 	return r < 0 ? r : -EINVAL;
 }
 
+static uint32_t link_id(int fd)
+{
+	struct bpf_link_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
+}
+
+/* Waits until the kernel has freed each link (detached its program): a
+ * link a pin held is put after an RCU grace period on some kernels (5.10),
+ * and an unload returns only once the policy is out of force. Bounded. */
+static void wait_links_gone(const uint32_t *ids, size_t n)
+{
+	for (int tries = 0; tries < 400; tries++) {
+		size_t left = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			int fd = ids[i] ? bpf_link_get_fd_by_id(ids[i]) : -1;
+
+			if (fd >= 0) {
+				close(fd);
+				left++;
+			}
+		}
+		if (!left)
+			return;
+		usleep(5000);
+	}
+}
+
 void engine_policy_unload(struct engine_policy *p)
 {
+	uint32_t ids[sizeof(p->links) / sizeof(p->links[0])];
+
 	if (!p)
 		return;
+	for (size_t i = 0; i < p->n_links; i++)
+		ids[i] = link_id(bpf_link__fd(p->links[i]));
 	/* the pins hold the links too: without them, closing detaches */
 	if (p->pin_dir && engine_policy_owns_pins(p))
 		bpffs_remove(p->pin_dir);
 	free(p->pin_dir);
 	for (size_t i = 0; i < p->n_links; i++)
 		bpf_link__destroy(p->links[i]);
+	wait_links_gone(ids, p->n_links);
 	veto_engine__destroy(p->skel);
 	free(p);
 }
@@ -472,15 +508,6 @@ void engine_policy_release(struct engine_policy *p)
 	veto_engine__destroy(p->skel);
 	free(p->pin_dir);
 	free(p);
-}
-
-static uint32_t link_id(int fd)
-{
-	struct bpf_link_info info;
-	uint32_t len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
 }
 
 bool engine_policy_owns_pins(const struct engine_policy *p)
