@@ -263,16 +263,28 @@ static uint32_t link_id(int fd)
 	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
 }
 
-/* Waits until the kernel has freed each link (detached its program): a
- * link a pin held is put after an RCU grace period on some kernels (5.10),
- * and an unload returns only once the policy is out of force. Bounded. */
-static void wait_links_gone(const uint32_t *ids, size_t n)
+/* The program a link runs, by id (0: none). */
+static uint32_t link_prog_id(int fd)
+{
+	struct bpf_link_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.prog_id : 0;
+}
+
+/* Waits until the kernel has freed each program (a link's release puts its
+ * program only once the program is detached): a link a pin held is put
+ * after an RCU grace period and released from a work queue on some kernels
+ * (5.10), and an unload returns only once the policy is out of force.
+ * Bounded. */
+static void wait_progs_gone(const uint32_t *ids, size_t n)
 {
 	for (int tries = 0; tries < 400; tries++) {
 		size_t left = 0;
 
 		for (size_t i = 0; i < n; i++) {
-			int fd = ids[i] ? bpf_link_get_fd_by_id(ids[i]) : -1;
+			int fd = ids[i] ? bpf_prog_get_fd_by_id(ids[i]) : -1;
 
 			if (fd >= 0) {
 				close(fd);
@@ -288,19 +300,21 @@ static void wait_links_gone(const uint32_t *ids, size_t n)
 void engine_policy_unload(struct engine_policy *p)
 {
 	uint32_t ids[sizeof(p->links) / sizeof(p->links[0])];
+	size_t n;
 
 	if (!p)
 		return;
+	n = p->n_links;
 	for (size_t i = 0; i < p->n_links; i++)
-		ids[i] = link_id(bpf_link__fd(p->links[i]));
+		ids[i] = link_prog_id(bpf_link__fd(p->links[i]));
 	/* the pins hold the links too: without them, closing detaches */
 	if (p->pin_dir && engine_policy_owns_pins(p))
 		bpffs_remove(p->pin_dir);
 	free(p->pin_dir);
 	for (size_t i = 0; i < p->n_links; i++)
 		bpf_link__destroy(p->links[i]);
-	wait_links_gone(ids, p->n_links);
 	veto_engine__destroy(p->skel);
+	wait_progs_gone(ids, n);
 	free(p);
 }
 
