@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "agent/clients.h"
+#include "agent/protect.h"
 #include "agent/runfiles.h"
 #include "agent/status.h"
 #include "events/pipeline.h"
@@ -44,6 +45,9 @@ struct agent {
 	struct clients clients;
 	struct proc_sensor *sensor;
 	struct policy_set policies;
+	struct guard *guard;
+	struct guard_hold *held, **held_policies; /* what the guard protects */
+	size_t n_held;
 	int epfd, sigfd, timerfd, lfd, recfd, lockfd;
 	uint64_t ticks;
 	uint64_t entries_last_tick;
@@ -202,6 +206,11 @@ static void cleanup(struct agent *a)
 	policy_set_unload(&a->policies);
 	proc_sensor_close(a->sensor);
 	ev_ring_close(a->ring);
+	for (size_t i = 0; i < a->n_held; i++)
+		guard_release(a->held_policies[i]);
+	free(a->held_policies);
+	guard_release(a->held);
+	guard_close(a->guard); /* last: nothing it protects is left */
 	pipeline_fini(&a->pl);
 	file_sink_close(&a->exp.f);
 	sink_bus_fini(&a->bus);
@@ -288,6 +297,9 @@ int agent_run(const struct agent_opts *o)
 		       strerror(-err));
 		goto out;
 	}
+	err = protect_open(&a->guard, o); /* first: it covers what follows */
+	if (err)
+		goto out;
 	err = ev_ring_open(&a->ring, o->ringbuf_bytes, on_record, a);
 	if (err) {
 		logmsg("Error: ring buffer: %s", strerror(-err));
@@ -333,6 +345,16 @@ int agent_run(const struct agent_opts *o)
 			}
 		}
 	}
+	if ((err = protect_base(a->guard, a->ring, a->sensor, &a->held)))
+		goto out;
+	if (!(a->held_policies = calloc(a->policies.n + 1, sizeof(*a->held_policies)))) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (; a->n_held < a->policies.n; a->n_held++)
+		if ((err = protect_policy(a->guard, a->policies.loaded[a->n_held],
+					  a->policies.compiled[a->n_held].src->name, &a->held_policies[a->n_held])))
+			goto out;
 	/* after attaching: what starts from now on is seen by the sensor */
 	n = proc_cache_scan(a->pl.cache, "/proc");
 	if (n < 0)

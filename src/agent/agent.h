@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpf/guard.h"
+
 #define AGENT_DEFAULT_SOCKET "/run/veto/veto.sock"
 #define AGENT_DEFAULT_LOCK "/run/veto/agent.lock"
 
@@ -24,6 +26,9 @@ struct agent_opts {
 	const char *record_file;   /* raw records are appended here (benchmarks) */
 	const char *const *policies; /* policy files or folders, loaded at start */
 	size_t n_policies;
+	bool no_protect;           /* no self-protection (guard) */
+	uint32_t signallers[GUARD_MAX_SIGNALLERS]; /* pids allowed to signal the agent */
+	size_t n_signallers;
 };
 
 /* Runs until SIGINT/SIGTERM (SIGHUP reopens the export file). Returns 0 after a clean stop, or -errno when it

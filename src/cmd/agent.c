@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/protect.h"
 #include "cmd/cmd.h"
 #include "util/out.h"
 
@@ -32,6 +33,12 @@ static void usage(FILE *f)
 		"  --record FILE           also append the raw records to FILE (for benchmarks)\n"
 		"  --walk-every-path       resolve a file's path at every call; by default a path\n"
 		"                          that rules out every selector is remembered per inode\n"
+		"  --allow-signals-from LIST  who may signal the agent while it protects itself:\n"
+		"                          pids and 'parent' (its unit manager), comma-separated,\n"
+		"                          or 'none' (default: parent)\n"
+		"  --no-protect            no self-protection: by default (where BPF LSM works) no\n"
+		"                          other process, root included, kills, stops or traces the\n"
+		"                          agent, or detaches or writes its BPF programs and maps\n"
 		"  -v, --verbose           show libbpf's messages\n"
 		"SIGHUP reopens the export file (after logrotate renamed it).\n",
 		AGENT_DEFAULT_SOCKET, AGENT_DEFAULT_LOCK);
@@ -50,7 +57,8 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 
 int cmd_agent(int argc, char **argv)
 {
-	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK, O_LOCK };
+	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK, O_LOCK,
+	       O_NOPROT, O_SIGNALS };
 	static const struct option opts[] = {
 		{ "export-file", required_argument, NULL, O_EXPORT },
 		{ "export-max-size", required_argument, NULL, O_MAXSIZE },
@@ -64,6 +72,8 @@ int cmd_agent(int argc, char **argv)
 		{ "record", required_argument, NULL, O_RECORD },
 		{ "policy", required_argument, NULL, O_POLICY },
 		{ "walk-every-path", no_argument, NULL, O_WALK },
+		{ "no-protect", no_argument, NULL, O_NOPROT },
+		{ "allow-signals-from", required_argument, NULL, O_SIGNALS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -75,6 +85,7 @@ int cmd_agent(int argc, char **argv)
 		.lock_file = AGENT_DEFAULT_LOCK,
 	};
 	static const char *policies[64];
+	const char *signallers = "parent";
 	unsigned long long v;
 	int c, err;
 
@@ -138,6 +149,12 @@ int cmd_agent(int argc, char **argv)
 			policies[o.n_policies++] = optarg;
 			o.policies = policies;
 			break;
+		case O_NOPROT:
+			o.no_protect = true;
+			break;
+		case O_SIGNALS:
+			signallers = optarg;
+			break;
 		default:
 			if ((err = cmd_opt_rest(c, usage)) != CMD_NEXT)
 				return err;
@@ -145,6 +162,13 @@ int cmd_agent(int argc, char **argv)
 	}
 	if ((err = cmd_no_args("agent", argc, argv)))
 		return err;
+	err = protect_parse_signallers(signallers, (uint32_t)getppid(), o.signallers, GUARD_MAX_SIGNALLERS,
+				       &o.n_signallers);
+	if (err) {
+		out_error("agent: bad --allow-signals-from '%s' (%s)", signallers,
+			  err == -E2BIG ? "at most 8 processes" : "pids and 'parent', comma-separated, or 'none'");
+		return 2;
+	}
 	if (geteuid() != 0) {
 		out_error("agent: needs root (to load BPF programs and own the control socket)");
 		return 1;

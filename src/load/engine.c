@@ -13,6 +13,7 @@
 #include "engine.skel.h"
 #include "load/follow.h"
 #include "util/bpflog.h"
+#include "util/objfd.h"
 
 #define FOLLOW_PROGS 3
 #define PCACHE_INV "veto_pcache_inv"
@@ -273,4 +274,9 @@ uint64_t engine_policy_lost(const struct engine_policy *p, enum veto_lost what)
 			sum += v[i];
 	free(v);
 	return sum;
+}
+
+int engine_policy_each_fd(const struct engine_policy *p, objfd_fn fn, void *ctx)
+{
+	return objfd_each(p->skel->obj, p->links, p->n_links, fn, ctx);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "compile/compile.h"
+#include "util/objfd.h"
 
 struct engine_policy;
 
@@ -18,5 +19,8 @@ void engine_policy_unload(struct engine_policy *p);
 
 /* Counted by the kernel programs (enum veto_lost), summed over CPUs. */
 uint64_t engine_policy_lost(const struct engine_policy *p, enum veto_lost what);
+
+/* Every map, program and link fd of the instance (the guard protects them). */
+int engine_policy_each_fd(const struct engine_policy *p, objfd_fn fn, void *ctx);
 
 #endif
