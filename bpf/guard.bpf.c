@@ -16,6 +16,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define FMODE_WRITE 0x2
 #define MAY_WRITE 0x2
+#define PTRACE_MODE_ATTACH 0x02
 #define S_IFMT 00170000
 #define S_IFDIR 0040000
 #define NSEC_PER_TICK (1000000000ull / GUARD_USER_HZ)
@@ -31,6 +32,9 @@ struct guard_dev pin_devs[GUARD_MAX_DEVS];
 /* The agent's credentials, learnt from its own bpf() calls: task_prlimit
  * names its target by credentials only. */
 __u64 agent_cred;
+/* Set while the agent loads objects it has not protected yet: then no link
+ * or writable map fd by id for anyone else. */
+__u32 loading;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -57,10 +61,11 @@ static __always_inline bool is_protected(__u32 kind, __u32 dev, __u64 id)
 	return bpf_map_lookup_elem(&guard_objs, &k) != NULL;
 }
 
-static __always_inline bool allowed_signaller(void)
+/* t's process is an allowed signaller: its pid, and its start time as
+ * /proc/PID/stat gives it. */
+static __always_inline bool is_signaller(struct task_struct *t)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct task_struct *t;
+	__u32 tgid = BPF_CORE_READ(t, tgid);
 	__u64 ticks;
 
 	for (int i = 0; i < GUARD_MAX_SIGNALLERS; i++) {
@@ -68,7 +73,6 @@ static __always_inline bool allowed_signaller(void)
 			break;
 		if (signallers[i].tgid != tgid)
 			continue;
-		t = (struct task_struct *)bpf_get_current_task();
 		ticks = BPF_CORE_READ(t, group_leader, start_boottime) / NSEC_PER_TICK;
 		return ticks == signallers[i].start_ticks;
 	}
@@ -89,7 +93,7 @@ int BPF_PROG(veto_guard_kill, struct task_struct *p, struct kernel_siginfo *info
 	 * signaller. Read as a number: the verifier takes the argument for
 	 * never NULL and would drop the test. */
 	bpf_probe_read_kernel(&sender_cred, sizeof(sender_cred), &ctx[3]);
-	return !sender_cred && allowed_signaller() ? 0 : -EPERM;
+	return !sender_cred && is_signaller((struct task_struct *)bpf_get_current_task()) ? 0 : -EPERM;
 }
 
 /* SIGIO and SIGURG (and any F_SETSIG signal) from a file whose owner was set
@@ -100,12 +104,16 @@ int BPF_PROG(veto_guard_sigio, struct task_struct *tsk, struct fown_struct *fown
 	return agent_tgid && BPF_CORE_READ(tsk, tgid) == agent_tgid ? -EPERM : 0;
 }
 
-/* Every mode: ptrace, /proc/PID/mem, process_vm_readv and writev,
- * pidfd_getfd, /proc/PID/fd, kcmp. */
+/* The agent, in every mode: ptrace, /proc/PID/mem, process_vm_readv and
+ * writev, pidfd_getfd, /proc/PID/fd, kcmp. An allowed signaller, in the
+ * modes that control it (ptrace, its memory written, its fds taken): made
+ * to send a signal for another, it would be a way around. */
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(veto_guard_ptrace, struct task_struct *child, unsigned int mode)
 {
-	return at_agent(child) ? -EPERM : 0;
+	if (at_agent(child))
+		return -EPERM;
+	return agent_tgid && (mode & PTRACE_MODE_ATTACH) && !from_agent() && is_signaller(child) ? -EPERM : 0;
 }
 
 /* Slowing it: nice, I/O priority, scheduler policy and CPU affinity. */
@@ -147,7 +155,7 @@ int BPF_PROG(veto_guard_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 		}
 		return 0;
 	}
-	if (cmd == BPF_LINK_GET_FD_BY_ID && is_protected(GK_LINK, 0, BPF_CORE_READ(attr, link_id)))
+	if (cmd == BPF_LINK_GET_FD_BY_ID && (loading || is_protected(GK_LINK, 0, BPF_CORE_READ(attr, link_id))))
 		return -EPERM;
 	return 0;
 }
@@ -158,7 +166,7 @@ int BPF_PROG(veto_guard_map, struct bpf_map *map, fmode_t fmode)
 {
 	if (!(fmode & FMODE_WRITE) || from_agent())
 		return 0;
-	return is_protected(GK_MAP, 0, BPF_CORE_READ(map, id)) ? -EPERM : 0;
+	return loading || is_protected(GK_MAP, 0, BPF_CORE_READ(map, id)) ? -EPERM : 0;
 }
 
 static __always_inline bool pinned_dev(__u32 dev)

@@ -200,6 +200,12 @@ int guard_hold_path(struct guard_hold *h, const char *path)
 	return r ? hold_failed(h, r) : 0;
 }
 
+void guard_loading(struct guard *g, bool on)
+{
+	if (g)
+		g->skel->bss->loading = on;
+}
+
 int guard_hold_err(const struct guard_hold *h)
 {
 	return h ? h->err : 0;

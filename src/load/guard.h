@@ -7,6 +7,7 @@
 #ifndef VETO_LOAD_GUARD_H
 #define VETO_LOAD_GUARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,6 +51,11 @@ int guard_hold_err(const struct guard_hold *h);
 /* Unprotects what the holder held (an object several holders hold stays
  * protected) and frees it. NULL: nothing. */
 void guard_release(struct guard_hold *h);
+
+/* on: until off, nobody else gets a link fd or a writable map fd by id or
+ * pin, whatever the object: wrap a load and its holding in it, so no fd is
+ * taken between an object's creation and its protection. NULL: nothing. */
+void guard_loading(struct guard *g, bool on);
 
 /* The kernel's dev_t of a stat's st_dev (pure: unit-tested). */
 uint32_t guard_kdev(uint64_t st_dev);

@@ -8,7 +8,8 @@
  *   maps: every map id: "N write-refused W read-only R write-through-rdonly X"
  *   progs: every program id: "N info I"
  *   pins: opens a guard of its own, holds a pinned map and its folder, and a
- *     child tries them: "held ATTEMPT RESULT" lines, then "released ..." */
+ *     child tries them: "held ATTEMPT RESULT" lines, then "released ..."; and
+ *     a writable fd of a map not held, while the guard is loading and not */
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -224,6 +225,25 @@ static void try_pins(const char *when)
 	waitpid(pid, &st, 0);
 }
 
+/* Another process's writable fd of an unprotected map, by id. */
+static void try_map(const char *when, int map_fd)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+	pid_t pid;
+	int st;
+
+	if (bpf_obj_get_info_by_fd(map_fd, &info, &len))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		printf("%s map-write %s\n", when, res(bpf_map_get_fd_by_id(info.id)));
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+}
+
 static int pins(void)
 {
 	struct guard *g;
@@ -244,6 +264,11 @@ static int pins(void)
 		return 1;
 	}
 	try_pins("held");
+	/* while loading, even objects not held yet */
+	guard_loading(g, true);
+	try_map("loading", fd);
+	guard_loading(g, false);
+	try_map("idle", fd);
 	/* the holder itself may */
 	r = bpf_obj_get(PIN);
 	printf("owner obj-get %s\n", res(r));

@@ -40,6 +40,9 @@ expect_ok "signal 0 (does it live?) still answers" sh -c "kill -0 $AGENT_PID"
 for a in attach seize vm-write pidfd-getfd; do
 	expect_eq "$a on the agent is refused" EPERM "$(guard-attack "$a" "$AGENT_PID")"
 done
+expect_eq "the allowed signaller (the parent) cannot be traced either" EPERM "$(guard-attack attach $$)"
+expect_eq "its memory is not written either" EPERM "$(guard-attack vm-write $$)"
+expect_ok "its /proc/PID/fd still lists (read-only inspection)" sh -c "ls /proc/$$/fd >/dev/null"
 expect_eq "/proc/PID/mem opened for writing is refused" EACCES "$(guard-attack mem-write "$AGENT_PID")"
 expect_eq "/proc/PID/fd/0 is refused" EACCES "$(guard-attack fd-link "$AGENT_PID")"
 for a in nice ioprio sched prlimit; do
@@ -70,6 +73,11 @@ sleep 300 &
 s=$!
 expect_eq "another process is traced as before" OK "$(guard-attack attach "$s")"
 expect_eq "another process is reniced as before" OK "$(guard-attack nice "$s")"
+kill -KILL "$s"
+wait "$s"
+# a fresh one: a process once traced may be left stopped, which is ptrace's
+sleep 300 &
+s=$!
 expect_ok "another process is signalled as before" sh -c "kill -TERM $s"
 wait "$s"
 expect_eq "and dies of it" 143 "$?"
@@ -116,6 +124,8 @@ for a in obj-get rename mkdir-in unlink umount; do
 done
 expect_match "held pin folder still lists" "^held list OK" "$pins"
 expect_match "its owner opens it" "^owner obj-get OK" "$pins"
+expect_match "while loading, a map not held yet gets no writable fd" "^loading map-write EPERM" "$pins"
+expect_match "once loaded, it does (it is not held)" "^idle map-write OK" "$pins"
 for a in obj-get rename unlink; do
 	expect_match "released pin: $a works" "^released $a OK" "$pins"
 done
