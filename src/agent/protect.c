@@ -89,9 +89,13 @@ int protect_parse_signallers(const char *s, uint32_t ppid, uint32_t *out, size_t
 			if (p[0] < '1' || p[0] > '9' || end != p + len || errno || v > INT32_MAX)
 				return -EINVAL;
 		}
-		if (*n == max)
+		for (size_t i = 0; i < *n && v; i++)
+			if (out[i] == v)
+				v = 0; /* named twice: once is enough */
+		if (v && *n == max)
 			return -E2BIG;
-		out[(*n)++] = (uint32_t)v;
+		if (v)
+			out[(*n)++] = (uint32_t)v;
 		if (!p[len])
 			return 0;
 		p += len + 1;

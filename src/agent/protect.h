@@ -25,8 +25,8 @@ int protect_base(struct guard *g, const struct ev_ring *ring, const struct proc_
 int protect_policy(struct guard *g, const struct engine_policy *p, const char *name, struct guard_hold **h);
 
 /* --allow-signals-from: "none", or a comma-separated list of pids and the
- * word "parent" (the agent's parent, ppid). 0, or -EINVAL (not that form),
- * -E2BIG (more than max). Pure. */
+ * word "parent" (the agent's parent, ppid), each kept once. 0, or -EINVAL
+ * (not that form), -E2BIG (more than max). Pure. */
 int protect_parse_signallers(const char *s, uint32_t ppid, uint32_t *out, size_t max, size_t *n);
 
 #endif

@@ -35,7 +35,8 @@ static void usage(FILE *f)
 		"                          that rules out every selector is remembered per inode\n"
 		"  --allow-signals-from LIST  who may signal the agent while it protects itself:\n"
 		"                          pids and 'parent' (its unit manager), comma-separated,\n"
-		"                          or 'none' (default: parent)\n"
+		"                          or 'none' (default: parent,1: systemd, or the shell\n"
+		"                          that started it, and init)\n"
 		"  --no-protect            no self-protection: by default (where BPF LSM works) no\n"
 		"                          other process, root included, kills, stops or traces the\n"
 		"                          agent, or detaches or writes its BPF programs and maps\n"
@@ -85,7 +86,7 @@ int cmd_agent(int argc, char **argv)
 		.lock_file = AGENT_DEFAULT_LOCK,
 	};
 	static const char *policies[64];
-	const char *signallers = "parent";
+	const char *signallers = "parent,1";
 	unsigned long long v;
 	int c, err;
 

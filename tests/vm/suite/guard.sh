@@ -21,7 +21,7 @@ state() { sed 's/.*) //' "/proc/$AGENT_PID/stat" | cut -d' ' -f1; }
 other_kill() { sh -c "kill $1 $AGENT_PID" 2>&1; echo "status $?"; }
 
 agent_start --policy /veto/examples/policies/article-passwd.yaml
-expect_match "the agent says it protects itself" "self-protection on: signals only from pid $$" "$(cat "$AGENT_LOG")"
+expect_match "the agent says it protects itself" "self-protection on: signals only from pid $$,1;" "$(cat "$AGENT_LOG")"
 expect_ok "the policy enforces" enforcing
 
 for sig in -9 -TERM -STOP -INT -HUP -USR1; do
