@@ -80,14 +80,16 @@ static __always_inline bool is_signaller(struct task_struct *t)
 }
 
 /* kill, tgkill, rt_sigqueueinfo, pidfd_send_signal, a process group's
- * signal: whatever a process sends. Signal 0 only asks whether it lives. */
+ * signal: whatever a process sends. Signal 0 only asks whether it lives;
+ * SIGHUP only makes it reopen its export file (logrotate sends it), and
+ * the agent blocks it before the guard loads. */
 SEC("lsm/task_kill")
 int BPF_PROG(veto_guard_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
 	     const struct cred *cred)
 {
 	__u64 sender_cred = 0;
 
-	if (!sig || !at_agent(p))
+	if (!sig || sig == SIGHUP || !at_agent(p))
 		return 0;
 	/* cred: sent on behalf of another (USB async I/O), never an allowed
 	 * signaller. Read as a number: the verifier takes the argument for

@@ -24,11 +24,13 @@ agent_start --policy /veto/examples/policies/article-passwd.yaml
 expect_match "the agent says it protects itself" "self-protection on: signals only from pid $$,1;" "$(cat "$AGENT_LOG")"
 expect_ok "the policy enforces" enforcing
 
-for sig in -9 -TERM -STOP -INT -HUP -USR1; do
+for sig in -9 -TERM -STOP -INT -USR1 -QUIT; do
 	expect_match "kill $sig from another root process is refused" \
 		"Operation not permitted.*status 1|status 1.*Operation not permitted" "$(other_kill "$sig" | tr '\n' ' ')"
 done
 expect_ok "the agent is alive after the kills" alive
+expect_ok "SIGHUP from another process goes through (logrotate)" sh -c "kill -HUP $AGENT_PID"
+wait_for "and the agent reopens its export file" 60 grep -q "SIGHUP: reopened" "$AGENT_LOG"
 expect_ne "the agent is not stopped" T "$(state)"
 for a in tgkill sigqueue pidfd-kill; do
 	expect_eq "SIGKILL by $a is refused" EPERM "$(guard-attack "$a" "$AGENT_PID")"
