@@ -19,6 +19,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define PTRACE_MODE_ATTACH 0x02
 #define S_IFMT 00170000
 #define S_IFDIR 0040000
+#define BPF_FS_MAGIC 0xcafe4a11
 #define NSEC_PER_TICK (1000000000ull / GUARD_USER_HZ)
 
 /* Set before load, frozen after: nobody changes them. */
@@ -203,12 +204,18 @@ static __always_inline bool protected_dentry(struct dentry *d)
 	return d && protected_inode(BPF_CORE_READ(d, d_inode));
 }
 
+/* While the agent loads, every pin: it may pin before it holds. */
+static __always_inline bool loading_pin(struct inode *inode)
+{
+	return loading && BPF_CORE_READ(inode, i_sb, s_magic) == BPF_FS_MAGIC;
+}
+
 /* A pin opened (BPF_OBJ_GET: a link's fd detaches it) or, for a folder,
  * written (an entry added or removed); looking into a folder stays open. */
 SEC("lsm/inode_permission")
 int BPF_PROG(veto_guard_perm, struct inode *inode, int mask)
 {
-	if (!protected_inode(inode) || from_agent())
+	if (!(protected_inode(inode) || loading_pin(inode)) || from_agent())
 		return 0;
 	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFDIR && !(mask & MAY_WRITE))
 		return 0;

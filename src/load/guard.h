@@ -52,9 +52,10 @@ int guard_hold_err(const struct guard_hold *h);
  * protected) and frees it. NULL: nothing. */
 void guard_release(struct guard_hold *h);
 
-/* on: until off, nobody else gets a link fd or a writable map fd by id or
- * pin, whatever the object: wrap a load and its holding in it, so no fd is
- * taken between an object's creation and its protection. NULL: nothing. */
+/* on: until off, nobody else gets a link fd or a writable map fd by id, nor
+ * opens any pin, whatever the object: wrap a load (and pinning) and its
+ * holding in it, so no fd is taken between an object's creation and its
+ * protection. NULL: nothing. */
 void guard_loading(struct guard *g, bool on);
 
 /* The kernel's dev_t of a stat's st_dev (pure: unit-tested). */

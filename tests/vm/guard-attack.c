@@ -225,7 +225,10 @@ static void try_pins(const char *when)
 	waitpid(pid, &st, 0);
 }
 
-/* Another process's writable fd of an unprotected map, by id. */
+#define FREE_PIN "/sys/fs/bpf/guard-free"
+
+/* Another process's writable fd of an unprotected map, by id and from its
+ * pin (not held either). */
 static void try_map(const char *when, int map_fd)
 {
 	struct bpf_map_info info = { 0 };
@@ -238,6 +241,7 @@ static void try_map(const char *when, int map_fd)
 	pid = fork();
 	if (pid == 0) {
 		printf("%s map-write %s\n", when, res(bpf_map_get_fd_by_id(info.id)));
+		printf("%s pin-get %s\n", when, res(bpf_obj_get(FREE_PIN)));
 		fflush(stdout);
 		_exit(0);
 	}
@@ -265,10 +269,15 @@ static int pins(void)
 	}
 	try_pins("held");
 	/* while loading, even objects not held yet */
+	if (bpf_obj_pin(fd, FREE_PIN)) {
+		printf("setting up: %s\n", strerror(errno));
+		return 1;
+	}
 	guard_loading(g, true);
 	try_map("loading", fd);
 	guard_loading(g, false);
 	try_map("idle", fd);
+	unlink(FREE_PIN);
 	/* the holder itself may */
 	r = bpf_obj_get(PIN);
 	printf("owner obj-get %s\n", res(r));

@@ -128,6 +128,8 @@ expect_match "held pin folder still lists" "^held list OK" "$pins"
 expect_match "its owner opens it" "^owner obj-get OK" "$pins"
 expect_match "while loading, a map not held yet gets no writable fd" "^loading map-write EPERM" "$pins"
 expect_match "once loaded, it does (it is not held)" "^idle map-write OK" "$pins"
+expect_match "while loading, a pin not held yet does not open" "^loading pin-get EPERM" "$pins"
+expect_match "once loaded, it does" "^idle pin-get OK" "$pins"
 for a in obj-get rename unlink; do
 	expect_match "released pin: $a works" "^released $a OK" "$pins"
 done
