@@ -300,7 +300,8 @@ int agent_run(const struct agent_opts *o)
 	err = protect_open(&a->guard, o); /* first: it covers what follows */
 	if (err)
 		goto out;
-	guard_loading(a->guard, true);
+	if ((err = protect_loading(a->guard, true)))
+		goto out;
 	err = ev_ring_open(&a->ring, o->ringbuf_bytes, on_record, a);
 	if (err) {
 		logmsg("Error: ring buffer: %s", strerror(-err));
@@ -356,7 +357,7 @@ int agent_run(const struct agent_opts *o)
 		if ((err = protect_policy(a->guard, a->policies.loaded[a->n_held],
 					  a->policies.compiled[a->n_held].src->name, &a->held_policies[a->n_held])))
 			goto out;
-	guard_loading(a->guard, false);
+	protect_loading(a->guard, false);
 	/* after attaching: what starts from now on is seen by the sensor */
 	n = proc_cache_scan(a->pl.cache, "/proc");
 	if (n < 0)

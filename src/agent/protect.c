@@ -35,6 +35,15 @@ int protect_open(struct guard **g, const struct agent_opts *o)
 	return 0;
 }
 
+int protect_loading(struct guard *g, bool on)
+{
+	int err = guard_loading(g, on);
+
+	if (err)
+		logmsg("Error: self-protection: attaching the programs that guard pins: %s", strerror(-err));
+	return err;
+}
+
 static int held(int err, struct guard_hold **h, const char *what)
 {
 	if (!err)

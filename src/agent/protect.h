@@ -16,6 +16,8 @@
  * kernel cannot (no BPF LSM) it logs why and *g is NULL: 0. -errno (logged)
  * when it failed where it could work: the agent stops. */
 int protect_open(struct guard **g, const struct agent_opts *o);
+/* guard_loading, and a log line when it fails. */
+int protect_loading(struct guard *g, bool on);
 /* One holder for the ring and the sensor (g NULL: *h NULL, 0). 0 or -errno,
  * logged, nothing held. */
 int protect_base(struct guard *g, const struct ev_ring *ring, const struct proc_sensor *s,

@@ -19,9 +19,18 @@
 #define LSM_FILE "/sys/kernel/security/lsm"
 #define GUARD_PROGS 16
 
+/* The programs that guard pins: attached only while a pin is held or the
+ * agent loads (inode_permission is on every path walk's way). */
+static const char *const inode_progs[] = { "veto_guard_perm", "veto_guard_unlink", "veto_guard_rmdir",
+					   "veto_guard_rename", "veto_guard_umount" };
+#define INODE_PROGS (sizeof(inode_progs) / sizeof(inode_progs[0]))
+
 struct guard {
 	struct veto_guard *skel;
 	struct guard_hold *self; /* the guard's own programs, links and maps */
+	struct bpf_link *ilinks[INODE_PROGS];
+	struct guard_hold *iheld; /* their links */
+	size_t n_inodes;          /* inodes held, all holders together */
 };
 
 struct guard_hold {
@@ -77,12 +86,44 @@ static int count_dev(struct guard *g, uint32_t dev, int delta)
 	return 0;
 }
 
+static void inode_hooks_off(struct guard *g)
+{
+	guard_release(g->iheld);
+	g->iheld = NULL;
+	for (size_t i = 0; i < INODE_PROGS; i++) {
+		bpf_link__destroy(g->ilinks[i]);
+		g->ilinks[i] = NULL;
+	}
+}
+
+static int inode_hooks_on(struct guard *g)
+{
+	int r;
+
+	if (g->iheld)
+		return 0;
+	if ((r = guard_hold_new(g, &g->iheld)))
+		return r;
+	for (size_t i = 0; i < INODE_PROGS; i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(g->skel->obj, inode_progs[i]);
+
+		g->ilinks[i] = p ? bpf_program__attach_lsm(p) : NULL;
+		if (!g->ilinks[i] || (r = guard_hold_fd(g->iheld, bpf_link__fd(g->ilinks[i])))) {
+			r = r ? r : p ? -errno : -ENOENT;
+			inode_hooks_off(g);
+			return r;
+		}
+	}
+	return 0;
+}
+
 static int unhold_key(struct guard *g, const struct guard_key *k)
 {
 	int r = count(g, k, -1);
 
-	if (!r && k->kind == GK_INODE)
-		r = count_dev(g, k->dev, -1);
+	if (!r && k->kind == GK_INODE && !(r = count_dev(g, k->dev, -1)) && !--g->n_inodes &&
+	    !g->skel->bss->loading)
+		inode_hooks_off(g);
 	return r;
 }
 
@@ -99,9 +140,13 @@ static int hold_key(struct guard_hold *h, const struct guard_key *k)
 		h->keys = v;
 		h->cap = cap;
 	}
+	if (k->kind == GK_INODE && (r = inode_hooks_on(h->g)))
+		return r;
 	r = count(h->g, k, 1);
 	if (!r && k->kind == GK_INODE && (r = count_dev(h->g, k->dev, 1)))
 		count(h->g, k, -1);
+	if (!r && k->kind == GK_INODE)
+		h->g->n_inodes++;
 	if (!r)
 		h->keys[h->n++] = *k;
 	return r;
@@ -200,10 +245,18 @@ int guard_hold_path(struct guard_hold *h, const char *path)
 	return r ? hold_failed(h, r) : 0;
 }
 
-void guard_loading(struct guard *g, bool on)
+int guard_loading(struct guard *g, bool on)
 {
-	if (g)
-		g->skel->bss->loading = on;
+	int r = 0;
+
+	if (!g)
+		return 0;
+	if (on)
+		r = inode_hooks_on(g);
+	g->skel->bss->loading = on && !r;
+	if (!on && !g->n_inodes)
+		inode_hooks_off(g);
+	return r;
 }
 
 int guard_hold_err(const struct guard_hold *h)
@@ -302,6 +355,12 @@ int guard_open(struct guard **out, const struct guard_opts *o, char *why, size_t
 		goto fail;
 	}
 	g->skel->rodata->agent_tgid = (uint32_t)getpid();
+	for (size_t i = 0; i < INODE_PROGS; i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(g->skel->obj, inode_progs[i]);
+
+		if (p)
+			bpf_program__set_autoattach(p, false);
+	}
 	r = set_signallers(g->skel, o, why, whylen);
 	if (r)
 		goto fail;
@@ -319,7 +378,8 @@ int guard_open(struct guard **out, const struct guard_opts *o, char *why, size_t
 		goto fail;
 	}
 	for (size_t i = 0; i < (size_t)g->skel->skeleton->prog_cnt && n < GUARD_PROGS; i++)
-		links[n++] = *g->skel->skeleton->progs[i].link;
+		if (*g->skel->skeleton->progs[i].link)
+			links[n++] = *g->skel->skeleton->progs[i].link;
 	if ((r = guard_hold_new(g, &g->self)) || (r = objfd_each(g->skel->obj, links, n, guard_hold_fd, g->self))) {
 		snprintf(why, whylen, "protecting its own objects: %s", strerror(-r));
 		goto fail;
@@ -335,6 +395,7 @@ void guard_close(struct guard *g)
 {
 	if (!g)
 		return;
+	inode_hooks_off(g);
 	guard_release(g->self);
 	veto_guard__destroy(g->skel);
 	free(g);

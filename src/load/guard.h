@@ -55,8 +55,10 @@ void guard_release(struct guard_hold *h);
 /* on: until off, nobody else gets a link fd or a writable map fd by id, nor
  * opens any pin, whatever the object: wrap a load (and pinning) and its
  * holding in it, so no fd is taken between an object's creation and its
- * protection. NULL: nothing. */
-void guard_loading(struct guard *g, bool on);
+ * protection. The pins' programs are attached meanwhile (and after, while
+ * a pin is held). NULL: nothing. 0 or -errno (on: attaching them; the
+ * guard is then not loading). */
+int guard_loading(struct guard *g, bool on);
 
 /* The kernel's dev_t of a stat's st_dev (pure: unit-tested). */
 uint32_t guard_kdev(uint64_t st_dev);
