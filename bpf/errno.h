@@ -6,6 +6,7 @@
 #define ENOENT 2
 #define EACCES 13
 
+#define SIGHUP 1
 #define SIGKILL 9
 #define SIGUSR1 10
 

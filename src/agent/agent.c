@@ -20,6 +20,7 @@
 #include "agent/http.h"
 #include "agent/metrics_policies.h"
 #include "agent/metrics_text.h"
+#include "agent/protect.h"
 #include "agent/runfiles.h"
 #include "agent/status.h"
 #include "agent/tpolicy.h"
@@ -60,6 +61,8 @@ struct agent {
 	struct probe_report probe;  /* at start: the kernel's verdict for status */
 	char verdict_why[256];
 	uint64_t started_ns;
+	struct guard *guard;
+	struct guard_hold *held; /* what the guard protects beside the policies */
 	int epfd, sigfd, timerfd, lfd, recfd, lockfd;
 	uint64_t ticks;
 	uint64_t entries_last_tick;
@@ -249,7 +252,9 @@ static void cleanup(struct agent *a)
 		reg_release(&a->reg); /* fail closed: what is pinned stays */
 	proc_sensor_close(a->sensor);
 	ev_ring_close(a->ring);
+	guard_release(a->held); /* before the pins go */
 	pin_root_close(&a->pins, a->unpin);
+	guard_close(a->guard); /* last: nothing it protects is left */
 	pipeline_fini(&a->pl);
 	file_sink_close(&a->exp.f);
 	sink_bus_fini(&a->bus);
@@ -348,6 +353,11 @@ int agent_run(const struct agent_opts *o)
 		       strerror(-err));
 		goto out;
 	}
+	err = protect_open(&a->guard, o); /* first: it covers what follows */
+	if (err)
+		goto out;
+	if ((err = protect_loading(a->guard, true)))
+		goto out;
 	err = pin_root_open(&a->pins, o->bpf_dir, why, sizeof(why));
 	if (err) {
 		logmsg("Error: pin folder: %s", why);
@@ -369,6 +379,7 @@ int agent_run(const struct agent_opts *o)
 	logmsg("process sensor attached: tp_btf/sched_process_exec, tp_btf/sched_process_fork, tp_btf/sched_process_exit");
 	reg_init(&a->reg, a->pl.enc.host_ns, o->walk_every_path, ev_ring_map_fd(a->ring), drain_sensor, a);
 	pipeline_set_policies(&a->pl, a->reg.meta, REG_MAX_POLICIES);
+	reg_use_guard(&a->reg, a->guard);
 	err = reg_use_pins(&a->reg, &a->pins);
 	if (err) {
 		logmsg("Error: reading what is pinned in %s: %s", o->bpf_dir, strerror(-err));
@@ -392,6 +403,9 @@ int agent_run(const struct agent_opts *o)
 		goto out;
 	}
 	reg_restore_pinned(&a->reg);
+	if ((err = protect_base(a->guard, a->ring, a->sensor, &a->held)) || (err = protect_pins(a->held, &a->pins)))
+		goto out;
+	protect_loading(a->guard, false);
 	/* after attaching: what starts from now on is seen by the sensor */
 	n = proc_cache_scan(a->pl.cache, "/proc");
 	if (n < 0)

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpf/guard.h"
+
 #define AGENT_DEFAULT_SOCKET "/run/veto/veto.sock"
 #define AGENT_DEFAULT_LOCK "/run/veto/agent.lock"
 #define AGENT_DEFAULT_POLICY_DIR "/etc/veto/policies.d"
@@ -30,6 +32,9 @@ struct agent_opts {
 	bool policy_dir_given;       /* --policy-dir: a missing folder is an error */
 	const char *bpf_dir;       /* the pin folder (load/pin.h) */
 	bool keep_enforcing;       /* a graceful stop leaves the pinned policies in force */
+	bool no_protect;           /* no self-protection (guard) */
+	uint32_t signallers[GUARD_MAX_SIGNALLERS]; /* pids allowed to signal the agent */
+	size_t n_signallers;
 };
 
 /* Runs until SIGINT/SIGTERM (SIGHUP re-reads the policy folder and reopens

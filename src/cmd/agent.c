@@ -8,6 +8,7 @@
 
 #include "agent/agent.h"
 #include "agent/http.h"
+#include "agent/protect.h"
 #include "cmd/cmd.h"
 #include "load/pin.h"
 #include "util/out.h"
@@ -44,6 +45,13 @@ static void usage(FILE *f)
 		"                          ([IPV6]:PORT; :PORT: every interface; '': none; default %s)\n"
 		"  --walk-every-path       resolve a file's path at every call; by default a path\n"
 		"                          that rules out every selector is remembered per inode\n"
+		"  --allow-signals-from LIST  who may signal the agent while it protects itself:\n"
+		"                          pids and 'parent' (its unit manager), comma-separated,\n"
+		"                          or 'none' (default: parent,1: systemd, or the shell\n"
+		"                          that started it, and init)\n"
+		"  --no-protect            no self-protection: by default (where BPF LSM works) no\n"
+		"                          other process, root included, kills, stops or traces the\n"
+		"                          agent, or detaches or writes its BPF programs and maps\n"
 		"  -v, --verbose           show libbpf's messages\n"
 		"SIGHUP re-reads the policy folder (added, changed, removed files; a broken\n"
 		"file keeps its running version) and reopens the export file.\n"
@@ -65,7 +73,7 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 int cmd_agent(int argc, char **argv)
 {
 	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK, O_LOCK, O_BPFDIR, O_KEEP,
-	       O_POLICY_DIR, O_METRICS };
+	       O_POLICY_DIR, O_METRICS, O_NOPROT, O_SIGNALS };
 	static const struct option opts[] = {
 		{ "export-file", required_argument, NULL, O_EXPORT },
 		{ "export-max-size", required_argument, NULL, O_MAXSIZE },
@@ -83,6 +91,8 @@ int cmd_agent(int argc, char **argv)
 		{ "bpf-dir", required_argument, NULL, O_BPFDIR },
 		{ "keep-enforcing", no_argument, NULL, O_KEEP },
 		{ "metrics-address", required_argument, NULL, O_METRICS },
+		{ "no-protect", no_argument, NULL, O_NOPROT },
+		{ "allow-signals-from", required_argument, NULL, O_SIGNALS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -97,6 +107,7 @@ int cmd_agent(int argc, char **argv)
 		.metrics_address = HTTP_DEFAULT_ADDRESS,
 	};
 	static const char *policies[64];
+	const char *signallers = "parent,1";
 	unsigned long long v;
 	int c, err;
 
@@ -187,6 +198,12 @@ int cmd_agent(int argc, char **argv)
 			policies[o.n_policies++] = optarg;
 			o.policies = policies;
 			break;
+		case O_NOPROT:
+			o.no_protect = true;
+			break;
+		case O_SIGNALS:
+			signallers = optarg;
+			break;
 		default:
 			if ((err = cmd_opt_rest(c, usage)) != CMD_NEXT)
 				return err;
@@ -194,6 +211,13 @@ int cmd_agent(int argc, char **argv)
 	}
 	if ((err = cmd_no_args("agent", argc, argv)))
 		return err;
+	err = protect_parse_signallers(signallers, (uint32_t)getppid(), o.signallers, GUARD_MAX_SIGNALLERS,
+				       &o.n_signallers);
+	if (err) {
+		out_error("agent: bad --allow-signals-from '%s' (%s)", signallers,
+			  err == -E2BIG ? "at most 8 processes" : "pids and 'parent', comma-separated, or 'none'");
+		return 2;
+	}
 	if (geteuid() != 0) {
 		out_error("agent: needs root (to load BPF programs and own the control socket)");
 		return 1;

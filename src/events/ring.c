@@ -157,3 +157,8 @@ uint64_t ev_ring_lost_reported(const struct ev_ring *r, enum ev_lost what)
 {
 	return r->reported[what];
 }
+
+int ev_ring_each_fd(const struct ev_ring *r, objfd_fn fn, void *ctx)
+{
+	return fn(ctx, r->map_fd);
+}

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/objfd.h"
+
 #define EV_RING_DEFAULT_BYTES (8u << 20)
 
 /* What was lost, by whom it was counted. */
@@ -45,6 +47,8 @@ bool ev_ring_more(const struct ev_ring *r);
 /* Records read since the start. */
 uint64_t ev_ring_records(const struct ev_ring *r);
 void ev_ring_close(struct ev_ring *r);
+/* The map's fd, for whoever needs every BPF fd (the guard protects it). */
+int ev_ring_each_fd(const struct ev_ring *r, objfd_fn fn, void *ctx);
 
 /* A writer's count of what it lost (a total, it only grows). */
 void ev_ring_set_lost(struct ev_ring *r, enum ev_lost what, uint64_t total);

@@ -16,6 +16,7 @@
 #include "load/follow.h"
 #include "util/bpf_fds.h"
 #include "util/bpflog.h"
+#include "util/objfd.h"
 
 #define FOLLOW_PROGS 3
 #define PCACHE_INV "veto_pcache_inv"
@@ -639,4 +640,9 @@ size_t engine_policy_objs(const struct engine_policy *p, struct engine_obj *out,
 			out[n++] = (struct engine_obj){ bpf_program__fd(prog), true, bpf_program__name(prog) };
 	}
 	return n;
+}
+
+int engine_policy_each_fd(const struct engine_policy *p, objfd_fn fn, void *ctx)
+{
+	return objfd_each(p->skel->obj, p->links, p->n_links, fn, ctx);
 }

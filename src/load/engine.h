@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "compile/compile.h"
+#include "util/objfd.h"
 
 struct engine_policy;
 
@@ -63,5 +64,7 @@ int engine_policy_stats(const struct engine_policy *p, uint64_t out[VETO_STAT__C
 int engine_policy_set_mode(struct engine_policy *p, const struct compiled *c, bool monitor);
 /* Bytes the kernel charges for the instance's maps and programs (memlock). */
 uint64_t engine_policy_memlock(const struct engine_policy *p);
+/* Every map, program and link fd of the instance (the guard protects them). */
+int engine_policy_each_fd(const struct engine_policy *p, objfd_fn fn, void *ctx);
 
 #endif

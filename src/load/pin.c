@@ -18,7 +18,7 @@
 #include "load/bpffs.h"
 #include "util/log.h"
 
-#define POLICIES "policies"
+
 #define NEW "new-"
 #define OLD "old-"
 
@@ -32,7 +32,7 @@ int pin_root_open(struct pin_root *r, const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: path too long", dir);
 		return -ENAMETOOLONG;
 	}
-	snprintf(sub, sizeof(sub), "%s/" POLICIES, dir);
+	snprintf(sub, sizeof(sub), "%s/" PIN_POLICIES, dir);
 	e = bpffs_prepare(dir, err, errlen);
 	if (!e)
 		e = bpffs_prepare(sub, err, errlen);
@@ -58,7 +58,7 @@ void pin_root_close(struct pin_root *r, bool remove)
 	char p[PATH_MAX];
 
 	/* with no policy pinned the ring serves nobody either */
-	snprintf(p, sizeof(p), "%s/" POLICIES, r->dir);
+	snprintf(p, sizeof(p), "%s/" PIN_POLICIES, r->dir);
 	if (r->lockfd >= 0 && (remove || bpffs_count(p, "") == 0)) {
 		rmdir(p);
 		unlink(pin_ring_path(r, p, sizeof(p)));
@@ -290,8 +290,8 @@ static int pin_fresh(const struct pin_root *r, struct engine_policy *p, const ch
 	char tmp[PATH_MAX], old[PATH_MAX];
 	int e;
 
-	snprintf(tmp, sizeof(tmp), "%s/" POLICIES "/" NEW "%s", r->dir, folder);
-	snprintf(old, sizeof(old), "%s/" POLICIES "/" OLD "%s", r->dir, folder);
+	snprintf(tmp, sizeof(tmp), "%s/" PIN_POLICIES "/" NEW "%s", r->dir, folder);
+	snprintf(old, sizeof(old), "%s/" PIN_POLICIES "/" OLD "%s", r->dir, folder);
 	bpffs_remove(tmp);
 	if (mkdir(tmp, 0700)) {
 		e = -errno;
@@ -338,7 +338,7 @@ int pin_policy(const struct pin_root *r, const struct compiled *c, uint32_t id, 
 		logmsg("Warning: policy %s: its source (%zu bytes) is not kept with its pins (at most %u)",
 		       c->src->name, src_len, PIN_SOURCE_MAX);
 	folder_of(c, id, folder, sizeof(folder));
-	snprintf(dir, sizeof(dir), "%s/" POLICIES "/%s", r->dir, folder);
+	snprintf(dir, sizeof(dir), "%s/" PIN_POLICIES "/%s", r->dir, folder);
 	if (bpffs_exists(dir)) {
 		diff = differs(dir, &want, &have);
 		if (!diff) {
@@ -398,7 +398,7 @@ int pin_prune(const struct pin_root *r, struct engine_policy *const *keep, size_
 			continue;
 		e = pin_remove(dir, v[i].folder);
 		if (e)
-			logmsg("Error: removing the pinned instance %s/" POLICIES "/%s: %s", dir, v[i].folder,
+			logmsg("Error: removing the pinned instance %s/" PIN_POLICIES "/%s: %s", dir, v[i].folder,
 			       strerror(-e));
 		else
 			logmsg("removed the pinned instance %s (policy %s): no policy asks for it", v[i].folder,
@@ -423,7 +423,7 @@ int pin_list(const char *dir, struct pin_entry **v, size_t *n)
 
 	*v = NULL;
 	*n = 0;
-	snprintf(p, sizeof(p), "%s/" POLICIES, dir);
+	snprintf(p, sizeof(p), "%s/" PIN_POLICIES, dir);
 	d = opendir(p);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
@@ -447,7 +447,7 @@ int pin_list(const char *dir, struct pin_entry **v, size_t *n)
 		x = &(*v)[(*n)++];
 		memset(x, 0, sizeof(*x));
 		snprintf(x->folder, sizeof(x->folder), "%s", e->d_name);
-		snprintf(p, sizeof(p), "%s/" POLICIES "/%s", dir, e->d_name);
+		snprintf(p, sizeof(p), "%s/" PIN_POLICIES "/%s", dir, e->d_name);
 		x->valid = !read_state(p, &x->st);
 	}
 	closedir(d);
@@ -474,13 +474,13 @@ int pin_source(const char *dir, const char *folder, char **text, size_t *len)
 	*len = 0;
 	if (!folder_ok(folder))
 		return -EINVAL;
-	snprintf(p, sizeof(p), "%s/" POLICIES "/%s", dir, folder);
+	snprintf(p, sizeof(p), "%s/" PIN_POLICIES "/%s", dir, folder);
 	e = read_state(p, &st);
 	if (e)
 		return e;
 	if (!st.src_len || st.src_len > PIN_SOURCE_MAX)
 		return -ENOENT;
-	snprintf(p, sizeof(p), "%s/" POLICIES "/%s/source", dir, folder);
+	snprintf(p, sizeof(p), "%s/" PIN_POLICIES "/%s/source", dir, folder);
 	fd = bpf_obj_get(p);
 	if (fd < 0)
 		return -errno;
@@ -516,6 +516,6 @@ int pin_remove(const char *dir, const char *folder)
 
 	if (!folder_ok(folder))
 		return -EINVAL;
-	snprintf(p, sizeof(p), "%s/" POLICIES "/%s", dir, folder);
+	snprintf(p, sizeof(p), "%s/" PIN_POLICIES "/%s", dir, folder);
 	return bpffs_remove(p);
 }

@@ -25,6 +25,7 @@
 #include "util/sha256.h"
 
 #define PIN_DEFAULT_DIR "/sys/fs/bpf/veto"
+#define PIN_POLICIES "policies" /* DIR/policies: the instances */
 #define PIN_VERSION 1
 #define PIN_CHUNK 4096
 #define PIN_SOURCE_MAX (4u << 20)

@@ -1,6 +1,8 @@
 #include "load/registry.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +111,36 @@ static int instance_load(struct registry *r, struct reg_entry *e, char *why, siz
 	return rc;
 }
 
+/* Protects e's instance: its maps, programs and links, and its pins. */
+static int hold_instance(struct registry *r, struct reg_entry *e)
+{
+	const char *dir = engine_policy_dir(e->inst);
+	DIR *d;
+	struct dirent *x;
+	int err = guard_hold_new(r->guard, &e->held);
+
+	if (err || !e->held)
+		return err;
+	engine_policy_each_fd(e->inst, guard_hold_fd, e->held);
+	if (dir && !guard_hold_path(e->held, dir) && (d = opendir(dir))) {
+		while ((x = readdir(d))) {
+			char path[PATH_MAX];
+
+			if (x->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, x->d_name);
+			guard_hold_path(e->held, path);
+		}
+		closedir(d);
+	}
+	err = guard_hold_err(e->held);
+	if (err) {
+		guard_release(e->held);
+		e->held = NULL;
+	}
+	return err;
+}
+
 /* Loads e's compiled policy as a new instance and gives the decoder its
  * metadata before anything can read its records. */
 static int load_instance(struct registry *r, struct reg_entry *e, char *err, size_t errlen)
@@ -127,7 +159,22 @@ static int load_instance(struct registry *r, struct reg_entry *e, char *err, siz
 		snprintf(err, errlen, "policy %s: %s", e->name, strerror(-rc));
 		return rc;
 	}
-	rc = instance_load(r, e, why, sizeof(why));
+	/* no fd of it for anyone else between its creation and its protection */
+	rc = guard_loading(r->guard, true);
+	if (!rc) {
+		rc = instance_load(r, e, why, sizeof(why));
+		if (!rc && (rc = hold_instance(r, e))) {
+			snprintf(why, sizeof(why), "self-protection: protecting it: %s", strerror(-rc));
+			if (engine_policy_adopted(e->inst))
+				engine_policy_release(e->inst);
+			else
+				engine_policy_unload(e->inst);
+			e->inst = NULL;
+		}
+		guard_loading(r->guard, false);
+	} else {
+		snprintf(why, sizeof(why), "self-protection: %s", strerror(-rc));
+	}
 	if (rc) {
 		event_meta_free(&r->meta[e->id]);
 		r->id_used[e->id] = false;
@@ -153,6 +200,8 @@ static void drop_instance(struct registry *r, struct reg_entry *e, bool drain, b
 	/* the ring's loss totals only grow */
 	for (int k = 0; k < REG_LOST_KINDS; k++)
 		r->lost_base[k] += engine_policy_lost(e->inst, k);
+	guard_release(e->held); /* before its pins go */
+	e->held = NULL;
 	if (keep_pins)
 		engine_policy_release(e->inst);
 	else
@@ -468,6 +517,11 @@ int reg_add(struct registry *r, enum reg_origin origin, const char *source, cons
 	    enum reg_mode mode, struct diag_list *d, char *err, size_t errlen, char *added, size_t addedlen)
 {
 	return add_text(r, origin, source, text, len, mode, NULL, d, err, errlen, added, addedlen);
+}
+
+void reg_use_guard(struct registry *r, struct guard *g)
+{
+	r->guard = g;
 }
 
 int reg_use_pins(struct registry *r, const struct pin_root *pins)

@@ -16,6 +16,7 @@
 #include "compile/compile.h"
 #include "events/meta.h"
 #include "load/engine.h"
+#include "load/guard.h"
 #include "load/pin.h"
 #include "policy/policy.h"
 
@@ -45,6 +46,7 @@ struct reg_entry {
 	int64_t added;           /* CLOCK_REALTIME seconds */
 	uint64_t base[VETO_STAT__COUNT]; /* counted by its earlier instances */
 	struct reg_text *pin_src; /* a socket add's text, kept with its pins to restore it */
+	struct guard_hold *held;  /* its objects and pins, protected while inst */
 };
 
 /* One add request's text, shared by the policies it added. */
@@ -68,6 +70,7 @@ struct registry {
 	uint32_t next_id;        /* where the search for a free id starts */
 	struct ev_policy meta[REG_MAX_POLICIES]; /* by policy id: the decoder's table */
 	const struct pin_root *pins; /* NULL: nothing pinned (policy try) */
+	struct guard *guard;         /* NULL: no self-protection */
 	struct pin_entry *pinned;    /* at start: what an earlier agent left, to adopt */
 	size_t n_pinned;
 };
@@ -84,6 +87,9 @@ void reg_release(struct registry *r);
  * when an earlier agent left the same policy with the same id (load/pin.h).
  * Reads what is pinned now so that each name gets its pinned id back. */
 int reg_use_pins(struct registry *r, const struct pin_root *pins);
+/* From now on each instance's objects and pins are protected by g (load/
+ * guard.h) from its load to its unload. */
+void reg_use_guard(struct registry *r, struct guard *g);
 /* After the start's policies: re-adds the policies added through the socket
  * that an earlier agent left pinned with their text (adopted as they run),
  * then removes every pinned instance no policy has. */

@@ -12,6 +12,7 @@
 
 #include "process.skel.h"
 #include "util/bpflog.h"
+#include "util/objfd.h"
 #include "util/out.h"
 
 struct proc_sensor {
@@ -91,4 +92,15 @@ void proc_sensor_close(struct proc_sensor *s)
 		return;
 	veto_process__destroy(s->skel);
 	free(s);
+}
+
+int proc_sensor_each_fd(const struct proc_sensor *s, objfd_fn fn, void *ctx)
+{
+	const struct bpf_object_skeleton *sk = s->skel->skeleton;
+	struct bpf_link *links[8];
+	size_t n = 0;
+
+	for (int i = 0; i < sk->prog_cnt && n < sizeof(links) / sizeof(links[0]); i++)
+		links[n++] = *sk->progs[i].link;
+	return objfd_each(s->skel->obj, links, n, fn, ctx);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "bpf/process.h"
+#include "util/objfd.h"
 
 struct proc_sensor;
 
@@ -17,5 +18,7 @@ int proc_sensor_open(struct proc_sensor **out, int ring_fd, char *why, size_t wh
 /* Sums the per-CPU counters (enum veto_proc_counter). */
 int proc_sensor_counters(const struct proc_sensor *s, uint64_t out[PROC_CNT__COUNT]);
 void proc_sensor_close(struct proc_sensor *s);
+/* Every map, program and link fd of the sensor (the guard protects them). */
+int proc_sensor_each_fd(const struct proc_sensor *s, objfd_fn fn, void *ctx);
 
 #endif
