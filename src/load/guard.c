@@ -188,7 +188,8 @@ static int fd_key(int fd, struct guard_key *k)
 		k->kind = GK_PROG;
 	else if (!strcmp(name, "anon_inode:bpf-map"))
 		k->kind = GK_MAP;
-	else if (!strcmp(name, "anon_inode:bpf_link"))
+	/* a link reopened from its pin is "bpf-link" (6.x), a new one "bpf_link" */
+	else if (!strcmp(name, "anon_inode:bpf_link") || !strcmp(name, "anon_inode:bpf-link"))
 		k->kind = GK_LINK;
 	else
 		return -EBADF;

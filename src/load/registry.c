@@ -1,5 +1,6 @@
 #include "load/registry.h"
 
+#include <bpf/bpf.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "load/event_meta.h"
 #include "util/log.h"
@@ -117,7 +119,7 @@ static int hold_instance(struct registry *r, struct reg_entry *e)
 	const char *dir = engine_policy_dir(e->inst);
 	DIR *d;
 	struct dirent *x;
-	int err = guard_hold_new(r->guard, &e->held);
+	int fd, err = guard_hold_new(r->guard, &e->held);
 
 	if (err || !e->held)
 		return err;
@@ -130,6 +132,11 @@ static int hold_instance(struct registry *r, struct reg_entry *e)
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", dir, x->d_name);
 			guard_hold_path(e->held, path);
+			/* by id too: its state and source maps have no other fd */
+			if ((fd = bpf_obj_get(path)) >= 0) {
+				guard_hold_fd(e->held, fd);
+				close(fd);
+			}
 		}
 		closedir(d);
 	}

@@ -23,6 +23,17 @@ other_kill() { sh -c "kill $1 $AGENT_PID" 2>&1; echo "status $?"; }
 agent_start --policy /veto/examples/policies/article-passwd.yaml
 expect_match "the agent says it protects itself" "self-protection on: signals only from pid $$,1;" "$(cat "$AGENT_LOG")"
 expect_ok "the policy enforces" enforcing
+# its pins: neither removed nor reopened by another process, its maps not
+# written through them
+pins=${AGENT_BPF_DIR:-/sys/fs/bpf/veto}
+inst=$(ls -d "$pins"/policies/*-article-passwd)
+[ -n "$inst" ] || die "the policy is not pinned in $pins"
+expect_fail "another process cannot remove the policy's pinned link" sh -c "rm -f '$inst/link_00'"
+expect_file "the pinned link is still there" "$inst/link_00"
+expect_fail "nor remove the pin folder" sh -c "rm -rf '$pins'"
+expect_fail "nor open a pinned map" bpftool map show pinned "$inst/map_cfg"
+expect_fail "nor rewrite the pinned state" bpftool map update pinned "$inst/state" key 0 0 0 0 value hex 00
+expect_ok "after all that the policy enforces" enforcing
 
 for sig in -9 -TERM -STOP -INT -USR1 -QUIT; do
 	expect_match "kill $sig from another root process is refused" \
