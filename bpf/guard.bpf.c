@@ -145,6 +145,25 @@ int BPF_PROG(veto_guard_prlimit, const struct cred *cred, const struct cred *tcr
 	return agent_cred && (__u64)tcred == agent_cred && !from_agent() ? -EPERM : 0;
 }
 
+/* The id of the link behind the caller's fd (0: none). The file's
+ * private_data is read as a link whatever the fd is: an id it yields that
+ * is not a protected link's refuses nothing. */
+static __always_inline __u32 fd_link_id(__u32 fd)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds, *f = NULL;
+	struct bpf_link *link;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return 0;
+	link = BPF_CORE_READ(f, private_data);
+	return link ? BPF_CORE_READ(link, id) : 0;
+}
+
 /* A link's fd is what detaching or replacing it needs; a program's fd only
  * reads (bpftool prog show), so it is left alone. */
 SEC("lsm/bpf")
@@ -160,6 +179,14 @@ int BPF_PROG(veto_guard_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 	}
 	if (cmd == BPF_LINK_GET_FD_BY_ID && (loading || is_protected(GK_LINK, 0, BPF_CORE_READ(attr, link_id))))
 		return -EPERM;
+	/* a link fd had from its pin: detaching or replacing it is refused */
+	if (cmd == BPF_LINK_DETACH || cmd == BPF_LINK_UPDATE) {
+		__u32 id = fd_link_id(cmd == BPF_LINK_DETACH ? BPF_CORE_READ(attr, link_detach.link_fd) :
+					       BPF_CORE_READ(attr, link_update.link_fd));
+
+		if (loading || (id && is_protected(GK_LINK, 0, id)))
+			return -EPERM;
+	}
 	return 0;
 }
 
@@ -210,16 +237,27 @@ static __always_inline bool loading_pin(struct inode *inode)
 	return loading && BPF_CORE_READ(inode, i_sb, s_magic) == BPF_FS_MAGIC;
 }
 
-/* A pin opened (BPF_OBJ_GET: a link's fd detaches it) or, for a folder,
- * written (an entry added or removed); looking into a folder stays open. */
-SEC("lsm/inode_permission")
-int BPF_PROG(veto_guard_perm, struct inode *inode, int mask)
+/* An entry added to a protected folder (a pin, or a folder): inode_create
+ * is where bpffs pins too. Opening a pin is left to the bpf and bpf_map
+ * hooks (a link's fd detaches nothing there; a map opens read-only): a hook
+ * on every path walk (inode_permission) cost 1.2 on open loops. */
+static __always_inline int add_to(struct inode *dir)
 {
-	if (!(protected_inode(inode) || loading_pin(inode)) || from_agent())
+	if (from_agent())
 		return 0;
-	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFDIR && !(mask & MAY_WRITE))
-		return 0;
-	return -EPERM;
+	return protected_inode(dir) || loading_pin(dir) ? -EPERM : 0;
+}
+
+SEC("lsm/inode_create")
+int BPF_PROG(veto_guard_create, struct inode *dir, struct dentry *dentry, umode_t mode)
+{
+	return add_to(dir);
+}
+
+SEC("lsm/inode_mkdir")
+int BPF_PROG(veto_guard_mkdir, struct inode *dir, struct dentry *dentry, umode_t mode)
+{
+	return add_to(dir);
 }
 
 SEC("lsm/inode_unlink")

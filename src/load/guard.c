@@ -21,8 +21,8 @@
 
 /* The programs that guard pins: attached only while a pin is held or the
  * agent loads (inode_permission is on every path walk's way). */
-static const char *const inode_progs[] = { "veto_guard_perm", "veto_guard_unlink", "veto_guard_rmdir",
-					   "veto_guard_rename", "veto_guard_umount" };
+static const char *const inode_progs[] = { "veto_guard_create", "veto_guard_mkdir", "veto_guard_unlink",
+					   "veto_guard_rmdir", "veto_guard_rename", "veto_guard_umount" };
 #define INODE_PROGS (sizeof(inode_progs) / sizeof(inode_progs[0]))
 
 struct guard {

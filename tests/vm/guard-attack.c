@@ -9,7 +9,8 @@
  *   progs: every program id: "N info I"
  *   pins: opens a guard of its own, holds a pinned map and its folder, and a
  *     child tries them: "held ATTEMPT RESULT" lines, then "released ..."; and
- *     a writable fd of a map not held, while the guard is loading and not */
+ *     a writable fd of a map not held, while the guard is loading and not
+ *   pin-detach PATH: a link fd from its pin, detached and replaced: "detach E update E" */
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -248,13 +249,31 @@ static void try_map(const char *when, int map_fd)
 	waitpid(pid, &st, 0);
 }
 
+/* pin-detach PATH: a link's fd from its pin, then detaching and replacing
+ * it (with its own program): "detach E update E". */
+static int pin_detach(const char *path)
+{
+	struct bpf_link_info info = { 0 };
+	uint32_t len = sizeof(info);
+	int fd = bpf_obj_get(path), pfd;
+
+	if (fd < 0) {
+		printf("get %s\n", res(fd));
+		return 0;
+	}
+	pfd = bpf_obj_get_info_by_fd(fd, &info, &len) ? -1 : bpf_prog_get_fd_by_id(info.prog_id);
+	printf("detach %s", res(bpf_link_detach(fd)));
+	printf(" update %s\n", pfd < 0 ? "NOPROG" : res(bpf_link_update(fd, pfd, NULL)));
+	return 0;
+}
+
 static int pins(void)
 {
 	struct guard *g;
 	struct guard_hold *h;
 	struct guard_opts o = { 0 };
 	char why[512];
-	int r, fd;
+	int r, fd, free_fd;
 
 	r = guard_open(&g, &o, why, sizeof(why));
 	if (r) {
@@ -263,20 +282,21 @@ static int pins(void)
 	}
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "guard_test", 4, 4, 1, NULL);
 	if (fd < 0 || mkdir(PIN_DIR, 0700) || bpf_obj_pin(fd, PIN) || guard_hold_new(g, &h) ||
-	    guard_hold_path(h, PIN) || guard_hold_path(h, PIN_DIR)) {
+	    guard_hold_fd(h, fd) || guard_hold_path(h, PIN) || guard_hold_path(h, PIN_DIR)) {
 		printf("setting up: %s\n", strerror(errno));
 		return 1;
 	}
 	try_pins("held");
-	/* while loading, even objects not held yet */
-	if (bpf_obj_pin(fd, FREE_PIN)) {
+	/* while loading, even objects not held yet: another map */
+	free_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "guard_free", 4, 4, 1, NULL);
+	if (free_fd < 0 || bpf_obj_pin(free_fd, FREE_PIN)) {
 		printf("setting up: %s\n", strerror(errno));
 		return 1;
 	}
 	guard_loading(g, true);
-	try_map("loading", fd);
+	try_map("loading", free_fd);
 	guard_loading(g, false);
-	try_map("idle", fd);
+	try_map("idle", free_fd);
 	unlink(FREE_PIN);
 	/* the holder itself may */
 	r = bpf_obj_get(PIN);
@@ -303,6 +323,8 @@ int main(int argc, char **argv)
 		return progs();
 	if (!strcmp(a, "pins"))
 		return pins();
+	if (!strcmp(a, "pin-detach") && argc > 2)
+		return pin_detach(argv[2]);
 	if (pid <= 0) {
 		fprintf(stderr, "usage: guard-attack ATTACK [PID] (see the source)\n");
 		return 2;

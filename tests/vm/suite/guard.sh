@@ -31,7 +31,9 @@ inst=$(ls -d "$pins"/policies/*-article-passwd)
 expect_fail "another process cannot remove the policy's pinned link" sh -c "rm -f '$inst/link_00'"
 expect_file "the pinned link is still there" "$inst/link_00"
 expect_fail "nor remove the pin folder" sh -c "rm -rf '$pins'"
-expect_fail "nor open a pinned map" bpftool map show pinned "$inst/map_cfg"
+expect_fail "nor open a pinned map writable" bpftool map show pinned "$inst/map_cfg"
+expect_eq "a link's fd from its pin neither detaches nor replaces it" "detach EPERM update EPERM" \
+	"$(guard-attack pin-detach "$inst/link_00")"
 expect_fail "nor rewrite the pinned state" bpftool map update pinned "$inst/state" key 0 0 0 0 value hex 00
 expect_ok "after all that the policy enforces" enforcing
 
@@ -129,7 +131,8 @@ wait "$AGENT_PID"
 expect_eq "and the agent died of it" 137 "$?"
 AGENT_PID=
 
-# pins: a guard of the helper's own holds a pinned map and its folder
+# pins: a guard of the helper's own holds a pinned map (by id and by path)
+# and its folder; obj-get asks for a writable fd
 pins=$(guard-attack pins)
 note "$pins"
 for a in obj-get rename mkdir-in unlink umount; do
