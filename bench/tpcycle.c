@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 enum { ADD, MONITOR, ENFORCE, DELETE, TRY, NSTEP };
+/* what a write right after each step must see */
+static const int want_refused[NSTEP] = { [ADD] = 1, [ENFORCE] = 1 };
 static const char *const step_name[NSTEP] = { "tp add (enforce)", "tp set-mode monitor", "tp set-mode enforce",
 					      "tp delete", "policy try (no agent)" };
 
@@ -84,26 +86,20 @@ int main(int argc, char **argv)
 	for (int s = 0; s < NSTEP; s++)
 		t[s] = calloc((size_t)n, sizeof(double));
 	for (long i = 0; i < n; i++) {
-		char *add[] = { veto, "tp", "--socket", sock, "add", policy, "--mode", "enforce", NULL };
-		char *mon[] = { veto, "tp", "--socket", sock, "set-mode", name, "monitor", NULL };
-		char *enf[] = { veto, "tp", "--socket", sock, "set-mode", name, "enforce", NULL };
-		char *del[] = { veto, "tp", "--socket", sock, "delete", name, NULL };
-		char *try[] = { veto, "policy", "try", policy, NULL };
+		char *argv_of[NSTEP][9] = {
+			[ADD] = { veto, "tp", "--socket", sock, "add", policy, "--mode", "enforce", NULL },
+			[MONITOR] = { veto, "tp", "--socket", sock, "set-mode", name, "monitor", NULL },
+			[ENFORCE] = { veto, "tp", "--socket", sock, "set-mode", name, "enforce", NULL },
+			[DELETE] = { veto, "tp", "--socket", sock, "delete", name, NULL },
+			[TRY] = { veto, "policy", "try", policy, NULL },
+		};
 
-		if ((t[ADD][i] = run(add)) < 0)
-			return 1;
-		bad[ADD] += !refused(target);
-		if ((t[MONITOR][i] = run(mon)) < 0)
-			return 1;
-		bad[MONITOR] += refused(target);
-		if ((t[ENFORCE][i] = run(enf)) < 0)
-			return 1;
-		bad[ENFORCE] += !refused(target);
-		if ((t[DELETE][i] = run(del)) < 0)
-			return 1;
-		bad[DELETE] += refused(target);
-		if ((t[TRY][i] = run(try)) < 0)
-			return 1;
+		for (int s = 0; s < NSTEP; s++) {
+			if ((t[s][i] = run(argv_of[s])) < 0)
+				return 1;
+			if (s != TRY)
+				bad[s] += refused(target) != want_refused[s];
+		}
 	}
 	printf("| step | median ms | / policy try | writes right after it that went the wrong way |\n|---|---|---|---|\n");
 	for (int s = 0; s < NSTEP; s++)

@@ -27,11 +27,10 @@ void metrics_registry_rows(void *src, metrics_row_fn row, void *ctx)
 		r.npost = st[VETO_STAT_POST];
 		r.nenforce = st[VETO_STAT_ENFORCE];
 		r.nmonitor = st[VETO_STAT_MONITOR];
-		for (size_t j = 0; j < n; j++) {
-			r.kernel_memory += bpf_fd_memlock(objs[j].fd);
+		r.kernel_memory = e->inst ? engine_policy_memlock(e->inst) : 0;
+		for (size_t j = 0; j < n; j++)
 			if (objs[j].prog)
 				progs[r.n_progs++] = (struct metrics_prog){ bpf_fd_prog_id(objs[j].fd), objs[j].name };
-		}
 		row(ctx, &r);
 	}
 }

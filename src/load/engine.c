@@ -255,25 +255,6 @@ fail:
 	return r < 0 ? r : -EINVAL;
 }
 
-static uint32_t link_id(int fd)
-{
-	struct bpf_link_info info;
-	uint32_t len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
-}
-
-/* The program a link runs, by id (0: none). */
-static uint32_t link_prog_id(int fd)
-{
-	struct bpf_link_info info;
-	uint32_t len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.prog_id : 0;
-}
-
 /* Waits until the kernel has freed each program (a link's release puts its
  * program only once the program is detached): a link a pin held is put
  * after an RCU grace period and released from a work queue on some kernels
@@ -307,7 +288,7 @@ void engine_policy_unload(struct engine_policy *p)
 		return;
 	n = p->n_links;
 	for (size_t i = 0; i < p->n_links; i++)
-		ids[i] = link_prog_id(bpf_link__fd(p->links[i]));
+		ids[i] = bpf_fd_prog_id(bpf_link__fd(p->links[i]));
 	/* the pins hold the links too: without them, closing detaches */
 	if (p->pin_dir && engine_policy_owns_pins(p))
 		bpffs_remove(p->pin_dir);
@@ -387,15 +368,6 @@ int engine_policy_pin(struct engine_policy *p, const char *dir, char *err, size_
 	return p->pin_dir ? 0 : -ENOMEM;
 }
 
-static uint32_t map_id(int fd)
-{
-	struct bpf_map_info info;
-	uint32_t len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
-}
-
 /* The pinned maps in place of the object's: the object is opened, never
  * loaded, so its maps' fds are the pinned ones. */
 static int adopt_maps(struct engine_policy *p, const struct compiled *c, const char *dir, int events_fd, char *err,
@@ -425,7 +397,7 @@ static int adopt_maps(struct engine_policy *p, const struct compiled *c, const c
 			return r;
 		}
 	}
-	if (events_fd >= 0 && map_id(bpf_map__fd(p->skel->maps.policy_events)) != map_id(events_fd)) {
+	if (events_fd >= 0 && bpf_fd_map_id(bpf_map__fd(p->skel->maps.policy_events)) != bpf_fd_map_id(events_fd)) {
 		snprintf(err, errlen, "its events go to another ring buffer than the agent's");
 		return -ESTALE;
 	}
@@ -534,10 +506,10 @@ bool engine_policy_owns_pins(const struct engine_policy *p)
 	if (!p->pin_dir || !p->n_links || pin_path(path, p->pin_dir, PIN_LINK, NULL, 0))
 		return false;
 	fd = bpf_obj_get(path);
-	id = link_id(fd);
+	id = bpf_fd_link_id(fd);
 	if (fd >= 0)
 		close(fd);
-	return id && id == link_id(bpf_link__fd(p->links[0]));
+	return id && id == bpf_fd_link_id(bpf_link__fd(p->links[0]));
 }
 
 const char *engine_policy_dir(const struct engine_policy *p)

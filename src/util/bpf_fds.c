@@ -41,6 +41,16 @@ uint32_t bpf_fd_prog_id(int fd)
 	return (uint32_t)fdinfo_u64(fd, "prog_id");
 }
 
+uint32_t bpf_fd_map_id(int fd)
+{
+	return (uint32_t)fdinfo_u64(fd, "map_id");
+}
+
+uint32_t bpf_fd_link_id(int fd)
+{
+	return (uint32_t)fdinfo_u64(fd, "link_id");
+}
+
 static bool is_prog(int dfd, const char *name)
 {
 	char target[64];

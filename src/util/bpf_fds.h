@@ -10,8 +10,12 @@
 
 /* The memlock: line of fd's fdinfo (bytes), 0 when it has none. */
 uint64_t bpf_fd_memlock(int fd);
-/* The program's id (fdinfo's prog_id), 0 when fd is no program. */
+/* The program's id (fdinfo's prog_id: a program's own, or the one a link
+ * runs), 0 when fd has none. */
 uint32_t bpf_fd_prog_id(int fd);
+/* A map's id (map_id), a link's (link_id); 0 when fd is not one. */
+uint32_t bpf_fd_map_id(int fd);
+uint32_t bpf_fd_link_id(int fd);
 
 struct bpf_prog_stat {
 	uint32_t id;
