@@ -85,17 +85,6 @@ int protect_pins(struct guard_hold *h, const struct pin_root *pins)
 	return guard_hold_err(h);
 }
 
-int protect_policy(struct guard *g, const struct engine_policy *p, const char *name, struct guard_hold **h)
-{
-	char what[160];
-	int err = guard_hold_new(g, h);
-
-	if (!err && *h)
-		err = engine_policy_each_fd(p, guard_hold_fd, *h);
-	snprintf(what, sizeof(what), "policy %s", name);
-	return held(err, h, what);
-}
-
 int protect_parse_signallers(const char *s, uint32_t ppid, uint32_t *out, size_t max, size_t *n)
 {
 	const char *p = s;

@@ -8,7 +8,6 @@
 
 #include "agent/agent.h"
 #include "events/ring.h"
-#include "load/engine.h"
 #include "load/guard.h"
 #include "load/pin.h"
 #include "sensors/process.h"
@@ -26,9 +25,6 @@ int protect_base(struct guard *g, const struct ev_ring *ring, const struct proc_
 /* Adds the pin folder, its ring and its policies folder to h (the base
  * holder). 0 or -errno, logged; on failure h holds nothing. */
 int protect_pins(struct guard_hold *h, const struct pin_root *pins);
-/* One holder for a loaded policy: on load, and guard_release(*h) after its
- * unload. 0 or -errno (nothing held), logged with the policy's name. */
-int protect_policy(struct guard *g, const struct engine_policy *p, const char *name, struct guard_hold **h);
 
 /* --allow-signals-from: "none", or a comma-separated list of pids and the
  * word "parent" (the agent's parent, ppid), each kept once. 0, or -EINVAL
