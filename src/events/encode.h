@@ -61,6 +61,8 @@ const char *ev_action_name(uint32_t va_flags);
 /* Appends the policy part of a process_kprobe/process_lsm event: function_name,
  * args, return, action, policy_name and veto's enforcement summary. */
 void enc_policy_fields(struct jw *w, const struct ev *e);
+/* Appends one argument as an object: {"file_arg":{...},"label":...}. */
+void enc_arg(struct jw *w, const struct ev *e, const struct ev_arg_meta *m, const struct veto_ev_arg *a);
 /* The kernel function (or tracepoint event) a policy event comes from. */
 const char *ev_function_name(const struct ev *e);
 /* "EPERM" for a hook's return -1; NULL for 0 or what is no errno. */
