@@ -729,6 +729,46 @@ static void memo_follows_changes(void **state)
 	pipeline_fini(&pl);
 }
 
+static void count_flush(void *ctx)
+{
+	(*(int *)ctx)++;
+}
+
+/* What ran before the agent is announced, one procFS exec each, parents
+ * first (a child can have the lower pid), flushed in bounded batches. */
+static void procfs_announced_parents_first(void **state)
+{
+	struct pipeline pl;
+	struct sink s;
+	struct proc t = { .pid = 50, .tid = 50, .ppid = 0, .ktime = 100 };
+	int flushes = 0;
+
+	setup_pl(&pl, &s);
+	assert_int_equal(proc_cache_insert_procfs(pl.cache, &t, "/sbin/init", "", "", 0, "/", ""), 0);
+	t = (struct proc){ .pid = 7, .tid = 7, .ppid = 50, .ktime = 200 }; /* pid wrapped */
+	assert_int_equal(proc_cache_insert_procfs(pl.cache, &t, "/bin/sh", "", "", 0, "/", ""), 0);
+	proc_cache_link_procfs(pl.cache);
+	assert_int_equal(pipeline_announce_procfs(&pl, count_flush, &flushes), 2);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(flushes, 1);
+	assert_non_null(strstr(s.json[0], "{\"process_exec\":{\"process\":{\"exec_id\":"));
+	assert_non_null(strstr(s.json[0], "\"pid\":50,"));
+	assert_non_null(strstr(s.json[0], "\"flags\":\"procFS rootcwd\""));
+	assert_non_null(strstr(s.json[1], "\"pid\":7,"));
+	assert_non_null(strstr(s.json[1], "\"parent\":{"));
+	assert_int_equal(pl.events[EV_PROCESS_EXEC], 2);
+	/* many: one flush per batch, none of the events held back */
+	pl.emit = NULL;
+	for (uint32_t i = 0; i < 600; i++) {
+		t = (struct proc){ .pid = 1000 + i, .tid = 1000 + i, .ppid = 50, .ktime = 300 + i };
+		assert_int_equal(proc_cache_insert_procfs(pl.cache, &t, "/bin/sleep", "", "", 0, "/", ""), 0);
+	}
+	flushes = 0;
+	assert_int_equal(pipeline_announce_procfs(&pl, count_flush, &flushes), 602);
+	assert_int_equal(flushes, (602 + PIPELINE_PROCFS_BATCH - 1) / PIPELINE_PROCFS_BATCH);
+	pipeline_fini(&pl);
+}
+
 static void many_processes(void **state)
 {
 	struct pipeline pl;
@@ -769,6 +809,7 @@ int main(void)
 		cmocka_unit_test(exit_of_unknown_is_marked),
 		cmocka_unit_test(memo_follows_changes),
 		cmocka_unit_test(many_processes),
+		cmocka_unit_test(procfs_announced_parents_first),
 		cmocka_unit_test(exec_names_normal),
 	};
 	return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);
