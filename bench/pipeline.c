@@ -161,6 +161,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pipeline_set_host(&b.pl);
+	/* VETO_BENCH_CRED_NS=1: the agent's --enable-process-cred and
+	 * --enable-process-ns, the largest events (what every event was before
+	 * those flags) */
+	if (getenv("VETO_BENCH_CRED_NS") && !strcmp(getenv("VETO_BENCH_CRED_NS"), "1"))
+		b.pl.enc.cred = b.pl.enc.ns = true;
 
 	printf("%zu records (%zu bytes) from %s, %ld passes, one thread\n\n", nrec, size, path, passes);
 	printf("| pass | records | events (exec+exit) | seconds | records/s | events/s | cache live / entries after | RSS KiB |\n");

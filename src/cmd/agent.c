@@ -160,9 +160,14 @@ int cmd_agent(int argc, char **argv)
 			const char *bad;
 			uint32_t kinds;
 
-			if (enc_ancestors_parse(optarg, &kinds, &bad)) {
-				out_error("agent: bad --enable-ancestors '%s' at '%s' (base, kprobe, tracepoint, lsm, "
-					  "comma-separated; the others need base)", optarg, bad);
+			err = enc_ancestors_parse(optarg, &kinds, &bad);
+			if (err == -ENOENT) {
+				out_error("agent: bad --enable-ancestors '%s': unknown type '%.*s' (base, kprobe, "
+					  "tracepoint, lsm, comma-separated)", optarg, (int)strcspn(bad, ","), bad);
+				return 2;
+			}
+			if (err) {
+				out_error("agent: bad --enable-ancestors '%s': the other types need base", optarg);
 				return 2;
 			}
 			o.ancestors |= kinds;

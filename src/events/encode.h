@@ -61,8 +61,8 @@ int ev_kind_parse(const char *s, enum ev_kind *k);
  * GetEventsResponse, plus the "veto" key with ENC_VETO. */
 void enc_json(struct jw *w, const struct enc_ctx *ctx, const struct ev *e, unsigned opts);
 /* Parses --enable-ancestors' list ("base,kprobe,tracepoint,lsm"; "" none)
- * into kinds; returns 0, or -EINVAL with *bad at the offending name (or at
- * the list when a type is given without base). */
+ * into kinds; returns 0, -ENOENT with *bad at an unknown name, or -EINVAL
+ * when a type is given without base. */
 int enc_ancestors_parse(const char *list, uint32_t *kinds, const char **bad);
 /* The JSON encoder remembers the encoding of recent capability sets and
  * namespaces (by value); off, it encodes them every time (tests compare). */

@@ -370,7 +370,7 @@ int enc_ancestors_parse(const char *list, uint32_t *kinds, const char **bad)
 				break;
 		if (i == sizeof(types) / sizeof(types[0])) {
 			*bad = s;
-			return -EINVAL;
+			return -ENOENT;
 		}
 		*kinds |= types[i].kinds;
 		s += n + (s[n] == ',');

@@ -4,7 +4,7 @@
 tmp=$(mktemp -d)
 on_exit 'rm -rf "$tmp"'
 
-start_agent "$tmp" --export-file "$tmp/events.json"
+start_agent "$tmp" --export-file "$tmp/events.json" --enable-process-ns
 pass "agent ready: $(grep ready "$LOG")"
 
 marker="veto-host-$$"
@@ -50,6 +50,23 @@ for len in 900 1100 1500 2100 3100; do
 		die "the $len-byte argument is neither there nor flagged errorArgs"
 done
 pass "exec events for arguments of 900 to 3100 bytes"
+
+# what ran before the agent was announced: this shell, flagged procFS
+ev=$(find_event "$tmp/events.json" "e['process_exec']['process']['pid']==$$") ||
+	die "no procFS exec event for the test shell (pid $$), which ran before the agent"
+expect_match "the shell's announcement says procFS" procFS "$(json_get "$ev" 'd["process_exec"]["process"]["flags"]')"
+# --enable-process-ns without --enable-process-cred: namespaces, no credentials
+expect_eq "ns without cred: no cap, no process_credentials" "True False False" \
+	"$(json_get "$exec_ev" '" ".join(str(k in d["process_exec"]["process"]) for k in ("ns", "cap", "process_credentials"))')"
+expect_eq "in_init_tree is written false on the host" False "$(json_get "$exec_ev" 'd["process_exec"]["process"]["in_init_tree"]')"
+
+# an argv that is no UTF-8 cannot hide a process: each bad run is one U+FFFD
+/bin/true "$(printf 'a\377\376b\300\257')" "$marker-utf8"
+wait_event "$tmp/events.json" "e['process_exec']['process']['arguments'].endswith('$marker-utf8')" ||
+	die "no exec event for an argv with invalid UTF-8"
+ev=$(find_event "$tmp/events.json" "e['process_exec']['process']['arguments'].endswith('$marker-utf8')")
+expect_eq "invalid bytes replaced" "a\ufffdb\ufffd $marker-utf8" \
+	"$(json_get "$ev" 'd["process_exec"]["process"]["arguments"].encode("unicode_escape").decode()')"
 expect_eq "no record rejected as malformed" 0 "$(status_get 'd["bad_records"]')"
 
 # every line is JSON with Tetragon's top-level shape (rotated files too)

@@ -104,7 +104,7 @@ spec:
       - action: Sigkill
 YAML
 
-start_agent "$tmp" --policy "$tmp/kill.yaml" --export-file "$tmp/ev.json"
+start_agent "$tmp" --policy "$tmp/kill.yaml" --export-file "$tmp/ev.json" --export-veto
 expect_match "sys_enter read by its id (field 4) runs as the raw tracepoint" "enforcing on raw_tp/sys_enter \(veto_rt_0\)" "$(cat "$LOG")"
 expect_match "a syscall tracepoint reading its record runs as a tracepoint" "enforcing on tracepoint/syscalls/sys_enter_openat \(veto_tp_4\)" "$(cat "$LOG")"
 
@@ -138,9 +138,9 @@ wait_event "$tmp/ev.json" 'e["process_tracepoint"]["event"] == "sys_enter" and e
 	die "no process_tracepoint event for the victim"
 ev=$(find_event "$tmp/ev.json" 'e["process_tracepoint"]["event"] == "sys_enter" and e["process_tracepoint"]["process"]["binary"].endswith("/victim")')
 expect_eq "subsys" raw_syscalls "$(json_get "$ev" 'd["process_tracepoint"]["subsys"]')"
-expect_match "syscall named" "^(clock_)?nanosleep$" "$(json_get "$ev" 'd["process_tracepoint"]["args"][0]["syscall_id"]["name"]')"
+expect_match "syscall named (in the veto key)" "^(clock_)?nanosleep$" "$(json_get "$ev" 'd["veto"]["syscall"]')"
 expect_eq "action" KPROBE_ACTION_SIGKILL "$(json_get "$ev" 'd["process_tracepoint"]["action"]')"
-expect_eq "the event says the call completed" "{'mode': 'enforce', 'denied': False, 'killed': True, 'call_completes': True}" "$(json_get "$ev" 'd["process_tracepoint"]["enforcement"]')"
+expect_eq "the event says the call completed" "{'mode': 'enforce', 'denied': False, 'killed': True, 'call_completes': True}" "$(json_get "$ev" '{k: v for k, v in d["veto"].items() if k != "syscall"}')"
 expect_eq "policy named" kill-victim-nanosleep "$(json_get "$ev" 'd["process_tracepoint"]["policy_name"]')"
 
 wait_event "$tmp/ev.json" 'e["process_tracepoint"]["event"] == "sys_enter_openat"' || die "no openat event"

@@ -54,7 +54,7 @@ spec:
 YAML
 
 echo here > /tmp/kp-present
-agent_start --policy /tmp/kprobes.yaml
+agent_start --export-veto --policy /tmp/kprobes.yaml
 expect_match "the agent attaches a kprobe and its return probe" \
 	"enforcing on kprobe\+kretprobe/__x64_sys_openat \(veto_kp_0, veto_kr_0\)" "$(cat "$AGENT_LOG")"
 expect_fail "opening a missing file fails" cat /tmp/kp-missing

@@ -7,7 +7,7 @@ echo secret > /tmp/audit/file
 # two mount points on the way: the path is walked across both
 mount -t tmpfs none /tmp/audit/m && mkdir /tmp/audit/m/n && mount -t tmpfs none /tmp/audit/m/n &&
 	echo nested > /tmp/audit/m/n/file || fail "cannot mount the nested tmpfs"
-agent_start --policy /veto/examples/policies/audit-tmp-reads.yaml
+agent_start --export-veto --policy /veto/examples/policies/audit-tmp-reads.yaml
 expect_eq "the audited read succeeds" "secret" "$(cat /tmp/audit/file)"
 expect_eq "a read two mounts down succeeds" "nested" "$(cat /tmp/audit/m/n/file)"
 agent_stop
@@ -22,7 +22,7 @@ expect_match "the reader is the process" '"binary":"/bin/(cat|busybox)"' "$ev"
 # rateLimit with the global scope: four reads, every one allowed, one event
 sed 's/            - action: Post/            - action: Post\n              rateLimit: "1m"\n              rateLimitScope: "global"/' \
 	/veto/examples/policies/audit-tmp-reads.yaml > /tmp/audit-rate.yaml
-agent_start --policy /tmp/audit-rate.yaml
+agent_start --export-veto --policy /tmp/audit-rate.yaml
 for i in 1 2 3; do cat /tmp/audit/file >/dev/null; done
 expect_eq "rate-limited reads still succeed" "secret" "$(cat /tmp/audit/file)"
 agent_stop

@@ -16,7 +16,7 @@ stop_listeners() {
 	LISTENERS=
 }
 
-agent_start --policy /veto/examples/policies/deny-connect.yaml
+agent_start --export-veto --policy /veto/examples/policies/deny-connect.yaml
 listen 9999 /tmp/got9999
 listen 8080 /tmp/got8080
 out=$(echo hello | nc 127.0.0.1 9999 2>&1)
@@ -34,7 +34,7 @@ expect_match "and says denied" '"action":"KPROBE_ACTION_OVERRIDE".*"mode":"enfor
 # monitor mode: the same policy with policy-mode: monitor
 sed 's/^spec:$/spec:\n  options:\n    - name: "policy-mode"\n      value: "monitor"/' \
 	/veto/examples/policies/deny-connect.yaml > /tmp/deny-connect-monitor.yaml
-agent_start --policy /tmp/deny-connect-monitor.yaml
+agent_start --export-veto --policy /tmp/deny-connect-monitor.yaml
 expect_match "the policy loads in monitor mode" "policy deny-connect: monitoring" "$(cat "$AGENT_LOG")"
 listen 9999 /tmp/got9999m
 echo hello | nc 127.0.0.1 9999 >/dev/null 2>&1

@@ -6,7 +6,7 @@
 
 sleep 600 &
 target=$!
-agent_start --policy /veto/examples/policies/contain-namespaced.yaml
+agent_start --export-veto --policy /veto/examples/policies/contain-namespaced.yaml
 # reading another process's environment goes through ptrace_access_check
 expect_fail "a namespaced process cannot read another's environ" unshare -p -f cat /proc/$target/environ
 expect_ok "the host can" sh -c "cat /proc/$target/environ >/dev/null"
@@ -46,7 +46,7 @@ spec:
       - action: Override
         argError: -1
 YAML
-agent_start --policy /tmp/nspid.yaml
+agent_start --export-veto --policy /tmp/nspid.yaml
 expect_fail "pid 1 of a new pid namespace cannot open the file" unshare -p -f sh -c 'exec cat /tmp/nspid'
 expect_ok "pid 2 of that namespace can" unshare -p -f sh -c 'cat /tmp/nspid; exit $?'
 expect_ok "the host can" cat /tmp/nspid
@@ -67,7 +67,7 @@ rm -f /tmp/early.rc /tmp/early.up /tmp/go
 unshare -p -f sh -c '/tmp/mid.sh; exit 0' &
 early=$!
 wait_until 60 test -e /tmp/early.up || die "the early tree did not start"
-agent_start --policy /tmp/nsfollow.yaml
+agent_start --export-veto --policy /tmp/nsfollow.yaml
 touch /tmp/go
 expect_fail "a child of a namespace's pid 2 cannot open the file" unshare -p -f sh -c 'sh -c "cat /tmp/nspid; exit \$?"; exit $?'
 expect_ok "that namespace's pid 1 can" unshare -p -f sh -c 'exec cat /tmp/nspid'

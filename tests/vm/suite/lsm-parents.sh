@@ -34,7 +34,7 @@ sel() { # FILE OPERATOR VALUE: deny opening FILE by parent
 cat_under() { "$1" -c "/opt/t/cat $2 2>&1; exit \$?" 2>&1; }
 EPERM='Operation not permitted'
 
-agent_start --policy /tmp/parents.yaml
+agent_start --export-veto --policy /tmp/parents.yaml
 expect_match "In: cat whose parent is /opt/a/sh gets EPERM" "$EPERM" "$(cat_under /opt/a/sh /tmp/p-in)"
 expect_eq "In: the same cat under /opt/b/sh reads" secret "$(cat_under /opt/b/sh /tmp/p-in)"
 expect_eq "In: a grandparent does not count" secret \
@@ -89,7 +89,7 @@ fsel() { # FILE FILTER OPERATOR VALUE FOLLOW [ACTION]: deny FILE to a followed t
 	printf '      matchActions:\n      - action: Sigkill\n'
 } > /tmp/follow.yaml
 
-agent_start --policy /tmp/follow.yaml
+agent_start --export-veto --policy /tmp/follow.yaml
 expect_match "followChildren: a grandchild of /opt/f/sh gets EPERM" "$EPERM" \
 	"$(/opt/f/sh -c "/bin/sh -c '/opt/t/cat /tmp/f-child; exit \$?'; exit \$?" 2>&1)"
 expect_match "followChildren: /opt/f/sh itself gets EPERM" "$EPERM" "$(/opt/f/sh -c 'read x < /tmp/f-child' 2>&1)"

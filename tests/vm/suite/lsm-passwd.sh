@@ -4,7 +4,7 @@
 . /veto/lib.sh
 
 cp /etc/passwd /tmp/passwd.orig
-agent_start --policy /veto/examples/policies/article-passwd.yaml
+agent_start --export-veto --policy /veto/examples/policies/article-passwd.yaml
 expect_match "the policy is enforcing at the LSM hook" \
 	"policy article-passwd: enforcing on lsm/inode_permission" "$(cat "$AGENT_LOG")"
 expect_eq "the writer of /etc/passwd dies by SIGKILL" 137 "$(run_status sh -c 'echo hacked >> /etc/passwd')"

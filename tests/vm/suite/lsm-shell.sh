@@ -9,7 +9,7 @@
 # a real file named sh, not busybox's symlink: the binary the policy lists
 cp /bin/busybox /usr/bin/sh
 
-agent_start --policy /veto/examples/policies/article-block-shell-exec.yaml
+agent_start --export-veto --policy /veto/examples/policies/article-block-shell-exec.yaml
 rm -f /tmp/ran /tmp/control
 expect_eq "a shell running a program is killed" 137 "$(run_status /usr/bin/sh -c '/bin/touch /tmp/ran')"
 expect_no_file "the program never ran" /tmp/ran
@@ -21,7 +21,7 @@ ev=$(events_with '"process_kprobe".*"policy_name":"block-shell-exec"')
 expect_match "the event shows the shell as the caller" '"binary":"/usr/bin/sh".*"function_name":"security_bprm_check"' "$ev"
 expect_match "and the program it tried to run" '"linux_binprm_arg":\{"path":"/bin/busybox"\}' "$ev"
 
-agent_start --policy /veto/examples/policies/block-shell-exec-fixed.yaml
+agent_start --export-veto --policy /veto/examples/policies/block-shell-exec-fixed.yaml
 expect_eq "sh starting in a new pid namespace is killed" 137 "$(run_status unshare -p -f /usr/bin/sh -c 'touch /tmp/inns')"
 expect_no_file "the namespaced shell ran nothing" /tmp/inns
 expect_eq "the same exec on the host works" 0 "$(run_status /usr/bin/sh -c 'touch /tmp/onhost')"

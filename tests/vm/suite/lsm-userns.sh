@@ -32,7 +32,7 @@ if ! kernel_at_least 6.1; then
 	exit 0
 fi
 expect_ok "before the policy, the binary can create a user namespace" /tmp/untrusted/unshare -U true
-agent_start --policy /tmp/userns.yaml
+agent_start --export-veto --policy /tmp/userns.yaml
 expect_fail "the chosen binary cannot create a user namespace" /tmp/untrusted/unshare -U true
 expect_ok "another binary can" /bin/busybox unshare -U true
 agent_stop
