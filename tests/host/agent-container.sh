@@ -16,7 +16,7 @@ cleanup() {
 on_exit cleanup
 for d in $dirs; do mkdir -p "$d" || die "mkdir $d"; done
 
-start_agent "$tmp" --export-file "$tmp/events.json"
+start_agent "$tmp" --export-file "$tmp/events.json" --enable-process-ns
 d1=$cg2/veto-test-$$/docker-$id.scope
 # join the cgroup, then a new pid namespace (unshare forks: the child is pid 1 there)
 sh -c "echo \$\$ > $d1/cgroup.procs && exec unshare --pid --fork /bin/sh -c 'exit 3' veto-ns-$$"
@@ -27,6 +27,9 @@ p='d["process_exec"]["process"]'
 expect_eq "docker field: first 31 chars of the id" "${id:0:31}" "$(json_get "$ev" "$p.get('docker')")"
 expect_eq "pod.container.id" "docker://$id" "$(json_get "$ev" "$p['pod']['container']['id']")"
 expect_eq "pid 1 inside the container" 1 "$(json_get "$ev" "$p['pod']['container']['pid']")"
+expect_eq "a container's pid 1 is in its init tree" True "$(json_get "$ev" "$p['in_init_tree']")"
+expect_eq "unshare, which started it from the host, is not" False \
+	"$(json_get "$ev" 'd["process_exec"]["parent"]["in_init_tree"]')"
 expect_eq "pid namespace is not the host's" False "$(json_get "$ev" "$p['ns']['pid'].get('is_host', False)")"
 expect_eq "pid ns inum present" True "$(json_get "$ev" "$p['ns']['pid']['inum'] > 0")"
 expect_eq "net namespace is the host's" True "$(json_get "$ev" "$p['ns']['net'].get('is_host', False)")"
