@@ -67,6 +67,7 @@ struct agent {
 	uint64_t ticks;
 	uint64_t entries_last_tick;
 	uint64_t drained_at;  /* mono_ns of the last drain of the ring */
+	uint64_t evicted_logged; /* cache evictions already logged */
 };
 
 static void on_event(void *ctx, const struct ev *e)
@@ -220,6 +221,7 @@ static void on_tick(struct agent *a)
 		       file_open_why(err));
 	else if (err)
 		logmsg("the export file %s was deleted: writing to a new one", a->o->export_file);
+	export_sink_tick(&a->exp, mono_ns());
 	if (a->ticks % SWEEP_EVERY == 0)
 		pipeline_sweep(&a->pl, mono_ns(), pid_exists, drain_sensor, a);
 	else
@@ -231,6 +233,12 @@ static void on_tick(struct agent *a)
 	if (cs.entries + TRIM_DROP <= a->entries_last_tick)
 		malloc_trim(0);
 	a->entries_last_tick = cs.entries;
+	if (cs.evicted > a->evicted_logged) {
+		logmsg("Warning: process cache full (--process-cache-size %zu): %" PRIu64 " running processes "
+		       "forgotten, their later events say miss; total %" PRIu64, a->o->process_cache_size,
+		       cs.evicted - a->evicted_logged, cs.evicted);
+		a->evicted_logged = cs.evicted;
+	}
 }
 
 static int epoll_add(int epfd, int fd, uint64_t tag)
@@ -274,6 +282,29 @@ static void cleanup(struct agent *a)
 		close(a->lockfd);
 }
 
+void agent_node_name(const struct agent_opts *o, char *out, size_t n, const char **from)
+{
+	static const char *const env[] = { "HUBBLE_NODE_NAME", "NODE_NAME" };
+	const char *v;
+
+	if (o->node_name) {
+		snprintf(out, n, "%s", o->node_name);
+		*from = "--node-name";
+		return;
+	}
+	for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++) {
+		v = getenv(env[i]);
+		if (v && *v) {
+			snprintf(out, n, "%s", v);
+			*from = env[i];
+			return;
+		}
+	}
+	*from = "the host name";
+	if (gethostname(out, n))
+		snprintf(out, n, "localhost");
+}
+
 int agent_run(const struct agent_opts *o)
 {
 	static struct agent ag;
@@ -282,6 +313,7 @@ int agent_run(const struct agent_opts *o)
 	char node[HOST_NAME_MAX + 1] = "", why[512];
 	struct epoll_event evs[32];
 	sigset_t mask;
+	const char *node_from;
 	long holder;
 	int err, n, stop_sig = 0;
 
@@ -300,15 +332,13 @@ int agent_run(const struct agent_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 	a->started_ns = mono_ns();
 
-	if (o->node_name)
-		snprintf(node, sizeof(node), "%s", o->node_name);
-	else if (gethostname(node, sizeof(node)))
-		snprintf(node, sizeof(node), "localhost");
+	agent_node_name(o, node, sizeof(node), &node_from);
 	err = pipeline_init(&a->pl, node, on_event, a);
 	if (err) {
 		logmsg("Error: %s", strerror(-err));
 		return err;
 	}
+	proc_cache_set_max(a->pl.cache, o->process_cache_size);
 	pipeline_set_host(&a->pl);
 
 	a->lockfd = take_lock(o->lock_file, &holder);
@@ -332,6 +362,11 @@ int agent_run(const struct agent_opts *o)
 			       o->compact && !o->export_file ? FMT_COMPACT : FMT_JSON, o->ancestors);
 	if (err) {
 		logmsg("Error: cannot open export file %s: %s", o->export_file, file_open_why(err));
+		goto out;
+	}
+	err = export_sink_rotation(&a->exp, o->export_rotation_ns, o->export_compress);
+	if (err) {
+		logmsg("Error: the export file's compressor: %s", strerror(-err));
 		goto out;
 	}
 	sink_bus_add(&a->bus, &a->exp.s); /* the export: every event, first */
@@ -432,7 +467,7 @@ int agent_run(const struct agent_opts *o)
 		else
 			logmsg("metrics: http://%s/metrics", o->metrics_address);
 	}
-	logmsg("ready: node %s, exporting to %s, control socket %s", node,
+	logmsg("ready: node %s (from %s), exporting to %s, control socket %s", node, node_from,
 	       o->export_file ? o->export_file : "stdout", o->socket_path);
 
 	while (!stop_sig) {
