@@ -25,6 +25,7 @@
 #include "agent/status.h"
 #include "agent/tpolicy.h"
 #include "events/pipeline.h"
+#include "events/redact.h"
 #include "events/ring.h"
 #include "load/pin.h"
 #include "load/registry.h"
@@ -68,6 +69,7 @@ struct agent {
 	uint64_t entries_last_tick;
 	uint64_t drained_at;  /* mono_ns of the last drain of the ring */
 	uint64_t evicted_logged; /* cache evictions already logged */
+	uint64_t gave_up_logged; /* arguments masked whole, already logged */
 };
 
 static void on_event(void *ctx, const struct ev *e)
@@ -239,6 +241,16 @@ static void on_tick(struct agent *a)
 		       cs.evicted - a->evicted_logged, cs.evicted);
 		a->evicted_logged = cs.evicted;
 	}
+	if (a->o->redact) {
+		struct redact_stats rs;
+
+		redact_stats(a->o->redact, &rs);
+		if (rs.gave_up > a->gave_up_logged) {
+			logmsg("Warning: --redaction-filters: %" PRIu64 " processes' arguments masked whole (too many "
+			       "or too costly matches); total %" PRIu64, rs.gave_up - a->gave_up_logged, rs.gave_up);
+			a->gave_up_logged = rs.gave_up;
+		}
+	}
 }
 
 static int epoll_add(int epfd, int fd, uint64_t tag)
@@ -339,6 +351,7 @@ int agent_run(const struct agent_opts *o)
 		return err;
 	}
 	proc_cache_set_max(a->pl.cache, o->process_cache_size);
+	proc_cache_set_redactor(a->pl.cache, o->redact); /* before /proc is read */
 	pipeline_set_host(&a->pl);
 
 	a->lockfd = take_lock(o->lock_file, &holder);

@@ -44,7 +44,7 @@ struct agent_opts {
 	uint64_t export_rotation_ns; /* rotate the export file this often too (0: never) */
 	bool export_compress;        /* gzip the rotated export files */
 	size_t process_cache_size;   /* running processes held at most (0: no bound) */
-	const struct redactor *redact; /* secrets taken out of arguments (NULL: none) */
+	struct redactor *redact;     /* secrets taken out of arguments (NULL: none) */
 };
 
 /* The node name of events and exec_ids: --node-name, else HUBBLE_NODE_NAME,

@@ -10,6 +10,7 @@
 #include "agent/http.h"
 #include "agent/protect.h"
 #include "cmd/cmd.h"
+#include "events/redact.h"
 #include "load/pin.h"
 #include "util/duration.h"
 #include "util/out.h"
@@ -191,6 +192,7 @@ int cmd_agent(int argc, char **argv)
 	static const char *policies[64];
 	const char *signallers = "parent,1";
 	unsigned long long v;
+	char why[512];
 	int c, err, at = 0;
 
 	while ((c = getopt_long(argc, argv, "o:vh", opts, &at)) != -1) {
@@ -293,6 +295,17 @@ int cmd_agent(int argc, char **argv)
 			if (parse_bool(flag, optarg, &o.export_compress))
 				return 2;
 			break;
+		case O_REDACT:
+			if (o.redact) {
+				out_error("agent: --%s given twice: put every filter in one value", flag);
+				return 2;
+			}
+			err = redact_parse(&o.redact, optarg, why, sizeof(why));
+			if (err) {
+				out_error("agent: bad --%s: %s", flag, err == -ENOMEM ? strerror(ENOMEM) : why);
+				return 2;
+			}
+			break;
 		case O_CACHE_SIZE:
 			if (parse_u64(optarg, AGENT_MAX_CACHE_SIZE, &v) || !v) {
 				out_error("agent: bad --%s '%s' (processes, 1 .. %u)", flag, optarg, AGENT_MAX_CACHE_SIZE);
@@ -321,5 +334,7 @@ int cmd_agent(int argc, char **argv)
 		out_error("agent: needs root (to load BPF programs and own the control socket)");
 		return 1;
 	}
-	return agent_run(&o) ? 1 : 0;
+	err = agent_run(&o) ? 1 : 0;
+	redact_free(o.redact);
+	return err;
 }

@@ -29,6 +29,7 @@ struct proc_cache {
 	size_t ndeferred;
 	size_t max_live;  /* 0: no bound */
 	size_t evict_at;  /* the bucket where eviction looks next */
+	struct redactor *redact;
 	struct proc_cache_stats st;
 };
 
@@ -275,6 +276,16 @@ static void set_parent(struct proc *p, struct proc *parent)
 	p->parent = parent;
 	if (parent)
 		parent->refs++;
+}
+
+void proc_cache_set_redactor(struct proc_cache *c, struct redactor *r)
+{
+	c->redact = r;
+}
+
+struct redactor *proc_cache_redactor(const struct proc_cache *c)
+{
+	return c->redact;
 }
 
 void proc_cache_set_max(struct proc_cache *c, size_t max)

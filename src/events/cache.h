@@ -83,6 +83,12 @@ void proc_cache_free(struct proc_cache *c);
  * "miss", as for a process started before the agent. */
 void proc_cache_set_max(struct proc_cache *c, size_t max);
 
+/* Arguments are redacted with r (events/redact.h) before they are held,
+ * for processes learned from /proc as for exec records. NULL: none. */
+struct redactor;
+void proc_cache_set_redactor(struct proc_cache *c, struct redactor *r);
+struct redactor *proc_cache_redactor(const struct proc_cache *c);
+
 /* Converts monotonic and boot-time ns to wall time (set once at start). */
 void proc_cache_set_clocks(struct proc_cache *c, int64_t mono_to_wall, int64_t boot_to_wall);
 
