@@ -3,7 +3,8 @@
 # backups; --redaction-filters (a password in argv appears nowhere: export,
 # backups, a getevents stream in both formats, exit events, a child's parent,
 # a process learned from /proc), a command line crafted against the regex;
-# a full and a read-only disk; bad values refused before anything starts.
+# a full disk and a vanished folder; a full process cache; bad values
+# refused before anything starts.
 . "$(dirname "$0")/lib.sh"
 # python3 itself, not a version manager's shim that forks hundreds of
 # processes per lookup: their events would rotate the ones looked for away
@@ -71,7 +72,7 @@ cp /bin/true "$tmp/slowpoke"
 filters='{"redact": ["(?:--password|-p)(?:\\s+|=)(\\S*)"]}
 {"redact": ["(a|aa)+$"], "binary_regex": ["/slowpoke$"]}'
 start_agent "$tmp" --export-filename "$tmp/events.json" --export-file-max-size-mb 1 \
-	--export-file-max-backups 5 --export-file-compress --export-file-rotation-interval 2s \
+	--export-file-max-backups 5 --export-file-compress --export-file-rotation-interval 5s \
 	--redaction-filters "$filters"
 "$VETO" getevents --socket "$SOCK" >"$tmp/stream.json" &
 g1=$!
@@ -83,27 +84,25 @@ wait_until 10 streaming 2 || die "the getevents clients are not streaming"
 pkill -P "$procfs_pid"
 wait "$procfs_pid" 2>/dev/null
 procfs_pid=
-wait_event "$tmp/events.json" "e['process_exit']['process']['arguments'].startswith('$marker-procfs')" ||
-	fail "no exit event of the process learned from /proc"
-ev=$(find_event "$tmp/events.json" "e['process_exec']['process']['arguments'].endswith('$marker-secret --password=***** -p *****')") ||
-	die "no exec event of the process with a password, redacted"
-pass "exec arguments redacted"
-ev=$(find_event "$tmp/events.json" "e['process_exec']['process']['arguments']=='$marker-secret-child'") ||
+# the export file rotates every 5 s: looked up there at once, in the
+# getevents stream (every event, never rotated) for the rest
+wait_event "$tmp/events.json" "e['process_exec']['process']['arguments'].endswith('$marker-secret --password=***** -p *****')" &&
+	pass "exec arguments redacted in the export" || fail "no redacted exec event in the export"
+wait_event "$tmp/stream.json" "e['process_exit']['process']['arguments'].endswith(' $marker-procfs --password=*****')" &&
+	pass "a process learned from /proc redacted" || fail "no redacted exit event of the process learned from /proc"
+ev=$(find_event "$tmp/stream.json" "e['process_exec']['process']['arguments']=='$marker-secret-child'") ||
 	die "no exec event of the child"
-expect_match "the child's parent redacted" "--password=\\*\\*\\*\\*\\*" \
+expect_match "the child's parent redacted" "--password=\\*\\*\\*\\*\\* -p \\*\\*\\*\\*\\*" \
 	"$(json_get "$ev" 'd["process_exec"]["parent"]["arguments"]')"
-ev=$(find_event "$tmp/events.json" "e['process_exit']['process']['arguments'].startswith('$marker-procfs')")
-expect_eq "a process learned from /proc redacted" "$marker-procfs --password=*****" \
-	"$(json_get "$ev" 'd["process_exit"]["process"]["arguments"]')"
 
 # a command line crafted for catastrophic backtracking: the agent goes on,
 # the arguments are masked whole, counted
 long=$(head -c 1900 /dev/zero | tr '\0' a)
 for i in 1 2 3 4 5 6 7 8 9 10; do "$tmp/slowpoke" "$long" b; done
 /bin/true "$marker-after"
-wait_event "$tmp/events.json" "e['process_exec']['process']['arguments']=='$marker-after'" ||
+wait_event "$tmp/stream.json" "e['process_exec']['process']['arguments']=='$marker-after'" ||
 	fail "events stalled after the crafted command lines"
-ev=$(find_event "$tmp/events.json" "e['process_exec']['process']['binary']=='$tmp/slowpoke'")
+ev=$(find_event "$tmp/stream.json" "e['process_exec']['process']['binary']=='$tmp/slowpoke'")
 expect_eq "crafted command line masked whole" "*****" "$(json_get "$ev" 'd["process_exec"]["process"]["arguments"]')"
 wait_for "give-ups logged" 5 grep -q "processes' arguments masked whole" "$LOG"
 
@@ -111,7 +110,7 @@ wait_for "give-ups logged" 5 grep -q "processes' arguments masked whole" "$LOG"
 big=$(head -c 1900 /dev/zero | tr '\0' b)
 for i in $(seq 1 1000); do /bin/true "$big"; done
 wait_for "rotated by size, compressed" 10 test -e "$tmp/events.json.2.gz"
-# by interval: a marker in the live file moves to .1.gz within ~2 s
+# by interval: a marker in the live file moves to .1.gz within ~5 s
 /bin/true "$marker-interval"
 wait_event "$tmp/events.json" "e['process_exec']['process']['arguments']=='$marker-interval'" || fail "no interval marker"
 wait_for "rotated by interval" 10 sh -c "zcat '$tmp/events.json.1.gz' | grep -q '$marker-interval'"
@@ -119,11 +118,18 @@ for f in "$tmp"/events.json.*.gz; do expect_ok "gzip -t $(basename "$f")" gzip -
 expect_file "5 backups" "$tmp/events.json.5.gz"
 expect_no_file "no more than 5 backups" "$tmp/events.json.6.gz"
 expect_eq "no uncompressed or staging file left" "" "$(cd "$tmp" && ls | grep -E '^events\.json\.' | grep -v '\.gz$')"
-python3 - "$tmp"/events.json "$tmp"/events.json.*.gz <<'PY' || fail "a backup holds a line that is not an event"
+python3 - "$tmp"/events.json "$tmp"/events.json.*.gz <<'PY' || fail "a backup is not whole JSON lines of at most 1 MB"
 import gzip, json, sys
 for name in sys.argv[1:]:
-    for line in (gzip.open if name.endswith(".gz") else open)(name, "rt"):
+    data = (gzip.open if name.endswith(".gz") else open)(name, "rt").read()
+    assert len(data.encode()) <= 1 << 20, name
+    for line in data.splitlines():
         json.loads(line)
+PY
+# the 1000 long command lines filled at least one backup up to the limit
+python3 - "$tmp"/events.json.*.gz <<'PY' && pass "a backup rotated by size" || fail "no backup rotated by size"
+import gzip, sys
+sys.exit(0 if any(len(gzip.open(n).read()) > (1 << 20) - 16384 for n in sys.argv[1:]) else 1)
 PY
 expect_ne "rotations counted" 0 "$(status_get 'd["export_rotations"]')"
 stop_agent
@@ -136,10 +142,12 @@ expect_eq "hunter2 nowhere: export, backups, getevents json and compact" 0 "$lea
 expect_match "getevents stream redacted" "password=\\*\\*\\*\\*\\*" "$(grep "$marker-secret" "$tmp/stream.json")"
 expect_match "compact stream redacted" "password=\\*\\*\\*\\*\\*" "$(grep "$marker-secret" "$tmp/stream.txt")"
 
-# --- a full disk, then a read-only one: the agent goes on and counts --------
+# --- a full disk, then a folder gone: the agent goes on and counts ----------
+errors() { status_get 'd["export_errors"]'; }
 mkdir "$tmp/small"
 mount -t tmpfs -o size=256k tmpfs "$tmp/small" || skip "cannot mount a tmpfs"
-start_agent "$tmp" --export-file "$tmp/small/events.json" --export-backups 1 --export-file-compress \
+mkdir "$tmp/small/sub"
+start_agent "$tmp" --export-file "$tmp/small/sub/events.json" --export-backups 1 --export-file-compress \
 	--process-cache-size 64
 expect_ne "a full process cache is counted" 0 "$(status_get 'd["cache"]["evicted"]')"
 wait_for "a full process cache is logged" 5 grep -q "process cache full (--process-cache-size 64)" "$LOG"
@@ -147,14 +155,17 @@ head -c 300k /dev/zero >"$tmp/small/filler" 2>/dev/null
 for i in $(seq 1 50); do /bin/true "$big"; done
 wait_until 10 sh -c "[ \"\$(timeout 5 '$VETO' getevents --socket '$SOCK' --status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"export_errors\"])')\" -gt 0 ]" &&
 	pass "a full disk is counted in export_errors" || fail "no export_errors on a full disk"
-mount -o remount,ro "$tmp/small"
-for i in $(seq 1 20); do /bin/true "$marker-ro"; done
-wait_for "a read-only disk is logged" 10 grep -q "Read-only file system" "$LOG"
-mount -o remount,rw "$tmp/small"
 rm -f "$tmp/small/filler"
+rm -rf "$tmp/small/sub"
+wait_for "a vanished folder is logged" 10 grep -q "creating it again: No such file or directory" "$LOG"
+before=$(errors)
+for i in $(seq 1 5); do /bin/true "$marker-nodir"; done
+wait_until 10 sh -c "[ \"\$(timeout 5 '$VETO' getevents --socket '$SOCK' --status | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"export_errors\"])')\" -gt $before ]" &&
+	pass "events without a folder are counted" || fail "export_errors did not grow without the folder"
+mkdir "$tmp/small/sub"
 /bin/true "$marker-again"
-wait_event "$tmp/small/events.json" "e['process_exec']['process']['arguments']=='$marker-again'" &&
-	pass "export works again once there is room" || fail "no event after the disk had room again"
+wait_event "$tmp/small/sub/events.json" "e['process_exec']['process']['arguments']=='$marker-again'" &&
+	pass "export works again once the folder is back" || fail "no event after the folder was made again"
 kill -0 "$AGENT_PID" && pass "agent alive through it all" || fail "agent died"
 stop_agent
 expect_eq "agent stopped cleanly after the disk trouble" 0 "$AGENT_RC"
