@@ -25,6 +25,7 @@
 #include "agent/status.h"
 #include "agent/tpolicy.h"
 #include "events/pipeline.h"
+#include "events/redact.h"
 #include "events/ring.h"
 #include "load/pin.h"
 #include "load/registry.h"
@@ -67,6 +68,8 @@ struct agent {
 	uint64_t ticks;
 	uint64_t entries_last_tick;
 	uint64_t drained_at;  /* mono_ns of the last drain of the ring */
+	uint64_t evicted_logged; /* cache evictions already logged */
+	uint64_t gave_up_logged; /* arguments masked whole, already logged */
 };
 
 static void on_event(void *ctx, const struct ev *e)
@@ -227,6 +230,7 @@ static void on_tick(struct agent *a)
 		       file_open_why(err));
 	else if (err)
 		logmsg("the export file %s was deleted: writing to a new one", a->o->export_file);
+	export_sink_tick(&a->exp, mono_ns());
 	if (a->ticks % SWEEP_EVERY == 0)
 		pipeline_sweep(&a->pl, mono_ns(), pid_exists, drain_sensor, a);
 	else
@@ -238,6 +242,22 @@ static void on_tick(struct agent *a)
 	if (cs.entries + TRIM_DROP <= a->entries_last_tick)
 		malloc_trim(0);
 	a->entries_last_tick = cs.entries;
+	if (cs.evicted > a->evicted_logged) {
+		logmsg("Warning: process cache full (--process-cache-size %zu): %" PRIu64 " running processes "
+		       "forgotten, their later events say miss; total %" PRIu64, a->o->process_cache_size,
+		       cs.evicted - a->evicted_logged, cs.evicted);
+		a->evicted_logged = cs.evicted;
+	}
+	if (a->o->redact) {
+		struct redact_stats rs;
+
+		redact_stats(a->o->redact, &rs);
+		if (rs.gave_up > a->gave_up_logged) {
+			logmsg("Warning: --redaction-filters: %" PRIu64 " processes' arguments masked whole (too many "
+			       "or too costly matches); total %" PRIu64, rs.gave_up - a->gave_up_logged, rs.gave_up);
+			a->gave_up_logged = rs.gave_up;
+		}
+	}
 }
 
 static int epoll_add(int epfd, int fd, uint64_t tag)
@@ -281,6 +301,29 @@ static void cleanup(struct agent *a)
 		close(a->lockfd);
 }
 
+void agent_node_name(const struct agent_opts *o, char *out, size_t n, const char **from)
+{
+	static const char *const env[] = { "HUBBLE_NODE_NAME", "NODE_NAME" };
+	const char *v;
+
+	if (o->node_name) {
+		snprintf(out, n, "%s", o->node_name);
+		*from = "--node-name";
+		return;
+	}
+	for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++) {
+		v = getenv(env[i]);
+		if (v && *v) {
+			snprintf(out, n, "%s", v);
+			*from = env[i];
+			return;
+		}
+	}
+	*from = "the host name";
+	if (gethostname(out, n))
+		snprintf(out, n, "localhost");
+}
+
 int agent_run(const struct agent_opts *o)
 {
 	static struct agent ag;
@@ -289,6 +332,7 @@ int agent_run(const struct agent_opts *o)
 	char node[HOST_NAME_MAX + 1] = "", why[512];
 	struct epoll_event evs[32];
 	sigset_t mask;
+	const char *node_from;
 	long holder;
 	int err, n, stop_sig = 0;
 
@@ -307,15 +351,14 @@ int agent_run(const struct agent_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 	a->started_ns = mono_ns();
 
-	if (o->node_name)
-		snprintf(node, sizeof(node), "%s", o->node_name);
-	else if (gethostname(node, sizeof(node)))
-		snprintf(node, sizeof(node), "localhost");
+	agent_node_name(o, node, sizeof(node), &node_from);
 	err = pipeline_init(&a->pl, node, on_event, a);
 	if (err) {
 		logmsg("Error: %s", strerror(-err));
 		return err;
 	}
+	proc_cache_set_max(a->pl.cache, o->process_cache_size);
+	proc_cache_set_redactor(a->pl.cache, o->redact); /* before /proc is read */
 	pipeline_set_host(&a->pl);
 	a->pl.enc.cred = o->process_cred;
 	a->pl.enc.ns = o->process_ns;
@@ -345,6 +388,11 @@ int agent_run(const struct agent_opts *o)
 		goto out;
 	}
 	a->exp.s.veto_key = o->export_veto;
+	err = export_sink_rotation(&a->exp, o->export_rotation_ns, o->export_compress);
+	if (err) {
+		logmsg("Error: the export file's compressor: %s", strerror(-err));
+		goto out;
+	}
 	sink_bus_add(&a->bus, &a->exp.s); /* the export: every event, first */
 	sink_bus_add(&a->bus, &a->metrics.s);
 	if (o->record_file) {
@@ -446,7 +494,7 @@ int agent_run(const struct agent_opts *o)
 		else
 			logmsg("metrics: http://%s/metrics", o->metrics_address);
 	}
-	logmsg("ready: node %s, exporting to %s, control socket %s", node,
+	logmsg("ready: node %s (from %s), exporting to %s, control socket %s", node, node_from,
 	       o->export_file ? o->export_file : "stdout", o->socket_path);
 
 	while (!stop_sig) {

@@ -9,9 +9,14 @@
 
 #include "bpf/guard.h"
 
+struct redactor;
+
 #define AGENT_DEFAULT_SOCKET "/run/veto/veto.sock"
 #define AGENT_DEFAULT_LOCK "/run/veto/agent.lock"
 #define AGENT_DEFAULT_POLICY_DIR "/etc/veto/policies.d"
+#define AGENT_DEFAULT_CACHE_SIZE 65536 /* Tetragon's --process-cache-size */
+#define AGENT_MAX_CACHE_SIZE 4194304u   /* the kernel's largest pid_max */
+#define AGENT_NODE_NAME_MAX 64          /* HOST_NAME_MAX: what exec_ids hold */
 
 struct agent_opts {
 	const char *export_file;   /* NULL: stdout */
@@ -38,7 +43,16 @@ struct agent_opts {
 	bool process_cred;         /* --enable-process-cred: process_credentials and cap */
 	bool process_ns;           /* --enable-process-ns: ns */
 	bool export_veto;          /* --export-veto: the export's policy events carry "veto" */
+	/* Tetragon's export and cache flags */
+	uint64_t export_rotation_ns; /* rotate the export file this often too (0: never) */
+	bool export_compress;        /* gzip the rotated export files */
+	size_t process_cache_size;   /* running processes held at most (0: no bound) */
+	struct redactor *redact;     /* secrets taken out of arguments (NULL: none) */
 };
+
+/* The node name of events and exec_ids: --node-name, else HUBBLE_NODE_NAME,
+ * else NODE_NAME (as Tetragon), else the host name. *from says which. */
+void agent_node_name(const struct agent_opts *o, char *out, size_t n, const char **from);
 
 /* Runs until SIGINT/SIGTERM (SIGHUP re-reads the policy folder and reopens
  * the export file), which unload the policies (unless keep_enforcing); any

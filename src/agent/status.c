@@ -78,6 +78,7 @@ void status_json(struct jw *w, const struct status_parts *p)
 	jw_kuint(w, "entries", cs.entries);
 	jw_kuint(w, "misses", cs.misses);
 	jw_kuint(w, "reaped", cs.reaped);
+	jw_kuint(w, "evicted", cs.evicted);
 	jw_obj_close(w);
 	jw_kuint(w, "clients", clients_count(p->clients));
 	jw_key(w, "client_faults");

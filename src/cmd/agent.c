@@ -11,7 +11,9 @@
 #include "agent/protect.h"
 #include "cmd/cmd.h"
 #include "events/encode.h"
+#include "events/redact.h"
 #include "load/pin.h"
+#include "util/duration.h"
 #include "util/out.h"
 
 static void usage(FILE *f)
@@ -22,14 +24,27 @@ static void usage(FILE *f)
 		"the policies given, exports events as JSON lines (Tetragon's field names)\n"
 		"and serves `veto getevents`.\n"
 		"Logs go to stderr; a line with 'ready' says every sensor is attached.\n\n"
-		"  --policy FILE|DIR       load TracingPolicy files (a folder: its *.yaml, *.yml), all or\n"
-		"                          nothing; repeatable; not re-read\n"
-		"  --policy-dir DIR        the policy folder (default %s, which may be\n"
-		"                          missing): its *.yaml, *.yml loaded at start and again on\n"
-		"                          SIGHUP, each file whole or not at all\n"
-		"  --export-file PATH      write events to PATH instead of stdout\n"
-		"  --export-max-size MB    rotate the export file at this size (default 10, 0: never)\n"
-		"  --export-backups N      rotated files kept: PATH.1 .. PATH.N (default 5)\n"
+		"  --policy, --tracing-policy FILE|DIR  load TracingPolicy files (a folder: its *.yaml,\n"
+		"                          *.yml), all or nothing; repeatable; not re-read\n"
+		"  --policy-dir, --tracing-policy-dir DIR  the policy folder (default %s,\n"
+		"                          which may be missing; Tetragon's is /etc/tetragon/tetragon.tp.d):\n"
+		"                          its *.yaml, *.yml loaded at start and again on SIGHUP, each\n"
+		"                          file whole or not at all\n"
+		"  --export-file, --export-filename PATH  write events to PATH instead of stdout\n"
+		"  --export-max-size, --export-file-max-size-mb MB  rotate the export file at this size\n"
+		"                          (default 10; 0: never, where Tetragon takes 0 for 100)\n"
+		"  --export-backups, --export-file-max-backups N  rotated files kept: PATH.1 .. PATH.N\n"
+		"                          (default 5; 0: none, where Tetragon keeps all: a bound on disk use)\n"
+		"  --export-file-compress  gzip the rotated files (PATH.1.gz .. PATH.N.gz), on a thread of\n"
+		"                          their own\n"
+		"  --export-file-rotation-interval DURATION  rotate this often too (Go syntax: 1h30m, 90s;\n"
+		"                          default 0: by size only; at least 1s; an empty file is not rotated)\n"
+		"  --process-cache-size N  running processes held at most (default %u): past it one is\n"
+		"                          forgotten (counted, logged) and its later events say miss\n"
+		"  --redaction-filters JSON  Tetragon's RedactionFilter objects, one or more: each\n"
+		"                          `redact` regex's capture groups become ***** in process\n"
+		"                          arguments before any sink sees them; `binary_regex` limits a\n"
+		"                          filter to the binaries it matches\n"
 		"  -o, --output json|compact  stdout format (default json)\n"
 		"  --ancestors             exec and exit events list every ancestor, not only the\n"
 		"                          parent (--enable-ancestors base)\n"
@@ -43,7 +58,8 @@ static void usage(FILE *f)
 		"                          Tetragon event; getevents clients always get it)\n"
 		"  --socket PATH           control socket (default %s)\n"
 		"  --lock-file PATH        one agent per node holds it (default %s)\n"
-		"  --node-name NAME        node name in events and exec_ids (default: host name)\n"
+		"  --node-name NAME        node name in events and exec_ids (default: $HUBBLE_NODE_NAME,\n"
+		"                          else $NODE_NAME, as Tetragon, else the host name; at most 64 bytes)\n"
 		"  --ringbuf-mb N          ring buffer size, a power of two (default 8)\n"
 		"  --record FILE           also append the raw records to FILE (for benchmarks)\n"
 		"  --bpf-dir DIR           pin folder on the BPF file system (default %s): each\n"
@@ -66,7 +82,7 @@ static void usage(FILE *f)
 		"SIGHUP re-reads the policy folder (added, changed, removed files; a broken\n"
 		"file keeps its running version) and reopens the export file.\n"
 		"Policies change at runtime with `veto tracingpolicy` (see its --help).\n",
-		AGENT_DEFAULT_POLICY_DIR, AGENT_DEFAULT_SOCKET, AGENT_DEFAULT_LOCK, PIN_DEFAULT_DIR, HTTP_DEFAULT_ADDRESS);
+		AGENT_DEFAULT_POLICY_DIR, AGENT_DEFAULT_CACHE_SIZE, AGENT_DEFAULT_SOCKET, AGENT_DEFAULT_LOCK, PIN_DEFAULT_DIR, HTTP_DEFAULT_ADDRESS);
 }
 
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *v)
@@ -80,10 +96,66 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 	return 0;
 }
 
+/* Go's bool flag syntax: --flag, --flag=true, --flag=false. */
+static int parse_bool(const char *flag, const char *arg, bool *v)
+{
+	static const char *const yes[] = { "true", "1", "t", "T", "TRUE", "True" };
+	static const char *const no[] = { "false", "0", "f", "F", "FALSE", "False" };
+
+	*v = true;
+	if (!arg)
+		return 0;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcmp(arg, yes[i]))
+			return 0;
+		if (!strcmp(arg, no[i])) {
+			*v = false;
+			return 0;
+		}
+	}
+	out_error("agent: bad --%s=%s (true or false)", flag, arg);
+	return -EINVAL;
+}
+
+static int parse_interval(const char *flag, const char *arg, uint64_t *ns)
+{
+	char why[320];
+
+	if (duration_parse(arg, ns, why, sizeof(why))) {
+		out_error("agent: bad --%s: %s (a duration such as 1h30m, 90s; 0: off)", flag, why);
+		return 2;
+	}
+	if (*ns && *ns < 1000000000ull) {
+		out_error("agent: bad --%s '%s': at least 1s (the agent checks it once a second), or 0", flag, arg);
+		return 2;
+	}
+	return 0;
+}
+
+/* The node name goes whole into every exec_id: one that does not fit is
+ * refused, wherever it comes from, instead of cut. */
+static int check_node_name(const char *given)
+{
+	const char *src[] = { "--node-name", "HUBBLE_NODE_NAME", "NODE_NAME" };
+	const char *v[] = { given, getenv("HUBBLE_NODE_NAME"), getenv("NODE_NAME") };
+
+	for (size_t i = 0; i < 3; i++) {
+		if (!v[i] || (i && !*v[i]))
+			continue;
+		if (!*v[i] || strlen(v[i]) > AGENT_NODE_NAME_MAX) {
+			out_error("agent: bad node name from %s '%s' (1 .. %d bytes)", src[i], v[i], AGENT_NODE_NAME_MAX);
+			return 2;
+		}
+		return 0; /* the first one given is the one used */
+	}
+	return 0;
+}
+
 int cmd_agent(int argc, char **argv)
 {
 	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK, O_LOCK, O_BPFDIR, O_KEEP,
-	       O_POLICY_DIR, O_METRICS, O_NOPROT, O_SIGNALS };
+	       O_POLICY_DIR, O_METRICS, O_NOPROT, O_SIGNALS,
+	       O_ROTATE_EVERY, O_COMPRESS, O_CACHE_SIZE, O_REDACT };
 	enum { O_ENABLE_ANC = 512, O_CRED, O_NS, O_EXPORT_VETO };
 	static const struct option opts[] = {
 		{ "export-file", required_argument, NULL, O_EXPORT },
@@ -108,6 +180,16 @@ int cmd_agent(int argc, char **argv)
 		{ "metrics-address", required_argument, NULL, O_METRICS },
 		{ "no-protect", no_argument, NULL, O_NOPROT },
 		{ "allow-signals-from", required_argument, NULL, O_SIGNALS },
+		/* Tetragon's names: the first five are the same options as above */
+		{ "export-filename", required_argument, NULL, O_EXPORT },
+		{ "export-file-max-size-mb", required_argument, NULL, O_MAXSIZE },
+		{ "export-file-max-backups", required_argument, NULL, O_BACKUPS },
+		{ "tracing-policy", required_argument, NULL, O_POLICY },
+		{ "tracing-policy-dir", required_argument, NULL, O_POLICY_DIR },
+		{ "export-file-rotation-interval", required_argument, NULL, O_ROTATE_EVERY },
+		{ "export-file-compress", optional_argument, NULL, O_COMPRESS },
+		{ "process-cache-size", required_argument, NULL, O_CACHE_SIZE },
+		{ "redaction-filters", required_argument, NULL, O_REDACT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -120,27 +202,31 @@ int cmd_agent(int argc, char **argv)
 		.bpf_dir = PIN_DEFAULT_DIR,
 		.policy_dir = AGENT_DEFAULT_POLICY_DIR,
 		.metrics_address = HTTP_DEFAULT_ADDRESS,
+		.process_cache_size = AGENT_DEFAULT_CACHE_SIZE,
 	};
 	static const char *policies[64];
 	const char *signallers = "parent,1";
 	unsigned long long v;
-	int c, err;
+	char why[512];
+	int c, err, at = 0;
 
-	while ((c = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:vh", opts, &at)) != -1) {
+		const char *flag = opts[at].name; /* as spelt: the alias or not */
+
 		switch (c) {
 		case O_EXPORT:
 			o.export_file = optarg;
 			break;
 		case O_MAXSIZE:
 			if (parse_u64(optarg, 1 << 20, &v)) {
-				out_error("agent: bad --export-max-size '%s' (MB, 0 .. 1048576)", optarg);
+				out_error("agent: bad --%s '%s' (MB, 0 .. 1048576)", flag, optarg);
 				return 2;
 			}
 			o.export_max_bytes = v << 20;
 			break;
 		case O_BACKUPS:
 			if (parse_u64(optarg, 1000, &v)) {
-				out_error("agent: bad --export-backups '%s' (0 .. 1000)", optarg);
+				out_error("agent: bad --%s '%s' (0 .. 1000)", flag, optarg);
 				return 2;
 			}
 			o.export_backups = v;
@@ -242,6 +328,32 @@ int cmd_agent(int argc, char **argv)
 		case O_NOPROT:
 			o.no_protect = true;
 			break;
+		case O_ROTATE_EVERY:
+			if ((err = parse_interval(flag, optarg, &o.export_rotation_ns)))
+				return err;
+			break;
+		case O_COMPRESS:
+			if (parse_bool(flag, optarg, &o.export_compress))
+				return 2;
+			break;
+		case O_REDACT:
+			if (o.redact) {
+				out_error("agent: --%s given twice: put every filter in one value", flag);
+				return 2;
+			}
+			err = redact_parse(&o.redact, optarg, why, sizeof(why));
+			if (err) {
+				out_error("agent: bad --%s: %s", flag, err == -ENOMEM ? strerror(ENOMEM) : why);
+				return 2;
+			}
+			break;
+		case O_CACHE_SIZE:
+			if (parse_u64(optarg, AGENT_MAX_CACHE_SIZE, &v) || !v) {
+				out_error("agent: bad --%s '%s' (processes, 1 .. %u)", flag, optarg, AGENT_MAX_CACHE_SIZE);
+				return 2;
+			}
+			o.process_cache_size = v;
+			break;
 		case O_SIGNALS:
 			signallers = optarg;
 			break;
@@ -250,7 +362,7 @@ int cmd_agent(int argc, char **argv)
 				return err;
 		}
 	}
-	if ((err = cmd_no_args("agent", argc, argv)))
+	if ((err = cmd_no_args("agent", argc, argv)) || (err = check_node_name(o.node_name)))
 		return err;
 	err = protect_parse_signallers(signallers, (uint32_t)getppid(), o.signallers, GUARD_MAX_SIGNALLERS,
 				       &o.n_signallers);
@@ -263,5 +375,7 @@ int cmd_agent(int argc, char **argv)
 		out_error("agent: needs root (to load BPF programs and own the control socket)");
 		return 1;
 	}
-	return agent_run(&o) ? 1 : 0;
+	err = agent_run(&o) ? 1 : 0;
+	redact_free(o.redact);
+	return err;
 }

@@ -27,6 +27,9 @@ struct proc_cache {
 	size_t nbuckets; /* power of two */
 	struct proc *dhead, *dtail; /* deferred releases, in release_at order */
 	size_t ndeferred;
+	size_t max_live;  /* 0: no bound */
+	size_t evict_at;  /* the bucket where eviction looks next */
+	struct redactor *redact;
 	struct proc_cache_stats st;
 };
 
@@ -275,8 +278,42 @@ static void set_parent(struct proc *p, struct proc *parent)
 		parent->refs++;
 }
 
+void proc_cache_set_redactor(struct proc_cache *c, struct redactor *r)
+{
+	c->redact = r;
+}
+
+struct redactor *proc_cache_redactor(const struct proc_cache *c)
+{
+	return c->redact;
+}
+
+void proc_cache_set_max(struct proc_cache *c, size_t max)
+{
+	c->max_live = max;
+}
+
+/* Forgets one running process, the next found from a moving bucket: no
+ * ordering to keep per event, and no pid chosen by who runs is spared. */
+static void evict_one(struct proc_cache *c)
+{
+	for (size_t i = 0; i < c->nbuckets; i++) {
+		struct proc *p = c->buckets[c->evict_at];
+
+		c->evict_at = (c->evict_at + 1) & (c->nbuckets - 1);
+		if (p) {
+			hash_del(c, p);
+			put(c, p);
+			c->st.evicted++;
+			return;
+		}
+	}
+}
+
 static void add(struct proc_cache *c, struct proc *p)
 {
+	while (c->max_live && c->st.live >= c->max_live)
+		evict_one(c);
 	p->refs = 1;
 	c->st.entries++;
 	hash_add(c, p);

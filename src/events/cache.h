@@ -69,6 +69,7 @@ struct proc_cache_stats {
 	uint64_t entries;  /* all entries held, including exited parents */
 	uint64_t misses;   /* events for a pid the cache did not know */
 	uint64_t reaped;
+	uint64_t evicted;  /* running processes forgotten because the cache was full */
 };
 
 struct proc_cache;
@@ -77,6 +78,17 @@ struct proc_cache;
  * for late events. */
 int proc_cache_new(struct proc_cache **out, const char *node, uint64_t grace_ns);
 void proc_cache_free(struct proc_cache *c);
+
+/* At most max running processes are held (0: no bound). Past it, one
+ * already held is forgotten, counted in evicted: its later events say
+ * "miss", as for a process started before the agent. */
+void proc_cache_set_max(struct proc_cache *c, size_t max);
+
+/* Arguments are redacted with r (events/redact.h) before they are held,
+ * for processes learned from /proc as for exec records. NULL: none. */
+struct redactor;
+void proc_cache_set_redactor(struct proc_cache *c, struct redactor *r);
+struct redactor *proc_cache_redactor(const struct proc_cache *c);
 
 /* Converts monotonic and boot-time ns to wall time (set once at start). */
 void proc_cache_set_clocks(struct proc_cache *c, int64_t mono_to_wall, int64_t boot_to_wall);

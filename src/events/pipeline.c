@@ -6,6 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "events/redact.h"
+
 #define GRACE_NS (10ull * 1000000000ull)
 
 int pipeline_init(struct pipeline *p, const char *node, pipeline_emit_fn emit, void *ctx)
@@ -172,6 +174,10 @@ int pipeline_push(struct pipeline *p, const void *data, size_t len)
 		p->bad_records++;
 		return err;
 	}
+	if (p->dec->h.type == PROC_EV_EXEC && proc_cache_redactor(p->cache) &&
+	    redact_proc(proc_cache_redactor(p->cache), p->dec->binary, p->dec->argv, &p->dec->argv_len,
+			sizeof(p->dec->argv), p->dec->args, sizeof(p->dec->args)) & REDACT_CUT)
+		p->dec->h.flags |= PROC_F_TRUNC_ARGS;
 	err = proc_cache_apply(p->cache, p->dec, &proc);
 	if (err) {
 		p->oom++;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "events/cache.h"
+#include "events/redact.h"
 #include "events/decode.h"
 #include "util/ns.h"
 #include "util/procfs.h"
@@ -109,6 +110,11 @@ static int scan_one(struct proc_cache *c, const char *root, uint32_t pid, long t
 	proc_format_args(raw, n > 0 ? n : 0, 1, args, PROC_ARGS_MAX * 3 + 8);
 	rest_len = proc_argv_rest(raw, n > 0 ? n : 0, &rest);
 	if (n >= PROC_ARGS_MAX - 1)
+		p.flags |= PF_TRUNC_ARGS;
+	/* in the buffer that holds it: the room after it is raw's */
+	if (proc_cache_redactor(c) &&
+	    redact_proc(proc_cache_redactor(c), binary, (char *)rest, &rest_len, PROC_ARGS_MAX - (size_t)(rest - raw),
+			args, PROC_ARGS_MAX * 3 + 8) & REDACT_CUT)
 		p.flags |= PF_TRUNC_ARGS;
 	proc_read_ns(root, pid, p.ns);
 

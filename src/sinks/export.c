@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "sinks/gzbackups.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -113,4 +114,34 @@ int export_sink_open(struct export_sink *x, const char *path, uint64_t max_size,
 uint64_t export_sink_queued(const struct export_sink *x)
 {
 	return x->f.nlines;
+}
+
+int export_sink_rotation(struct export_sink *x, uint64_t interval_ns, bool compress)
+{
+	x->interval_ns = interval_ns;
+	x->rotated_at = mono_ns();
+	return compress ? file_sink_compress(&x->f) : 0;
+}
+
+void export_sink_tick(struct export_sink *x, uint64_t now)
+{
+	struct gz_stats st;
+	int err;
+
+	if (x->interval_ns && now - x->rotated_at >= x->interval_ns) {
+		x->rotated_at = now;
+		err = file_sink_rotate(&x->f);
+		x->s.st.rotations = x->f.rotations;
+		if (err < 0)
+			logmsg("Error: rotating %s: %s", x->name, strerror(-err));
+	}
+	if (!x->f.gz)
+		return;
+	gz_backups_stats(x->f.gz, &st);
+	if (st.failed + st.lost > x->gz_failed) {
+		logmsg("Error: compressing the rotated %s: %" PRIu64 " kept uncompressed (last: %s), %" PRIu64
+		       " removed (the compressor did not keep up)", x->name, st.failed,
+		       st.last_err ? strerror(-st.last_err) : "none", st.lost);
+		x->gz_failed = st.failed + st.lost;
+	}
 }

@@ -16,11 +16,20 @@ struct export_sink {
 	bool blocked;        /* stdout's reader took not all: retry once a round, not per event */
 	int last_err, logged_err;
 	uint64_t logged_at;  /* mono_ns of the last failure logged */
+	uint64_t interval_ns; /* rotate this often as well (0: by size only) */
+	uint64_t rotated_at;  /* mono_ns of the last rotation by interval, or the start */
+	uint64_t gz_failed;   /* compression failures and losses already logged */
 };
 
 /* path NULL: stdout. Returns 0 or -errno (file_open_why says why). */
 int export_sink_open(struct export_sink *x, const char *path, uint64_t max_size, int backups, enum ev_format fmt,
 		     uint32_t ancestors);
+/* Rotates every interval_ns (0: never) besides by size, and gzips the
+ * rotated files when compress. 0 or -errno (the compressor's thread). */
+int export_sink_rotation(struct export_sink *x, uint64_t interval_ns, bool compress);
+/* The loop's timer: a rotation when the interval is over, the compressor's
+ * failures logged. */
+void export_sink_tick(struct export_sink *x, uint64_t now);
 /* Writes what was queued since the last call (sink_ops.flush). */
 int export_sink_flush(struct export_sink *x);
 /* Lines queued, not yet written. */

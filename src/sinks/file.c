@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sinks/gzbackups.h"
+
 int file_open_safe(const char *path, bool truncate)
 {
 	struct stat st;
@@ -129,7 +131,7 @@ int file_sink_open(struct file_sink *s, const char *path, uint64_t max_size, int
 /* path.N-1 -> path.N ... path -> path.1, then a fresh path. */
 static int rotate(struct file_sink *s)
 {
-	size_t n = strlen(s->path) + 16;
+	size_t n = strlen(s->path) + 32;
 	char *from = malloc(n), *to = malloc(n);
 	int err = 0, r;
 
@@ -139,7 +141,14 @@ static int rotate(struct file_sink *s)
 	}
 	close(s->fd);
 	s->fd = -1;
-	if (s->backups == 0) {
+	if (s->gz) {
+		/* the thread shifts the backups once this one is compressed */
+		gz_backups_staging(s->path, s->rotations, to, n);
+		if (!rename(s->path, to))
+			gz_backups_add(s->gz, s->rotations); /* a full queue is counted there */
+		else if (errno != ENOENT)
+			err = -errno;
+	} else if (s->backups == 0) {
 		unlink(s->path);
 	} else {
 		for (int i = s->backups - 1; i >= 1; i--) {
@@ -159,6 +168,27 @@ out:
 	free(from);
 	free(to);
 	return err;
+}
+
+int file_sink_compress(struct file_sink *s)
+{
+	if (!s->path || s->backups == 0 || s->gz)
+		return 0;
+	return gz_backups_start(&s->gz, s->path, s->backups);
+}
+
+int file_sink_rotate(struct file_sink *s)
+{
+	struct file_sink_result r;
+	int err;
+
+	if (!s->path)
+		return 0;
+	file_sink_flush(s, &r);
+	if (s->size == 0 || r.queued)
+		return 0;
+	err = rotate(s);
+	return err ? err : 1;
 }
 
 /* p with room for `need` elements of `size` bytes (capacity *cap), or NULL. */
@@ -333,6 +363,8 @@ void file_sink_close(struct file_sink *s)
 	s->failed += r.queued; /* the reader did not take them before the end */
 	if ((s->path || s->own_fd) && s->fd >= 0)
 		close(s->fd);
+	gz_backups_stop(s->gz);
+	s->gz = NULL;
 	free(s->path);
 	free(s->buf);
 	free(s->ends);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct gz_backups;
+
 /* Bytes queued at most: a reader of stdout that does not keep up costs this
  * much memory, then its events are dropped (counted). */
 #define FILE_QUEUE_MAX (4u << 20)
@@ -23,6 +25,7 @@ struct file_sink {
 	uint64_t failed;    /* lines that could not be written (counted, not silent) */
 	uint64_t dropped;   /* lines refused because the queue was full */
 	uint64_t rotations;
+	struct gz_backups *gz; /* compresses the rotated files (file_sink_compress) */
 	char *buf;          /* queued lines, each ending in '\n' */
 	size_t len, cap;
 	size_t *ends;       /* end offset in buf of each queued line */
@@ -52,6 +55,14 @@ const char *file_open_why(int err);
  * it can be reopened, else stdout is made non-blocking). Returns 0 or -errno
  * (see file_open_safe). */
 int file_sink_open(struct file_sink *s, const char *path, uint64_t max_size, int backups);
+/* Rotated files are gzip-compressed from now on, off the caller's thread
+ * (sinks/gzbackups.h): PATH.1.gz .. PATH.N.gz. Nothing to do for stdout or
+ * without backups. 0 or -errno. */
+int file_sink_compress(struct file_sink *s);
+/* Rotates now when the file holds anything (the rotation interval): queued
+ * lines are written first. 1 when rotated, 0 when the file was empty, or
+ * -errno. */
+int file_sink_rotate(struct file_sink *s);
 /* Queues one line (a newline is added) for the next flush. Returns 0,
  * -ENOBUFS when FILE_QUEUE_MAX bytes are queued (counted in dropped), or
  * -ENOMEM (counted as failed). */
@@ -70,7 +81,8 @@ int file_sink_reopen(struct file_sink *s);
 /* Reopens the file when it was deleted (no link left). 1 when reopened, 0
  * when nothing was to do, or -errno. */
 int file_sink_check(struct file_sink *s);
-/* Flushes what is queued, then closes. */
+/* Flushes what is queued, then closes; compression of what was rotated
+ * is finished first. */
 void file_sink_close(struct file_sink *s);
 
 #endif

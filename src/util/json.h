@@ -60,6 +60,8 @@ void jw_raw_uint(struct jw *w, uint64_t v);
 /* Length (1-4) of the valid UTF-8 sequence at s (n bytes), or 0 when s[0]
  * starts none: overlong, surrogate, above U+10FFFF, truncated or stray. */
 size_t utf8_seq(const char *s, size_t n);
+/* Writes code point c (at most U+10FFFF) as UTF-8 at o; returns its length (1-4). */
+size_t utf8_put(char *o, unsigned c);
 /* Writes the buffer plus a newline; returns 0 or -errno. */
 int jw_flush_line(struct jw *w, FILE *f);
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
+
 struct rd {
 	const char *p;
 	int depth;
@@ -27,30 +29,6 @@ static int hex4(const char *p, unsigned *v)
 		*v = *v << 4 | (unsigned)d;
 	}
 	return 0;
-}
-
-static size_t put_utf8(char *o, unsigned c)
-{
-	if (c < 0x80) {
-		o[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		o[0] = (char)(0xc0 | c >> 6);
-		o[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		o[0] = (char)(0xe0 | c >> 12);
-		o[1] = (char)(0x80 | (c >> 6 & 0x3f));
-		o[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | c >> 18);
-	o[1] = (char)(0x80 | (c >> 12 & 0x3f));
-	o[2] = (char)(0x80 | (c >> 6 & 0x3f));
-	o[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
 }
 
 /* A string at r->p (its opening quote), unescaped into *out. */
@@ -89,7 +67,7 @@ static int string(struct rd *r, char **out)
 				return -EINVAL;
 			}
 			p += 4;
-			k += put_utf8(o + k, c);
+			k += utf8_put(o + k, c);
 			break;
 		default:
 			free(o);

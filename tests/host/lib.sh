@@ -26,24 +26,24 @@ status_get() { json_get "$(agent_status)" "$1"; }
 # wait_event FILE PYCOND: waits until some event of FILE satisfies PYCOND (e).
 wait_event() { wait_until 10 find_event "$@"; }
 # find_event FILE PYCOND: prints the first JSON line where PYCOND holds, from
-# FILE and its rotated copies FILE.N .. FILE.1 (oldest first): the test's own
-# processes (a pyenv python3 shim forks hundreds) can rotate the export file
-# between an event and its lookup.
+# FILE and its rotated copies FILE.N .. FILE.1 (oldest first; FILE.N.gz too,
+# --export-file-compress): the test's own processes (a pyenv python3 shim
+# forks hundreds) can rotate the export file between an event and its lookup.
 find_event() {
 	python3 - "$1" "$2" <<'PY'
-import json, os, re, sys
+import gzip, json, os, re, sys
 path, cond = sys.argv[1], sys.argv[2]
 files = []
 def add(name):
     try:
-        files.append(open(name))
+        files.append(gzip.open(name, "rt") if name.endswith(".gz") else open(name))
     except FileNotFoundError:
         pass
 add(path)  # opened first: a rotation from here on only renames open files
 d, base = os.path.split(path)
-backup = re.compile(re.escape(base) + r"\.(\d+)")
-for n in sorted(int(m.group(1)) for m in map(backup.fullmatch, os.listdir(d or ".")) if m):
-    add("%s.%d" % (path, n))
+backup = re.compile(re.escape(base) + r"\.(\d+)(\.gz)?")
+for m in sorted((m for m in map(backup.fullmatch, os.listdir(d or ".")) if m), key=lambda m: int(m.group(1))):
+    add(os.path.join(d, m.group(0)))
 for f in reversed(files):
     for line in f:
         try:
