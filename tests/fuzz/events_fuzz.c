@@ -214,6 +214,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pipeline_init(&pl, "fuzz", emit, &pl))
 		return 0;
 	pipeline_set_policies(&pl, metas, npols);
+	/* every part a process object can hold; the first byte picks which */
+	pl.enc.cred = size && data[0] & 8;
+	pl.enc.ns = size && data[0] & 32;
 	while (size >= 3) {
 		uint8_t mode = data[0];
 		size_t len = data[1] | (size_t)data[2] << 8;

@@ -1,11 +1,12 @@
 #!/bin/sh
 # Process events inside the VM: the agent sees exec and exit of a command with
 # binary, arguments, parent link and status; a process in a new pid namespace
-# and a Docker-named cgroup shows the non-host pid namespace and container id.
+# and a Docker-named cgroup shows the non-host pid namespace (asked for with
+# --enable-process-ns), its init tree and container id.
 . /veto/lib.sh
 set -u
 cd /tmp
-agent_start
+agent_start --enable-process-ns
 
 /bin/sh -c 'exit 7' vm-marker
 # events are JSON lines; without python, match fields with grep on one line
@@ -20,6 +21,10 @@ expect_match "parent is this shell" "\"parent\":\\{\"exec_id\":\"[^\"]+\",\"pid\
 id=$(echo "$ex" | sed 's/^{"process_exec":{"process":{"exec_id":"\([^"]*\)".*/\1/' | base64 -d)
 expect_match "exec_id decodes to node:ktime:pid" '^veto-vm:[0-9]+:[0-9]+$' "$id"
 
+# what ran before the agent was announced at start: this shell, flagged procFS
+sh_ev=$(events_with "\"process_exec\":\\{\"process\":\\{\"exec_id\":\"[^\"]+\",\"pid\":$$," | head -1)
+expect_match "this shell's procFS exec event" '"flags":"procFS' "$sh_ev"
+
 # new pid namespace + a cgroup named like Docker's (systemd driver)
 cid=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 mkdir -p /sys/fs/cgroup/system.slice/docker-$cid.scope || die "mkdir cgroup"
@@ -32,6 +37,8 @@ hostpid=$(stat -L -c %i /proc/1/ns/pid)
 expect_match "pid namespace is not the host's" '"pid":\{"inum":[0-9]+\},' "$ns"
 expect_no_match "pid namespace inum differs" "\"pid\":\\{\"inum\":$hostpid" "$ns"
 expect_match "net namespace is the host's" '"net":\{"inum":[0-9]+,"is_host":true\}' "$ns"
+expect_match "the namespace's pid 1 is in its init tree" '"in_init_tree":true\}' "$ns"
+expect_no_match "no credentials without --enable-process-cred" '"process_credentials"|"cap":' "$ns"
 
 st=$(agent_status)
 expect_match "nothing lost" '"lost":\{"total":0,' "$st"
