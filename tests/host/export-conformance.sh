@@ -92,21 +92,20 @@ workload() {
 # wants_events FILE MARKER: the run's operations are all there, so no check
 # below can pass on an export that left them out
 wants_events() {
-	local f=$1 m=$2
+	local f=$1 m=$2 what cond
 	wait_event "$f" "e['process_tracepoint']['process']['binary'].endswith('/writer')" ||
 		fail "$3: no write event of the writer"
-	find_event "$f" "e['process_exec']['process']['arguments'].startswith('$m-arg1 ')" >/dev/null ||
-		fail "$3: no exec of /bin/true"
-	find_event "$f" "e['process_exit']['process']['arguments'].startswith('-c \"exit 3\" $m-exit3') and e['process_exit']['status'] == 3" >/dev/null ||
-		fail "$3: no exit with status 3"
-	find_event "$f" "e['process_exit']['process']['arguments'].endswith('$m-kill9') and e['process_exit']['signal'] == 'SIGKILL'" >/dev/null ||
-		fail "$3: no exit by SIGKILL"
-	find_event "$f" "e['process_exit']['process']['arguments'].startswith('$m-hostile ')" >/dev/null ||
-		fail "$3: no exit of the hostile program"
-	find_event "$f" "e['process_tracepoint']['policy_name'] == 'conformance' and e['process_tracepoint']['args'][0]['syscall_id']" >/dev/null ||
-		fail "$3: no tracepoint event with a syscall id"
-	find_event "$f" "e['process_tracepoint']['event'] == 'sys_enter_openat'" >/dev/null ||
-		fail "$3: no openat event"
+	while IFS='|' read -r what cond; do
+		find_event "$f" "$cond" >/dev/null || fail "$3: no $what"
+	done <<EOF
+exec of /bin/true|e['process_exec']['process']['arguments'].startswith('$m-arg1 ')
+exit with status 3|e['process_exit']['process']['arguments'].startswith('-c "exit 3" $m-exit3') and e['process_exit']['status'] == 3
+exit by SIGKILL|e['process_exit']['process']['arguments'].endswith('$m-kill9') and e['process_exit']['signal'] == 'SIGKILL'
+exit by SIGTERM|e['process_exit']['process']['arguments'].endswith('$m-term') and e['process_exit']['signal'] == 'SIGTERM'
+exit of the hostile program|e['process_exit']['process']['arguments'].startswith('$m-hostile ')
+tracepoint event with a syscall id|e['process_tracepoint']['policy_name'] == 'conformance' and e['process_tracepoint']['args'][0]['syscall_id']
+openat event|e['process_tracepoint']['event'] == 'sys_enter_openat'
+EOF
 }
 
 # has_flag FLAG: the agent knows FLAG (its --help names it)
