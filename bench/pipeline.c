@@ -32,7 +32,7 @@ static void on_event(void *ctx, const struct ev *e)
 	struct bench *b = ctx;
 
 	jw_reset(&b->w);
-	enc_json(&b->w, &b->pl.enc, e, false);
+	enc_json(&b->w, &b->pl.enc, e, 0);
 	b->bytes += b->w.len;
 	b->oom += b->w.oom;
 }

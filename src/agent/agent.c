@@ -76,6 +76,13 @@ static void on_event(void *ctx, const struct ev *e)
 	sink_bus_emit(&a->bus, e);
 }
 
+static void flush_export(void *ctx)
+{
+	struct agent *a = ctx;
+
+	export_sink_flush(&a->exp);
+}
+
 static void on_record(void *ctx, const void *data, size_t len)
 {
 	struct agent *a = ctx;
@@ -310,6 +317,9 @@ int agent_run(const struct agent_opts *o)
 		return err;
 	}
 	pipeline_set_host(&a->pl);
+	a->pl.enc.cred = o->process_cred;
+	a->pl.enc.ns = o->process_ns;
+	a->pl.enc.ancestors = o->ancestors;
 
 	a->lockfd = take_lock(o->lock_file, &holder);
 	if (a->lockfd < 0) {
@@ -334,6 +344,7 @@ int agent_run(const struct agent_opts *o)
 		logmsg("Error: cannot open export file %s: %s", o->export_file, file_open_why(err));
 		goto out;
 	}
+	a->exp.s.veto_key = o->export_veto;
 	sink_bus_add(&a->bus, &a->exp.s); /* the export: every event, first */
 	sink_bus_add(&a->bus, &a->metrics.s);
 	if (o->record_file) {
@@ -412,6 +423,9 @@ int agent_run(const struct agent_opts *o)
 		logmsg("Warning: reading /proc: %s; processes started before the agent are unknown", strerror(-n));
 	else
 		logmsg("learned %d running processes from /proc", n);
+	/* announced before ready, as Tetragon does: a reader knows every process */
+	if (n > 0 && (n = pipeline_announce_procfs(&a->pl, flush_export, a)) < 0)
+		logmsg("Warning: announcing the processes from /proc: %s", strerror((int)-n));
 
 	a->epfd = epoll_create1(EPOLL_CLOEXEC);
 	a->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);

@@ -18,7 +18,7 @@ struct agent_opts {
 	uint64_t export_max_bytes; /* rotate at this size (0: never) */
 	int export_backups;
 	bool compact;              /* stdout in the compact format */
-	bool ancestors;            /* exec events carry `ancestors` */
+	uint32_t ancestors;        /* --enable-ancestors: kinds (1u << EV_*) listing `ancestors` */
 	bool walk_every_path;      /* no remembered path verdicts (see compile_env) */
 	const char *socket_path;
 	const char *lock_file;     /* one agent per node holds it */
@@ -35,6 +35,9 @@ struct agent_opts {
 	bool no_protect;           /* no self-protection (guard) */
 	uint32_t signallers[GUARD_MAX_SIGNALLERS]; /* pids allowed to signal the agent */
 	size_t n_signallers;
+	bool process_cred;         /* --enable-process-cred: process_credentials and cap */
+	bool process_ns;           /* --enable-process-ns: ns */
+	bool export_veto;          /* --export-veto: the export's policy events carry "veto" */
 };
 
 /* Runs until SIGINT/SIGTERM (SIGHUP re-reads the policy folder and reopens

@@ -190,7 +190,9 @@ static void on_request(struct clients *cs, struct client *c, const char *line, s
 	jw_free(&w);
 	c->out.s.filter = &c->req.filter;
 	c->out.s.format = c->req.format;
-	c->out.s.ancestors = c->req.ancestors;
+	/* the agent's --enable-ancestors, and exec and exit with ancestors=1 */
+	c->out.s.ancestors = cs->bus->ctx->ancestors | (c->req.ancestors ? ENC_ANC_BASE : 0);
+	c->out.s.veto_key = true; /* getevents always gets what enforcement did */
 	sink_bus_add(cs->bus, &c->out.s);
 	c->streaming = true;
 	set_shares(cs);

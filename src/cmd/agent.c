@@ -10,6 +10,7 @@
 #include "agent/http.h"
 #include "agent/protect.h"
 #include "cmd/cmd.h"
+#include "events/encode.h"
 #include "load/pin.h"
 #include "util/out.h"
 
@@ -30,7 +31,16 @@ static void usage(FILE *f)
 		"  --export-max-size MB    rotate the export file at this size (default 10, 0: never)\n"
 		"  --export-backups N      rotated files kept: PATH.1 .. PATH.N (default 5)\n"
 		"  -o, --output json|compact  stdout format (default json)\n"
-		"  --ancestors             exec events carry every ancestor, not only the parent\n"
+		"  --ancestors             exec and exit events list every ancestor, not only the\n"
+		"                          parent (--enable-ancestors base)\n"
+		"  --enable-ancestors LIST  events listing every ancestor, comma-separated: base\n"
+		"                          (process_exec, process_exit; needed by the others), kprobe,\n"
+		"                          tracepoint, lsm\n"
+		"  --enable-process-cred   processes carry process_credentials and cap\n"
+		"  --enable-process-ns     processes carry ns (their namespaces)\n"
+		"  --export-veto           the export's policy events carry a \"veto\" key: what\n"
+		"                          enforcement did (by default every line is a plain\n"
+		"                          Tetragon event; getevents clients always get it)\n"
 		"  --socket PATH           control socket (default %s)\n"
 		"  --lock-file PATH        one agent per node holds it (default %s)\n"
 		"  --node-name NAME        node name in events and exec_ids (default: host name)\n"
@@ -74,12 +84,17 @@ int cmd_agent(int argc, char **argv)
 {
 	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK, O_LOCK, O_BPFDIR, O_KEEP,
 	       O_POLICY_DIR, O_METRICS, O_NOPROT, O_SIGNALS };
+	enum { O_ENABLE_ANC = 512, O_CRED, O_NS, O_EXPORT_VETO };
 	static const struct option opts[] = {
 		{ "export-file", required_argument, NULL, O_EXPORT },
 		{ "export-max-size", required_argument, NULL, O_MAXSIZE },
 		{ "export-backups", required_argument, NULL, O_BACKUPS },
 		{ "output", required_argument, NULL, 'o' },
 		{ "ancestors", no_argument, NULL, O_ANC },
+		{ "enable-ancestors", required_argument, NULL, O_ENABLE_ANC },
+		{ "enable-process-cred", no_argument, NULL, O_CRED },
+		{ "enable-process-ns", no_argument, NULL, O_NS },
+		{ "export-veto", no_argument, NULL, O_EXPORT_VETO },
 		{ "socket", required_argument, NULL, O_SOCKET },
 		{ "lock-file", required_argument, NULL, O_LOCK },
 		{ "node-name", required_argument, NULL, O_NODE },
@@ -139,7 +154,28 @@ int cmd_agent(int argc, char **argv)
 			}
 			break;
 		case O_ANC:
-			o.ancestors = true;
+			o.ancestors |= ENC_ANC_BASE;
+			break;
+		case O_ENABLE_ANC: {
+			const char *bad;
+			uint32_t kinds;
+
+			if (enc_ancestors_parse(optarg, &kinds, &bad)) {
+				out_error("agent: bad --enable-ancestors '%s' at '%s' (base, kprobe, tracepoint, lsm, "
+					  "comma-separated; the others need base)", optarg, bad);
+				return 2;
+			}
+			o.ancestors |= kinds;
+			break;
+		}
+		case O_CRED:
+			o.process_cred = true;
+			break;
+		case O_NS:
+			o.process_ns = true;
+			break;
+		case O_EXPORT_VETO:
+			o.export_veto = true;
 			break;
 		case O_WALK:
 			o.walk_every_path = true;

@@ -450,6 +450,32 @@ void proc_cache_link_procfs(struct proc_cache *c)
 				set_parent(p, proc_cache_find(c, p->ppid));
 }
 
+/* A child starts after its parent: start order is a parent-first order. */
+static int by_start(const void *a, const void *b)
+{
+	const struct proc *x = *(const struct proc *const *)a, *y = *(const struct proc *const *)b;
+
+	if (x->ktime != y->ktime)
+		return x->ktime < y->ktime ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+ssize_t proc_cache_procfs_list(struct proc_cache *c, struct proc ***out)
+{
+	struct proc **v = malloc((c->st.live ? c->st.live : 1) * sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->nbuckets; i++)
+		for (struct proc *p = c->buckets[i]; p; p = p->hnext)
+			if (p->flags & PF_PROCFS && n < c->st.live)
+				v[n++] = p;
+	qsort(v, n, sizeof(*v), by_start);
+	*out = v;
+	return n;
+}
+
 size_t proc_cache_mark_gone(struct proc_cache *c, bool (*exists)(uint32_t pid, void *ctx), void *ctx)
 {
 	size_t n = 0;

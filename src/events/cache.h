@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "bpf/process.h"
 #include "events/container.h"
@@ -94,6 +95,9 @@ int proc_cache_insert_procfs(struct proc_cache *c, const struct proc *p, const c
 			     const char *args, const char *argv, size_t argv_len, const char *cwd,
 			     const char *cgroup);
 void proc_cache_link_procfs(struct proc_cache *c);
+/* The current entries learned from /proc, parents before children (by start
+ * time), into a new array (free() it); returns how many, or -ENOMEM. */
+ssize_t proc_cache_procfs_list(struct proc_cache *c, struct proc ***out);
 
 /* First half of a sweep for lost exits: marks the current entries whose pid
  * no longer exists. Returns how many. */

@@ -29,7 +29,16 @@ struct enc_ctx {
 	char node[65];
 	uint32_t host_ns[VN__COUNT]; /* pid 1's namespaces: is_host */
 	int max_ancestors;                /* bound on the ancestors list */
+	bool cred;  /* --enable-process-cred: process_credentials and cap */
+	bool ns;    /* --enable-process-ns: ns */
+	uint32_t ancestors; /* --enable-ancestors: kinds (1u << EV_*) whose events list ancestors */
 };
+
+/* What one sink asks of the JSON encoding, beside the agent's enc_ctx. */
+#define ENC_ANCESTORS (1u << 0) /* list the ancestors (past the parent) */
+#define ENC_VETO      (1u << 1) /* add the "veto" key: what enforcement did */
+/* Kinds of --enable-ancestors "base": process_exec and process_exit. */
+#define ENC_ANC_BASE ((1u << EV_PROCESS_EXEC) | (1u << EV_PROCESS_EXIT))
 
 struct ev {
 	enum ev_kind kind;
@@ -48,8 +57,13 @@ const char *ev_kind_name(enum ev_kind k);
 /* Parses a name as above; returns 0 or -EINVAL. */
 int ev_kind_parse(const char *s, enum ev_kind *k);
 
-/* Appends one event as a JSON object (no newline). */
-void enc_json(struct jw *w, const struct enc_ctx *ctx, const struct ev *e, bool ancestors);
+/* Appends one event as a JSON object (no newline): a Tetragon
+ * GetEventsResponse, plus the "veto" key with ENC_VETO. */
+void enc_json(struct jw *w, const struct enc_ctx *ctx, const struct ev *e, unsigned opts);
+/* Parses --enable-ancestors' list ("base,kprobe,tracepoint,lsm"; "" none)
+ * into kinds; returns 0, or -EINVAL with *bad at the offending name (or at
+ * the list when a type is given without base). */
+int enc_ancestors_parse(const char *list, uint32_t *kinds, const char **bad);
 /* The JSON encoder remembers the encoding of recent capability sets and
  * namespaces (by value); off, it encodes them every time (tests compare). */
 void enc_json_memo(bool on);
@@ -58,9 +72,12 @@ void enc_compact(struct jw *w, const struct enc_ctx *ctx, const struct ev *e);
 
 /* A policy event's action, as Tetragon names it: "KPROBE_ACTION_SIGKILL", ... */
 const char *ev_action_name(uint32_t va_flags);
-/* Appends the policy part of a process_kprobe/process_lsm event: function_name,
- * args, return, action, policy_name and veto's enforcement summary. */
+/* Appends the policy part of a process_kprobe/_lsm/_tracepoint event: the
+ * fields of Tetragon's message in its order, up to its tags (ancestors,
+ * which come next, are the caller's). */
 void enc_policy_fields(struct jw *w, const struct ev *e);
+/* Appends ,"veto":{...}: what enforcement did (policy events only). */
+void enc_veto_key(struct jw *w, const struct ev *e);
 /* Appends one argument as an object: {"file_arg":{...},"label":...}. */
 void enc_arg(struct jw *w, const struct ev *e, const struct ev_arg_meta *m, const struct veto_ev_arg *a);
 /* The kernel function (or tracepoint event) a policy event comes from. */

@@ -1,6 +1,7 @@
-/* JSON export with Tetragon's field names. Like protobuf's JSON mapping, empty
- * strings, empty lists and false booleans are left out; wrapped integers (pid,
- * uid, auid, tid) are always written. */
+/* JSON export: Tetragon's GetEventsResponse as protojson writes it, its
+ * fields in the messages' order. As the proto3 JSON mapping does, zero values
+ * (empty strings and lists, 0, false) are left out; wrapped values (pid, uid,
+ * auid, tid, the credentials, in_init_tree) are always written. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,13 +58,15 @@ static void cap_list(struct jw *w, const char *name, uint64_t mask, bool *first)
 	for (int b = 0, n = 0; b < 64; b++) {
 		if (!(mask >> b & 1))
 			continue;
-		const char *s = cap_name(b);
-		if (!s) {
-			snprintf(unk, sizeof(unk), "CAP_%d", b);
-			s = unk;
-		}
+		const char *s = cap_export_name(b);
 		jw_raw(w, n++ ? "," : "[", 1);
-		jw_raw_str(w, s, strlen(s));
+		if (s) {
+			jw_raw_str(w, s, strlen(s));
+		} else {
+			/* a bit past Tetragon's enum: its number, as proto JSON reads enums */
+			size_t k = snprintf(unk, sizeof(unk), "%d", b);
+			jw_raw(w, unk, k);
+		}
 	}
 	LIT(w, "]");
 }
@@ -195,16 +198,38 @@ static void plain(struct jw *w, char *buf, size_t n)
 #define KSTR(w, key, s) kstr_nonempty(w, key, sizeof(key) - 1, s)
 #define KUINT(w, key, v) kuint(w, key, sizeof(key) - 1, v)
 
-static void process(struct jw *w, const struct enc_ctx *ctx, const struct proc *p)
+/* Tetragon's in_init_tree: a process of a container's pid namespace that
+ * descends, within it, from that namespace's pid 1 (kubectl exec and nsenter
+ * start outside that tree). Host processes are never in it. */
+static bool in_init_tree(const struct enc_ctx *ctx, const struct proc *p)
+{
+	for (const struct proc *q = p; q; q = q->parent) {
+		if (!q->ns[VN_PID] || q->ns[VN_PID] == ctx->host_ns[VN_PID])
+			return false;
+		if (q->nspid == 1)
+			return true;
+		if (!q->parent || q->parent->ns[VN_PID] != q->ns[VN_PID])
+			return false;
+	}
+	return false;
+}
+
+/* refcnt: Tetragon's count of references to the process in its cache, which
+ * its events show for the process of a policy event; 0 elsewhere. */
+static void process(struct jw *w, const struct enc_ctx *ctx, const struct proc *p, uint32_t refcnt)
 {
 	char buf[TIMEFMT_LEN > 256 ? TIMEFMT_LEN : 256];
 	uint64_t key[MEMO_KEY] = { p->cap[0], p->cap[1], p->cap[2] };
 	size_t n;
 
 	/* one value, then raw text: the writer's state stays "a value was written" */
-	jw_raw_value(w, "{\"exec_id\":", 11);
-	jw_raw_str(w, p->exec_id, strlen(p->exec_id));
-	KUINT(w, ",\"pid\":", p->pid);
+	jw_raw_value(w, "{", 1);
+	if (p->exec_id[0]) {
+		LIT(w, "\"exec_id\":");
+		jw_raw_str(w, p->exec_id, strlen(p->exec_id));
+		LIT(w, ",");
+	}
+	KUINT(w, "\"pid\":", p->pid);
 	KUINT(w, ",\"uid\":", p->uid);
 	KSTR(w, ",\"cwd\":", p->cwd);
 	KSTR(w, ",\"binary\":", p->binary);
@@ -215,8 +240,10 @@ static void process(struct jw *w, const struct enc_ctx *ctx, const struct proc *
 		LIT(w, ",\"flags\":");
 		plain(w, buf, n);
 	}
-	LIT(w, ",\"start_time\":");
-	plain(w, buf, timefmt_rfc3339(p->start_wall, buf + 1));
+	if (p->start_wall) {
+		LIT(w, ",\"start_time\":");
+		plain(w, buf, timefmt_rfc3339(p->start_wall, buf + 1));
+	}
 	KUINT(w, ",\"auid\":", p->auid);
 	if (p->container.id[0]) {
 		if (p->container.runtime) {
@@ -230,28 +257,71 @@ static void process(struct jw *w, const struct enc_ctx *ctx, const struct proc *
 		LIT(w, ",\"docker\":");
 		jw_raw_str(w, p->container.id, 31);
 	}
-	if (p->parent) {
+	if (p->parent && p->parent->exec_id[0]) {
 		LIT(w, ",\"parent_exec_id\":");
 		jw_raw_str(w, p->parent->exec_id, strlen(p->parent->exec_id));
 	}
-	memoized(w, cap_memo, key, cap_fragment);
-	ns_key(ctx, p, key);
-	memoized(w, ns_memo, key, ns_fragment);
+	if (refcnt)
+		KUINT(w, ",\"refcnt\":", refcnt);
+	if (ctx->cred)
+		memoized(w, cap_memo, key, cap_fragment);
+	if (ctx->ns) {
+		ns_key(ctx, p, key);
+		memoized(w, ns_memo, key, ns_fragment);
+	}
 	KUINT(w, ",\"tid\":", p->tid);
-	KUINT(w, ",\"process_credentials\":{\"uid\":", p->uid);
-	KUINT(w, ",\"gid\":", p->gid);
-	KUINT(w, ",\"euid\":", p->euid);
-	KUINT(w, ",\"egid\":", p->egid);
-	KUINT(w, ",\"suid\":", p->suid);
-	KUINT(w, ",\"sgid\":", p->sgid);
-	KUINT(w, ",\"fsuid\":", p->fsuid);
-	KUINT(w, ",\"fsgid\":", p->fsgid);
-	LIT(w, "}}");
+	if (ctx->cred) {
+		KUINT(w, ",\"process_credentials\":{\"uid\":", p->uid);
+		KUINT(w, ",\"gid\":", p->gid);
+		KUINT(w, ",\"euid\":", p->euid);
+		KUINT(w, ",\"egid\":", p->egid);
+		KUINT(w, ",\"suid\":", p->suid);
+		KUINT(w, ",\"sgid\":", p->sgid);
+		KUINT(w, ",\"fsuid\":", p->fsuid);
+		KUINT(w, ",\"fsgid\":", p->fsgid);
+		LIT(w, "}");
+	}
+	if (in_init_tree(ctx, p))
+		LIT(w, ",\"in_init_tree\":true}");
+	else
+		LIT(w, ",\"in_init_tree\":false}");
 }
 
-void enc_json(struct jw *w, const struct enc_ctx *ctx, const struct ev *e, bool ancestors)
+static void ancestors(struct jw *w, const struct enc_ctx *ctx, const struct proc *p)
+{
+	int n = 0;
+
+	if (!p->parent || !p->parent->parent)
+		return;
+	jw_key(w, "ancestors");
+	jw_arr_open(w);
+	for (const struct proc *a = p->parent->parent; a && n < ctx->max_ancestors; a = a->parent, n++)
+		process(w, ctx, a, 0);
+	jw_arr_close(w);
+}
+
+static void exit_fields(struct jw *w, const struct ev *e, const char *t)
+{
+	int sig = e->exit_code & 0x7f, status = (e->exit_code >> 8) & 0xff;
+
+	if (sig) {
+		const char *abbrev = sigabbrev_np(sig);
+		char name[32];
+		if (abbrev)
+			snprintf(name, sizeof(name), "SIG%s", abbrev);
+		else
+			snprintf(name, sizeof(name), "SIG%d", sig);
+		jw_kstr(w, "signal", name);
+	}
+	if (status)
+		jw_kuint(w, "status", status);
+	jw_kstr(w, "time", t);
+}
+
+void enc_json(struct jw *w, const struct enc_ctx *ctx, const struct ev *e, unsigned opts)
 {
 	const struct proc *p = e->proc;
+	bool anc = opts & ENC_ANCESTORS;
 	char t[TIMEFMT_LEN];
 
 	timefmt_rfc3339(e->time, t);
@@ -259,37 +329,57 @@ void enc_json(struct jw *w, const struct enc_ctx *ctx, const struct ev *e, bool 
 	jw_key(w, ev_kind_name(e->kind));
 	jw_obj_open(w);
 	jw_key(w, "process");
-	process(w, ctx, p);
+	process(w, ctx, p, e->pol ? p->refs : 0);
 	if (p->parent) {
 		jw_key(w, "parent");
-		process(w, ctx, p->parent);
+		process(w, ctx, p->parent, 0);
 	}
-	if (e->kind == EV_PROCESS_EXEC && ancestors && p->parent && p->parent->parent) {
-		int n = 0;
-		jw_key(w, "ancestors");
-		jw_arr_open(w);
-		for (const struct proc *a = p->parent->parent; a && n < ctx->max_ancestors; a = a->parent, n++)
-			process(w, ctx, a);
-		jw_arr_close(w);
-	}
-	if (e->kind == EV_PROCESS_EXIT) {
-		int sig = e->exit_code & 0x7f;
-		if (sig) {
-			const char *abbrev = sigabbrev_np(sig);
-			char name[32];
-			if (abbrev)
-				snprintf(name, sizeof(name), "SIG%s", abbrev);
-			else
-				snprintf(name, sizeof(name), "SIG%d", sig);
-			jw_kstr(w, "signal", name);
-		}
-		jw_kuint(w, "status", (e->exit_code >> 8) & 0xff);
-		jw_kstr(w, "time", t);
-	}
+	if (e->kind == EV_PROCESS_EXIT)
+		exit_fields(w, e, t);
 	if (e->pol)
 		enc_policy_fields(w, e);
+	if (anc)
+		ancestors(w, ctx, p);
 	jw_obj_close(w);
 	jw_kstr(w, "node_name", ctx->node);
 	jw_kstr(w, "time", t);
+	if (opts & ENC_VETO && e->pol)
+		enc_veto_key(w, e);
 	jw_obj_close(w);
+}
+
+int enc_ancestors_parse(const char *list, uint32_t *kinds, const char **bad)
+{
+	static const struct {
+		const char *name;
+		uint32_t kinds;
+	} types[] = {
+		{ "base", ENC_ANC_BASE },
+		{ "kprobe", 1u << EV_PROCESS_KPROBE },
+		{ "tracepoint", 1u << EV_PROCESS_TRACEPOINT },
+		{ "lsm", 1u << EV_PROCESS_LSM },
+	};
+	const char *s = list;
+
+	*kinds = 0;
+	while (*s) {
+		size_t n = strcspn(s, ","), i;
+
+		for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+			if (n == strlen(types[i].name) && !strncmp(s, types[i].name, n))
+				break;
+		if (i == sizeof(types) / sizeof(types[0])) {
+			*bad = s;
+			return -EINVAL;
+		}
+		*kinds |= types[i].kinds;
+		s += n + (s[n] == ',');
+	}
+	/* as Tetragon: the other types need base (a process's ancestors are
+	 * those its exec listed) */
+	if (*kinds && !(*kinds & ENC_ANC_BASE)) {
+		*bad = list;
+		return -EINVAL;
+	}
+	return 0;
 }

@@ -57,6 +57,9 @@ struct ev_hook {
 	const char *subsys, *event; /* tracepoints */
 	unsigned nargs;          /* at most VETO_ARG_MAX */
 	struct ev_arg_meta args[VETO_ARG_MAX];
+	const char *message;     /* the hook's message; NULL: none */
+	char *const *tags;       /* the hook's tags */
+	size_t n_tags;
 };
 
 /* An inode value of the policy and the path it was resolved from. */

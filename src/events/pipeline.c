@@ -132,6 +132,29 @@ void pipeline_sweep(struct pipeline *p, uint64_t now, bool (*exists)(uint32_t pi
 	proc_cache_reap(p->cache, now, true);
 }
 
+ssize_t pipeline_announce_procfs(struct pipeline *p, void (*flush)(void *ctx), void *ctx)
+{
+	struct proc **v;
+	ssize_t n = proc_cache_procfs_list(p->cache, &v);
+
+	if (n < 0)
+		return n;
+	for (ssize_t i = 0; i < n; i++) {
+		/* dated when it started: the exec it stands for */
+		struct ev e = { .kind = EV_PROCESS_EXEC, .time = v[i]->start_wall, .proc = v[i] };
+
+		p->events[e.kind]++;
+		if (p->emit)
+			p->emit(p->emit_ctx, &e);
+		if (flush && (i + 1) % PIPELINE_PROCFS_BATCH == 0)
+			flush(ctx);
+	}
+	if (flush && n % PIPELINE_PROCFS_BATCH)
+		flush(ctx);
+	free(v);
+	return n;
+}
+
 int pipeline_push(struct pipeline *p, const void *data, size_t len)
 {
 	struct proc *proc;

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "events/cache.h"
 #include "events/decode.h"
@@ -45,6 +46,12 @@ void pipeline_set_policies(struct pipeline *p, const struct ev_policy *v, size_t
  * queued is exported with its process. */
 void pipeline_sweep(struct pipeline *p, uint64_t now, bool (*exists)(uint32_t pid, void *ctx),
 		    void (*drain)(void *ctx), void *ctx);
+/* One process_exec event (flags "procFS") for each process learned from
+ * /proc, parents first, as Tetragon announces what ran before it; flush(ctx)
+ * every PIPELINE_PROCFS_BATCH events, so that what waits to be written stays
+ * bounded. Returns the number of events, or -ENOMEM. */
+#define PIPELINE_PROCFS_BATCH 256
+ssize_t pipeline_announce_procfs(struct pipeline *p, void (*flush)(void *ctx), void *ctx);
 /* One raw ring buffer record. Returns 0 or -errno (also counted). */
 int pipeline_push(struct pipeline *p, const void *data, size_t len);
 

@@ -81,13 +81,13 @@ static void emit(void *ctx, const struct ev *e)
 
 	assert_true(s->n < MAXEV);
 	jw_init(&w);
-	enc_json(&w, &s->pl->enc, e, true);
+	enc_json(&w, &s->pl->enc, e, ENC_ANCESTORS);
 	assert_false(w.oom);
 	snprintf(s->json[s->n], sizeof(s->json[0]), "%s", w.buf);
 	/* what the encoder remembered must be what it would write afresh */
 	jw_reset(&w);
 	enc_json_memo(false);
-	enc_json(&w, &s->pl->enc, e, true);
+	enc_json(&w, &s->pl->enc, e, ENC_ANCESTORS);
 	enc_json_memo(true);
 	assert_string_equal(w.buf, s->json[s->n]);
 	jw_reset(&w);
@@ -107,6 +107,8 @@ static void setup_pl(struct pipeline *pl, struct sink *s)
 	proc_cache_set_clocks(pl->cache, pl->mono_to_wall, pl->mono_to_wall);
 	pl->enc.host_ns[VN_PID] = 4026531836u;
 	pl->enc.host_ns[VN_NET] = 1;
+	/* what these tests check: everything a process object can hold */
+	pl->enc.cred = pl->enc.ns = true;
 }
 
 /* The name as exec'd is exported only when it is absolute and normal. */
@@ -231,7 +233,8 @@ static void exec_in_place_and_signal(void **state)
 			strstr(s.json[1], "\"binary\":\"/usr/bin/curl\",\"arguments\":\"x\",\"flags\":\"execve\""));
 	assert_non_null(strstr(s.json[1], "\"parent\":{\"exec_id\":"));
 	assert_non_null(strstr(s.json[1], "\"arguments\":\"-c \\\"curl x\\\"\",\"flags\":\"execve clone\""));
-	assert_non_null(strstr(s.json[2], "\"signal\":\"SIGKILL\",\"status\":0"));
+	/* status 0 is left out, as proto JSON does */
+	assert_non_null(strstr(s.json[2], "\"signal\":\"SIGKILL\",\"time\":"));
 	assert_non_null(strstr(s.compact[2], "/usr/bin/curl x [300] SIGKILL"));
 	pipeline_fini(&pl);
 }
@@ -375,7 +378,7 @@ static void keep_last_exec(void *ctx, const struct ev *e)
 	l->execs++;
 	t = l->prev, l->prev = l->last, l->last = t;
 	jw_reset(&l->last);
-	enc_json(&l->last, &l->pl->enc, e, true);
+	enc_json(&l->last, &l->pl->enc, e, ENC_ANCESTORS);
 	assert_false(l->last.oom);
 	l->ancestors = 0;
 	a = strstr(l->last.buf, "\"ancestors\":[");
@@ -635,7 +638,7 @@ static void exit_of_unknown_is_marked(void **state)
 #define ALL_CAPS 0x1ffffffffffull /* CAP_CHOWN .. CAP_CHECKPOINT_RESTORE */
 /* pieces of the expected JSON below */
 #define ALL_CAP_NAMES                                                                                          \
-	"[\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\",\"CAP_DAC_READ_SEARCH\",\"CAP_FOWNER\",\"CAP_FSETID\","             \
+	"[\"CAP_CHOWN\",\"DAC_OVERRIDE\",\"CAP_DAC_READ_SEARCH\",\"CAP_FOWNER\",\"CAP_FSETID\","             \
 	"\"CAP_KILL\",\"CAP_SETGID\",\"CAP_SETUID\",\"CAP_SETPCAP\",\"CAP_LINUX_IMMUTABLE\","                    \
 	"\"CAP_NET_BIND_SERVICE\",\"CAP_NET_BROADCAST\",\"CAP_NET_ADMIN\",\"CAP_NET_RAW\",\"CAP_IPC_LOCK\","      \
 	"\"CAP_IPC_OWNER\",\"CAP_SYS_MODULE\",\"CAP_SYS_RAWIO\",\"CAP_SYS_CHROOT\",\"CAP_SYS_PTRACE\","           \
@@ -653,7 +656,7 @@ static void exit_of_unknown_is_marked(void **state)
 	NS_HOST("cgroup", "4026531838") "," NS_HOST("user", "4026531839") "}"
 #define CREDS(uid)                                                                                             \
 	"\"process_credentials\":{\"uid\":" uid ",\"gid\":0,\"euid\":" uid ",\"egid\":0,\"suid\":0,\"sgid\":0,"   \
-	"\"fsuid\":0,\"fsgid\":0}"
+	"\"fsuid\":0,\"fsgid\":0},\"in_init_tree\":false"
 
 /* Capabilities and namespaces are encoded once per distinct value: a new
  * image in the same pid with other ones, a change of the host's namespaces,
@@ -683,7 +686,7 @@ static void memo_follows_changes(void **state)
 	r.h.ns[VN_NET] = 4026532999u;
 	pipeline_push(&pl, &r, r.h.size);
 	assert_int_equal(s.n, 2);
-	assert_non_null(strstr(s.json[0], "\"cap\":{\"permitted\":[\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\","));
+	assert_non_null(strstr(s.json[0], "\"cap\":{\"permitted\":[\"CAP_CHOWN\",\"DAC_OVERRIDE\","));
 	assert_non_null(strstr(s.json[0], "\"net\":{\"inum\":4026531835,\"is_host\":true}"));
 	/* the whole event, as the encoder wrote it before it remembered anything */
 	assert_string_equal(s.json[1],
@@ -723,6 +726,46 @@ static void memo_follows_changes(void **state)
 		pipeline_push(&pl, &r, r.h.size);
 		assert_int_equal(s.n, 1);
 	}
+	pipeline_fini(&pl);
+}
+
+static void count_flush(void *ctx)
+{
+	(*(int *)ctx)++;
+}
+
+/* What ran before the agent is announced, one procFS exec each, parents
+ * first (a child can have the lower pid), flushed in bounded batches. */
+static void procfs_announced_parents_first(void **state)
+{
+	struct pipeline pl;
+	struct sink s;
+	struct proc t = { .pid = 50, .tid = 50, .ppid = 0, .ktime = 100 };
+	int flushes = 0;
+
+	setup_pl(&pl, &s);
+	assert_int_equal(proc_cache_insert_procfs(pl.cache, &t, "/sbin/init", "", "", 0, "/", ""), 0);
+	t = (struct proc){ .pid = 7, .tid = 7, .ppid = 50, .ktime = 200 }; /* pid wrapped */
+	assert_int_equal(proc_cache_insert_procfs(pl.cache, &t, "/bin/sh", "", "", 0, "/", ""), 0);
+	proc_cache_link_procfs(pl.cache);
+	assert_int_equal(pipeline_announce_procfs(&pl, count_flush, &flushes), 2);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(flushes, 1);
+	assert_non_null(strstr(s.json[0], "{\"process_exec\":{\"process\":{\"exec_id\":"));
+	assert_non_null(strstr(s.json[0], "\"pid\":50,"));
+	assert_non_null(strstr(s.json[0], "\"flags\":\"procFS rootcwd\""));
+	assert_non_null(strstr(s.json[1], "\"pid\":7,"));
+	assert_non_null(strstr(s.json[1], "\"parent\":{"));
+	assert_int_equal(pl.events[EV_PROCESS_EXEC], 2);
+	/* many: one flush per batch, none of the events held back */
+	pl.emit = NULL;
+	for (uint32_t i = 0; i < 600; i++) {
+		t = (struct proc){ .pid = 1000 + i, .tid = 1000 + i, .ppid = 50, .ktime = 300 + i };
+		assert_int_equal(proc_cache_insert_procfs(pl.cache, &t, "/bin/sleep", "", "", 0, "/", ""), 0);
+	}
+	flushes = 0;
+	assert_int_equal(pipeline_announce_procfs(&pl, count_flush, &flushes), 602);
+	assert_int_equal(flushes, (602 + PIPELINE_PROCFS_BATCH - 1) / PIPELINE_PROCFS_BATCH);
 	pipeline_fini(&pl);
 }
 
@@ -766,6 +809,7 @@ int main(void)
 		cmocka_unit_test(exit_of_unknown_is_marked),
 		cmocka_unit_test(memo_follows_changes),
 		cmocka_unit_test(many_processes),
+		cmocka_unit_test(procfs_announced_parents_first),
 		cmocka_unit_test(exec_names_normal),
 	};
 	return cmocka_run_group_tests_name("pipeline", tests, NULL, NULL);

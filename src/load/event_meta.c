@@ -49,6 +49,11 @@ static void fill_hook(const struct c_hook *h, struct ev_hook *o)
 		o->subsys = h->src->subsystem;
 		o->event = h->src->event;
 	}
+	if (h->src) {
+		o->message = h->src->message;
+		o->tags = h->src->tags;
+		o->n_tags = h->src->n_tags;
+	}
 	o->nargs = h->nargs < VETO_ARG_MAX ? h->nargs : VETO_ARG_MAX;
 	for (unsigned i = 0; i < o->nargs; i++) {
 		o->args[i].type = arg_type(h->arg_type[i]);

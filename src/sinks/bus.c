@@ -7,15 +7,15 @@ void sink_bus_init(struct sink_bus *b, const struct enc_ctx *ctx)
 {
 	memset(b, 0, sizeof(*b));
 	b->ctx = ctx;
-	jw_init(&b->json);
-	jw_init(&b->json_anc);
+	for (int i = 0; i < 4; i++)
+		jw_init(&b->json[i]);
 	jw_init(&b->compact);
 }
 
 void sink_bus_fini(struct sink_bus *b)
 {
-	jw_free(&b->json);
-	jw_free(&b->json_anc);
+	for (int i = 0; i < 4; i++)
+		jw_free(&b->json[i]);
 	jw_free(&b->compact);
 	b->n = 0;
 }
@@ -39,10 +39,12 @@ void sink_bus_remove(struct sink_bus *b, struct sink *s)
 	}
 }
 
-/* The event in a format, encoded at its first use. */
-static const struct jw *encoded(struct sink_bus *b, const struct ev *e, enum ev_format fmt, bool anc)
+/* The event in a sink's format, encoded at its first use. */
+static const struct jw *encoded(struct sink_bus *b, const struct ev *e, const struct sink *s)
 {
-	if (fmt == FMT_COMPACT) {
+	unsigned opts;
+
+	if (s->format == FMT_COMPACT) {
 		if (!b->have_compact) {
 			jw_reset(&b->compact);
 			enc_compact(&b->compact, b->ctx, e);
@@ -50,25 +52,20 @@ static const struct jw *encoded(struct sink_bus *b, const struct ev *e, enum ev_
 		}
 		return &b->compact;
 	}
-	if (anc && e->kind == EV_PROCESS_EXEC) {
-		if (!b->have_json_anc) {
-			jw_reset(&b->json_anc);
-			enc_json(&b->json_anc, b->ctx, e, true);
-			b->have_json_anc = true;
-		}
-		return &b->json_anc;
+	/* the options that change this event's encoding */
+	opts = (s->ancestors >> e->kind & 1 ? ENC_ANCESTORS : 0) | (s->veto_key && e->pol ? ENC_VETO : 0);
+	if (!b->have_json[opts]) {
+		jw_reset(&b->json[opts]);
+		enc_json(&b->json[opts], b->ctx, e, opts);
+		b->have_json[opts] = true;
 	}
-	if (!b->have_json) {
-		jw_reset(&b->json);
-		enc_json(&b->json, b->ctx, e, false);
-		b->have_json = true;
-	}
-	return &b->json;
+	return &b->json[opts];
 }
 
 void sink_bus_emit(struct sink_bus *b, const struct ev *e)
 {
-	b->have_json = b->have_json_anc = b->have_compact = false;
+	memset(b->have_json, 0, sizeof(b->have_json));
+	b->have_compact = false;
 	for (size_t i = 0; i < b->n; i++) {
 		struct sink *s = b->v[i];
 		if (s->filter && !filter_match(s->filter, e))
@@ -77,6 +74,6 @@ void sink_bus_emit(struct sink_bus *b, const struct ev *e)
 			s->ops->take(s, e);
 			continue;
 		}
-		s->ops->queue(s, encoded(b, e, s->format, s->ancestors));
+		s->ops->queue(s, encoded(b, e, s));
 	}
 }

@@ -15,8 +15,8 @@ struct sink_bus {
 	const struct enc_ctx *ctx;
 	struct sink *v[SINK_BUS_MAX]; /* in the order they were added */
 	size_t n;
-	struct jw json, json_anc, compact; /* encodings of the current event */
-	bool have_json, have_json_anc, have_compact;
+	struct jw json[4], compact; /* encodings of the current event: JSON by ENC_* options */
+	bool have_json[4], have_compact;
 };
 
 void sink_bus_init(struct sink_bus *b, const struct enc_ctx *ctx);

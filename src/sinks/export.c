@@ -100,7 +100,7 @@ static void close_sink(struct sink *s)
 static const struct sink_ops export_ops = { .queue = queue, .flush = flush, .close = close_sink };
 
 int export_sink_open(struct export_sink *x, const char *path, uint64_t max_size, int backups, enum ev_format fmt,
-		     bool ancestors)
+		     uint32_t ancestors)
 {
 	memset(x, 0, sizeof(*x));
 	x->s.ops = &export_ops;

@@ -20,7 +20,7 @@ struct export_sink {
 
 /* path NULL: stdout. Returns 0 or -errno (file_open_why says why). */
 int export_sink_open(struct export_sink *x, const char *path, uint64_t max_size, int backups, enum ev_format fmt,
-		     bool ancestors);
+		     uint32_t ancestors);
 /* Writes what was queued since the last call (sink_ops.flush). */
 int export_sink_flush(struct export_sink *x);
 /* Lines queued, not yet written. */

@@ -40,7 +40,8 @@ struct sink {
 	const struct sink_ops *ops;
 	const struct ev_filter *filter; /* NULL: every event */
 	enum ev_format format;
-	bool ancestors;                 /* exec events carry every ancestor */
+	uint32_t ancestors;             /* kinds (1u << EV_*) whose events list ancestors */
+	bool veto_key;                  /* JSON: the "veto" key (enc_json's ENC_VETO) */
 	struct sink_stats st;
 };
 

@@ -23,6 +23,12 @@ const char *cap_name(unsigned bit)
 	return bit < NCAPS ? caps[bit] : NULL;
 }
 
+const char *cap_export_name(unsigned bit)
+{
+	/* Tetragon's CapabilitiesType enum names bit 1 without the prefix */
+	return bit == 1 ? "DAC_OVERRIDE" : cap_name(bit);
+}
+
 int cap_from(const char *s, unsigned *out)
 {
 	for (unsigned i = 0; i < NCAPS; i++)

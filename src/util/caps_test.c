@@ -26,10 +26,26 @@ static void names_by_number(void **state)
 	assert_null(cap_name((unsigned)-1));
 }
 
+/* Exported names are Tetragon's enum: only bit 1 loses its prefix, and the
+ * policy side still reads the kernel's name. */
+static void export_names(void **state)
+{
+	unsigned cap;
+
+	assert_string_equal(cap_export_name(1), "DAC_OVERRIDE");
+	assert_int_equal(cap_from("CAP_DAC_OVERRIDE", &cap), 0);
+	assert_int_equal(cap, 1);
+	for (unsigned n = 0; cap_name(n); n++)
+		if (n != 1)
+			assert_string_equal(cap_export_name(n), cap_name(n));
+	assert_null(cap_export_name(41));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names_by_number),
+		cmocka_unit_test(export_names),
 	};
 	return cmocka_run_group_tests_name("caps", tests, NULL, NULL);
 }

@@ -138,13 +138,13 @@ static inline bool word_needs_escape(const char *s)
 	return (v | ((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
 }
 
-/* Always valid JSON in valid UTF-8, whatever the bytes: each byte that does
- * not start a valid sequence becomes one U+FFFD, as Go's encoding/json
- * (Tetragon) writes it. */
+/* Always valid JSON in valid UTF-8, whatever the bytes: each run of bytes
+ * that start no valid sequence becomes one U+FFFD, as Tetragon writes what
+ * it reads from the kernel (Go's strings.ToValidUTF8). */
 static void quoted(struct jw *w, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t run = 0;
+	size_t run = 0, bad_end = (size_t)-1; /* just after the last invalid byte */
 
 	putc_(w, '"');
 	for (size_t i = 0; i < n; i++) {
@@ -172,7 +172,9 @@ static void quoted(struct jw *w, const char *s, size_t n)
 		case '\r': jw_raw(w, "\\r", 2); break;
 		default:
 			if (c >= 0x80) {
-				jw_raw(w, "\\ufffd", 6);
+				if (bad_end != i)
+					jw_raw(w, "\\ufffd", 6);
+				bad_end = i + 1;
 			} else {
 				char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 				jw_raw(w, u, 6);

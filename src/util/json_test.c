@@ -69,9 +69,9 @@ static void escapes_at_every_offset(void **state)
 	jw_free(&w);
 }
 
-/* Valid sequences pass as they are; each byte that starts no valid
- * sequence is one U+FFFD, as Go's encoding/json writes it. */
-static void invalid_utf8_replaced_per_byte(void **state)
+/* Valid sequences pass as they are; each run of bytes that start no valid
+ * sequence is one U+FFFD, as Tetragon writes them (Go's strings.ToValidUTF8). */
+static void invalid_utf8_replaced_per_run(void **state)
 {
 	static const char *const cases[][2] = {
 		{ "\xc3\xa9", "\xc3\xa9" },                     /* U+00E9 */
@@ -79,19 +79,21 @@ static void invalid_utf8_replaced_per_byte(void **state)
 		{ "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf" },     /* U+10FFFF, the last */
 		{ "\xed\x9f\xbf", "\xed\x9f\xbf" },             /* U+D7FF, below the surrogates */
 		{ "a\x80" "b", "a\\ufffdb" },                 /* stray continuation */
-		{ "\xc0\xaf", "\\ufffd\\ufffd" },              /* overlong '/' */
-		{ "\xc1\xbf", "\\ufffd\\ufffd" },              /* overlong */
-		{ "\xe0\x80\xaf", "\\ufffd\\ufffd\\ufffd" },    /* overlong, 3 bytes */
-		{ "\xf0\x80\x80\xaf", "\\ufffd\\ufffd\\ufffd\\ufffd" }, /* overlong, 4 bytes */
-		{ "\xed\xa0\x80", "\\ufffd\\ufffd\\ufffd" },    /* U+D800, a surrogate */
-		{ "\xed\xbf\xbf", "\\ufffd\\ufffd\\ufffd" },    /* U+DFFF */
-		{ "\xf4\x90\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd" }, /* U+110000 */
-		{ "\xf5\x80\x80\x80", "\\ufffd\\ufffd\\ufffd\\ufffd" }, /* no such lead byte */
-		{ "\xe2\x82", "\\ufffd\\ufffd" },              /* truncated at the end */
-		{ "\xe2\x82x", "\\ufffd\\ufffdx" },            /* cut short by ASCII: x kept */
-		{ "\xf0\x9f\x9a", "\\ufffd\\ufffd\\ufffd" },    /* truncated 4-byte */
+		{ "\xc0\xaf", "\\ufffd" },                      /* overlong '/' */
+		{ "\xc1\xbf", "\\ufffd" },                      /* overlong */
+		{ "\xe0\x80\xaf", "\\ufffd" },                  /* overlong, 3 bytes */
+		{ "\xf0\x80\x80\xaf", "\\ufffd" },              /* overlong, 4 bytes */
+		{ "\xed\xa0\x80", "\\ufffd" },                  /* U+D800, a surrogate */
+		{ "\xed\xbf\xbf", "\\ufffd" },                  /* U+DFFF */
+		{ "\xf4\x90\x80\x80", "\\ufffd" },              /* U+110000 */
+		{ "\xf5\x80\x80\x80", "\\ufffd" },              /* no such lead byte */
+		{ "\xe2\x82", "\\ufffd" },                      /* truncated at the end */
+		{ "\xe2\x82x", "\\ufffdx" },                    /* cut short by ASCII: x kept */
+		{ "\xf0\x9f\x9a", "\\ufffd" },                  /* truncated 4-byte */
 		{ "\xc3\xc3\xa9", "\\ufffd\xc3\xa9" },          /* a lead byte, then a valid one */
-		{ "\xff\xfe", "\\ufffd\\ufffd" },
+		{ "\xff\xfe", "\\ufffd" },
+		{ "\xff" "a\xfe", "\\ufffda\\ufffd" },          /* runs apart: one each */
+		{ "\xff\xef\xbf\xbd\xff", "\\ufffd\xef\xbf\xbd\\ufffd" }, /* a real U+FFFD ends a run */
 	};
 	char want[96], in[64];
 	struct jw w;
@@ -149,7 +151,7 @@ int main(void)
 		cmocka_unit_test(nested_objects_and_arrays),
 		cmocka_unit_test(escapes_control_and_quotes),
 		cmocka_unit_test(escapes_at_every_offset),
-		cmocka_unit_test(invalid_utf8_replaced_per_byte),
+		cmocka_unit_test(invalid_utf8_replaced_per_run),
 		cmocka_unit_test(numbers),
 		cmocka_unit_test(reset_reuses_buffer),
 	};

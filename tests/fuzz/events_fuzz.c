@@ -104,7 +104,7 @@ static void emit(void *ctx, const struct ev *e)
 	struct jw w;
 
 	jw_init(&w);
-	enc_json(&w, &p->enc, e, true);
+	enc_json(&w, &p->enc, e, ENC_ANCESTORS | ENC_VETO);
 	check_utf8(&w, false);
 	jw_reset(&w);
 	enc_compact(&w, &p->enc, e);
