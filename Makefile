@@ -88,7 +88,7 @@ $(BUILD)/unit/%_test: src/%_test.c $(ASAN_OBJS)
 	$(Q)$(CC) $(CFLAGS) $(SANITIZE) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 
 unit: $(TEST_BINS)
-	$(Q)VETO_TREE_OBJS=$(BUILD)/asan tests/unit/run $(TEST_BINS) tests/unit/tree
+	$(Q)VETO_TREE_OBJS=$(BUILD)/asan tests/unit/run $(TEST_BINS) tests/unit/tree tests/conformance/selftest
 
 check:
 	$(Q)tests/run

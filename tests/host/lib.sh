@@ -59,3 +59,20 @@ for f in reversed(files):
 sys.exit(1)
 PY
 }
+
+# conforms DESC FILE [--allow-veto-key]: every line of FILE is a valid Tetragon
+# event (tests/conformance/check); on failure, its distinct complaints, line
+# numbers and list indexes folded, go to stderr
+conforms() {
+	local desc=$1 f=$2 out rc
+	shift 2
+	out=$("$VETO_ROOT/tests/conformance/check" "$@" "$f" 2>&1)
+	rc=$?
+	if [ "$rc" = 0 ]; then
+		pass "$desc: all $(wc -l <"$f") lines are valid Tetragon events"
+	else
+		fail "$desc: $(printf '%s\n' "$out" | tail -n1)"
+		printf '%s\n' "$out" | sed -n 's/^[^:]*: line [0-9]*: //p' |
+			sed 's/\[[0-9]*\]/[]/g' | sort | uniq -c | sort -rn | head -n 40 | sed 's/^/    /' >&2
+	fi
+}
