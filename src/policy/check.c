@@ -604,10 +604,15 @@ static bool lsm_return(const struct pol_hook *h)
 	return enforces;
 }
 
-static void check_action(struct cc *c, struct pol_hook *h, struct pol_action *a, bool at_return)
+static void check_action(struct cc *c, struct pol_hook *h, struct pol_action *a)
 {
 	if (a->unsupported)
 		return;
+	/* the hook returns it (Override; Sigkill at an LSM hook): only -errno denies */
+	if (a->has_arg_error && (a->kind == PA_OVERRIDE || a->kind == PA_SIGKILL) &&
+	    (a->arg_error > 0 || a->arg_error < -4095))
+		cerr(c, a->arg_error_pos, "argError %d is not a negative errno (-4095..-1)%s", a->arg_error,
+		     a->arg_error > 0 && a->arg_error <= 4095 ? ": a hook denies with -errno, e.g. -1 for EPERM" : "");
 	switch (a->kind) {
 	case PA_OVERRIDE:
 		if (!a->has_arg_error)
@@ -620,8 +625,6 @@ static void check_action(struct cc *c, struct pol_hook *h, struct pol_action *a,
 			       "injection is off in common kernels); deny at an LSM hook%s%s%s, or Sigkill the caller",
 			       h->call, h->lsm_hook ? " (lsmhooks: " : "", h->lsm_hook ? h->lsm_hook : "",
 			       h->lsm_hook ? ", without return: true)" : "");
-		if (at_return)
-			cerr(c, a->pos, "Override in matchReturnActions comes too late: the function has already run");
 		break;
 	case PA_SIGNAL:
 		if (!a->has_arg_sig)
@@ -632,12 +635,12 @@ static void check_action(struct cc *c, struct pol_hook *h, struct pol_action *a,
 	}
 }
 
-static void check_actions(struct cc *c, struct pol_hook *h, struct pol_action *v, size_t n, bool at_return)
+static void check_actions(struct cc *c, struct pol_hook *h, struct pol_action *v, size_t n)
 {
 	const struct pol_action *post = NULL, *nopost = NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		check_action(c, h, &v[i], at_return);
+		check_action(c, h, &v[i]);
 		if (v[i].kind == PA_POST)
 			post = &v[i];
 		if (v[i].kind == PA_NOPOST)
@@ -749,11 +752,7 @@ static void check_hook(struct cc *c, struct pol_hook *h)
 		struct pol_selector *s = &h->selectors[i];
 		for (size_t j = 0; j < s->n_filters; j++)
 			check_filter(c, h, by_index, &s->filters[j]);
-		check_actions(c, h, s->actions, s->n_actions, false);
-		if (s->n_return_actions && (h->kind != PH_KPROBE || !h->ret))
-			cerr(c, s->return_actions_pos, "matchReturnActions needs 'return: true' on the hook");
-		else
-			check_actions(c, h, s->return_actions, s->n_return_actions, true);
+		check_actions(c, h, s->actions, s->n_actions); /* matchReturnActions: refused by parse */
 	}
 }
 

@@ -382,8 +382,8 @@ static void parse_spec(struct pc *c, const struct ynode *n)
 		[UPROBES] = { "uprobes", NULL },
 		[LISTS] = { "lists", NULL },
 		[OPTIONS] = { "options", NULL },
-		[PODSEL] = { "podSelector", NULL },
-		[CONTSEL] = { "containerSelector", NULL },
+		[PODSEL] = { "podSelector", POL_NO_PODS },
+		[CONTSEL] = { "containerSelector", POL_NO_PODS },
 		[USDTS] = { "usdts", "veto has no USDT sensor" },
 		[ENFORCERS] = { "enforcers", "veto enforces in the hook itself: use Override or Sigkill in matchActions" },
 		[LOADER] = { "loader", "events for loaded libraries" },
@@ -538,6 +538,7 @@ static int parse_doc(struct pc *c, struct pol_set *set, const struct ydoc *doc, 
 			p->kind = PK_TRACING_POLICY;
 		} else if (v[1]->type == Y_SCALAR && !strcmp(v[1]->s, "TracingPolicyNamespaced")) {
 			p->kind = PK_TRACING_POLICY_NAMESPACED;
+			pc_unsup(c, v[1], "TracingPolicyNamespaced: " POL_NO_PODS);
 		} else {
 			static const char *const kinds[] = { "TracingPolicy", "TracingPolicyNamespaced" };
 			const char *s = v[1]->type == Y_SCALAR ? pol_suggest(v[1]->s, kinds, 2) : NULL;

@@ -27,11 +27,19 @@
 #define POL_MAX_DEPTH 64
 /* YAML nodes per file (values included): bounds memory on hostile input. */
 #define POL_MAX_NODES (2u << 20)
+/* Why pod-scoped policies are refused (podSelector, TracingPolicyNamespaced, ...). */
+#define POL_NO_PODS "veto cannot tell pods apart on this node yet, and will not apply a namespaced policy " \
+	"to the whole node"
 /* Namespace inode numbers start here (PROC_*_INIT_INO, then dynamic ones). */
 #define POL_NS_INO_MIN 4026531834u
 
 struct pol_pos {
 	uint32_t line, col;
+};
+
+/* A name of the language, and why veto refuses it (NULL: supported). */
+struct pol_feature {
+	const char *name, *unsupported;
 };
 
 enum pol_type_class {
@@ -362,6 +370,9 @@ const char *pol_op_name(enum pol_op op);
 bool pol_op_negated(enum pol_op op); /* values are ANDed, not ORed */
 const char *pol_filter_name(enum pol_filter_kind k);
 const char *pol_action_name(enum pol_action_kind k);
+/* Recognised but refused: the reason, or NULL when veto enforces it. */
+const char *pol_filter_unsupported(enum pol_filter_kind k);
+const char *pol_action_unsupported(enum pol_action_kind k);
 bool pol_action_enforces(enum pol_action_kind k); /* Sigkill, Override, Signal */
 const char *pol_capset_name(enum pol_capset c);
 const char *pol_hook_kind_name(enum pol_hook_kind k);
