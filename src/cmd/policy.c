@@ -29,6 +29,9 @@ static const struct {
 	{ "try", "veto policy try [-o text|json] FILE|DIR...\n"
 		 "    compile, load and attach on this kernel, then detach: would the agent\n"
 		 "    load it here? (root)\n" },
+	{ "features", "veto policy features [-o text|json] [TABLE]\n"
+		      "    what a policy may use, from veto's own tables: spec, filters, actions,\n"
+		      "    types, options, lsmhooks (default: all), as Markdown tables.\n" },
 };
 static const char *cur_sub;
 
@@ -337,6 +340,7 @@ static const struct cmd subs[] = {
 	{ "show", cmd_show, "the checked policy, normalised, as JSON" },
 	{ "hooks", cmd_hooks, "the LSM hooks veto enforces at" },
 	{ "try", cmd_policy_try, "compile, load and attach on this kernel, then detach" },
+	{ "features", cmd_policy_features, "what a policy may use, from veto's own tables" },
 };
 
 int cmd_policy(int argc, char **argv)

@@ -28,8 +28,6 @@ static void actions(struct cc *c, struct c_hook *h, unsigned sel, const struct p
 			cerr(c, pa->pos, "unsupported: action %s", pol_action_name(pa->kind));
 			continue;
 		}
-		if (pa->kernel_stack_trace || pa->user_stack_trace)
-			cerr(c, pa->pos, "unsupported: stack traces on Post");
 		if (pa->rate_limit_sec) {
 			a->rate_sec = pa->rate_limit_sec > UINT32_MAX ? UINT32_MAX : (uint32_t)pa->rate_limit_sec;
 			a->flags |= pa->rate_scope == PRS_GLOBAL ? VA_RATE_GLOBAL :

@@ -174,10 +174,16 @@ static bool boolish(const char *s)
 	return false;
 }
 
+static const char *const known_options[] = { "policy-mode", "disable-kprobe-multi", "disable-uprobe-multi",
+					     "uprobe-heap-size" };
+
+const char *pol_option_name(size_t i)
+{
+	return i < N(known_options) ? known_options[i] : NULL;
+}
+
 static void check_options(struct cc *c)
 {
-	static const char *const known[] = { "policy-mode", "disable-kprobe-multi", "disable-uprobe-multi",
-					     "uprobe-heap-size" };
 	struct pol_policy *p = c->p;
 	struct named *nv = calloc(p->n_options + 1, sizeof(*nv));
 	size_t nn = 0;
@@ -211,7 +217,7 @@ static void check_options(struct cc *c)
 			if (*end || !v || v > UINT32_MAX)
 				cerr(c, o->pos, "uprobe-heap-size must be a positive number");
 		} else {
-			const char *s = pol_suggest(o->name, known, N(known));
+			const char *s = pol_suggest(o->name, known_options, N(known_options));
 			cerr(c, o->pos, "unknown option '%.64s'%s%s%s", o->name, s ? " (did you mean '" : "",
 			     s ? s : "", s ? "'?)" : "");
 		}

@@ -134,10 +134,8 @@ static void parse_hook(struct pc *c, const struct ynode *n, enum pol_hook_kind k
 			f[nf].unsupported = "extra data arguments";
 		map[nf++] = i;
 	}
-	if (k == PH_UPROBE) {
-		h->unsupported = "uprobes: veto has no uprobe sensor yet";
-		pc_unsup(c, n, h->unsupported);
-	}
+	if (k == PH_UPROBE) /* reported once, at the spec field */
+		h->unsupported = "uprobes";
 	if (!pc_fields(c, n, what[k], f, nf, v))
 		return;
 	for (size_t i = 0; i < nf; i++)
@@ -371,26 +369,35 @@ static struct pol_label_selector *parse_label_selector(struct pc *c, const struc
 	return s;
 }
 
+enum { KPROBES, LSMHOOKS, TRACEPOINTS, UPROBES, LISTS, OPTIONS, PODSEL, CONTSEL, USDTS, ENFORCERS, LOADER,
+       SPEC_NF };
+static const struct fspec spec_fields[SPEC_NF] = {
+	[KPROBES] = { "kprobes", NULL },
+	[LSMHOOKS] = { "lsmhooks", NULL },
+	[TRACEPOINTS] = { "tracepoints", NULL },
+	[UPROBES] = { "uprobes", "veto has no uprobe sensor yet" },
+	[LISTS] = { "lists", NULL },
+	[OPTIONS] = { "options", NULL },
+	[PODSEL] = { "podSelector", POL_NO_PODS },
+	[CONTSEL] = { "containerSelector", POL_NO_PODS },
+	[USDTS] = { "usdts", "veto has no USDT sensor" },
+	[ENFORCERS] = { "enforcers", "veto enforces in the hook itself: use Override or Sigkill in matchActions" },
+	[LOADER] = { "loader", "events for loaded libraries" },
+};
+
+const char *pol_spec_field(size_t i, const char **unsupported)
+{
+	if (i >= SPEC_NF)
+		return NULL;
+	*unsupported = spec_fields[i].unsupported;
+	return spec_fields[i].name;
+}
+
 static void parse_spec(struct pc *c, const struct ynode *n)
 {
-	enum { KPROBES, LSMHOOKS, TRACEPOINTS, UPROBES, LISTS, OPTIONS, PODSEL, CONTSEL, USDTS, ENFORCERS,
-	       LOADER, NF };
-	static const struct fspec f[NF] = {
-		[KPROBES] = { "kprobes", NULL },
-		[LSMHOOKS] = { "lsmhooks", NULL },
-		[TRACEPOINTS] = { "tracepoints", NULL },
-		[UPROBES] = { "uprobes", NULL },
-		[LISTS] = { "lists", NULL },
-		[OPTIONS] = { "options", NULL },
-		[PODSEL] = { "podSelector", POL_NO_PODS },
-		[CONTSEL] = { "containerSelector", POL_NO_PODS },
-		[USDTS] = { "usdts", "veto has no USDT sensor" },
-		[ENFORCERS] = { "enforcers", "veto enforces in the hook itself: use Override or Sigkill in matchActions" },
-		[LOADER] = { "loader", "events for loaded libraries" },
-	};
-	const struct ynode *v[NF];
+	const struct ynode *v[SPEC_NF];
 
-	if (!pc_fields(c, n, "spec", f, NF, v))
+	if (!pc_fields(c, n, "spec", spec_fields, SPEC_NF, v))
 		return;
 	if (v[LISTS])
 		parse_lists(c, v[LISTS]);

@@ -152,6 +152,19 @@ static bool parse_rate(const char *s, uint64_t *out)
 	return true;
 }
 
+#define NO_STACKS "veto's events carry no stack traces"
+
+/* A flag of an action veto refuses when true: reported at its key. */
+static void refused_flag(struct pc *c, const struct ynode *map, const struct ynode *v, const char *what, bool *out,
+			 const char *why)
+{
+	if (pc_bool(c, v, what, out) && *out) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "%s: %s", what, why);
+		pc_unsup(c, pc_key(map, v), msg);
+	}
+}
+
 static void parse_action(struct pc *c, const struct ynode *n, const char *what, struct pol_action *a)
 {
 	static const struct fspec f[] = {
@@ -217,13 +230,12 @@ static void parse_action(struct pc *c, const struct ynode *n, const char *what, 
 			pc_err(c, v[4], "rateLimitScope must be thread, process or global");
 	}
 	if (v[5])
-		pc_bool(c, v[5], "kernelStackTrace", &a->kernel_stack_trace);
+		refused_flag(c, n, v[5], "kernelStackTrace", &a->kernel_stack_trace, NO_STACKS);
 	if (v[6])
-		pc_bool(c, v[6], "userStackTrace", &a->user_stack_trace);
+		refused_flag(c, n, v[6], "userStackTrace", &a->user_stack_trace, NO_STACKS);
 	if (v[7]) {
 		bool ima = false;
-		if (pc_bool(c, v[7], "imaHash", &ima) && ima)
-			pc_unsup(c, v[7], "imaHash: IMA file hashes in events");
+		refused_flag(c, n, v[7], "imaHash", &ima, "IMA file hashes in events");
 	}
 	for (size_t i = 8; i < N(f); i++)
 		if (v[i])

@@ -370,6 +370,10 @@ const char *pol_op_name(enum pol_op op);
 bool pol_op_negated(enum pol_op op); /* values are ANDed, not ORed */
 const char *pol_filter_name(enum pol_filter_kind k);
 const char *pol_action_name(enum pol_action_kind k);
+/* The fields of spec and the options, by index (NULL past the last), for the
+ * features table; a spec field veto refuses has its reason in *unsupported. */
+const char *pol_spec_field(size_t i, const char **unsupported);
+const char *pol_option_name(size_t i);
 /* Recognised but refused: the reason, or NULL when veto enforces it. */
 const char *pol_filter_unsupported(enum pol_filter_kind k);
 const char *pol_action_unsupported(enum pol_action_kind k);
