@@ -151,9 +151,9 @@ static void check_lists(struct cc *c)
 		if (l->unsupported)
 			continue;
 		if (l->pattern)
-			cerr(c, l->pos, "list '%s': pattern belongs to generated_ftrace lists", l->name);
+			cerr(c, l->pattern_pos, "list '%s': pattern belongs to generated_ftrace lists", l->name);
 		if (!l->n_values)
-			cerr(c, l->pos, "list '%s' has no values", l->name);
+			cerr(c, l->values_pos, "list '%s' has no values", l->name);
 		for (size_t j = 0; j < l->n_values; j++) {
 			struct pol_value *v = &l->values[j];
 			if (!ident(v->raw, "")) {
@@ -207,15 +207,15 @@ static void check_options(struct cc *c)
 			else if (!strcmp(o->value, "monitor"))
 				p->mode = PM_MONITOR;
 			else
-				cerr(c, o->pos, "policy-mode must be enforce or monitor, got '%.64s'", o->value);
+				cerr(c, o->value_pos, "policy-mode must be enforce or monitor, got '%.64s'", o->value);
 		} else if (!strcmp(o->name, "disable-kprobe-multi") || !strcmp(o->name, "disable-uprobe-multi")) {
 			if (!boolish(o->value))
-				cerr(c, o->pos, "option %s takes true or false, got '%.64s'", o->name, o->value);
+				cerr(c, o->value_pos, "option %s takes true or false, got '%.64s'", o->name, o->value);
 		} else if (!strcmp(o->name, "uprobe-heap-size")) {
 			char *end;
 			unsigned long long v = strtoull(o->value, &end, 10);
 			if (*end || !v || v > UINT32_MAX)
-				cerr(c, o->pos, "uprobe-heap-size must be a positive number");
+				cerr(c, o->value_pos, "uprobe-heap-size must be a positive number");
 		} else {
 			const char *s = pol_suggest(o->name, known_options, N(known_options));
 			cerr(c, o->pos, "unknown option '%.64s'%s%s%s", o->name, s ? " (did you mean '" : "",
@@ -528,7 +528,7 @@ static void check_filter(struct cc *c, struct pol_hook *h, const struct pol_arg 
 		if (!check_op(c, f, POS_BIN, pol_filter_name(f->kind)))
 			return;
 		if (f->follow_children && f->op != POP_IN && f->op != POP_NOT_IN)
-			cerr(c, f->pos, "followChildren works only with operators In and NotIn");
+			cerr(c, f->follow_children_pos, "followChildren works only with operators In and NotIn");
 		break;
 	case PF_NAMESPACES:
 	case PF_NAMESPACE_CHANGES:

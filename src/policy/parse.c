@@ -254,10 +254,13 @@ static void parse_lists(struct pc *c, const struct ynode *n)
 		} else {
 			pc_err(c, v[1], "list type must be syscalls, generated_syscalls or generated_ftrace");
 		}
+		l->values_pos = pc_pos(v[2] ? pc_key(n->kids[i], v[2]) : n->kids[i]);
 		if (v[2])
 			pc_values(c, v[2], "values", &l->values, &l->n_values);
-		if (v[3])
+		if (v[3]) {
+			l->pattern_pos = pc_pos(pc_key(n->kids[i], v[3]));
 			l->pattern = pc_str(c, v[3], "pattern");
+		}
 		if (v[4])
 			pc_bool(c, v[4], "validated", &b);
 	}
@@ -290,6 +293,7 @@ static void parse_options(struct pc *c, const struct ynode *n)
 			pc_err(c, n->kids[i], "option: missing field 'value'");
 			continue;
 		}
+		o->value_pos = pc_pos(pc_key(n->kids[i], v[1]));
 		o->name = pc_str(c, v[0], "name");
 		o->value = pc_str(c, v[1], "value");
 		p->n_options++;

@@ -96,8 +96,10 @@ static void parse_filter(struct pc *c, const struct ynode *n, enum pol_filter_ki
 	}
 	if (byname[2]) /* check says which operators need values */
 		pc_values(c, byname[2], "values", &fl->values, &fl->n_values);
-	if (byname[3])
+	if (byname[3]) {
+		fl->follow_children_pos = pc_pos(pc_key(n, byname[3]));
 		pc_bool(c, byname[3], "followChildren", &fl->follow_children);
+	}
 	if (byname[4]) {
 		if (byname[4]->type != Y_SCALAR || y_is_null(byname[4])) {
 			pc_err(c, byname[4], "namespace must be a string, got %s", y_kind(byname[4]));

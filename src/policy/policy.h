@@ -194,6 +194,7 @@ struct pol_filter {
 	enum veto_ns ns;          /* PF_NAMESPACES */
 	enum pol_capset capset;  /* PF_CAPABILITIES, PF_CAPABILITY_CHANGES */
 	bool follow_forks, is_namespace_pid, follow_children, is_namespace_capability;
+	struct pol_pos follow_children_pos;
 	struct pol_value *values;
 	size_t n_values;
 };
@@ -275,12 +276,13 @@ struct pol_list {
 	enum pol_list_type type;
 	struct pol_value *values;
 	size_t n_values;
+	struct pol_pos values_pos, pattern_pos; /* their keys (values: the list's when absent) */
 	char *pattern;
 	const char *unsupported;
 };
 
 struct pol_option {
-	struct pol_pos pos;
+	struct pol_pos pos, value_pos; /* the option; its value key */
 	char *name, *value;
 };
 

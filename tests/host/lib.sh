@@ -59,3 +59,7 @@ for f in reversed(files):
 sys.exit(1)
 PY
 }
+
+# policy_head NAME: a TracingPolicy's lines up to 'spec:' (the policy tests'
+# snippets follow it)
+policy_head() { printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: %s\nspec:\n' "$1"; }

@@ -5,11 +5,7 @@
 tmp=$(mktemp -d)
 on_exit 'rm -rf "$tmp"'
 
-hdr='apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: hint
-spec:'
+hdr=$(policy_head hint)
 # a selector scoped off the host, so that only the warning under test fires
 scope='      matchNamespaces:
       - namespace: Pid
