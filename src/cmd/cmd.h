@@ -18,6 +18,7 @@ void cmd_names(char *buf, size_t sz, const struct cmd *v, size_t n);
 int cmd_probe(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_policy_try(int argc, char **argv); /* src/cmd/policy_try.c */
+int cmd_policy_features(int argc, char **argv); /* src/cmd/policy_features.c */
 int cmd_agent(int argc, char **argv);
 int cmd_getevents(int argc, char **argv);
 int cmd_reset(int argc, char **argv);

@@ -29,6 +29,9 @@ static const struct {
 	{ "try", "veto policy try [-o text|json] FILE|DIR...\n"
 		 "    compile, load and attach on this kernel, then detach: would the agent\n"
 		 "    load it here? (root)\n" },
+	{ "features", "veto policy features [-o text|json] [TABLE]\n"
+		      "    what a policy may use, from veto's own tables: spec, filters, actions,\n"
+		      "    types, options, lsmhooks (default: all), as Markdown tables.\n" },
 };
 static const char *cur_sub;
 
@@ -99,6 +102,17 @@ static void compile_all(const char *file, const struct pol_set *set, struct diag
 	}
 }
 
+/* What the agent does with a file short of the kernel: parse, check, lint,
+ * then compile what checked clean. lint and show agree through this one path. */
+static int load_compiled(const char *path, struct pol_set *set, struct diag_list *d)
+{
+	int r = load(path, set, d);
+
+	if (!r && !d->oom && !d->nerr)
+		compile_all(path, set, d); /* more errors there than the first ones: noise */
+	return r;
+}
+
 struct lint_totals {
 	size_t files, nerr, nwarn;
 };
@@ -145,12 +159,9 @@ static int lint_file(const char *file, struct jw *w, struct lint_totals *t)
 	int r;
 
 	diag_init(&d);
-	r = load(file, &set, &d);
-	if (!r && !d.oom) {
-		if (!d.nerr)
-			compile_all(file, &set, &d); /* more errors there than the first ones: noise */
+	r = load_compiled(file, &set, &d);
+	if (!r && !d.oom)
 		report_file(file, &set, &d, w, t);
-	}
 	r = r ? r : d.oom ? -ENOMEM : 0;
 	pol_set_free(&set);
 	diag_free(&d);
@@ -244,7 +255,7 @@ static int cmd_show(int argc, char **argv)
 		return 2;
 	}
 	diag_init(&d);
-	r = load(argv[optind], &set, &d);
+	r = load_compiled(argv[optind], &set, &d);
 	if (r || d.oom) {
 		pol_set_free(&set);
 		diag_free(&d);
@@ -329,6 +340,7 @@ static const struct cmd subs[] = {
 	{ "show", cmd_show, "the checked policy, normalised, as JSON" },
 	{ "hooks", cmd_hooks, "the LSM hooks veto enforces at" },
 	{ "try", cmd_policy_try, "compile, load and attach on this kernel, then detach" },
+	{ "features", cmd_policy_features, "what a policy may use, from veto's own tables" },
 };
 
 int cmd_policy(int argc, char **argv)

@@ -135,6 +135,14 @@ static bool slot_reader(enum pol_type t, struct veto_arg_read *rd, enum arg_kind
 	return false;
 }
 
+bool compile_type_readable(enum pol_type t)
+{
+	struct veto_arg_read rd;
+	enum arg_kind k;
+
+	return slot_reader(t, &rd, &k);
+}
+
 /* A tracepoint argument: the record field its index names, read by the
  * field's layout and the policy's type. */
 static bool tp_field_reader(struct cc *c, const struct pol_hook *ph, const struct pol_arg *a,

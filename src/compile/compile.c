@@ -28,8 +28,6 @@ static void actions(struct cc *c, struct c_hook *h, unsigned sel, const struct p
 			cerr(c, pa->pos, "unsupported: action %s", pol_action_name(pa->kind));
 			continue;
 		}
-		if (pa->kernel_stack_trace || pa->user_stack_trace)
-			cerr(c, pa->pos, "unsupported: stack traces on Post");
 		if (pa->rate_limit_sec) {
 			a->rate_sec = pa->rate_limit_sec > UINT32_MAX ? UINT32_MAX : (uint32_t)pa->rate_limit_sec;
 			a->flags |= pa->rate_scope == PRS_GLOBAL ? VA_RATE_GLOBAL :
@@ -57,14 +55,6 @@ static void actions(struct cc *c, struct c_hook *h, unsigned sel, const struct p
 		default:
 			cerr(c, pa->pos, "unsupported: action %s", pol_action_name(pa->kind));
 		}
-	}
-	if (s->n_return_actions)
-		cerr(c, s->return_actions_pos, "unsupported: matchReturnActions (veto acts once per call: put the "
-			     "actions in matchActions; with return: true they run when the call returns)");
-	if (a->err > 0 || a->err < -4095) {
-		cerr(c, s->actions_pos, "argError %d is not a negative errno (-4095..-1)%s", a->err,
-		     a->err > 0 && a->err <= 4095 ? ": a hook denies with -errno, e.g. -1 for EPERM" : "");
-		a->err = 0;
 	}
 	if (post)
 		a->flags |= VA_POST;
@@ -196,11 +186,6 @@ int compile_policy(const struct pol_policy *p, const char *file, const struct co
 	}
 	for (size_t i = 0; i < p->n_unsupported; i++)
 		cerr(&c, p->unsupported[i].pos, "unsupported: %s", p->unsupported[i].what);
-	if (p->kind == PK_TRACING_POLICY_NAMESPACED || p->pod_selector || p->container_selector)
-		cerr(&c, p->pos, "unsupported: %s: veto cannot tell pods apart on this node yet, and will not "
-			     "apply a namespaced policy to the whole node",
-		     p->pod_selector ? "podSelector" : p->container_selector ? "containerSelector" :
-		     "TracingPolicyNamespaced");
 	for (size_t i = 0; i < p->n_hooks && c.err != -ENOMEM; i++)
 		compile_hook(&c, p, &p->hooks[i], &slots);
 	finish_entries(&c);

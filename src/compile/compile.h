@@ -93,5 +93,7 @@ void compile_env_host(struct compile_env *env, const uint32_t host_ns[VN__COUNT]
 /* For lint: no host namespaces or files, this machine's tracepoint formats
  * where it can read them. */
 void compile_env_portable(struct compile_env *env);
+/* Whether a kprobe or tracepoint argument of type t can be read (arg_slots.c). */
+bool compile_type_readable(enum pol_type t);
 
 #endif

@@ -422,13 +422,6 @@ static void refusals_are_located(void **state)
 	assert_non_null(strstr(f.d.v[f.d.n - 1].msg, "a second entry for file_open"));
 	fin(&f);
 
-	/* a namespaced policy is never applied node-wide */
-	build(&f, "apiVersion: cilium.io/v1alpha1\nkind: TracingPolicyNamespaced\nmetadata:\n  name: t\n"
-		  "  namespace: prod\nspec:\n  lsmhooks:\n  - hook: file_open\n");
-	assert_int_equal(f.r, -EINVAL);
-	assert_non_null(strstr(f.d.v[f.d.n - 1].msg, "TracingPolicyNamespaced"));
-	fin(&f);
-
 	/* the wrong type for an argument */
 	build(&f, HDR "  lsmhooks:\n  - hook: file_open\n    args:\n    - index: 0\n      type: inode\n");
 	assert_int_equal(f.r, -EINVAL);

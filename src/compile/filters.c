@@ -406,10 +406,6 @@ static void filter_caps(struct cc *c, struct c_hook *h, struct sel_state *st, co
 	struct dim_id id = { .src = src[f->capset], .test = VT_CAPS, .negate = f->op == POP_NOT_IN };
 	uint64_t t = 0;
 
-	if (f->is_namespace_capability) {
-		cerr(c, f->pos, "unsupported: isNamespaceCapability");
-		return;
-	}
 	for (size_t i = 0; i < f->n_values; i++)
 		t |= 1ull << (value_u64(&f->values[i]) & 63);
 	filter_threshold(c, h, st, f, id, t);

@@ -151,9 +151,9 @@ static void check_lists(struct cc *c)
 		if (l->unsupported)
 			continue;
 		if (l->pattern)
-			cerr(c, l->pos, "list '%s': pattern belongs to generated_ftrace lists", l->name);
+			cerr(c, l->pattern_pos, "list '%s': pattern belongs to generated_ftrace lists", l->name);
 		if (!l->n_values)
-			cerr(c, l->pos, "list '%s' has no values", l->name);
+			cerr(c, l->values_pos, "list '%s' has no values", l->name);
 		for (size_t j = 0; j < l->n_values; j++) {
 			struct pol_value *v = &l->values[j];
 			if (!ident(v->raw, "")) {
@@ -174,10 +174,16 @@ static bool boolish(const char *s)
 	return false;
 }
 
+static const char *const known_options[] = { "policy-mode", "disable-kprobe-multi", "disable-uprobe-multi",
+					     "uprobe-heap-size" };
+
+const char *pol_option_name(size_t i)
+{
+	return i < N(known_options) ? known_options[i] : NULL;
+}
+
 static void check_options(struct cc *c)
 {
-	static const char *const known[] = { "policy-mode", "disable-kprobe-multi", "disable-uprobe-multi",
-					     "uprobe-heap-size" };
 	struct pol_policy *p = c->p;
 	struct named *nv = calloc(p->n_options + 1, sizeof(*nv));
 	size_t nn = 0;
@@ -201,17 +207,17 @@ static void check_options(struct cc *c)
 			else if (!strcmp(o->value, "monitor"))
 				p->mode = PM_MONITOR;
 			else
-				cerr(c, o->pos, "policy-mode must be enforce or monitor, got '%.64s'", o->value);
+				cerr(c, o->value_pos, "policy-mode must be enforce or monitor, got '%.64s'", o->value);
 		} else if (!strcmp(o->name, "disable-kprobe-multi") || !strcmp(o->name, "disable-uprobe-multi")) {
 			if (!boolish(o->value))
-				cerr(c, o->pos, "option %s takes true or false, got '%.64s'", o->name, o->value);
+				cerr(c, o->value_pos, "option %s takes true or false, got '%.64s'", o->name, o->value);
 		} else if (!strcmp(o->name, "uprobe-heap-size")) {
 			char *end;
 			unsigned long long v = strtoull(o->value, &end, 10);
 			if (*end || !v || v > UINT32_MAX)
-				cerr(c, o->pos, "uprobe-heap-size must be a positive number");
+				cerr(c, o->value_pos, "uprobe-heap-size must be a positive number");
 		} else {
-			const char *s = pol_suggest(o->name, known, N(known));
+			const char *s = pol_suggest(o->name, known_options, N(known_options));
 			cerr(c, o->pos, "unknown option '%.64s'%s%s%s", o->name, s ? " (did you mean '" : "",
 			     s ? s : "", s ? "'?)" : "");
 		}
@@ -522,7 +528,7 @@ static void check_filter(struct cc *c, struct pol_hook *h, const struct pol_arg 
 		if (!check_op(c, f, POS_BIN, pol_filter_name(f->kind)))
 			return;
 		if (f->follow_children && f->op != POP_IN && f->op != POP_NOT_IN)
-			cerr(c, f->pos, "followChildren works only with operators In and NotIn");
+			cerr(c, f->follow_children_pos, "followChildren works only with operators In and NotIn");
 		break;
 	case PF_NAMESPACES:
 	case PF_NAMESPACE_CHANGES:
@@ -604,10 +610,15 @@ static bool lsm_return(const struct pol_hook *h)
 	return enforces;
 }
 
-static void check_action(struct cc *c, struct pol_hook *h, struct pol_action *a, bool at_return)
+static void check_action(struct cc *c, struct pol_hook *h, struct pol_action *a)
 {
 	if (a->unsupported)
 		return;
+	/* the hook returns it (Override; Sigkill at an LSM hook): only -errno denies */
+	if (a->has_arg_error && (a->kind == PA_OVERRIDE || a->kind == PA_SIGKILL) &&
+	    (a->arg_error > 0 || a->arg_error < -4095))
+		cerr(c, a->arg_error_pos, "argError %d is not a negative errno (-4095..-1)%s", a->arg_error,
+		     a->arg_error > 0 && a->arg_error <= 4095 ? ": a hook denies with -errno, e.g. -1 for EPERM" : "");
 	switch (a->kind) {
 	case PA_OVERRIDE:
 		if (!a->has_arg_error)
@@ -620,8 +631,6 @@ static void check_action(struct cc *c, struct pol_hook *h, struct pol_action *a,
 			       "injection is off in common kernels); deny at an LSM hook%s%s%s, or Sigkill the caller",
 			       h->call, h->lsm_hook ? " (lsmhooks: " : "", h->lsm_hook ? h->lsm_hook : "",
 			       h->lsm_hook ? ", without return: true)" : "");
-		if (at_return)
-			cerr(c, a->pos, "Override in matchReturnActions comes too late: the function has already run");
 		break;
 	case PA_SIGNAL:
 		if (!a->has_arg_sig)
@@ -632,12 +641,12 @@ static void check_action(struct cc *c, struct pol_hook *h, struct pol_action *a,
 	}
 }
 
-static void check_actions(struct cc *c, struct pol_hook *h, struct pol_action *v, size_t n, bool at_return)
+static void check_actions(struct cc *c, struct pol_hook *h, struct pol_action *v, size_t n)
 {
 	const struct pol_action *post = NULL, *nopost = NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		check_action(c, h, &v[i], at_return);
+		check_action(c, h, &v[i]);
 		if (v[i].kind == PA_POST)
 			post = &v[i];
 		if (v[i].kind == PA_NOPOST)
@@ -749,11 +758,7 @@ static void check_hook(struct cc *c, struct pol_hook *h)
 		struct pol_selector *s = &h->selectors[i];
 		for (size_t j = 0; j < s->n_filters; j++)
 			check_filter(c, h, by_index, &s->filters[j]);
-		check_actions(c, h, s->actions, s->n_actions, false);
-		if (s->n_return_actions && (h->kind != PH_KPROBE || !h->ret))
-			cerr(c, s->return_actions_pos, "matchReturnActions needs 'return: true' on the hook");
-		else
-			check_actions(c, h, s->return_actions, s->n_return_actions, true);
+		check_actions(c, h, s->actions, s->n_actions); /* matchReturnActions: refused by parse */
 	}
 }
 

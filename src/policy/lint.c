@@ -314,11 +314,15 @@ static void lint_selector(struct lc *c, const struct pol_hook *h, size_t idx, bo
 		lint_values(c, h, &s->filters[i]);
 	for (size_t i = 0; i < s->n_actions; i++) {
 		const struct pol_action *a = &s->actions[i];
-		if (a->kind == PA_SIGKILL && a->has_arg_error)
-			lw(c, a->arg_error_pos, "argError has no effect on Sigkill: Sigkill chooses no return "
-			   "value (%s); to make the call fail with an errno add a separate '- action: Override' "
-			   "with argError: %d", h->cls == PHC_LSM ? "on an LSM hook veto denies with EPERM and kills"
-			   : "the call completes and the caller dies afterwards", a->arg_error);
+		/* Override is refused off LSM hooks: advise it only where it loads */
+		if (a->kind == PA_SIGKILL && a->has_arg_error && h->cls == PHC_LSM)
+			lw(c, a->arg_error_pos, "argError has no effect on Sigkill in Tetragon, where Sigkill chooses "
+			   "no return value; veto's LSM hook returns it (%d) as it kills; to deny with it under both, "
+			   "add a separate '- action: Override' with argError: %d", a->arg_error, a->arg_error);
+		else if (a->kind == PA_SIGKILL && a->has_arg_error)
+			lw(c, a->arg_error_pos, "argError has no effect on Sigkill: the call completes and the caller "
+			   "dies afterwards; to make the call fail with an errno, deny at an LSM hook (lsmhooks) "
+			   "with '- action: Override' and argError");
 		if (a->kind == PA_OVERRIDE && a->has_arg_error && a->arg_error == 0)
 			lw(c, a->arg_error_pos, "Override with argError 0 lets the operation succeed: use a negative "
 			   "errno such as -1 (EPERM)");
@@ -344,8 +348,8 @@ static void lint_selector(struct lc *c, const struct pol_hook *h, size_t idx, bo
 		return;
 	if (!scoped(c->p, s))
 		lw(c, e->pos, "%s applies to every process on the node, the host and all pods: this selector "
-		   "has no matchNamespaces, matchBinaries, matchPIDs or podSelector; scope it, e.g. "
-		   "matchNamespaces Pid NotIn [\"host_ns\"] to leave the host alone, or a TracingPolicyNamespaced",
+		   "has no matchNamespaces, matchBinaries or matchPIDs; scope it, e.g. matchNamespaces Pid "
+		   "NotIn [\"host_ns\"] to leave the host alone",
 		   pol_action_name(e->kind));
 	lint_sigkill_effect(c, h, s);
 	lint_hook_semantics(c, h, s, has_arg1);
@@ -353,7 +357,7 @@ static void lint_selector(struct lc *c, const struct pol_hook *h, size_t idx, bo
 		lw(c, e->pos, "this blocks shell execution with no allowlist: liveness and readiness probes "
 		   "('sh -c ...'), init containers and entrypoint wrappers run shells too and will be killed; "
 		   "run with Post for a while, then exempt what needs a shell: an earlier selector with action "
-		   "Post matching it (first match wins), matchBinaries NotIn, or a podSelector");
+		   "Post matching it (first match wins), or matchBinaries NotIn");
 }
 
 static void lint_policy(struct lc *c)
@@ -361,12 +365,11 @@ static void lint_policy(struct lc *c)
 	struct pol_policy *p = c->p;
 	char name[160];
 
-	if (p->kind == PK_TRACING_POLICY_NAMESPACED && !p->namespace)
-		lw(c, p->pos, "TracingPolicyNamespaced without metadata.namespace: it applies to the namespace "
-		   "it is loaded into ('default' unless one is given); name it to be sure");
+	/* TracingPolicyNamespaced is refused (check): no advice towards it */
 	if (p->kind == PK_TRACING_POLICY && p->namespace && !p->name_from_file)
 		lw(c, p->pos, "metadata.namespace does not limit a TracingPolicy: it is cluster-wide and applies "
-		   "to every pod and the host; use kind TracingPolicyNamespaced to limit it to '%s'", p->namespace);
+		   "to every pod and the host, '%s' included or not; scope its selectors (matchNamespaces, "
+		   "matchBinaries, matchPIDs) or drop metadata.namespace", p->namespace);
 	if (!p->n_hooks && !p->n_unsupported)
 		lw(c, p->pos, "this policy has no kprobes, lsmhooks or tracepoints: it does nothing");
 	for (size_t i = 0; i < p->n_hooks; i++) {

@@ -9,20 +9,30 @@
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *const filters[PF__COUNT] = {
-	[PF_ARGS] = "matchArgs", [PF_RETURN_ARGS] = "matchReturnArgs",
-	[PF_BINARIES] = "matchBinaries", [PF_PARENT_BINARIES] = "matchParentBinaries",
-	[PF_NAMESPACES] = "matchNamespaces", [PF_NAMESPACE_CHANGES] = "matchNamespaceChanges",
-	[PF_PIDS] = "matchPIDs", [PF_CAPABILITIES] = "matchCapabilities",
-	[PF_CAPABILITY_CHANGES] = "matchCapabilityChanges",
+/* Each filter and action by name; a reason when veto recognises it but refuses it. */
+static const struct pol_feature filters[PF__COUNT] = {
+	[PF_ARGS] = { "matchArgs", NULL }, [PF_RETURN_ARGS] = { "matchReturnArgs", NULL },
+	[PF_BINARIES] = { "matchBinaries", NULL }, [PF_PARENT_BINARIES] = { "matchParentBinaries", NULL },
+	[PF_NAMESPACES] = { "matchNamespaces", NULL },
+	[PF_NAMESPACE_CHANGES] = { "matchNamespaceChanges", "veto does not track namespace changes" },
+	[PF_PIDS] = { "matchPIDs", NULL }, [PF_CAPABILITIES] = { "matchCapabilities", NULL },
+	[PF_CAPABILITY_CHANGES] = { "matchCapabilityChanges", "veto does not track capability changes" },
 };
 
-static const char *const actions[PA__COUNT] = {
-	[PA_POST] = "Post", [PA_NOPOST] = "NoPost", [PA_SIGKILL] = "Sigkill",
-	[PA_SIGNAL] = "Signal", [PA_OVERRIDE] = "Override", [PA_FOLLOWFD] = "FollowFD",
-	[PA_UNFOLLOWFD] = "UnfollowFD", [PA_COPYFD] = "CopyFD", [PA_GETURL] = "GetUrl",
-	[PA_DNSLOOKUP] = "DnsLookup", [PA_TRACKSOCK] = "TrackSock",
-	[PA_UNTRACKSOCK] = "UntrackSock", [PA_NOTIFYENFORCER] = "NotifyEnforcer", [PA_SET] = "Set",
+static const struct pol_feature actions[PA__COUNT] = {
+	[PA_POST] = { "Post", NULL }, [PA_NOPOST] = { "NoPost", NULL }, [PA_SIGKILL] = { "Sigkill", NULL },
+	[PA_SIGNAL] = { "Signal", NULL }, [PA_OVERRIDE] = { "Override", NULL },
+	[PA_FOLLOWFD] = { "FollowFD", "file descriptor tracking; match the path at an LSM hook (file_open, "
+				      "file_permission) instead" },
+	[PA_UNFOLLOWFD] = { "UnfollowFD", "file descriptor tracking" },
+	[PA_COPYFD] = { "CopyFD", "file descriptor tracking" },
+	[PA_GETURL] = { "GetUrl", "side effects from userspace" },
+	[PA_DNSLOOKUP] = { "DnsLookup", "side effects from userspace" },
+	[PA_TRACKSOCK] = { "TrackSock", "socket tracking" },
+	[PA_UNTRACKSOCK] = { "UntrackSock", "socket tracking" },
+	[PA_NOTIFYENFORCER] = { "NotifyEnforcer", "veto enforces in the hook itself: Override at an LSM hook, or "
+						  "Sigkill" },
+	[PA_SET] = { "Set", "rewriting arguments" },
 };
 
 static const char *const capsets[PCS__COUNT] = {
@@ -122,12 +132,22 @@ static const struct {
 
 const char *pol_filter_name(enum pol_filter_kind k)
 {
-	return k < PF__COUNT ? filters[k] : "?";
+	return k < PF__COUNT ? filters[k].name : "?";
+}
+
+const char *pol_filter_unsupported(enum pol_filter_kind k)
+{
+	return k < PF__COUNT ? filters[k].unsupported : NULL;
 }
 
 const char *pol_action_name(enum pol_action_kind k)
 {
-	return k < PA__COUNT ? actions[k] : "?";
+	return k < PA__COUNT ? actions[k].name : "?";
+}
+
+const char *pol_action_unsupported(enum pol_action_kind k)
+{
+	return k < PA__COUNT ? actions[k].unsupported : NULL;
 }
 
 const char *pol_capset_name(enum pol_capset c)
@@ -163,11 +183,12 @@ static int lookup_ci(const char *const *names, int n, const char *s)
 
 int pol_action_from(const char *s, enum pol_action_kind *out)
 {
-	int i = lookup_ci(actions, PA__COUNT, s);
-	if (i < 0)
-		return -ENOENT;
-	*out = i;
-	return 0;
+	for (int i = 0; i < PA__COUNT; i++)
+		if (!strcasecmp(s, actions[i].name)) {
+			*out = i;
+			return 0;
+		}
+	return -ENOENT;
 }
 
 int pol_capset_from(const char *s, enum pol_capset *out)

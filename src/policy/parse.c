@@ -134,10 +134,8 @@ static void parse_hook(struct pc *c, const struct ynode *n, enum pol_hook_kind k
 			f[nf].unsupported = "extra data arguments";
 		map[nf++] = i;
 	}
-	if (k == PH_UPROBE) {
-		h->unsupported = "uprobes: veto has no uprobe sensor yet";
-		pc_unsup(c, n, h->unsupported);
-	}
+	if (k == PH_UPROBE) /* reported once, at the spec field */
+		h->unsupported = "uprobes";
 	if (!pc_fields(c, n, what[k], f, nf, v))
 		return;
 	for (size_t i = 0; i < nf; i++)
@@ -256,10 +254,13 @@ static void parse_lists(struct pc *c, const struct ynode *n)
 		} else {
 			pc_err(c, v[1], "list type must be syscalls, generated_syscalls or generated_ftrace");
 		}
+		l->values_pos = pc_pos(v[2] ? pc_key(n->kids[i], v[2]) : n->kids[i]);
 		if (v[2])
 			pc_values(c, v[2], "values", &l->values, &l->n_values);
-		if (v[3])
+		if (v[3]) {
+			l->pattern_pos = pc_pos(pc_key(n->kids[i], v[3]));
 			l->pattern = pc_str(c, v[3], "pattern");
+		}
 		if (v[4])
 			pc_bool(c, v[4], "validated", &b);
 	}
@@ -292,6 +293,7 @@ static void parse_options(struct pc *c, const struct ynode *n)
 			pc_err(c, n->kids[i], "option: missing field 'value'");
 			continue;
 		}
+		o->value_pos = pc_pos(pc_key(n->kids[i], v[1]));
 		o->name = pc_str(c, v[0], "name");
 		o->value = pc_str(c, v[1], "value");
 		p->n_options++;
@@ -371,26 +373,35 @@ static struct pol_label_selector *parse_label_selector(struct pc *c, const struc
 	return s;
 }
 
+enum { KPROBES, LSMHOOKS, TRACEPOINTS, UPROBES, LISTS, OPTIONS, PODSEL, CONTSEL, USDTS, ENFORCERS, LOADER,
+       SPEC_NF };
+static const struct fspec spec_fields[SPEC_NF] = {
+	[KPROBES] = { "kprobes", NULL },
+	[LSMHOOKS] = { "lsmhooks", NULL },
+	[TRACEPOINTS] = { "tracepoints", NULL },
+	[UPROBES] = { "uprobes", "veto has no uprobe sensor yet" },
+	[LISTS] = { "lists", NULL },
+	[OPTIONS] = { "options", NULL },
+	[PODSEL] = { "podSelector", POL_NO_PODS },
+	[CONTSEL] = { "containerSelector", POL_NO_PODS },
+	[USDTS] = { "usdts", "veto has no USDT sensor" },
+	[ENFORCERS] = { "enforcers", "veto enforces in the hook itself: use Override or Sigkill in matchActions" },
+	[LOADER] = { "loader", "events for loaded libraries" },
+};
+
+const char *pol_spec_field(size_t i, const char **unsupported)
+{
+	if (i >= SPEC_NF)
+		return NULL;
+	*unsupported = spec_fields[i].unsupported;
+	return spec_fields[i].name;
+}
+
 static void parse_spec(struct pc *c, const struct ynode *n)
 {
-	enum { KPROBES, LSMHOOKS, TRACEPOINTS, UPROBES, LISTS, OPTIONS, PODSEL, CONTSEL, USDTS, ENFORCERS,
-	       LOADER, NF };
-	static const struct fspec f[NF] = {
-		[KPROBES] = { "kprobes", NULL },
-		[LSMHOOKS] = { "lsmhooks", NULL },
-		[TRACEPOINTS] = { "tracepoints", NULL },
-		[UPROBES] = { "uprobes", NULL },
-		[LISTS] = { "lists", NULL },
-		[OPTIONS] = { "options", NULL },
-		[PODSEL] = { "podSelector", NULL },
-		[CONTSEL] = { "containerSelector", NULL },
-		[USDTS] = { "usdts", "veto has no USDT sensor" },
-		[ENFORCERS] = { "enforcers", "veto enforces in the hook itself: use Override or Sigkill in matchActions" },
-		[LOADER] = { "loader", "events for loaded libraries" },
-	};
-	const struct ynode *v[NF];
+	const struct ynode *v[SPEC_NF];
 
-	if (!pc_fields(c, n, "spec", f, NF, v))
+	if (!pc_fields(c, n, "spec", spec_fields, SPEC_NF, v))
 		return;
 	if (v[LISTS])
 		parse_lists(c, v[LISTS]);
@@ -538,6 +549,7 @@ static int parse_doc(struct pc *c, struct pol_set *set, const struct ydoc *doc, 
 			p->kind = PK_TRACING_POLICY;
 		} else if (v[1]->type == Y_SCALAR && !strcmp(v[1]->s, "TracingPolicyNamespaced")) {
 			p->kind = PK_TRACING_POLICY_NAMESPACED;
+			pc_unsup(c, v[1], "TracingPolicyNamespaced: " POL_NO_PODS);
 		} else {
 			static const char *const kinds[] = { "TracingPolicy", "TracingPolicyNamespaced" };
 			const char *s = v[1]->type == Y_SCALAR ? pol_suggest(v[1]->s, kinds, 2) : NULL;

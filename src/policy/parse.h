@@ -26,6 +26,9 @@ void pc_warn(struct pc *c, const struct ynode *n, const char *fmt, ...) __attrib
 /* Recognised, but veto cannot enforce it: recorded in the AST, reported by check. */
 void pc_unsup(struct pc *c, const struct ynode *n, const char *what);
 struct pol_pos pc_pos(const struct ynode *n);
+/* The key node of value v in mapping map (v itself when not found): errors about
+ * a field point at its name. */
+const struct ynode *pc_key(const struct ynode *map, const struct ynode *v);
 
 struct fspec {
 	const char *name;

@@ -52,6 +52,14 @@ struct pol_pos pc_pos(const struct ynode *n)
 	return (struct pol_pos){ n ? n->line : 0, n ? n->col : 0 };
 }
 
+const struct ynode *pc_key(const struct ynode *map, const struct ynode *v)
+{
+	for (uint32_t i = 0; map && map->type == Y_MAP && i < map->n; i++)
+		if (map->kids[2 * i + 1] == v)
+			return map->kids[2 * i];
+	return v;
+}
+
 bool pc_fields(struct pc *c, const struct ynode *map, const char *what, const struct fspec *f, size_t nf,
 	       const struct ynode **out)
 {

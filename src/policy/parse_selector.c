@@ -96,8 +96,10 @@ static void parse_filter(struct pc *c, const struct ynode *n, enum pol_filter_ki
 	}
 	if (byname[2]) /* check says which operators need values */
 		pc_values(c, byname[2], "values", &fl->values, &fl->n_values);
-	if (byname[3])
+	if (byname[3]) {
+		fl->follow_children_pos = pc_pos(pc_key(n, byname[3]));
 		pc_bool(c, byname[3], "followChildren", &fl->follow_children);
+	}
 	if (byname[4]) {
 		if (byname[4]->type != Y_SCALAR || y_is_null(byname[4])) {
 			pc_err(c, byname[4], "namespace must be a string, got %s", y_kind(byname[4]));
@@ -122,8 +124,10 @@ static void parse_filter(struct pc *c, const struct ynode *n, enum pol_filter_ki
 	} else if (k == PF_CAPABILITIES || k == PF_CAPABILITY_CHANGES) {
 		pc_err(c, n, "%s: missing field 'type' (Effective, Inheritable or Permitted)", what);
 	}
-	if (byname[8])
-		pc_bool(c, byname[8], "isNamespaceCapability", &fl->is_namespace_capability);
+	if (byname[8] && pc_bool(c, byname[8], "isNamespaceCapability", &fl->is_namespace_capability) &&
+	    fl->is_namespace_capability)
+		pc_unsup(c, pc_key(n, byname[8]), "isNamespaceCapability: veto matches the capabilities a "
+			 "process holds, whatever user namespace it is in; leave it out");
 }
 
 static bool parse_rate(const char *s, uint64_t *out)
@@ -150,6 +154,19 @@ static bool parse_rate(const char *s, uint64_t *out)
 	return true;
 }
 
+#define NO_STACKS "veto's events carry no stack traces"
+
+/* A flag of an action veto refuses when true: reported at its key. */
+static void refused_flag(struct pc *c, const struct ynode *map, const struct ynode *v, const char *what, bool *out,
+			 const char *why)
+{
+	if (pc_bool(c, v, what, out) && *out) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "%s: %s", what, why);
+		pc_unsup(c, pc_key(map, v), msg);
+	}
+}
+
 static void parse_action(struct pc *c, const struct ynode *n, const char *what, struct pol_action *a)
 {
 	static const struct fspec f[] = {
@@ -157,17 +174,6 @@ static void parse_action(struct pc *c, const struct ynode *n, const char *what, 
 		{ "rateLimitScope", NULL }, { "kernelStackTrace", NULL }, { "userStackTrace", NULL },
 		{ "imaHash", NULL }, { "argFd", NULL }, { "argName", NULL }, { "argUrl", NULL },
 		{ "argFqdn", NULL }, { "argSock", NULL }, { "argIndex", NULL }, { "argValue", NULL },
-	};
-	static const char *const why[PA__COUNT] = {
-		[PA_FOLLOWFD] = "file descriptor tracking; match the path at an LSM hook (file_open, file_permission) instead",
-		[PA_UNFOLLOWFD] = "file descriptor tracking",
-		[PA_COPYFD] = "file descriptor tracking",
-		[PA_GETURL] = "side effects from userspace",
-		[PA_DNSLOOKUP] = "side effects from userspace",
-		[PA_TRACKSOCK] = "socket tracking",
-		[PA_UNTRACKSOCK] = "socket tracking",
-		[PA_NOTIFYENFORCER] = "veto enforces in the hook itself: Override at an LSM hook, or Sigkill",
-		[PA_SET] = "rewriting arguments",
 	};
 	const struct ynode *v[N(f)];
 	int64_t x;
@@ -189,15 +195,15 @@ static void parse_action(struct pc *c, const struct ynode *n, const char *what, 
 		       s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
 		return;
 	}
-	if (why[a->kind]) {
+	a->unsupported = pol_action_unsupported(a->kind);
+	if (a->unsupported) {
 		char msg[512];
-		a->unsupported = why[a->kind];
-		snprintf(msg, sizeof(msg), "action %s: %s", pol_action_name(a->kind), why[a->kind]);
+		snprintf(msg, sizeof(msg), "action %s: %s", pol_action_name(a->kind), a->unsupported);
 		pc_unsup(c, v[0], msg);
 		return; /* its arguments belong to what is refused */
 	}
 	if (v[1]) {
-		a->arg_error_pos = pc_pos(v[1]);
+		a->arg_error_pos = pc_pos(pc_key(n, v[1]));
 		if (pc_int(c, v[1], "argError", INT32_MIN, INT32_MAX, &x)) {
 			a->has_arg_error = true;
 			a->arg_error = (int32_t)x;
@@ -226,13 +232,12 @@ static void parse_action(struct pc *c, const struct ynode *n, const char *what, 
 			pc_err(c, v[4], "rateLimitScope must be thread, process or global");
 	}
 	if (v[5])
-		pc_bool(c, v[5], "kernelStackTrace", &a->kernel_stack_trace);
+		refused_flag(c, n, v[5], "kernelStackTrace", &a->kernel_stack_trace, NO_STACKS);
 	if (v[6])
-		pc_bool(c, v[6], "userStackTrace", &a->user_stack_trace);
+		refused_flag(c, n, v[6], "userStackTrace", &a->user_stack_trace, NO_STACKS);
 	if (v[7]) {
 		bool ima = false;
-		if (pc_bool(c, v[7], "imaHash", &ima) && ima)
-			pc_unsup(c, v[7], "imaHash: IMA file hashes in events");
+		refused_flag(c, n, v[7], "imaHash", &ima, "IMA file hashes in events");
 	}
 	for (size_t i = 8; i < N(f); i++)
 		if (v[i])
@@ -262,14 +267,15 @@ static void parse_selector(struct pc *c, const struct ynode *n, struct pol_selec
 	enum { ACTIONS = PF__COUNT, RETURN_ACTIONS, DATA, NF };
 	struct fspec f[NF] = {
 		[ACTIONS] = { "matchActions", NULL },
-		[RETURN_ACTIONS] = { "matchReturnActions", NULL },
+		[RETURN_ACTIONS] = { "matchReturnActions", "veto acts once per call: put the actions in "
+						  "matchActions; with return: true they run when the call returns" },
 		[DATA] = { "matchData", "filters on data arguments" },
 	};
 	const struct ynode *v[NF];
 	size_t total = 0;
 
 	for (int k = 0; k < PF__COUNT; k++)
-		f[k].name = pol_filter_name(k);
+		f[k] = (struct fspec){ pol_filter_name(k), pol_filter_unsupported(k) };
 	s->pos = pc_pos(n);
 	if (y_is_null(n))
 		return; /* an empty selector matches everything */
@@ -285,11 +291,11 @@ static void parse_selector(struct pc *c, const struct ynode *n, struct pol_selec
 		for (uint32_t j = 0; j < y_seq_len(v[k]); j++)
 			parse_filter(c, v[k]->kids[j], k, &s->filters[s->n_filters++]);
 	if (v[ACTIONS]) {
-		s->actions_pos = pc_pos(v[ACTIONS]);
+		s->actions_pos = pc_pos(pc_key(n, v[ACTIONS]));
 		parse_actions(c, v[ACTIONS], "matchActions", &s->actions, &s->n_actions);
 	}
 	if (v[RETURN_ACTIONS]) {
-		s->return_actions_pos = pc_pos(v[RETURN_ACTIONS]);
+		s->return_actions_pos = pc_pos(pc_key(n, v[RETURN_ACTIONS]));
 		parse_actions(c, v[RETURN_ACTIONS], "matchReturnActions", &s->return_actions,
 			      &s->n_return_actions);
 	}

@@ -27,11 +27,19 @@
 #define POL_MAX_DEPTH 64
 /* YAML nodes per file (values included): bounds memory on hostile input. */
 #define POL_MAX_NODES (2u << 20)
+/* Why pod-scoped policies are refused (podSelector, TracingPolicyNamespaced, ...). */
+#define POL_NO_PODS "veto cannot tell pods apart on this node yet, and will not apply a namespaced policy " \
+	"to the whole node"
 /* Namespace inode numbers start here (PROC_*_INIT_INO, then dynamic ones). */
 #define POL_NS_INO_MIN 4026531834u
 
 struct pol_pos {
 	uint32_t line, col;
+};
+
+/* A name of the language, and why veto refuses it (NULL: supported). */
+struct pol_feature {
+	const char *name, *unsupported;
 };
 
 enum pol_type_class {
@@ -186,6 +194,7 @@ struct pol_filter {
 	enum veto_ns ns;          /* PF_NAMESPACES */
 	enum pol_capset capset;  /* PF_CAPABILITIES, PF_CAPABILITY_CHANGES */
 	bool follow_forks, is_namespace_pid, follow_children, is_namespace_capability;
+	struct pol_pos follow_children_pos;
 	struct pol_value *values;
 	size_t n_values;
 };
@@ -267,12 +276,13 @@ struct pol_list {
 	enum pol_list_type type;
 	struct pol_value *values;
 	size_t n_values;
+	struct pol_pos values_pos, pattern_pos; /* their keys (values: the list's when absent) */
 	char *pattern;
 	const char *unsupported;
 };
 
 struct pol_option {
-	struct pol_pos pos;
+	struct pol_pos pos, value_pos; /* the option; its value key */
 	char *name, *value;
 };
 
@@ -362,6 +372,13 @@ const char *pol_op_name(enum pol_op op);
 bool pol_op_negated(enum pol_op op); /* values are ANDed, not ORed */
 const char *pol_filter_name(enum pol_filter_kind k);
 const char *pol_action_name(enum pol_action_kind k);
+/* The fields of spec and the options, by index (NULL past the last), for the
+ * features table; a spec field veto refuses has its reason in *unsupported. */
+const char *pol_spec_field(size_t i, const char **unsupported);
+const char *pol_option_name(size_t i);
+/* Recognised but refused: the reason, or NULL when veto enforces it. */
+const char *pol_filter_unsupported(enum pol_filter_kind k);
+const char *pol_action_unsupported(enum pol_action_kind k);
 bool pol_action_enforces(enum pol_action_kind k); /* Sigkill, Override, Signal */
 const char *pol_capset_name(enum pol_capset c);
 const char *pol_hook_kind_name(enum pol_hook_kind k);

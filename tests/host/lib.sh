@@ -76,3 +76,6 @@ conforms() {
 			sed 's/\[[0-9]*\]/[]/g' | sort | uniq -c | sort -rn | head -n 40 | sed 's/^/    /' >&2
 	fi
 }
+# policy_head NAME: a TracingPolicy's lines up to 'spec:' (the policy tests'
+# snippets follow it)
+policy_head() { printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicy\nmetadata:\n  name: %s\nspec:\n' "$1"; }
