@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include "bpf/guard.h"
+#include "events/fields.h"
+#include "events/filter.h"
 
 #define AGENT_DEFAULT_SOCKET "/run/veto/veto.sock"
 #define AGENT_DEFAULT_LOCK "/run/veto/agent.lock"
@@ -35,6 +37,9 @@ struct agent_opts {
 	bool no_protect;           /* no self-protection (guard) */
 	uint32_t signallers[GUARD_MAX_SIGNALLERS]; /* pids allowed to signal the agent */
 	size_t n_signallers;
+	struct ev_filter export_filter;      /* --export-allowlist, --export-denylist */
+	struct field_filter *field_filters;  /* --field-filters, applied to the export */
+	size_t n_field_filters;
 };
 
 /* Runs until SIGINT/SIGTERM (SIGHUP re-reads the policy folder and reopens

@@ -30,6 +30,11 @@ static void usage(FILE *f)
 		"  --export-max-size MB    rotate the export file at this size (default 10, 0: never)\n"
 		"  --export-backups N      rotated files kept: PATH.1 .. PATH.N (default 5)\n"
 		"  -o, --output json|compact  stdout format (default json)\n"
+		"  --export-allowlist JSON export only events matching one of these Tetragon Filter\n"
+		"                          objects (one per line: {\"event_set\":[\"PROCESS_LSM\"]}, ...)\n"
+		"  --export-denylist JSON  never export events matching one of these (wins)\n"
+		"  --field-filters JSON    Tetragon FieldFilter objects, one per line, applied to the\n"
+		"                          export: {\"fields\":\"process.binary\",\"action\":\"INCLUDE\"}\n"
 		"  --ancestors             exec events carry every ancestor, not only the parent\n"
 		"  --socket PATH           control socket (default %s)\n"
 		"  --lock-file PATH        one agent per node holds it (default %s)\n"
@@ -70,10 +75,35 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 	return 0;
 }
 
+/* --export-allowlist, --export-denylist, --field-filters: parsed now, so a
+ * bad filter stops the agent before it starts, with the line at fault.
+ * which: 0 allowlist, 1 denylist, 2 field filters. */
+static int export_filter_flag(struct agent_opts *o, int which, const char *arg)
+{
+	static const char *const names[] = { "--export-allowlist", "--export-denylist", "--field-filters" };
+	struct ev_filter *f = &o->export_filter;
+	const char *name = names[which];
+	char err[400];
+	int rc;
+
+	if (which == 2)
+		rc = fields_parse_lines(arg, &o->field_filters, &o->n_field_filters, err, sizeof(err));
+	else if (which == 0)
+		rc = filter_parse_lines(arg, &f->allow, &f->nallow, err, sizeof(err));
+	else
+		rc = filter_parse_lines(arg, &f->deny, &f->ndeny, err, sizeof(err));
+	if (rc == -ENOMEM)
+		snprintf(err, sizeof(err), "out of memory");
+	if (rc)
+		out_error("agent: %s:%s", name, err);
+	return rc;
+}
+
 int cmd_agent(int argc, char **argv)
 {
 	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK, O_LOCK, O_BPFDIR, O_KEEP,
 	       O_POLICY_DIR, O_METRICS, O_NOPROT, O_SIGNALS };
+	enum { O_ALLOW = 512, O_DENY, O_FIELDS }; /* the export's filters */
 	static const struct option opts[] = {
 		{ "export-file", required_argument, NULL, O_EXPORT },
 		{ "export-max-size", required_argument, NULL, O_MAXSIZE },
@@ -93,6 +123,9 @@ int cmd_agent(int argc, char **argv)
 		{ "metrics-address", required_argument, NULL, O_METRICS },
 		{ "no-protect", no_argument, NULL, O_NOPROT },
 		{ "allow-signals-from", required_argument, NULL, O_SIGNALS },
+		{ "export-allowlist", required_argument, NULL, O_ALLOW },
+		{ "export-denylist", required_argument, NULL, O_DENY },
+		{ "field-filters", required_argument, NULL, O_FIELDS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -203,6 +236,12 @@ int cmd_agent(int argc, char **argv)
 			break;
 		case O_SIGNALS:
 			signallers = optarg;
+			break;
+		case O_ALLOW:
+		case O_DENY:
+		case O_FIELDS:
+			if (export_filter_flag(&o, c - O_ALLOW, optarg))
+				return 2;
 			break;
 		default:
 			if ((err = cmd_opt_rest(c, usage)) != CMD_NEXT)
