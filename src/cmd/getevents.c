@@ -250,8 +250,13 @@ static const char *const filter_keys[] = { "event_set", "binary_regex", "pid", "
  * pids here, where the flag's name can be said. */
 static int add_flag(struct flags *fl, int key, const char *flag, const char *arg)
 {
-	char *dup = strdup(arg), *save = NULL, pat[1200];
-	size_t len = fl->vals[key] ? strlen(fl->vals[key]) : 0;
+	char *dup = strdup(arg), *save = NULL, pat[1200], *last;
+	size_t len;
+
+	/* the values so far: NUL-separated, an empty one ends them */
+	for (last = fl->vals[key]; last && *last; last += strlen(last) + 1)
+		;
+	len = last ? (size_t)(last - fl->vals[key]) : 0;
 
 	if (!dup)
 		return -ENOMEM;
