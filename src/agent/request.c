@@ -44,19 +44,6 @@ static int fail(char *why, size_t whylen, const char *fmt, const char *arg)
 	return -EINVAL;
 }
 
-void request_types(char *out, size_t len)
-{
-	size_t o = 0;
-
-	out[0] = '\0';
-	for (int k = 0; k < EV__COUNT && o < len; k++) {
-		int n = snprintf(out + o, len - o, "%s%s", k ? ", " : "", ev_kind_name(k));
-		if (n < 0)
-			return;
-		o += n;
-	}
-}
-
 /* filter=: one Filter object, parsed by the export filters' parser. */
 static int parse_filter(char *val, struct request *r, char *why, size_t whylen)
 {

@@ -61,7 +61,5 @@ void request_free(struct request *r);
 int request_format(const struct request *r, char *out, size_t outlen);
 /* The tracingpolicy verb of op ("add", ...), or NULL. */
 const char *request_verb(enum req_op op);
-/* The event types a request accepts, "a, b, c", from the encoder's table. */
-void request_types(char *out, size_t len);
 
 #endif

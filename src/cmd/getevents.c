@@ -261,13 +261,14 @@ static int add_flag(struct flags *fl, int key, const char *flag, const char *arg
 	if (!dup)
 		return -ENOMEM;
 	for (char *it = strtok_r(dup, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+		char kinds[160];
 		enum ev_kind k;
 		char *end, *grown;
 		unsigned long v;
 
 		if (key == F_TYPES && filter_kind_parse(it, &k)) {
-			out_error("getevents: %s: unknown event type '%s' (expected PROCESS_EXEC, PROCESS_EXIT, "
-				  "PROCESS_KPROBE, PROCESS_TRACEPOINT or PROCESS_LSM)", flag, it);
+			filter_kinds_list(kinds, sizeof(kinds));
+			out_error("getevents: %s: unknown event type '%s' (expected %s)", flag, it, kinds);
 			goto bad;
 		}
 		if (key == F_PID) {

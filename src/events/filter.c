@@ -1,5 +1,6 @@
 #include "events/filter.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +108,21 @@ int filter_kind_parse(const char *s, enum ev_kind *k)
 	return ev_kind_parse(s, k);
 }
 
+void filter_kinds_list(char *out, size_t len)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (int k = 0; k < EV__COUNT && o < len; k++) {
+		const char *n = ev_kind_name(k);
+		int w = snprintf(out + o, len - o, "%s", k ? (k == EV__COUNT - 1 ? " or " : ", ") : "");
+
+		for (o += w > 0 ? (size_t)w : 0; *n && o + 1 < len; n++)
+			out[o++] = (char)toupper((unsigned char)*n);
+		out[o < len ? o : len - 1] = '\0';
+	}
+}
+
 void filter_regex_quote(const char *s, char *out, size_t outlen)
 {
 	size_t o = 0;
@@ -206,6 +222,7 @@ static int add_value(struct ev_match *m, enum fkey k, const char *key, const str
 		     size_t errlen)
 {
 	enum ev_kind kind;
+	char kinds[160];
 
 	if (k == K_PID)
 		return add_pid(m, v, key, err, errlen);
@@ -214,8 +231,8 @@ static int add_value(struct ev_match *m, enum fkey k, const char *key, const str
 	switch (k) {
 	case K_EVENT_SET:
 		if (filter_kind_parse(v->str, &kind)) {
-			snprintf(err, errlen, "'%s': unknown event type '%.64s' (expected PROCESS_EXEC, "
-				 "PROCESS_EXIT, PROCESS_KPROBE, PROCESS_TRACEPOINT or PROCESS_LSM)", key, v->str);
+			filter_kinds_list(kinds, sizeof(kinds));
+			snprintf(err, errlen, "'%s': unknown event type '%.64s' (expected %s)", key, v->str, kinds);
 			return -EINVAL;
 		}
 		m->kinds |= 1u << kind;

@@ -69,6 +69,9 @@ void filter_free(struct ev_filter *f);
 /* An event type by Tetragon's name (PROCESS_KPROBE) or veto's
  * (process_kprobe, kprobe); 0 or -EINVAL. */
 int filter_kind_parse(const char *s, enum ev_kind *k);
+/* "PROCESS_EXEC, ..., or PROCESS_LSM": the types veto has, from the
+ * encoder's table, for messages. */
+void filter_kinds_list(char *out, size_t len);
 /* Appends to out a pattern matching exactly s (for veto's --binary). */
 void filter_regex_quote(const char *s, char *out, size_t outlen);
 

@@ -140,6 +140,31 @@ static void errors(void **state)
 	}
 }
 
+/* The error lists every type the parser takes, from the encoder's table:
+ * each one listed parses, and they are all there. */
+static void type_error_lists_accepted_types(void **state)
+{
+	struct ev_match *list = NULL;
+	char err[300], *l, *save = NULL;
+	size_t n = 0;
+	enum ev_kind k;
+	int seen = 0;
+
+	assert_int_equal(filter_parse_lines("{\"event_set\":[\"PROCESS_UPROBE\"]}", &list, &n, err, sizeof(err)),
+			 -EINVAL);
+	l = strstr(err, "(expected ");
+	assert_non_null(l);
+	l += strlen("(expected ");
+	l[strcspn(l, ")")] = '\0';
+	for (char *t = strtok_r(l, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		if (!strcmp(t, "or"))
+			continue;
+		assert_int_equal(filter_kind_parse(t, &k), 0);
+		seen |= 1 << k;
+	}
+	assert_int_equal(seen, (1 << EV__COUNT) - 1);
+}
+
 /* veto's exact --binary becomes a pattern matching that path only, whatever
  * characters it holds. */
 static void exact_binary(void **state)
@@ -193,6 +218,7 @@ int main(void)
 		cmocka_unit_test(view_of_ev),
 		cmocka_unit_test(errors),
 		cmocka_unit_test(exact_binary),
+		cmocka_unit_test(type_error_lists_accepted_types),
 	};
 	return cmocka_run_group_tests_name("filter", tests, NULL, NULL);
 }
