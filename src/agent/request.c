@@ -213,12 +213,15 @@ int request_parse(const char *line, struct request *r, char *why, size_t whylen)
 
 		if (r->op == REQ_STATUS)
 			return fail(why, whylen, "'status' takes no argument, got '%.64s'", word);
-		if (!eq || eq == word)
-			return fail(why, whylen, "expected key=value, got '%.64s'", word);
-		*eq = '\0';
-		err = tp ? policy_key(word, eq + 1, r, &seen, why, whylen) : getevents_key(word, eq + 1, r, why, whylen);
+		if (!eq || eq == word) {
+			err = fail(why, whylen, "expected key=value, got '%.64s'", word);
+		} else {
+			*eq = '\0';
+			err = tp ? policy_key(word, eq + 1, r, &seen, why, whylen) :
+				   getevents_key(word, eq + 1, r, why, whylen);
+		}
 		if (err) {
-			request_free(r);
+			request_free(r); /* a filter parsed before the fault */
 			return err;
 		}
 	}

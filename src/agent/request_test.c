@@ -49,6 +49,7 @@ static void rejects_malformed(void **state)
 		{ "getevents filter={\"event_set\":[\"PROCESS_UPROBE\"]}", "unknown event type 'PROCESS_UPROBE'" },
 		{ "getevents filter={\"pid\":[-1]}", "'pid': expected a list of process ids" },
 		{ "getevents filter={} filter={}", "'filter' given twice" },
+		{ "getevents filter={\"binary_regex\":[\"a\"]} x", "expected key=value" },
 		{ "status now", "takes no argument" },
 	};
 	struct request r;
