@@ -41,6 +41,16 @@ static void on_event_count(void *ctx, const struct ev *e)
 {
 }
 
+/* The compact form as the agent makes it: the JSON, read back, rendered. */
+static void on_event_compact(void *ctx, const struct ev *e)
+{
+	struct bench *b = ctx;
+
+	jw_reset(&b->w);
+	enc_compact(&b->w, &b->pl.enc, e);
+	b->oom += b->w.oom;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -213,10 +223,27 @@ int main(int argc, char **argv)
 		rate[pass] = (b.pl.events[EV_PROCESS_EXEC] + b.pl.events[EV_PROCESS_EXIT] - ev0) / dt;
 	}
 	qsort(rate, passes, sizeof(*rate), cmp_double);
+	double bare = rate[(passes - 1) / 2];
+
+	/* and with the compact form instead of the JSON */
+	b.pl.emit = on_event_compact;
+	for (long pass = 0; pass < passes; pass++) {
+		uint64_t ev0 = b.pl.events[EV_PROCESS_EXEC] + b.pl.events[EV_PROCESS_EXIT];
+		double t0 = now_s(), dt;
+
+		for (size_t i = 0; i < nrec; i++)
+			pipeline_push(&b.pl, recs + off[i], len[i]);
+		proc_cache_reap(b.pl.cache, UINT64_MAX, false);
+		dt = now_s() - t0;
+		rate[pass] = (b.pl.events[EV_PROCESS_EXEC] + b.pl.events[EV_PROCESS_EXIT] - ev0) / dt;
+	}
+	qsort(rate, passes, sizeof(*rate), cmp_double);
 	printf("\nevents/s, decode + cache + JSON: median %.0f, min %.0f, max %.0f (target >= 1,000,000 on one core: %s)\n",
 	       med, lo, hi, med >= 1e6 ? "met" : "MISSED");
 	printf("events/s, decode + cache only (no encoding): median %.0f; the JSON encoding takes %.0f%% of the time\n",
-	       rate[(passes - 1) / 2], 100.0 * (1 - med / rate[(passes - 1) / 2]));
+	       bare, 100.0 * (1 - med / bare));
+	printf("events/s, decode + cache + compact (JSON, read back, rendered): median %.0f\n",
+	       rate[(passes - 1) / 2]);
 	printf("JSON: %.0f bytes per event on average (%.0f MB/s at the median rate)\n", (double)b.bytes / evs,
 	       med * b.bytes / evs / 1e6);
 	printf("bad records %" PRIu64 ", encoder out of memory %" PRIu64 ", JSON bytes %" PRIu64 "\n",

@@ -33,6 +33,7 @@
 #include "sensors/process.h"
 #include "sinks/bus.h"
 #include "sinks/export.h"
+#include "sinks/fieldmask.h"
 #include "sinks/metrics.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -52,6 +53,7 @@ struct agent {
 	struct pipeline pl;
 	struct sink_bus bus;
 	struct export_sink exp;
+	struct fieldmask_sink mask;  /* before exp when --field-filters are given */
 	struct metrics_sink metrics;
 	struct http_server http;
 	struct clients clients;
@@ -284,6 +286,7 @@ static void cleanup(struct agent *a)
 	guard_close(a->guard); /* last: nothing it protects is left */
 	pipeline_fini(&a->pl);
 	file_sink_close(&a->exp.f);
+	fieldmask_sink_fini(&a->mask);
 	sink_bus_fini(&a->bus);
 	if (a->lfd >= 0) {
 		close(a->lfd);
@@ -393,7 +396,11 @@ int agent_run(const struct agent_opts *o)
 		logmsg("Error: the export file's compressor: %s", strerror(-err));
 		goto out;
 	}
-	sink_bus_add(&a->bus, &a->exp.s); /* the export: every event, first */
+	if (o->export_filter.nallow || o->export_filter.ndeny)
+		a->exp.s.filter = &o->export_filter;
+	fieldmask_sink_init(&a->mask, &a->exp.s, o->field_filters, o->n_field_filters);
+	/* the export: every event it wants, first */
+	sink_bus_add(&a->bus, o->n_field_filters ? &a->mask.s : &a->exp.s);
 	sink_bus_add(&a->bus, &a->metrics.s);
 	if (o->record_file) {
 		a->recfd = file_open_safe(o->record_file, true);

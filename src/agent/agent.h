@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include "bpf/guard.h"
+#include "events/fields.h"
+#include "events/filter.h"
 
 struct redactor;
 
@@ -48,6 +50,9 @@ struct agent_opts {
 	bool export_compress;        /* gzip the rotated export files */
 	size_t process_cache_size;   /* running processes held at most (0: no bound) */
 	struct redactor *redact;     /* secrets taken out of arguments (NULL: none) */
+	struct ev_filter export_filter;      /* --export-allowlist, --export-denylist */
+	struct field_filter *field_filters;  /* --field-filters, applied to the export */
+	size_t n_field_filters;
 };
 
 /* The node name of events and exec_ids: --node-name, else HUBBLE_NODE_NAME,

@@ -63,6 +63,7 @@ static void drop_client(struct clients *cs, struct client *c, const char *why)
 	if (c->out.cap > CLIENT_QUEUE_KEEP)
 		cs->trim = true;
 	sink_bus_remove(cs->bus, &c->out.s);
+	request_free(&c->req); /* its filter's regexes */
 	cs->dropped_gone += c->out.s.st.dropped;
 	c->out.s.ops->close(&c->out.s);
 	c->used = false;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/jsonr.h"
+
 static int unhex(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -42,54 +44,41 @@ static int fail(char *why, size_t whylen, const char *fmt, const char *arg)
 	return -EINVAL;
 }
 
-void request_types(char *out, size_t len)
+/* filter=: one Filter object, parsed by the export filters' parser. */
+static int parse_filter(char *val, struct request *r, char *why, size_t whylen)
 {
-	size_t o = 0;
+	char err[300];
+	struct jr obj;
+	int rc;
 
-	out[0] = '\0';
-	for (int k = 0; k < EV__COUNT && o < len; k++) {
-		int n = snprintf(out + o, len - o, "%s%s", k ? ", " : "", ev_kind_name(k));
-		if (n < 0)
-			return;
-		o += n;
-	}
+	if (unescape(val))
+		return fail(why, whylen, "bad %%-escape in '%s'", "filter");
+	if (strlen(val) >= sizeof(r->filter_json))
+		return fail(why, whylen, "'%s' too long", "filter");
+	rc = jr_parse(val, &obj);
+	if (rc == -EINVAL)
+		return fail(why, whylen, "'%s' is not a JSON object", "filter");
+	if (rc)
+		return rc;
+	rc = filter_parse_obj(&obj, &r->match, err, sizeof(err));
+	jr_free(&obj);
+	if (rc == -EINVAL)
+		return fail(why, whylen, "bad filter: %s", err);
+	if (rc)
+		return rc;
+	strcpy(r->filter_json, val);
+	r->filter.allow = &r->match;
+	r->filter.nallow = 1;
+	return 0;
 }
 
-static int parse_list(char *val, const char *key, struct request *r, char *why, size_t whylen)
+void request_free(struct request *r)
 {
-	char *save = NULL;
-
-	for (char *item = strtok_r(val, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		if (unescape(item))
-			return fail(why, whylen, "bad %%-escape in '%s'", key);
-		if (!strcmp(key, "types")) {
-			enum ev_kind k;
-			if (ev_kind_parse(item, &k)) {
-				char types[256];
-				request_types(types, sizeof(types));
-				snprintf(why, whylen, "unknown event type '%.64s' (expected one of %s)", item, types);
-				return -EINVAL;
-			}
-			r->filter.kinds |= 1u << k;
-		} else if (!strcmp(key, "binary")) {
-			if (r->filter.nbinaries >= FILTER_MAX)
-				return fail(why, whylen, "too many values for '%s' (at most 16)", key);
-			if (strlen(item) >= sizeof(r->filter.binaries[0]))
-				return fail(why, whylen, "binary too long: '%.64s...'", item);
-			strcpy(r->filter.binaries[r->filter.nbinaries++], item);
-		} else if (!strcmp(key, "pid")) {
-			char *end;
-			unsigned long v;
-			errno = 0;
-			v = strtoul(item, &end, 10);
-			if (*end || errno || v == 0 || v > UINT32_MAX || item[0] == '-')
-				return fail(why, whylen, "bad pid '%s'", item);
-			if (r->filter.npids >= FILTER_MAX)
-				return fail(why, whylen, "too many values for '%s' (at most 16)", key);
-			r->filter.pids[r->filter.npids++] = v;
-		}
-	}
-	return 0;
+	if (r->filter.allow == &r->match)
+		filter_matches_free(&r->match, 1);
+	r->filter.allow = NULL;
+	r->filter.nallow = 0;
+	r->filter_json[0] = '\0';
 }
 
 static const char *const verbs[] = {
@@ -114,10 +103,10 @@ static int getevents_key(char *word, char *val, struct request *r, char *why, si
 			return fail(why, whylen, "unknown format '%.64s' (expected json or compact)", val);
 	} else if (!strcmp(word, "ancestors")) {
 		r->ancestors = !strcmp(val, "1") || !strcmp(val, "true");
-	} else if (!strcmp(word, "types") || !strcmp(word, "binary") || !strcmp(word, "pid")) {
-		if (!val[0])
-			return fail(why, whylen, "empty value for '%s'", word);
-		return parse_list(val, word, r, why, whylen);
+	} else if (!strcmp(word, "filter")) {
+		if (r->filter.allow)
+			return fail(why, whylen, "'%s' given twice", word);
+		return parse_filter(val, r, why, whylen);
 	} else {
 		return fail(why, whylen, "unknown key '%.64s'", word);
 	}
@@ -224,12 +213,17 @@ int request_parse(const char *line, struct request *r, char *why, size_t whylen)
 
 		if (r->op == REQ_STATUS)
 			return fail(why, whylen, "'status' takes no argument, got '%.64s'", word);
-		if (!eq || eq == word)
-			return fail(why, whylen, "expected key=value, got '%.64s'", word);
-		*eq = '\0';
-		err = tp ? policy_key(word, eq + 1, r, &seen, why, whylen) : getevents_key(word, eq + 1, r, why, whylen);
-		if (err)
+		if (!eq || eq == word) {
+			err = fail(why, whylen, "expected key=value, got '%.64s'", word);
+		} else {
+			*eq = '\0';
+			err = tp ? policy_key(word, eq + 1, r, &seen, why, whylen) :
+				   getevents_key(word, eq + 1, r, why, whylen);
+		}
+		if (err) {
+			request_free(r); /* a filter parsed before the fault */
 			return err;
+		}
 	}
 	return tp ? policy_check(r, seen, why, whylen) : 0;
 }
@@ -279,20 +273,10 @@ int request_format(const struct request *r, char *out, size_t outlen)
 	APPEND("getevents format=%s", r->format == FMT_COMPACT ? "compact" : "json");
 	if (r->ancestors)
 		APPEND(" ancestors=1");
-	if (r->filter.kinds) {
-		APPEND(" types=");
-		for (int k = 0, first = 1; k < EV__COUNT; k++)
-			if (r->filter.kinds >> k & 1) {
-				APPEND("%s%s", first ? "" : ",", ev_kind_name(k));
-				first = 0;
-			}
-	}
-	for (int i = 0; i < r->filter.nbinaries; i++) {
-		APPEND(i ? "," : " binary=");
-		if (put_escaped(out, outlen, &o, r->filter.binaries[i]))
+	if (r->filter_json[0]) {
+		APPEND(" filter=");
+		if (put_escaped(out, outlen, &o, r->filter_json))
 			return -ENOSPC;
 	}
-	for (int i = 0; i < r->filter.npids; i++)
-		APPEND("%s%u", i ? "," : " pid=", r->filter.pids[i]);
 	return 0;
 }

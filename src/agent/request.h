@@ -1,6 +1,7 @@
 /* Control socket requests: one line, words separated by spaces.
- *   getevents [format=json|compact] [types=process_exec,...] [binary=/a,/b]
- *             [pid=1,2] [ancestors=1]
+ *   getevents [format=json|compact] [ancestors=1] [filter=JSON]
+ *       JSON: one Tetragon Filter object (events/filter.h), the same the
+ *       export's --export-allowlist takes
  *   status
  *   tracingpolicy list
  *   tracingpolicy add file=NAME length=N [mode=enforce|monitor]
@@ -42,20 +43,23 @@ struct request {
 	enum req_op op;
 	enum ev_format format;
 	bool ancestors;
-	struct ev_filter filter;
+	char filter_json[REQ_MAX_LINE]; /* getevents: "" for every event */
+	struct ev_match match;           /* filter_json, parsed */
+	struct ev_filter filter;         /* allow: match, when filter_json is set */
 	char name[REQ_MAX_NAME]; /* the policy; for add the file name */
 	size_t body_len;         /* add: bytes after the line */
 	enum req_mode mode;
 };
 
-/* Parses one line (without its newline). Returns 0, or -EINVAL with a reason
- * for the client in why. */
+/* Parses one line (without its newline) into r (overwritten: free it
+ * first). Returns 0, or -EINVAL with a reason for the client in why, or
+ * -ENOMEM. */
 int request_parse(const char *line, struct request *r, char *why, size_t whylen);
+/* Frees what a parsed request holds (its filter's regexes). */
+void request_free(struct request *r);
 /* Writes a request line for r (no newline); returns 0 or -ENOSPC. */
 int request_format(const struct request *r, char *out, size_t outlen);
 /* The tracingpolicy verb of op ("add", ...), or NULL. */
 const char *request_verb(enum req_op op);
-/* The event types a request accepts, "a, b, c", from the encoder's table. */
-void request_types(char *out, size_t len);
 
 #endif

@@ -56,6 +56,11 @@ static void usage(FILE *f)
 		"  --export-veto           the export's policy events carry a \"veto\" key: what\n"
 		"                          enforcement did (by default every line is a plain\n"
 		"                          Tetragon event; getevents clients always get it)\n"
+		"  --export-allowlist JSON export only events matching one of these Tetragon Filter\n"
+		"                          objects (one per line: {\"event_set\":[\"PROCESS_LSM\"]}, ...)\n"
+		"  --export-denylist JSON  never export events matching one of these (wins)\n"
+		"  --field-filters JSON    Tetragon FieldFilter objects, one per line, applied to the\n"
+		"                          export: {\"fields\":\"process.binary\",\"action\":\"INCLUDE\"}\n"
 		"  --socket PATH           control socket (default %s)\n"
 		"  --lock-file PATH        one agent per node holds it (default %s)\n"
 		"  --node-name NAME        node name in events and exec_ids (default: $HUBBLE_NODE_NAME,\n"
@@ -151,12 +156,37 @@ static int check_node_name(const char *given)
 	return 0;
 }
 
+/* --export-allowlist, --export-denylist, --field-filters: parsed now, so a
+ * bad filter stops the agent before it starts, with the line at fault.
+ * which: 0 allowlist, 1 denylist, 2 field filters. */
+static int export_filter_flag(struct agent_opts *o, int which, const char *arg)
+{
+	static const char *const names[] = { "--export-allowlist", "--export-denylist", "--field-filters" };
+	struct ev_filter *f = &o->export_filter;
+	const char *name = names[which];
+	char err[400];
+	int rc;
+
+	if (which == 2)
+		rc = fields_parse_lines(arg, &o->field_filters, &o->n_field_filters, err, sizeof(err));
+	else if (which == 0)
+		rc = filter_parse_lines(arg, &f->allow, &f->nallow, err, sizeof(err));
+	else
+		rc = filter_parse_lines(arg, &f->deny, &f->ndeny, err, sizeof(err));
+	if (rc == -ENOMEM)
+		snprintf(err, sizeof(err), "out of memory");
+	if (rc)
+		out_error("agent: %s:%s", name, err);
+	return rc;
+}
+
 int cmd_agent(int argc, char **argv)
 {
 	enum { O_EXPORT = 256, O_MAXSIZE, O_BACKUPS, O_SOCKET, O_NODE, O_RINGBUF, O_RECORD, O_ANC, O_POLICY, O_WALK, O_LOCK, O_BPFDIR, O_KEEP,
 	       O_POLICY_DIR, O_METRICS, O_NOPROT, O_SIGNALS,
 	       O_ROTATE_EVERY, O_COMPRESS, O_CACHE_SIZE, O_REDACT };
 	enum { O_ENABLE_ANC = 512, O_CRED, O_NS, O_EXPORT_VETO };
+	enum { O_ALLOW = 768, O_DENY, O_FIELDS }; /* the export's filters */
 	static const struct option opts[] = {
 		{ "export-file", required_argument, NULL, O_EXPORT },
 		{ "export-max-size", required_argument, NULL, O_MAXSIZE },
@@ -190,6 +220,9 @@ int cmd_agent(int argc, char **argv)
 		{ "export-file-compress", optional_argument, NULL, O_COMPRESS },
 		{ "process-cache-size", required_argument, NULL, O_CACHE_SIZE },
 		{ "redaction-filters", required_argument, NULL, O_REDACT },
+		{ "export-allowlist", required_argument, NULL, O_ALLOW },
+		{ "export-denylist", required_argument, NULL, O_DENY },
+		{ "field-filters", required_argument, NULL, O_FIELDS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -356,6 +389,12 @@ int cmd_agent(int argc, char **argv)
 			break;
 		case O_SIGNALS:
 			signallers = optarg;
+			break;
+		case O_ALLOW:
+		case O_DENY:
+		case O_FIELDS:
+			if (export_filter_flag(&o, c - O_ALLOW, optarg))
+				return 2;
 			break;
 		default:
 			if ((err = cmd_opt_rest(c, usage)) != CMD_NEXT)

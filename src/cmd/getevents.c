@@ -1,4 +1,7 @@
-/* veto getevents: streams events from a running agent; the agent filters. */
+/* veto getevents: prints events, as `tetra getevents` does, from a running
+ * agent (the agent applies the filters too, so it sends only what is
+ * printed) or, when standard input is a file or a pipe, from exported JSON
+ * lines read there. Both paths print each line through one function. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -6,80 +9,352 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/agent.h"
 #include "agent/request.h"
 #include "cmd/client.h"
 #include "cmd/cmd.h"
+#include "events/compact.h"
+#include "events/evjson.h"
+#include "events/fields.h"
+#include "events/filter.h"
 #include "util/out.h"
+
+#define LINE_MAX_BYTES (1u << 20) /* an exported line, at most */
 
 static void usage(FILE *f)
 {
-	char types[256];
-
-	request_types(types, sizeof(types));
 	fprintf(f,
-		"Usage: veto getevents [-o json|compact] [--event-types T,...] [--binary PATH,...]\n"
-		"                      [--pid PID,...] [--ancestors] [-n COUNT] [--socket PATH]\n"
-		"Streams events from a running `veto agent`. Filters are applied in the agent.\n"
-		"  --event-types    %s\n"
-		"                   (comma-separated, repeatable)\n"
-		"  --binary         exact binary path (comma-separated, repeatable)\n"
-		"  --pid            process id (comma-separated, repeatable)\n"
-		"  -n, --count N    exit after N events\n"
-		"  --status         print the agent's counters as JSON and exit\n",
-		types);
+		"Usage: veto getevents [-o json|compact] [-e TYPE,...] [--process REGEX,...]\n"
+		"                      [--binary PATH,...] [--pid PID,...] [--policy-names NAME,...]\n"
+		"                      [--pod REGEX,...] [--namespace NS,...] [-f FIELD,...] [-F FIELD,...]\n"
+		"                      [--timestamps] [--color auto|always|never] [--ancestors]\n"
+		"                      [-n COUNT] [--socket PATH] [--status]\n"
+		"Prints events from a running `veto agent`, or, when standard input is not a\n"
+		"character device (a file or a pipe), the exported JSON lines read there.\n"
+		"  -o, --output        json (default) or compact (Tetragon's line, then what veto did)\n"
+		"  -e, --event-types   PROCESS_EXEC, PROCESS_EXIT, PROCESS_KPROBE, PROCESS_TRACEPOINT,\n"
+		"                      PROCESS_LSM (or process_exec, ...)\n"
+		"  --process           regular expression on the binary (Go RE2 syntax)\n"
+		"  --binary            exact binary path\n"
+		"  --pid               process id\n"
+		"  --policy-names      policy events of these policies\n"
+		"  --pod, --namespace  pod regex, namespace: a process in no pod matches neither\n"
+		"  -f, --include-fields  keep only these fields of the event (process.binary,...)\n"
+		"  -F, --exclude-fields  drop these fields\n"
+		"  --timestamps        print each event's time first (compact)\n"
+		"  --color             colours of the compact form (auto: when stdout is a terminal)\n"
+		"  --ancestors         exec events carry all ancestors (from an agent)\n"
+		"  -n, --count N       exit after N events\n"
+		"  --status            print the agent's counters as JSON and exit\n"
+		"Filter flags take comma-separated values and repeat; values of one flag are\n"
+		"ORed, flags ANDed.\n");
 }
 
-/* Splits a comma list into a request value (escaping is done by request_format). */
-static int add_values(struct request *r, int key, const char *arg)
+/* What getevents does to each line, whichever way it came. */
+struct printer {
+	enum ev_format fmt;
+	struct compact_opts copt;
+	struct ev_filter filter;
+	struct ev_match match;
+	struct field_filter fields[2]; /* -f, -F */
+	size_t nfields;
+	struct jw w;
+};
+
+/* Prints line when it passes. 1 printed, 0 filtered out, -EINVAL bad (err),
+ * -EPIPE stdout gone. */
+static int print_line(struct printer *p, const char *line, char *err, size_t errlen)
 {
-	char *dup = strdup(arg), *save = NULL;
-	char why[256];
-	int err = 0;
+	struct ev_view v;
+	struct jr ev;
+	bool changed;
+	int rc;
+
+	rc = jr_parse(line, &ev);
+	if (rc || ev.type != JR_OBJ) {
+		snprintf(err, errlen, rc == -ENOMEM ? "out of memory" : "not a JSON object");
+		jr_free(&ev);
+		return rc == -ENOMEM ? rc : -EINVAL;
+	}
+	evjson_view(&ev, &v);
+	if (!filter_view_match(&p->filter, &v)) {
+		jr_free(&ev);
+		return 0;
+	}
+	changed = fields_apply(p->fields, p->nfields, &ev);
+	jw_reset(&p->w);
+	if (p->fmt == FMT_COMPACT)
+		rc = compact_render(&p->w, &ev, &p->copt, err, errlen);
+	else if (changed)
+		fields_write(&p->w, &ev);
+	else
+		jw_raw(&p->w, line, strlen(line));
+	jr_free(&ev);
+	if (rc)
+		return rc;
+	jw_raw(&p->w, "\n", 1);
+	if (p->w.oom)
+		return -ENOMEM;
+	if (fwrite(p->w.buf, 1, p->w.len, stdout) != p->w.len || fflush(stdout))
+		return -EPIPE;
+	return 1;
+}
+
+/* Reads one line of at most LINE_MAX_BYTES into buf (newline removed).
+ * 1 a line, 0 end of input, -E2BIG a longer line (skipped to its end). */
+static int read_line(FILE *in, char *buf)
+{
+	size_t n;
+
+	if (!fgets(buf, LINE_MAX_BYTES + 2, in))
+		return 0;
+	n = strlen(buf);
+	if (n && buf[n - 1] == '\n') {
+		buf[n - 1] = '\0';
+		return 1;
+	}
+	if (n <= LINE_MAX_BYTES)
+		return 1; /* the last line, without a newline */
+	while (fgets(buf, LINE_MAX_BYTES + 2, in) && !strchr(buf, '\n'))
+		;
+	return -E2BIG;
+}
+
+/* The stdin mode: each bad line is reported and counted; 1 at the end if any. */
+static int from_stdin(struct printer *p, long count)
+{
+	char *buf = malloc(LINE_MAX_BYTES + 2), err[256];
+	unsigned long lineno = 0, bad = 0;
+	long seen = 0;
+	int rc = 0;
+
+	if (!buf)
+		return 1;
+	while (count < 0 || seen < count) {
+		rc = read_line(stdin, buf);
+		if (rc == 0)
+			break;
+		lineno++;
+		if (rc == -E2BIG) {
+			fprintf(stderr, "Error: stdin:%lu: line longer than %u bytes\n", lineno, LINE_MAX_BYTES);
+			bad++;
+			continue;
+		}
+		if (!buf[strspn(buf, " \t\r")])
+			continue;
+		rc = print_line(p, buf, err, sizeof(err));
+		if (rc == -EPIPE || rc == -ENOMEM)
+			break;
+		if (rc < 0) {
+			fprintf(stderr, "Error: stdin:%lu: %s\n", lineno, err);
+			bad++;
+		}
+		seen += rc > 0;
+	}
+	free(buf);
+	if (rc == -ENOMEM)
+		out_error("getevents: out of memory");
+	if (bad)
+		out_error("getevents: %lu bad line%s on stdin", bad, bad == 1 ? "" : "s");
+	return bad || rc == -ENOMEM ? 1 : 0;
+}
+
+/* The agent's answer, then its events. */
+static int from_agent(struct printer *p, const struct request *r, const char *sock, long count)
+{
+	char line[REQ_MAX_LINE + 1], err[256], *buf;
+	bool header = false;
+	long seen = 0;
+	int fd, rc, status = 0;
+	FILE *in;
+
+	if (request_format(r, line, sizeof(line) - 1)) {
+		out_error("getevents: request too long (filters too many or too long)");
+		return 2;
+	}
+	strcat(line, "\n");
+	fd = cmd_connect_agent(sock);
+	if (fd < 0) {
+		out_error("getevents: cannot connect to the agent at %s: %s%s", sock, strerror(-fd),
+			  fd == -ENOENT || fd == -ECONNREFUSED ? " (is `veto agent` running?)" : "");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0) {
+		out_error("getevents: sending the request: %s", strerror(errno));
+		close(fd);
+		return 1;
+	}
+	in = fdopen(fd, "r");
+	buf = malloc(LINE_MAX_BYTES + 2);
+	if (!in || !buf) {
+		free(buf);
+		in ? fclose(in) : close(fd);
+		return 1;
+	}
+	while ((rc = read_line(in, buf)) != 0) {
+		if (rc < 0) {
+			out_warn("getevents: skipped a line longer than %u bytes from the agent", LINE_MAX_BYTES);
+			continue;
+		}
+		if (!header) {
+			header = true;
+			if (!strncmp(buf, "{\"error\":", 9)) {
+				/* the agent's message is JSON: show it as the error */
+				out_error("getevents: agent refused the request: %s", buf);
+				status = 1;
+				break;
+			}
+			if (r->op == REQ_STATUS) {
+				puts(buf);
+				break;
+			}
+			continue;
+		}
+		if (!strncmp(buf, "{\"veto_lost\":", 13)) {
+			out_warn("events dropped by the agent for this client: %s", buf);
+			continue;
+		}
+		rc = print_line(p, buf, err, sizeof(err));
+		if (rc == -EPIPE)
+			break; /* our reader went away: stop quietly, the agent copes */
+		if (rc < 0)
+			out_warn("getevents: an event from the agent: %s", err);
+		if (rc > 0 && count > 0 && ++seen >= count)
+			break;
+	}
+	free(buf);
+	fclose(in);
+	if (!header) {
+		out_error("getevents: the agent closed the connection without answering");
+		return 1;
+	}
+	return status;
+}
+
+/* The filter flags, gathered as one Tetragon Filter object. */
+struct flags {
+	struct jw json;
+	const char *key[6];
+	char *vals[6];
+};
+
+enum { F_TYPES, F_BIN, F_PID, F_POD, F_NS, F_POL };
+static const char *const filter_keys[] = { "event_set", "binary_regex", "pid", "pod_regex", "namespace",
+					    "policy_names" };
+
+/* Adds optarg's comma-separated values to the key; checks event types and
+ * pids here, where the flag's name can be said. */
+static int add_flag(struct flags *fl, int key, const char *flag, const char *arg)
+{
+	char *dup = strdup(arg), *save = NULL, pat[1200], *last;
+	size_t len;
+
+	/* the values so far: NUL-separated, an empty one ends them */
+	for (last = fl->vals[key]; last && *last; last += strlen(last) + 1)
+		;
+	len = last ? (size_t)(last - fl->vals[key]) : 0;
 
 	if (!dup)
 		return -ENOMEM;
-	for (char *it = strtok_r(dup, ",", &save); it && !err; it = strtok_r(NULL, ",", &save)) {
-		if (key == 'b') {
-			if (r->filter.nbinaries >= FILTER_MAX || strlen(it) >= sizeof(r->filter.binaries[0])) {
-				out_error("getevents: too many or too long --binary values (at most 16)");
-				err = -EINVAL;
-			} else {
-				strcpy(r->filter.binaries[r->filter.nbinaries++], it);
-			}
-		} else {
-			/* reuse the agent's parser for types and pids: one definition */
-			char line[300];
-			struct request tmp;
-			snprintf(line, sizeof(line), "getevents %s=%s", key == 't' ? "types" : "pid", it);
-			if (request_parse(line, &tmp, why, sizeof(why))) {
-				out_error("getevents: %s", why);
-				err = -EINVAL;
-			} else if (key == 't') {
-				r->filter.kinds |= tmp.filter.kinds;
-			} else if (r->filter.npids >= FILTER_MAX) {
-				out_error("getevents: too many --pid values (at most 16)");
-				err = -EINVAL;
-			} else {
-				r->filter.pids[r->filter.npids++] = tmp.filter.pids[0];
+	for (char *it = strtok_r(dup, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+		char kinds[160];
+		enum ev_kind k;
+		char *end, *grown;
+		unsigned long v;
+
+		if (key == F_TYPES && filter_kind_parse(it, &k)) {
+			filter_kinds_list(kinds, sizeof(kinds));
+			out_error("getevents: %s: unknown event type '%s' (expected %s)", flag, it, kinds);
+			goto bad;
+		}
+		if (key == F_PID) {
+			errno = 0;
+			v = strtoul(it, &end, 10);
+			if (*end || errno || v == 0 || v > UINT32_MAX || it[0] == '-') {
+				out_error("getevents: %s: bad process id '%s'", flag, it);
+				goto bad;
 			}
 		}
+		if (key == F_BIN && !strcmp(flag, "--binary")) {
+			filter_regex_quote(it, pat, sizeof(pat));
+			it = pat;
+		}
+		grown = realloc(fl->vals[key], len + strlen(it) + 2);
+		if (!grown)
+			goto bad;
+		fl->vals[key] = grown;
+		/* values kept NUL-separated */
+		memcpy(grown + len, it, strlen(it) + 1);
+		len += strlen(it) + 1;
+		grown[len] = '\0';
 	}
 	free(dup);
-	return err;
+	return 0;
+bad:
+	free(dup);
+	return -EINVAL;
+}
+
+/* The Filter JSON of the flags, "" when none was given. */
+static void flags_json(struct flags *fl, char *out, size_t outlen)
+{
+	bool any = false;
+
+	jw_init(&fl->json);
+	jw_obj_open(&fl->json);
+	for (int k = 0; k < 6; k++) {
+		if (!fl->vals[k])
+			continue;
+		any = true;
+		jw_key(&fl->json, filter_keys[k]);
+		jw_arr_open(&fl->json);
+		for (const char *v = fl->vals[k]; *v; v += strlen(v) + 1) {
+			if (k == F_PID)
+				jw_uint(&fl->json, strtoul(v, NULL, 10));
+			else
+				jw_str(&fl->json, v);
+		}
+		jw_arr_close(&fl->json);
+		free(fl->vals[k]);
+	}
+	jw_obj_close(&fl->json);
+	snprintf(out, outlen, "%.*s", any && !fl->json.oom ? (int)fl->json.len : 0, fl->json.buf);
+	jw_free(&fl->json);
+}
+
+static int fields_flag(struct printer *p, bool include, const char *flag, const char *arg)
+{
+	struct field_filter *f = &p->fields[include ? 0 : 1];
+	char err[200];
+
+	f->include = include;
+	if (fields_parse_paths(f, arg, err, sizeof(err))) {
+		out_error("getevents: %s: %s", flag, err);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int cmd_getevents(int argc, char **argv)
 {
-	enum { O_TYPES = 256, O_BINARY, O_PID, O_SOCKET, O_ANC, O_STATUS };
+	enum { O_BINARY = 256, O_PID, O_SOCKET, O_ANC, O_STATUS, O_PROCESS, O_POD, O_NS, O_POL, O_TS, O_COLOR };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "event-types", required_argument, NULL, O_TYPES },
+		{ "event-types", required_argument, NULL, 'e' },
+		{ "process", required_argument, NULL, O_PROCESS },
 		{ "binary", required_argument, NULL, O_BINARY },
 		{ "pid", required_argument, NULL, O_PID },
+		{ "pod", required_argument, NULL, O_POD },
+		{ "namespace", required_argument, NULL, O_NS },
+		{ "policy-names", required_argument, NULL, O_POL },
+		{ "include-fields", required_argument, NULL, 'f' },
+		{ "exclude-fields", required_argument, NULL, 'F' },
+		{ "timestamps", no_argument, NULL, O_TS },
+		{ "color", required_argument, NULL, O_COLOR },
 		{ "ancestors", no_argument, NULL, O_ANC },
 		{ "count", required_argument, NULL, 'n' },
 		{ "socket", required_argument, NULL, O_SOCKET },
@@ -87,40 +362,60 @@ int cmd_getevents(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *sock = AGENT_DEFAULT_SOCKET;
-	struct request r = { .op = REQ_GETEVENTS };
-	char line[REQ_MAX_LINE + 1];
-	long count = -1, seen = 0;
-	bool header = false;
-	FILE *in;
-	int c, fd, err;
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	const char *sock = AGENT_DEFAULT_SOCKET, *color = "auto", *term = getenv("TERM");
+	static struct request r = { .op = REQ_GETEVENTS };
+	static struct printer p;
+	struct flags fl = { 0 };
+	char why[320];
+	long count = -1;
+	struct stat st;
+	struct jr obj;
+	int c, err = 0;
 
-	while ((c = getopt_long(argc, argv, "o:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:e:f:F:n:h", opts, NULL)) != -1 && !err) {
 		switch (c) {
 		case 'o':
 			if (!strcmp(optarg, "compact")) {
-				r.format = FMT_COMPACT;
+				p.fmt = FMT_COMPACT;
 			} else if (!strcmp(optarg, "json")) {
-				r.format = FMT_JSON;
+				p.fmt = FMT_JSON;
 			} else {
 				out_error("getevents: unknown output format '%s' (expected json or compact)", optarg);
 				return 2;
 			}
 			break;
-		case O_TYPES:
-			if (add_values(&r, 't', optarg))
-				return 2;
+		case 'e':
+			err = add_flag(&fl, F_TYPES, "--event-types", optarg);
 			break;
+		case O_PROCESS:
 		case O_BINARY:
-			if (add_values(&r, 'b', optarg))
-				return 2;
+			err = add_flag(&fl, F_BIN, c == O_BINARY ? "--binary" : "--process", optarg);
 			break;
 		case O_PID:
-			if (add_values(&r, 'p', optarg))
+			err = add_flag(&fl, F_PID, "--pid", optarg);
+			break;
+		case O_POD:
+			err = add_flag(&fl, F_POD, "--pod", optarg);
+			break;
+		case O_NS:
+			err = add_flag(&fl, F_NS, "--namespace", optarg);
+			break;
+		case O_POL:
+			err = add_flag(&fl, F_POL, "--policy-names", optarg);
+			break;
+		case 'f':
+		case 'F':
+			err = fields_flag(&p, c == 'f', c == 'f' ? "--include-fields" : "--exclude-fields", optarg);
+			break;
+		case O_TS:
+			p.copt.timestamps = true;
+			break;
+		case O_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+				out_error("getevents: unknown --color '%s' (expected auto, always or never)", optarg);
 				return 2;
+			}
+			color = optarg;
 			break;
 		case O_ANC:
 			r.ancestors = true;
@@ -143,66 +438,39 @@ int cmd_getevents(int argc, char **argv)
 		default:
 			if ((err = cmd_opt_rest(c, usage)) != CMD_NEXT)
 				return err;
+			err = 0;
 		}
 	}
+	if (err)
+		return 2;
 	if ((err = cmd_no_args("getevents", argc, argv)))
 		return err;
-	if (request_format(&r, line, sizeof(line) - 1)) {
-		out_error("getevents: request too long");
-		return 2;
-	}
-	strcat(line, "\n");
-	fd = cmd_connect_agent(sock);
-	if (fd < 0) {
-		out_error("getevents: cannot connect to the agent at %s: %s%s", sock, strerror(-fd),
-			  fd == -ENOENT || fd == -ECONNREFUSED ? " (is `veto agent` running?)" : "");
-		return 1;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	if (send(fd, line, strlen(line), MSG_NOSIGNAL) < 0) {
-		out_error("getevents: sending the request: %s", strerror(errno));
-		close(fd);
-		return 1;
-	}
-	in = fdopen(fd, "r");
-	if (!in) {
-		close(fd);
-		return 1;
-	}
-	while ((n = getline(&buf, &cap, in)) > 0) {
-		if (buf[n - 1] == '\n')
-			buf[--n] = '\0';
-		if (!header) {
-			header = true;
-			if (!strncmp(buf, "{\"error\":", 9)) {
-				/* the agent's message is JSON: show it as the error */
-				out_error("getevents: agent refused the request: %s", buf);
-				free(buf);
-				fclose(in);
-				return 1;
-			}
-			if (r.op == REQ_STATUS) {
-				puts(buf);
-				break;
-			}
-			continue;
+	p.nfields = p.fields[1].n ? 2 : p.fields[0].n ? 1 : 0;
+	if (p.nfields == 2 && !p.fields[0].n)
+		p.fields[0].include = false; /* no -f: an empty exclude, a no-op */
+	/* Tetragon's colour rule (fatih/color): a terminal, not TERM=dumb, no NO_COLOR */
+	p.copt.color = !strcmp(color, "always") ||
+		       (!strcmp(color, "auto") && isatty(1) && !(term && !strcmp(term, "dumb")) &&
+			!(getenv("NO_COLOR") && getenv("NO_COLOR")[0]));
+	flags_json(&fl, r.filter_json, sizeof(r.filter_json));
+	if (r.filter_json[0]) {
+		/* one parser for the agent and for us: the JSON the agent gets */
+		if (jr_parse(r.filter_json, &obj) || filter_parse_obj(&obj, &p.match, why, sizeof(why))) {
+			out_error("getevents: %s", why);
+			jr_free(&obj);
+			return 2;
 		}
-		if (!strncmp(buf, "{\"veto_lost\":", 13)) {
-			out_warn("events dropped by the agent for this client: %s", buf);
-			continue;
-		}
-		if (fwrite(buf, 1, n, stdout) != (size_t)n || putchar('\n') == EOF || fflush(stdout)) {
-			/* our reader went away: stop quietly, the agent copes */
-			break;
-		}
-		if (count > 0 && ++seen >= count)
-			break;
+		jr_free(&obj);
+		p.filter.allow = &p.match;
+		p.filter.nallow = 1;
 	}
-	free(buf);
-	fclose(in);
-	if (!header) {
-		out_error("getevents: the agent closed the connection without answering");
-		return 1;
-	}
-	return 0;
+	jw_init(&p.w);
+	/* as tetra: a file or a pipe on stdin is an export to print */
+	if (r.op == REQ_GETEVENTS && !fstat(0, &st) && !S_ISCHR(st.st_mode))
+		err = from_stdin(&p, count);
+	else
+		err = from_agent(&p, &r, sock, count);
+	jw_free(&p.w);
+	filter_matches_free(&p.match, p.filter.nallow);
+	return err;
 }

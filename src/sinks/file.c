@@ -66,6 +66,7 @@ static int open_file(struct file_sink *s)
 		return fd;
 	s->fd = fd;
 	s->size = fstat(s->fd, &st) ? 0 : (uint64_t)st.st_size;
+	s->device = !fstat(s->fd, &st) && S_ISCHR(st.st_mode);
 	return 0;
 }
 
@@ -182,7 +183,7 @@ int file_sink_rotate(struct file_sink *s)
 	struct file_sink_result r;
 	int err;
 
-	if (!s->path)
+	if (!s->path || s->device)
 		return 0;
 	file_sink_flush(s, &r);
 	if (s->size == 0 || r.queued)
@@ -239,7 +240,7 @@ static size_t line_start(const struct file_sink *s, size_t i)
 /* bytes more in the current file would pass the size limit */
 static bool too_big(const struct file_sink *s, uint64_t bytes)
 {
-	return s->path && s->max_size && s->size + bytes > s->max_size;
+	return s->path && !s->device && s->max_size && s->size + bytes > s->max_size;
 }
 
 static void line_ok(struct file_sink *s, struct file_sink_result *r, size_t i)

@@ -19,6 +19,7 @@ struct file_sink {
 	int fd;
 	bool own_fd;        /* stdout reopened non-blocking: ours to close */
 	uint64_t size;      /* bytes in the current file */
+	bool device;        /* a character device (/dev/null): never rotated, never renamed */
 	uint64_t max_size;  /* rotate before exceeding it (0: never) */
 	int backups;        /* path.1 .. path.N kept */
 	uint64_t written;   /* lines written */

@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -100,6 +101,33 @@ static void rotate_35_lines(bool batched)
 	assert_int_equal(size_in_dir(3), -1); /* only 2 backups kept */
 	assert_int_equal(s.written, 35);
 	assert_int_equal(s.rotations, 3);
+}
+
+/* A character device (an export to /dev/null) is written, never rotated:
+ * renaming it would put a regular file where the device was. Needs root
+ * for mknod; a device of our own, so a regression cannot break /dev/null. */
+static void device_is_never_rotated(void **state)
+{
+	struct file_sink s;
+	struct stat st;
+	char p[128], line[100];
+
+	file_name(p, sizeof(p), 0);
+	if (mknod(p, S_IFCHR | 0600, makedev(1, 3))) {
+		skip();
+		return;
+	}
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	assert_int_equal(file_sink_open(&s, p, 1000, 2), 0);
+	for (int i = 0; i < 35; i++)
+		assert_int_equal(file_sink_write(&s, line, strlen(line)), 0);
+	assert_int_equal(file_sink_rotate(&s), 0);
+	file_sink_close(&s);
+	assert_int_equal(s.rotations, 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(size_in_dir(1), -1);
 }
 
 /* links planted at the rotated names are replaced, never followed */
@@ -365,6 +393,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(rotates_by_size, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(device_is_never_rotated, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(batch_rotates_between_lines, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(batch_respects_the_limit_per_line, make_dir, remove_dir),
 		cmocka_unit_test(full_disk_is_counted),

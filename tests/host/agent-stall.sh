@@ -17,7 +17,7 @@ python3 - "$SOCK" <<'PY' & pids+=($!)
 import socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
 # the request and more bytes in one send: what follows a request is ignored
-s.sendall(b"getevents binary=/nonexistent\n" + b"x" * 65536)
+s.sendall(b'getevents filter={"binary_regex":["^/nonexistent$"]}\n' + b"x" * 65536)
 while True:
     s.sendall(b"x" * 65536)
 PY

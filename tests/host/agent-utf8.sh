@@ -36,7 +36,8 @@ PY
 pass "every exported line is strict UTF-8 JSON; binary, cwd and arguments hold one U+FFFD per run of invalid bytes"
 
 # the compact form too: valid UTF-8 for a terminal
-"$VETO" getevents --socket "$SOCK" -o compact >"$tmp/compact" 2>&1 &
+# (stdin a character device: from the agent, not an export on stdin)
+"$VETO" getevents --socket "$SOCK" -o compact >"$tmp/compact" 2>&1 </dev/zero &
 gpid=$!
 wait_until 10 streaming 1
 (cd "$dir" && "$tmp/true-$marker-$bad" "$marker-compact" "arg-$bad")
