@@ -58,9 +58,7 @@ void enc_policy_fields(struct jw *w, const struct ev *e)
 	if (!slot || h->ret_probe) {
 		/* an LSM hook's return is its verdict; a return probe's, the function's value */
 		jw_key(w, "return");
-		jw_obj_open(w);
-		jw_kint(w, "int_arg", slot ? pe->retval : pe->monitor ? 0 : pe->ret);
-		jw_obj_close(w);
+		enc_return(w, e, slot ? pe->retval : pe->monitor ? 0 : pe->ret);
 	}
 	jw_kstr(w, "action", ev_action_name(pe->action));
 	jw_kstr(w, "policy_name", ev_policy_name(e));
