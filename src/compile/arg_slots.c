@@ -40,10 +40,23 @@ static bool no_resolve(struct cc *c, const struct pol_arg *a)
 	return !a->resolve;
 }
 
+/* The return value is read as an integer (a register): returnArg may say
+ * which kind, nothing else. */
+static bool ret_arg_ok(struct cc *c, const struct pol_hook *ph)
+{
+	enum pol_type t = ph->return_arg.type;
+
+	if (!ph->has_return_arg || pol_type_class(t) == PTC_INT || t == PT_NOP)
+		return true;
+	cerr(c, ph->return_arg.pos, "unsupported: returnArg of type %s: veto reports the return value as an "
+		     "integer (int, long, size_t, uint64, ...)", pol_type_name(t));
+	return false;
+}
+
 bool setup_lsm(struct cc *c, struct c_hook *h, const struct pol_hook *ph, int id)
 {
 	const struct hook_info *hi = &hook_table[id];
-	bool ok = true;
+	bool ok = ret_arg_ok(c, ph);
 
 	h->id = (uint32_t)id;
 	h->name = hi->name;
@@ -240,7 +253,7 @@ _Static_assert(12 <= VETO_TP_WORDS, "a raw tracepoint's 12 arguments fit the ker
 bool setup_slot(struct cc *c, struct c_hook *h, const struct pol_hook *ph, unsigned slot)
 {
 	struct tp_format fmt = { 0 };
-	bool tp = ph->kind == PH_TRACEPOINT, ok = true, fields = tp && !ph->raw;
+	bool tp = ph->kind == PH_TRACEPOINT, ok = ret_arg_ok(c, ph), fields = tp && !ph->raw;
 	int r;
 
 	if (slot >= VETO_SLOT_MAX) {
