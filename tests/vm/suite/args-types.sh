@@ -6,7 +6,10 @@
 # strings, the return value as returnArg declares it, a file's permission.
 . /veto/lib.sh
 
-cat > /tmp/args.yaml <<'YAML'
+mkdir -p /tmp/argspol
+# file permission: the example that reports opens under /tmp/audit/
+cp /veto/examples/policies/audit-tmp-reads.yaml /tmp/argspol/
+cat > /tmp/argspol/args.yaml <<'YAML'
 apiVersion: cilium.io/v1alpha1
 kind: TracingPolicy
 metadata:
@@ -60,30 +63,20 @@ spec:
       - index: 0
         operator: Equal
         values: ["77"]
-  lsmhooks:
-  - hook: file_open
-    args:
-    - index: 0
-      type: file
-    selectors:
-    - matchArgs:
-      - index: 0
-        operator: Prefix
-        values: ["/tmp/args-perm"]
 YAML
 
-: > /tmp/args-perm-suid
-chmod 4751 /tmp/args-perm-suid
-: > /tmp/args-perm-sgid
-chmod 2640 /tmp/args-perm-sgid
-mkdir -p /tmp/args-perm-dir
-chmod 1777 /tmp/args-perm-dir
+mkdir -p /tmp/audit/dir
+: > /tmp/audit/suid
+chmod 4751 /tmp/audit/suid
+: > /tmp/audit/sgid
+chmod 2640 /tmp/audit/sgid
+chmod 1777 /tmp/audit/dir
 
-agent_start --policy /tmp/args.yaml
+agent_start --policy /tmp/argspol
 expect_ok "the buffers are written and read back" bufio /tmp/args-buf
-cat /tmp/args-perm-suid /tmp/args-perm-sgid > /dev/null
-ls /tmp/args-perm-dir > /dev/null
-wait_until 30 grep -q '"path":"/tmp/args-perm-dir"' "$AGENT_EXPORT"
+cat /tmp/audit/suid /tmp/audit/sgid > /dev/null
+ls /tmp/audit/dir > /dev/null
+wait_until 30 grep -q '"path":"/tmp/audit/dir"' "$AGENT_EXPORT"
 wait_until 30 grep -q '"function_name":"__x64_sys_lseek"' "$AGENT_EXPORT"
 agent_stop
 
@@ -115,8 +108,8 @@ expect_match "int64 as long_arg, uint64 as size_arg: strings" \
 
 ev=$(events_with '"function_name":"file_open"')
 expect_match "setuid file: its permission as ls writes it" \
-	'"file_arg":\{"path":"/tmp/args-perm-suid","permission":"-rwsr-x--x"\}' "$ev"
+	'"file_arg":\{"path":"/tmp/audit/suid","permission":"-rwsr-x--x"\}' "$ev"
 expect_match "setgid without group execute: S" \
-	'"file_arg":\{"path":"/tmp/args-perm-sgid","permission":"-rw-r-S---"\}' "$ev"
+	'"file_arg":\{"path":"/tmp/audit/sgid","permission":"-rw-r-S---"\}' "$ev"
 expect_match "sticky directory: d and t" \
-	'"file_arg":\{"path":"/tmp/args-perm-dir","permission":"drwxrwxrwt"\}' "$ev"
+	'"file_arg":\{"path":"/tmp/audit/dir","permission":"drwxrwxrwt"\}' "$ev"
