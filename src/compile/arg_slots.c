@@ -23,7 +23,7 @@ static bool type_fits(enum pol_type t, enum arg_kind k)
 	case AK_userns: return t == PT_USER_NAMESPACE;
 	case AK_kstr: return t == PT_STRING || t == PT_FILENAME;
 	case AK_task: return t == PT_NOP;
-	case AK_ptr: return t == PT_NOP || t == PT_BPF_ATTR;
+	case AK_ptr: return t == PT_NOP; /* no fields read: a bpf_attr_arg would be empty */
 	case AK_int: case AK_uint: case AK_ulong: case AK_flag: case AK_umode:
 		return pol_type_class(t) == PTC_INT;
 	default: return false;

@@ -119,6 +119,23 @@ static void path_obj(struct jw *w, const char *key, const struct veto_ev_arg *a)
 	jw_obj_close(w);
 }
 
+/* A capability set as Tetragon's list of names (a bit it has no name for:
+ * its number, as proto JSON writes an unknown enum value). */
+static void cap_names(struct jw *w, const char *key, uint64_t set)
+{
+	jw_key(w, key);
+	jw_arr_open(w);
+	for (unsigned b = 0; b < 64; b++) {
+		if (!(set >> b & 1))
+			continue;
+		if (cap_name(b))
+			jw_str(w, cap_name(b));
+		else
+			jw_uint(w, b);
+	}
+	jw_arr_close(w);
+}
+
 /* A 64-bit integer: a string in proto JSON. */
 static void kstr_u64(struct jw *w, const char *key, uint64_t v)
 {
@@ -226,7 +243,11 @@ void enc_arg(struct jw *w, const struct ev *e, const struct ev_arg_meta *m, cons
 		jw_key(w, "process_credentials_arg");
 		jw_obj_open(w);
 		jw_kuint(w, "euid", a->num[0]);
-		jw_kuint(w, "cap_effective", a->num[1]);
+		jw_key(w, "caps");
+		jw_obj_open(w);
+		if (a->num[1])
+			cap_names(w, "effective", a->num[1]);
+		jw_obj_close(w);
 		jw_obj_close(w);
 		break;
 	case EA_USER_NS:

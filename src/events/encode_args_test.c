@@ -145,6 +145,17 @@ static void sockets(void **state)
 			    "\"port\":1234}}");
 }
 
+/* process_credentials_arg: ProcessCredentials' fields, caps as name lists */
+static void credentials(void **state)
+{
+	struct veto_ev_arg a = { .num = { 1000, (1ull << 21) | (1ull << 63) } };
+
+	assert_string_equal(arg_json(EA_CRED, &a), "{\"process_credentials_arg\":{\"euid\":1000,\"caps\":"
+			    "{\"effective\":[\"CAP_SYS_ADMIN\",63]}}}");
+	a.num[1] = 0;
+	assert_string_equal(arg_json(EA_CRED, &a), "{\"process_credentials_arg\":{\"euid\":1000,\"caps\":{}}}");
+}
+
 /* the return object as returnArg declares it */
 static void returns(void **state)
 {
@@ -169,6 +180,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(integers), cmocka_unit_test(bytes),   cmocka_unit_test(permission),
 		cmocka_unit_test(files),    cmocka_unit_test(sockets), cmocka_unit_test(returns),
+		cmocka_unit_test(credentials),
 	};
 	return cmocka_run_group_tests_name("encode_args", tests, NULL, NULL);
 }
