@@ -38,6 +38,13 @@ static __always_inline void who(struct scratch *s, struct veto_hook_cfg *c, __u8
 	s->ev.start_ktime = BPF_CORE_READ(task, group_leader, start_time);
 	s->ev.cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
+	/* path arguments' permission: two reads each, paid by events only */
+	for (__u32 i = 0; i < VETO_ARG_MAX; i++) {
+		if (!s->dent[i])
+			continue;
+		s->ev.args[i].mode = BPF_CORE_READ((struct dentry *)s->dent[i], d_inode, i_mode);
+		s->dent[i] = 0;
+	}
 	if (!c->need_binary) {
 		s->ev.bin_len = 0;
 		s->ev.bin_flags = VETO_ARG_NOPATH;

@@ -32,8 +32,10 @@ __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 	else if (slot != SLOT_BINARY)
 		return 0;
 	dst = a ? a->str : s->ev.binary;
-	if (a) /* permission: one more read beside the walk's many */
-		a->mode = dentry ? BPF_CORE_READ((struct dentry *)dentry, d_inode, i_mode) : 0;
+	if (a) { /* its mode is read only for an event (who) */
+		a->mode = 0;
+		s->dent[slot & 7] = dentry;
+	}
 	if (!dentry) {
 		flags = VETO_ARG_NOPATH;
 		len = 0;
