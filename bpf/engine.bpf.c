@@ -157,6 +157,17 @@ static __always_inline int run_slot(void *ctx, __u32 hook, enum veto_slot_kind k
 		w = slot_word(s, ctx, hook, c, rd, kind);
 		if (int_arg(&s->ev.args[i], rd, w, c->abi_late))
 			continue; /* integers here; strings and kernel objects below */
+		if (kind == VK_KPROBE && rd.how == VR_BUF) {
+			struct veto_arg_read sz = { .off = rd.size - 1 };
+
+			veto_read_buf(i, w, (__s64)slot_word(s, ctx, hook, c, sz, kind));
+			continue;
+		}
+		if (kind == VK_KPROBE && rd.how == VR_RETBUF) {
+			/* the buffer's address, for the return probe */
+			s->ev.args[i].num[1] = w;
+			continue;
+		}
 		/* the record's address only for strings inside it */
 		veto_read_arg(rd.how == VR_DATALOC || rd.how == VR_CHARS ? as_scalar(ctx) : 0, hook, i, w);
 	}
@@ -179,6 +190,10 @@ static __always_inline int run_return(struct pt_regs *ctx, __u32 hook)
 	bpf_probe_read_kernel(&s->ev, sizeof(s->ev), pe);
 	bpf_map_delete_elem(&pending, &pid_tgid);
 	s->ev.retval = PT_REGS_RC(ctx);
+	/* returnCopy: the buffer as the function filled it, as much as it says */
+	for (__u32 i = 0; i < VETO_ARG_MAX; i++)
+		if (NEED(c, i) && c->rd[i].how == VR_RETBUF)
+			veto_read_buf(i, s->ev.args[i].num[1], s->ev.retval);
 	m = match(s, c, hook, s->ev.mask, PH_RET);
 	if (m)
 		act(s, c, hook, m);

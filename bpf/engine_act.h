@@ -38,6 +38,16 @@ static __always_inline void who(struct scratch *s, struct veto_hook_cfg *c, __u8
 	s->ev.start_ktime = BPF_CORE_READ(task, group_leader, start_time);
 	s->ev.cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(s->ev.comm, sizeof(s->ev.comm));
+	/* path arguments' permission: two reads each, paid by events only */
+	for (__u32 i = 0; i < VETO_ARG_MAX; i++) {
+		/* a plain load first: inside BPF_CORE_READ it would be relocated too */
+		struct dentry *d = (void *)s->dent[i];
+
+		if (!d)
+			continue;
+		s->ev.args[i].mode = BPF_CORE_READ(d, d_inode, i_mode);
+		s->dent[i] = 0;
+	}
 	if (!c->need_binary) {
 		s->ev.bin_len = 0;
 		s->ev.bin_flags = VETO_ARG_NOPATH;

@@ -32,6 +32,10 @@ __noinline int veto_resolve(__u64 dentry, __u64 vfsmnt, __u32 slot)
 	else if (slot != SLOT_BINARY)
 		return 0;
 	dst = a ? a->str : s->ev.binary;
+	if (a) { /* its mode is read only for an event (who) */
+		a->mode = 0;
+		s->dent[slot & 7] = dentry;
+	}
 	if (!dentry) {
 		flags = VETO_ARG_NOPATH;
 		len = 0;
@@ -170,6 +174,8 @@ static __always_inline void take_sock(struct scratch *s, struct veto_ev_arg *a, 
 	a->proto = BPF_CORE_READ(sk, sk_protocol);
 	a->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	a->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	a->type = BPF_CORE_READ(sk, sk_type);
+	a->state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	__builtin_memset(a->saddr, 0, 16);
 	__builtin_memset(a->daddr, 0, 16);
 	if (a->family == 2) {
@@ -194,6 +200,8 @@ static __always_inline void take_sockaddr(struct scratch *s, struct veto_ev_arg 
 
 	bpf_probe_read_kernel(&fam, sizeof(fam), &sa->sa_family);
 	a->family = fam;
+	a->type = 0;
+	a->state = 0;
 	a->proto = 0;
 	a->sport = 0;
 	a->dport = 0;
@@ -266,6 +274,33 @@ TAKE_NUM(uint, unsigned long)
 TAKE_NUM(ulong, unsigned long)
 TAKE_NUM(flag, unsigned long)
 TAKE_NUM(umode, unsigned long)
+
+/* A char_buf: the first bytes of size at ptr, into argument i (the size
+ * itself in num[0], so a larger one than was copied shows). Kernel memory,
+ * or the caller's when ptr is not the kernel's. Global: checked once. */
+__noinline int veto_read_buf(__u64 i, __u64 ptr, __s64 size)
+{
+	struct scratch *s = get_scratch();
+	struct veto_ev_arg *a;
+	__u32 n;
+
+	barrier_var(i);
+	if (!s || i >= VETO_ARG_MAX)
+		return 0;
+	a = &s->ev.args[i];
+	n = size <= 0 ? 0 : size > BUFM ? BUFM : (__u32)size;
+	a->num[0] = size > 0 ? (__u64)size : 0;
+	a->num[1] = 0;
+	a->flags = 0;
+	a->mode = 0;
+	a->len = n;
+	barrier_var(n); /* keep the mask: the verifier bounds the size by it */
+	n &= BUFM;
+	if (n && bpf_probe_read_kernel(a->str, n, (void *)ptr) && bpf_probe_read_user(a->str, n, (void *)ptr))
+		a->len = 0; /* unreadable: nothing of the size copied */
+	a->str[n] = '\0';
+	return 0;
+}
 
 /* Argument n of a system call, from the caller's registers that the
  * syscall wrapper (__x64_sys_*) is handed: r10 carries the fourth. */

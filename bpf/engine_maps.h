@@ -158,6 +158,8 @@ struct scratch {
 	 * argument, then the binary and the parent's (Postfix reads them) */
 	char tails[8][VETO_STR_BUF];
 	struct veto_bin bin; /* an entry of bins, being made */
+	/* each path argument's dentry, for its mode once an event is sent */
+	__u64 dent[8];
 };
 
 struct {

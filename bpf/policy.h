@@ -136,6 +136,10 @@ enum veto_read {
 	/* kernel pointers, read like the LSM hooks' arguments */
 	VR_FILE, VR_PATH, VR_DENTRY, VR_INODE, VR_BINPRM, VR_SOCKET, VR_SOCK, VR_SOCKADDR, VR_CRED,
 	VR_TASK,
+	/* char_buf of a kprobe: bytes at a pointer, as many as argument size - 1
+	 * says (sizeArgIndex, 1-based), or (VR_RETBUF, returnCopy) as the
+	 * function returns, read then */
+	VR_BUF, VR_RETBUF,
 };
 
 /* The bit that tags a 32-bit caller's syscall numbers (VR_SYSCALL64). */
@@ -264,8 +268,9 @@ struct veto_ev_arg {
 	__u8 saddr[16], daddr[16];
 	__u16 len;        /* bytes of str used, without NUL */
 	__u16 flags;      /* VETO_ARG_* */
-	__u32 pad;
-	char str[VETO_STR_BUF];
+	__u16 mode;       /* file, path, binprm: the inode's i_mode (0: none) */
+	__u8 type, state; /* sock: sk_type, and skc_state */
+	char str[VETO_STR_BUF]; /* a path, a string, or a char_buf's bytes (len of them) */
 };
 
 struct veto_policy_event {

@@ -21,9 +21,9 @@ static bool type_fits(enum pol_type t, enum arg_kind k)
 	case AK_sockaddr: return t == PT_SOCKADDR;
 	case AK_cred: return t == PT_CRED;
 	case AK_userns: return t == PT_USER_NAMESPACE;
-	case AK_kstr: return t == PT_STRING || t == PT_CHAR_BUF || t == PT_FILENAME;
+	case AK_kstr: return t == PT_STRING || t == PT_FILENAME;
 	case AK_task: return t == PT_NOP;
-	case AK_ptr: return t == PT_NOP || t == PT_BPF_ATTR;
+	case AK_ptr: return t == PT_NOP; /* no fields read: a bpf_attr_arg would be empty */
 	case AK_int: case AK_uint: case AK_ulong: case AK_flag: case AK_umode:
 		return pol_type_class(t) == PTC_INT;
 	default: return false;
@@ -40,10 +40,23 @@ static bool no_resolve(struct cc *c, const struct pol_arg *a)
 	return !a->resolve;
 }
 
+/* The return value is read as an integer (a register): returnArg may say
+ * which kind, nothing else. */
+static bool ret_arg_ok(struct cc *c, const struct pol_hook *ph)
+{
+	enum pol_type t = ph->return_arg.type;
+
+	if (!ph->has_return_arg || pol_type_class(t) == PTC_INT || t == PT_NOP)
+		return true;
+	cerr(c, ph->return_arg.pos, "unsupported: returnArg of type %s: veto reports the return value as an "
+		     "integer (int, long, size_t, uint64, ...)", pol_type_name(t));
+	return false;
+}
+
 bool setup_lsm(struct cc *c, struct c_hook *h, const struct pol_hook *ph, int id)
 {
 	const struct hook_info *hi = &hook_table[id];
-	bool ok = true;
+	bool ok = ret_arg_ok(c, ph);
 
 	h->id = (uint32_t)id;
 	h->name = hi->name;
@@ -115,7 +128,7 @@ static bool slot_reader(enum pol_type t, struct veto_arg_read *rd, enum arg_kind
 		*k = AK_ulong;
 		return true;
 	}
-	if (t == PT_STRING || t == PT_CHAR_BUF || t == PT_FILENAME || t == PT_DATA_LOC) {
+	if (t == PT_STRING || t == PT_FILENAME || t == PT_DATA_LOC) {
 		rd->how = VR_KSTR;
 		*k = AK_kstr;
 		return true;
@@ -141,6 +154,36 @@ bool compile_type_readable(enum pol_type t)
 	enum arg_kind k;
 
 	return slot_reader(t, &rd, &k);
+}
+
+/* A char_buf: bytes, as many as another argument (sizeArgIndex) or the
+ * return value (returnCopy) says; only kprobes can read either. */
+static bool char_buf_reader(struct cc *c, const struct pol_hook *ph, const struct pol_arg *a,
+			    struct veto_arg_read *rd)
+{
+	if (ph->kind != PH_KPROBE) {
+		cerr(c, a->pos, "unsupported: char_buf on a tracepoint: veto reads a buffer's bytes on kprobes "
+			     "(sizeArgIndex, returnCopy); type string reads a NUL-ended string");
+		return false;
+	}
+	if (a->max_data) {
+		cerr(c, a->pos, "unsupported: maxData: veto copies at most %d bytes of a char_buf (a longer one is "
+			     "written as truncated_bytes_arg with its orig_size)", VETO_STR_BUF - 1);
+		return false;
+	}
+	if (!a->return_copy && !a->size_arg_index) {
+		cerr(c, a->pos, "char_buf needs sizeArgIndex (the argument holding its size, from 1) or returnCopy "
+			     "(as many bytes as the function returns)");
+		return false;
+	}
+	if (!a->return_copy && a->size_arg_index > VETO_ARG_MAX) {
+		cerr(c, a->pos, "unsupported: sizeArgIndex %u: veto reads a size from the first %d arguments",
+		     a->size_arg_index, VETO_ARG_MAX);
+		return false;
+	}
+	rd->how = a->return_copy ? VR_RETBUF : VR_BUF;
+	rd->size = a->return_copy ? 0 : (uint8_t)a->size_arg_index;
+	return true;
 }
 
 /* A tracepoint argument: the record field its index names, read by the
@@ -218,7 +261,7 @@ _Static_assert(12 <= VETO_TP_WORDS, "a raw tracepoint's 12 arguments fit the ker
 bool setup_slot(struct cc *c, struct c_hook *h, const struct pol_hook *ph, unsigned slot)
 {
 	struct tp_format fmt = { 0 };
-	bool tp = ph->kind == PH_TRACEPOINT, ok = true, fields = tp && !ph->raw;
+	bool tp = ph->kind == PH_TRACEPOINT, ok = ret_arg_ok(c, ph), fields = tp && !ph->raw;
 	int r;
 
 	if (slot >= VETO_SLOT_MAX) {
@@ -276,7 +319,13 @@ bool setup_slot(struct cc *c, struct c_hook *h, const struct pol_hook *ph, unsig
 			ok = false;
 			continue;
 		}
-		if (!slot_reader(a->type, &rd, &k)) {
+		if (a->type == PT_CHAR_BUF) {
+			if (!char_buf_reader(c, ph, a, &rd)) {
+				ok = false;
+				continue;
+			}
+			k = AK_ptr;
+		} else if (!slot_reader(a->type, &rd, &k)) {
 			cerr(c, a->pos, "unsupported: veto cannot read a %s argument on %s", pol_type_name(a->type),
 			     tp ? "a tracepoint" : "a kprobe");
 			ok = false;
@@ -298,6 +347,11 @@ bool setup_slot(struct cc *c, struct c_hook *h, const struct pol_hook *ph, unsig
 			}
 		} else {
 			rd.off = (uint16_t)a->index;
+			if (rd.how == VR_RETBUF && !h->cfg.ret_probe) {
+				cerr(c, a->pos, "returnCopy needs 'return: true' on the hook: the data is read on return");
+				ok = false;
+				continue;
+			}
 			if (rd.how == VR_KSTR && h->cfg.syscall)
 				rd.how = VR_USTR; /* a syscall's strings are the caller's */
 		}

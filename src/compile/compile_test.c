@@ -773,6 +773,76 @@ static void kprobe_slots(void **state)
 
 }
 
+
+#define WRITE_HDR HDR "  kprobes:\n  - call: sys_write\n    return: true\n    args:\n"
+
+/* char_buf: sized by another argument (1-based) or by the return value;
+ * what veto cannot read is refused where the policy says it */
+static void char_buf_sizes(void **state)
+{
+	static const struct { const char *arg, *msg; } bad[] = {
+		{ "    - index: 1\n      type: char_buf\n", "char_buf needs sizeArgIndex" },
+		{ "    - index: 1\n      type: char_buf\n      sizeArgIndex: 3\n      maxData: true\n",
+		  "unsupported: maxData" },
+		{ "    - index: 1\n      type: char_buf\n      sizeArgIndex: 6\n", "the first 5 arguments" },
+	};
+	struct fx f;
+	const struct c_hook *h;
+
+	build(&f, WRITE_HDR "    - index: 1\n      type: char_buf\n      sizeArgIndex: 3\n"
+		  "    - index: 0\n      type: char_buf\n      returnCopy: true\n");
+	dump(&f.d);
+	assert_int_equal(f.r, 0);
+	h = &f.c.hooks[0];
+	assert_int_equal(h->cfg.rd[1].how, VR_BUF);
+	assert_int_equal(h->cfg.rd[1].size, 3);
+	assert_int_equal(h->cfg.rd[0].how, VR_RETBUF);
+	assert_int_equal(h->cfg.need_args, 3);
+	fin(&f);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char y[512];
+
+		snprintf(y, sizeof(y), WRITE_HDR "%s", bad[i].arg);
+		build(&f, y);
+		assert_int_equal(f.r, -EINVAL);
+		assert_int_equal(f.d.v[f.d.n - 1].line, 10); /* the argument's */
+		assert_non_null(strstr(f.d.v[f.d.n - 1].msg, bad[i].msg));
+		fin(&f);
+	}
+	build(&f, WRITE_HDR "    - index: 1\n      type: char_buf\n      sizeArgIndex: 3\n    selectors:\n"
+		  "    - matchArgs:\n      - index: 1\n        operator: Equal\n        values: [x]\n");
+	assert_int_equal(f.r, -EINVAL);
+	assert_non_null(strstr(f.d.v[f.d.n - 1].msg, "unsupported: matchArgs on a char_buf"));
+	fin(&f);
+	/* a tracepoint has no size to take */
+	build(&f, HDR "  tracepoints:\n  - subsystem: syscalls\n    event: sys_enter_openat\n    args:\n"
+		  "    - index: 5\n      type: char_buf\n      sizeArgIndex: 1\n");
+	assert_int_equal(f.r, -EINVAL);
+	assert_non_null(strstr(f.d.v[f.d.n - 1].msg, "unsupported: char_buf on a tracepoint"));
+	fin(&f);
+	/* nor has an LSM hook's string */
+	build(&f, HDR "  lsmhooks:\n  - hook: sb_mount\n    args:\n    - index: 0\n      type: char_buf\n"
+		  "      sizeArgIndex: 2\n");
+	assert_int_equal(f.r, -EINVAL);
+	fin(&f);
+}
+
+/* the return value is an integer of the declared kind, or refused */
+static void return_arg_types(void **state)
+{
+	struct fx f;
+
+	build(&f, HDR "  kprobes:\n  - call: sys_read\n    return: true\n    returnArg:\n      index: 0\n"
+		  "      type: size_t\n");
+	assert_int_equal(f.r, 0);
+	fin(&f);
+	build(&f, HDR "  kprobes:\n  - call: sys_read\n    return: true\n    returnArg:\n      index: 0\n"
+		  "      type: file\n");
+	assert_int_equal(f.r, -EINVAL);
+	assert_int_equal(f.d.v[f.d.n - 1].line, 10);
+	assert_non_null(strstr(f.d.v[f.d.n - 1].msg, "unsupported: returnArg of type file"));
+	fin(&f);
+}
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -799,6 +869,8 @@ int main(void)
 		cmocka_unit_test(hook_not_in_kernel),
 		cmocka_unit_test(portable_env),
 		cmocka_unit_test(kprobe_slots),
+		cmocka_unit_test(char_buf_sizes),
+		cmocka_unit_test(return_arg_types),
 	};
 	return cmocka_run_group_tests_name("compile", tests, NULL, NULL);
 }

@@ -80,6 +80,10 @@ void enc_policy_fields(struct jw *w, const struct ev *e);
 void enc_veto_key(struct jw *w, const struct ev *e);
 /* Appends one argument as an object: {"file_arg":{...},"label":...}. */
 void enc_arg(struct jw *w, const struct ev *e, const struct ev_arg_meta *m, const struct veto_ev_arg *a);
+/* The "return" object: v as the hook's returnArg declares it (an int_arg by default). */
+void enc_return(struct jw *w, const struct ev *e, int64_t v);
+/* An inode's mode as ls writes it ("-rw-r--r--"); returns its length. */
+size_t ev_mode_string(unsigned mode, char out[11]);
 /* The kernel function (or tracepoint event) a policy event comes from. */
 const char *ev_function_name(const struct ev *e);
 /* "EPERM" for a hook's return -1; NULL for 0 or what is no errno. */

@@ -152,7 +152,7 @@ static void policy_events_in_proto_order(void **state)
 						 "\"args\":[{\"int_arg\":7}],\"policy_name\":\"p1\","
 						 "\"action\":\"KPROBE_ACTION_OVERRIDE\",\"message\":\"m\","
 						 "\"tags\":[\"t1\",\"t2\"]},\"node_name\""));
-	/* a return probe's value: int_arg while it fits an int32, else long_arg (a string) */
+	/* a return probe's value, as returnArg's type says: int by default, long a string */
 	f.hook.kind = EH_KPROBE;
 	f.hook.ret_probe = true;
 	f.hook.func = f.hook.func_kprobe = "fd_install";
@@ -164,6 +164,7 @@ static void policy_events_in_proto_order(void **state)
 	assert_non_null(strstr(enc(&f, &e, 0), PARENT ",\"function_name\":\"fd_install\",\"return\":{\"int_arg\":-2},"
 						 "\"action\":\"KPROBE_ACTION_OVERRIDE\",\"policy_name\":\"p1\"},"));
 	f.pe.retval = 1ll << 40;
+	f.hook.ret.type = EA_LONG;
 	assert_non_null(strstr(enc(&f, &e, 0), "\"return\":{\"long_arg\":\"1099511627776\"},"));
 	assert_null(strstr(enc(&f, &e, 0), "\"veto\""));
 	assert_null(strstr(enc(&f, &e, 0), "enforcement"));

@@ -104,18 +104,9 @@ void enc_policy_fields(struct jw *w, const struct ev *e)
 		kstr_nonempty(w, "function_name", ev_function_name(e));
 		args(w, e);
 		if (h->kind != EH_LSM && h->ret_probe) {
-			/* the function's value, from its return probe: int_arg is
-			 * an int32, a wider value is a long_arg (a string) */
+			/* the function's value, from its return probe, as returnArg's type */
 			jw_key(w, "return");
-			jw_obj_open(w);
-			if (pe->retval == (int32_t)pe->retval) {
-				jw_kint(w, "int_arg", pe->retval);
-			} else {
-				char v[24];
-				snprintf(v, sizeof(v), "%lld", (long long)pe->retval);
-				jw_kstr(w, "long_arg", v);
-			}
-			jw_obj_close(w);
+			enc_return(w, e, pe->retval);
 		}
 		jw_kstr(w, "action", action);
 		kstr_nonempty(w, "policy_name", ev_policy_name(e));

@@ -19,14 +19,15 @@ enum ev_arg_type {
 	EA_NOP,       /* read, never written */
 	EA_INT,       /* int_arg */
 	EA_UINT32,    /* uint_arg of 8 to 32 bits */
-	EA_UINT64,    /* uint_arg of 64 bits */
+	EA_UINT64,    /* size_arg: Tetragon's uint_arg is 32 bits, its size_arg 64 */
 	EA_LONG,      /* long_arg */
 	EA_SIZE,      /* size_arg */
 	EA_STRING,    /* string_arg */
-	EA_FILE,      /* file_arg {path} */
-	EA_BINPRM,    /* linux_binprm_arg {path} */
-	EA_PATH,      /* path_arg {path} */
-	EA_INODE,     /* inode_arg {path, dev, ino} */
+	EA_BYTES,     /* char_buf: bytes_arg, or truncated_bytes_arg past what was copied */
+	EA_FILE,      /* file_arg {path, flags, permission} */
+	EA_BINPRM,    /* linux_binprm_arg {path, flags, permission} */
+	EA_PATH,      /* path_arg {path, flags, permission} */
+	EA_INODE,     /* path_arg {path}: the policy's path of that inode */
 	EA_SOCK,      /* sock_arg */
 	EA_SOCKADDR,  /* sockaddr_arg */
 	EA_CAPABILITY,
@@ -56,6 +57,7 @@ struct ev_hook {
 	const char *func_kprobe; /* the same when the record says kprobe */
 	const char *subsys, *event; /* tracepoints */
 	unsigned nargs;          /* at most VETO_ARG_MAX */
+	struct ev_arg_meta ret;  /* returnArg's type (EA_NOP: none declared, an int_arg) */
 	struct ev_arg_meta args[VETO_ARG_MAX];
 	const char *message;     /* the hook's message; NULL: none */
 	char *const *tags;       /* the hook's tags */

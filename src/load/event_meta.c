@@ -22,7 +22,8 @@ static enum ev_arg_type arg_type(enum pol_type t)
 	case PT_CAPABILITY: return EA_CAPABILITY;
 	case PT_CRED: return EA_CRED;
 	case PT_USER_NAMESPACE: return EA_USER_NS;
-	case PT_STRING: case PT_CHAR_BUF: case PT_FILENAME: return EA_STRING;
+	case PT_STRING: case PT_FILENAME: return EA_STRING;
+	case PT_CHAR_BUF: return EA_BYTES;
 	case PT_UINT8: case PT_UINT16: case PT_UINT32: return EA_UINT32;
 	case PT_UINT64: case PT_ULONG: return EA_UINT64;
 	case PT_SYSCALL64: return EA_SYSCALL64;
@@ -55,6 +56,10 @@ static void fill_hook(const struct c_hook *h, struct ev_hook *o)
 		o->n_tags = h->src->n_tags;
 	}
 	o->nargs = h->nargs < VETO_ARG_MAX ? h->nargs : VETO_ARG_MAX;
+	if (h->src && h->src->has_return_arg) {
+		o->ret.type = arg_type(h->src->return_arg.type);
+		o->ret.label = h->src->return_arg.label;
+	}
 	for (unsigned i = 0; i < o->nargs; i++) {
 		o->args[i].type = arg_type(h->arg_type[i]);
 		o->args[i].read = h->cfg.need_args & (1u << i);

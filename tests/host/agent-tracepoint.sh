@@ -139,6 +139,8 @@ wait_event "$tmp/ev.json" 'e["process_tracepoint"]["event"] == "sys_enter" and e
 ev=$(find_event "$tmp/ev.json" 'e["process_tracepoint"]["event"] == "sys_enter" and e["process_tracepoint"]["process"]["binary"].endswith("/victim")')
 expect_eq "subsys" raw_syscalls "$(json_get "$ev" 'd["process_tracepoint"]["subsys"]')"
 expect_match "syscall named (in the veto key)" "^(clock_)?nanosleep$" "$(json_get "$ev" 'd["veto"]["syscall"]')"
+expect_eq "syscall_id: id and abi only, as Tetragon's" "['abi', 'id']" "$(json_get "$ev" 'sorted(d["process_tracepoint"]["args"][0]["syscall_id"])')"
+expect_match "the syscall's number" "^(35|230)$" "$(json_get "$ev" 'd["process_tracepoint"]["args"][0]["syscall_id"]["id"]')"
 expect_eq "action" KPROBE_ACTION_SIGKILL "$(json_get "$ev" 'd["process_tracepoint"]["action"]')"
 expect_eq "the event says the call completed" "{'mode': 'enforce', 'denied': False, 'killed': True, 'call_completes': True}" "$(json_get "$ev" '{k: v for k, v in d["veto"].items() if k != "syscall"}')"
 expect_eq "policy named" kill-victim-nanosleep "$(json_get "$ev" 'd["process_tracepoint"]["policy_name"]')"

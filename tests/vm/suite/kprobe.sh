@@ -77,7 +77,7 @@ expect_match "the failed open is reported with its return value" \
 expect_no_match "the successful open is filtered out by matchReturnArgs" 'kp-present' "$ev"
 ev=$(events_with '"function_name":"tcp_connect"')
 expect_match "tcp_connect's sock argument: addresses and ports" \
-	'"sock_arg":\{"family":"AF_INET","protocol":"IPPROTO_TCP","saddr":"127.0.0.1","daddr":"127.0.0.1","sport":[0-9]+,"dport":9998\}' "$ev"
+	'"sock_arg":\{"family":"AF_INET","type":"SOCK_STREAM","protocol":"IPPROTO_TCP","saddr":"127.0.0.1","daddr":"127.0.0.1","sport":[0-9]+,"dport":9998,"state":"TCP_[A-Z_]+"\}' "$ev"
 ev=$(events_with '"function_name":"__x64_sys_mkdir"')
 expect_match "the kill is reported, and that the call completed" \
 	'"string_arg":"/tmp/kp-killed".*"action":"KPROBE_ACTION_SIGKILL".*"killed":true,"call_completes":true' "$ev"

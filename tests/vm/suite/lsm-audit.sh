@@ -12,10 +12,10 @@ expect_eq "the audited read succeeds" "secret" "$(cat /tmp/audit/file)"
 expect_eq "a read two mounts down succeeds" "nested" "$(cat /tmp/audit/m/n/file)"
 agent_stop
 umount /tmp/audit/m/n /tmp/audit/m
-expect_match "its path crosses both mount points" '"file_arg":\{"path":"/tmp/audit/m/n/file"\}' \
+expect_match "its path crosses both mount points" '"file_arg":\{"path":"/tmp/audit/m/n/file","permission":"-[-rwxsStT]{9}"\}' \
 	"$(events_with '"policy_name":"audit-tmp-reads"')"
 ev=$(events_with '"process_lsm".*"policy_name":"audit-tmp-reads"' | grep '"/tmp/audit/file"')
-expect_match "a process_lsm event for file_open (ProcessLsm's order)" '"function_name":"file_open","policy_name":"audit-tmp-reads","args":\[\{"file_arg":\{"path":"/tmp/audit/file"\}\}\]' "$ev"
+expect_match "a process_lsm event for file_open (ProcessLsm's order)" '"function_name":"file_open","policy_name":"audit-tmp-reads","args":\[\{"file_arg":\{"path":"/tmp/audit/file","permission":"-[-rwxsStT]{9}"\}\}\]' "$ev"
 expect_match "action Post, nothing denied" '"action":"KPROBE_ACTION_POST".*"denied":false,"killed":false' "$ev"
 expect_match "the reader is the process" '"binary":"/bin/(cat|busybox)"' "$ev"
 

@@ -55,7 +55,7 @@ expect_eq "the same exec under /opt/b/sh works" 0 "$(run_status /opt/b/sh -c '/o
 expect_file "touch ran" /tmp/ran-b
 agent_stop
 ev=$(events_with '"policy_name":"parents"')
-expect_match "the kill event names the exec" '"linux_binprm_arg":\{"path":"/opt/t/touch"\}.*"killed":true' "$ev"
+expect_match "the kill event names the exec" '"linux_binprm_arg":\{"path":"/opt/t/touch","permission":"-[-rwxsStT]{9}"\}.*"killed":true' "$ev"
 expect_match "and the parent" '"parent":\{[^{]*"binary":"/opt/a/sh".*"/opt/t/touch".*"killed":true' "$ev"
 
 # ---- followChildren, followForks ----

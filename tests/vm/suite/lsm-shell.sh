@@ -19,7 +19,7 @@ expect_file "its effect is there" /tmp/control
 agent_stop
 ev=$(events_with '"process_kprobe".*"policy_name":"block-shell-exec"')
 expect_match "the event shows the shell as the caller" '"binary":"/usr/bin/sh".*"function_name":"security_bprm_check"' "$ev"
-expect_match "and the program it tried to run" '"linux_binprm_arg":\{"path":"/bin/busybox"\}' "$ev"
+expect_match "and the program it tried to run" '"linux_binprm_arg":\{"path":"/bin/busybox","permission":"-[-rwxsStT]{9}"\}' "$ev"
 
 agent_start --export-veto --policy /veto/examples/policies/block-shell-exec-fixed.yaml
 expect_eq "sh starting in a new pid namespace is killed" 137 "$(run_status unshare -p -f /usr/bin/sh -c 'touch /tmp/inns')"
@@ -28,4 +28,4 @@ expect_eq "the same exec on the host works" 0 "$(run_status /usr/bin/sh -c 'touc
 expect_file "the host shell ran" /tmp/onhost
 agent_stop
 ev=$(events_with '"policy_name":"block-shell-exec"')
-expect_match "the event names the denied shell" '"linux_binprm_arg":\{"path":"/usr/bin/sh"\}.*"denied":true' "$ev"
+expect_match "the event names the denied shell" '"linux_binprm_arg":\{"path":"/usr/bin/sh","permission":"-[-rwxsStT]{9}"\}.*"denied":true' "$ev"
