@@ -93,7 +93,8 @@ static bool row_type(size_t i, struct jw *w, char *buf, size_t sz)
 {
 	const struct pol_type_info *ti;
 	char ops[512];
-	bool probe, lsm;
+	enum type_readers probe;
+	bool lsm;
 
 	if (i >= PT__COUNT)
 		return false;
@@ -110,13 +111,14 @@ static bool row_type(size_t i, struct jw *w, char *buf, size_t sz)
 			if (pol_op_info(op)->sets & ti->ops)
 				jw_str(w, pol_op_name(op));
 		jw_arr_close(w);
-		jw_kbool(w, "kprobes_tracepoints", probe);
+		jw_kbool(w, "kprobes_tracepoints", probe == TR_BOTH);
+		jw_kbool(w, "kprobes_only", probe == TR_KPROBES);
 		jw_kbool(w, "lsmhooks", lsm);
 		jw_obj_close(w);
 		return true;
 	}
 	snprintf(buf, sz, "| `%s` | %s | %s | %s |", ti->name, ti->ops ? ops : "none: read for events only",
-		 probe ? "loads" : "refused: veto cannot read it", lsm ? "where the hook has it" : "no hook has it");
+		 probe == TR_BOTH ? "loads" : probe == TR_KPROBES ? "kprobes only" : "refused: veto cannot read it", lsm ? "where the hook has it" : "no hook has it");
 	return true;
 }
 

@@ -148,12 +148,14 @@ static bool slot_reader(enum pol_type t, struct veto_arg_read *rd, enum arg_kind
 	return false;
 }
 
-bool compile_type_readable(enum pol_type t)
+enum type_readers compile_type_readable(enum pol_type t)
 {
 	struct veto_arg_read rd;
 	enum arg_kind k;
 
-	return slot_reader(t, &rd, &k);
+	if (t == PT_CHAR_BUF)
+		return TR_KPROBES; /* char_buf_reader */
+	return slot_reader(t, &rd, &k) ? TR_BOTH : TR_NONE;
 }
 
 /* A char_buf: bytes, as many as another argument (sizeArgIndex) or the

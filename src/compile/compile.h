@@ -93,7 +93,10 @@ void compile_env_host(struct compile_env *env, const uint32_t host_ns[VN__COUNT]
 /* For lint: no host namespaces or files, this machine's tracepoint formats
  * where it can read them. */
 void compile_env_portable(struct compile_env *env);
-/* Whether a kprobe or tracepoint argument of type t can be read (arg_slots.c). */
-bool compile_type_readable(enum pol_type t);
+/* Where an argument of type t can be read (arg_slots.c): on kprobes and
+ * tracepoints, on kprobes only (a char_buf, sized by another argument or
+ * the return value), or neither. */
+enum type_readers { TR_NONE, TR_KPROBES, TR_BOTH };
+enum type_readers compile_type_readable(enum pol_type t);
 
 #endif

@@ -362,10 +362,6 @@ static void filter_arg(struct cc *c, struct c_hook *h, struct sel_state *st, con
 		return;
 	}
 	k = h->kind[f->index];
-	if (h->arg_type[f->index] == PT_CHAR_BUF) {
-		cerr(c, f->pos, "unsupported: matchArgs on a char_buf: veto reports its bytes and does not match them");
-		return;
-	}
 	h->cfg.need_args |= 1u << f->index;
 	if (kind_is_pathlike(k) || k == AK_kstr) {
 		filter_strings(c, h, st, f, VS_ARG, (uint8_t)f->index, k != AK_kstr);

@@ -27,7 +27,8 @@ static const struct pol_type_info types[PT__COUNT] = {
 	[PT_ULONG] = INT("ulong", 8, false, 0, UINT64_MAX),
 	[PT_SIZE_T] = INT("size_t", 8, false, 0, UINT64_MAX),
 	[PT_STRING] = OTHER("string", PTC_STRING, POS_STR, 0),
-	[PT_CHAR_BUF] = OTHER("char_buf", PTC_STRING, POS_STR, PTF_SIZED | PTF_MAX_DATA),
+	/* its bytes are reported, never matched (matchArgs refused) */
+	[PT_CHAR_BUF] = OTHER("char_buf", PTC_STRING, 0, PTF_SIZED | PTF_MAX_DATA),
 	[PT_CHAR_IOVEC] = OTHER("char_iovec", PTC_STRING, POS_STR, PTF_SIZED | PTF_MAX_DATA),
 	[PT_CONST_BUF] = OTHER("const_buf", PTC_STRING, POS_STR, 0),
 	[PT_FILENAME] = OTHER("filename", PTC_STRING, POS_STR, 0),

@@ -99,8 +99,9 @@ stop_agent
 # it drops and stops on SIGTERM (before, it hung in write(2)).
 mkfifo "$tmp/out"
 exec 3<>"$tmp/out" # holds the FIFO open and never reads it
-start_agent "$tmp" >"$tmp/out"
-# more than the pipe (64 KiB) and the agent's queue (4 MiB) hold: ~4 KB an event
+start_agent "$tmp" --enable-process-cred --enable-process-ns >"$tmp/out"
+# more than the pipe (64 KiB) and the agent's queue (4 MiB) hold: ~4 KB an
+# event with credentials and namespaces
 for i in $(seq 1500); do /bin/true; done
 timeout 10 "$VETO" getevents --socket "$SOCK" --status >"$tmp/status" ||
 	die "no status within 10 s while stdout's reader sleeps"

@@ -34,8 +34,8 @@ start_agent "$tmp" --policy "$tmp/post.yaml" --export-file "$tmp/ev.json" --expo
 for _ in $(seq 20); do "$tmp/victim" >/dev/null; done
 wait_event "$tmp/ev.json" "e['process_tracepoint']['process']['binary'] == '$tmp/victim'" ||
 	die "no process_tracepoint event"
-# exec events of a few KiB each fill 1 MiB: the export file rotates
-for _ in $(seq 400); do /bin/true; done
+# exec and exit events of about 800 bytes each fill 1 MiB: the export file rotates
+for _ in $(seq 1000); do /bin/true; done
 wait_until 10 test -e "$tmp/ev.json.1" || die "no rotated file"
 
 st=$("$VETO" getevents --socket "$SOCK" --status)
@@ -70,7 +70,7 @@ expect_eq "records read: the process records and the policy ones" True \
 expect_eq "no record dropped or bad" "(0, 0)" "$(get 'd["records_dropped"], d["bad_records"]')"
 expect_eq "every field, the old ones kept" "['bad_records', 'cache', 'client_faults', 'clients', 'events', 'export_dropped', 'export_errors', 'export_rotations', 'exported', 'kernel', 'lost', 'policies', 'records_dropped', 'records_read', 'ring_records', 'uptime_seconds', 'version']" \
 	"$(get 'sorted(d)')"
-expect_eq "inner fields kept" "(['events_dropped', 'refused', 'timed_out', 'too_slow'], ['entries', 'live', 'misses', 'reaped'])" \
+expect_eq "inner fields kept" "(['events_dropped', 'refused', 'timed_out', 'too_slow'], ['entries', 'evicted', 'live', 'misses', 'reaped'])" \
 	"$(get 'sorted(d["client_faults"]), sorted(d["cache"])')"
 stop_agent
 expect_eq "agent stops cleanly" 0 "$AGENT_RC"

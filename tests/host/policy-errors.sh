@@ -200,6 +200,18 @@ refused type-unread 10:7 "unsupported: veto cannot read a skb argument on a kpro
     args:
     - index: 0
       type: skb'
+refused charbuf-match 15:9 "argument 1 has type char_buf: veto reads it for events but cannot filter on it" '  kprobes:
+  - call: sys_write
+    syscall: true
+    args:
+    - index: 1
+      type: char_buf
+      sizeArgIndex: 3
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: Prefix
+        values: [x]'
 
 # the kind itself
 printf 'apiVersion: cilium.io/v1alpha1\nkind: TracingPolicyNamespaced\nmetadata:\n  name: t\n  namespace: a\nspec:\n  lsmhooks:\n  - hook: file_open\n' >"$tmp/ns.yaml"
