@@ -230,7 +230,7 @@ static void process(struct jw *w, const struct enc_ctx *ctx, const struct proc *
 		LIT(w, ",");
 	}
 	KUINT(w, "\"pid\":", p->pid);
-	KUINT(w, ",\"uid\":", p->uid);
+	KUINT(w, ",\"uid\":", p->euid); /* the effective uid, as Tetragon (and ps) */
 	KSTR(w, ",\"cwd\":", p->cwd);
 	KSTR(w, ",\"binary\":", p->binary);
 	KSTR(w, ",\"arguments\":", p->args);

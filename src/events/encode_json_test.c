@@ -122,6 +122,10 @@ static void cred_and_ns_gated(void **state)
 	assert_non_null(strstr(s, "\"parent_exec_id\":\"aWQx\",\"ns\":{\"uts\":{\"inum\":4026531836,\"is_host\":true},"));
 	assert_null(strstr(s, "\"cap\":"));
 	assert_null(strstr(s, "process_credentials"));
+	/* a setuid program: process.uid is the effective uid, as Tetragon's */
+	f.proc.euid = 0;
+	f.ctx.ns = false;
+	assert_non_null(strstr(enc(&f, &e, 0), "\"process\":{\"exec_id\":\"aWQy\",\"pid\":20,\"uid\":0,"));
 	enc_json_memo(true);
 	jw_free(&f.w);
 }
