@@ -128,8 +128,8 @@ static void cap_names(struct jw *w, const char *key, uint64_t set)
 	for (unsigned b = 0; b < 64; b++) {
 		if (!(set >> b & 1))
 			continue;
-		if (cap_name(b))
-			jw_str(w, cap_name(b));
+		if (cap_export_name(b))
+			jw_str(w, cap_export_name(b));
 		else
 			jw_uint(w, b);
 	}

@@ -168,10 +168,11 @@ static void sockets(void **state)
 /* process_credentials_arg: ProcessCredentials' fields, caps as name lists */
 static void credentials(void **state)
 {
-	struct veto_ev_arg a = { .num = { 1000, (1ull << 21) | (1ull << 63) } };
+	struct veto_ev_arg a = { .num = { 1000, (1ull << 1) | (1ull << 21) | (1ull << 63) } };
 
+	/* CapabilitiesType names: bit 1 is DAC_OVERRIDE there */
 	assert_string_equal(arg_json(EA_CRED, &a), "{\"process_credentials_arg\":{\"euid\":1000,\"caps\":"
-			    "{\"effective\":[\"CAP_SYS_ADMIN\",63]}}}");
+			    "{\"effective\":[\"DAC_OVERRIDE\",\"CAP_SYS_ADMIN\",63]}}}");
 	a.num[1] = 0;
 	assert_string_equal(arg_json(EA_CRED, &a), "{\"process_credentials_arg\":{\"euid\":1000,\"caps\":{}}}");
 }
