@@ -19,8 +19,8 @@ endif
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation \
             -I. -Isrc -I$(BUILD)/gen -MMD -MP
-LDLIBS   := -lbpf -lelf -lz -lyaml -lpcre2-8
-STATIC_LDLIBS := -Wl,--start-group -lbpf -lelf -lz -lyaml -lpcre2-8 -Wl,--end-group
+LDLIBS   := -lbpf -lelf -lz -lyaml -lpcre2-8 -lsqlite3 -lpthread -lm
+STATIC_LDLIBS := -Wl,--start-group -lbpf -lelf -lz -lyaml -lpcre2-8 -lsqlite3 -lpthread -lm -Wl,--end-group
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
               -Wno-unused-function -I$(BUILD)/gen -Ibpf
