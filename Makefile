@@ -62,7 +62,13 @@ $(BUILD)/gen/%.skel.h: $(BUILD)/gen/%.bpf.o
 	@echo "  SKEL    $@"
 	$(Q)$(BPFTOOL) gen skeleton $< name veto_$* > $@
 
-GEN_INC    := $(BUILD)/gen/syscalls_64.inc $(BUILD)/gen/syscalls_32.inc
+# The store's schema, as a C string (src/store/store.c applies it).
+$(BUILD)/gen/schema_sql.inc: src/store/schema.sql
+	@mkdir -p $(@D)
+	@echo "  GEN     $@"
+	$(Q)sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+
+GEN_INC    := $(BUILD)/gen/syscalls_64.inc $(BUILD)/gen/syscalls_32.inc $(BUILD)/gen/schema_sql.inc
 
 $(BUILD)/obj/%.o: %.c | $(SKELS) $(GEN_INC)
 	@mkdir -p $(@D)
