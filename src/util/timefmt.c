@@ -59,21 +59,36 @@ size_t timefmt_rfc3339(uint64_t ns, char out[TIMEFMT_LEN])
 	return n;
 }
 
-static int bad(char *why, size_t whylen, const char *s, size_t at, const char *what)
+/* The text being parsed: n bytes, not NUL-terminated; past them, '\0'. */
+struct text {
+	const char *s;
+	size_t n;
+	char *why; /* NULL: no message wanted */
+	size_t whylen;
+};
+
+static char at(const struct text *t, size_t i)
 {
-	snprintf(why, whylen, "%s at byte %zu of '%s'", what, at + 1, s);
+	return i < t->n ? t->s[i] : '\0';
+}
+
+static int bad(const struct text *t, size_t i, const char *what)
+{
+	if (t->why)
+		snprintf(t->why, t->whylen, "%s at byte %zu of '%.*s'", what, i + 1, (int)(t->n > 64 ? 64 : t->n),
+			 t->s);
 	return -EINVAL;
 }
 
-/* n decimal digits at s + *at into *v; -1 when one is not a digit (*at is
- * then that byte). */
-static int digits(const char *s, size_t *at, unsigned n, unsigned *v)
+/* n decimal digits at *i into *v; -1 when one is not a digit (*i is then
+ * that byte). */
+static int digits(const struct text *t, size_t *i, unsigned n, unsigned *v)
 {
 	*v = 0;
-	for (unsigned i = 0; i < n; i++, (*at)++) {
-		if (s[*at] < '0' || s[*at] > '9')
+	for (unsigned k = 0; k < n; k++, (*i)++) {
+		if (at(t, *i) < '0' || at(t, *i) > '9')
 			return -1;
-		*v = *v * 10 + (unsigned)(s[*at] - '0');
+		*v = *v * 10 + (unsigned)(at(t, *i) - '0');
 	}
 	return 0;
 }
@@ -99,7 +114,7 @@ static unsigned month_days(unsigned y, unsigned m)
 	return mdays[m - 1];
 }
 
-int timefmt_parse(const char *s, int64_t *ns, char *why, size_t whylen)
+static int parse(const struct text *t, int64_t *ns)
 {
 	/* the fixed part: where each field starts, its width, what follows it */
 	static const struct {
@@ -112,58 +127,72 @@ int timefmt_parse(const char *s, int64_t *ns, char *why, size_t whylen)
 	};
 	unsigned v[6], frac = 0, ndig = 0, oh, om;
 	int64_t secs, off = 0, r;
-	size_t at = 0;
+	size_t i = 0;
 	char what[64];
 
 	*ns = 0;
-	for (size_t i = 0; i < 6; i++) {
-		at = f[i].at;
-		if (digits(s, &at, f[i].width, &v[i])) {
-			snprintf(what, sizeof(what), "expected the %s (YYYY-MM-DDTHH:MM:SS)", f[i].name);
-			return bad(why, whylen, s, at, what);
+	for (size_t k = 0; k < 6; k++) {
+		i = f[k].at;
+		if (digits(t, &i, f[k].width, &v[k])) {
+			snprintf(what, sizeof(what), "expected the %s (YYYY-MM-DDTHH:MM:SS)", f[k].name);
+			return bad(t, i, what);
 		}
-		if ((i != 0 && v[i] > f[i].max) || ((i == 1 || i == 2) && v[i] == 0) ||
-		    (i == 2 && v[i] > month_days(v[0], v[1]))) {
-			snprintf(what, sizeof(what), "%s out of range", f[i].name);
-			return bad(why, whylen, s, f[i].at, what);
+		if ((k != 0 && v[k] > f[k].max) || ((k == 1 || k == 2) && v[k] == 0) ||
+		    (k == 2 && v[k] > month_days(v[0], v[1]))) {
+			snprintf(what, sizeof(what), "%s out of range", f[k].name);
+			return bad(t, f[k].at, what);
 		}
-		/* RFC 3339 allows a lowercase t (and z), and a space, for the T */
-		if (f[i].sep && s[at] != f[i].sep && !(f[i].sep == 'T' && (s[at] == 't' || s[at] == ' '))) {
-			snprintf(what, sizeof(what), "expected '%c' after the %s", f[i].sep, f[i].name);
-			return bad(why, whylen, s, at, what);
+		/* RFC 3339 allows a lowercase t (and z) */
+		if (f[k].sep && at(t, i) != f[k].sep && !(f[k].sep == 'T' && at(t, i) == 't')) {
+			snprintf(what, sizeof(what), "expected '%c' after the %s", f[k].sep, f[k].name);
+			return bad(t, i, what);
 		}
 	}
-	at = 19;
-	if (s[at] == '.') {
-		for (at++; s[at] >= '0' && s[at] <= '9'; at++) {
+	i = 19;
+	if (at(t, i) == '.') {
+		for (i++; at(t, i) >= '0' && at(t, i) <= '9'; i++) {
 			if (++ndig > 9)
-				return bad(why, whylen, s, at, "more than 9 fraction digits");
-			frac = frac * 10 + (unsigned)(s[at] - '0');
+				return bad(t, i, "more than 9 fraction digits");
+			frac = frac * 10 + (unsigned)(at(t, i) - '0');
 		}
 		if (!ndig)
-			return bad(why, whylen, s, at, "expected fraction digits after '.'");
-		for (unsigned i = ndig; i < 9; i++)
+			return bad(t, i, "expected fraction digits after '.'");
+		for (unsigned k = ndig; k < 9; k++)
 			frac *= 10;
 	}
-	if (s[at] == 'Z' || s[at] == 'z') {
-		at++;
-	} else if (s[at] == '+' || s[at] == '-') {
-		size_t sign = at++;
-		if (digits(s, &at, 2, &oh) || s[at++] != ':' || digits(s, &at, 2, &om))
-			return bad(why, whylen, s, sign, "expected an offset as +HH:MM or -HH:MM");
+	if (at(t, i) == 'Z' || at(t, i) == 'z') {
+		i++;
+	} else if (at(t, i) == '+' || at(t, i) == '-') {
+		size_t sign = i++;
+		if (digits(t, &i, 2, &oh) || at(t, i++) != ':' || digits(t, &i, 2, &om))
+			return bad(t, sign, "expected an offset as +HH:MM or -HH:MM");
 		if (oh > 23 || om > 59)
-			return bad(why, whylen, s, sign, "offset out of range");
-		off = (int64_t)(oh * 3600 + om * 60) * (s[sign] == '-' ? -1 : 1);
+			return bad(t, sign, "offset out of range");
+		off = (int64_t)(oh * 3600 + om * 60) * (at(t, sign) == '-' ? -1 : 1);
 	} else {
-		return bad(why, whylen, s, at, "expected Z or an offset (+HH:MM) after the time");
+		return bad(t, i, "expected Z or an offset (+HH:MM) after the time");
 	}
-	if (s[at])
-		return bad(why, whylen, s, at, "unexpected text after the time");
+	if (i != t->n)
+		return bad(t, i, "unexpected text after the time");
 	secs = days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 + v[5] - off;
 	if (__builtin_mul_overflow(secs, (int64_t)1000000000, &r) || __builtin_add_overflow(r, (int64_t)frac, &r))
-		return bad(why, whylen, s, 0, "out of range (1678 to 2262)");
+		return bad(t, 0, "out of range (1678 to 2262)");
 	*ns = r;
 	return 0;
+}
+
+int timefmt_parse_rfc3339(const char *s, size_t n, int64_t *ns)
+{
+	const struct text t = { s, n, NULL, 0 };
+
+	return parse(&t, ns);
+}
+
+int timefmt_parse(const char *s, int64_t *ns, char *why, size_t whylen)
+{
+	const struct text t = { s, strlen(s), why, whylen };
+
+	return parse(&t, ns);
 }
 
 int timefmt_parse_arg(const char *s, int64_t now, int64_t *ns, char *why, size_t whylen)

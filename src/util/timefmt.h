@@ -11,11 +11,14 @@
 /* ns since the epoch -> "2023-10-06T22:03:57.700327580Z": 0, 3, 6 or 9
  * fraction digits, as few as represent the value. Returns the length. */
 size_t timefmt_rfc3339(uint64_t ns, char out[TIMEFMT_LEN]);
+/* The reverse, for times read back from exports: "YYYY-MM-DDTHH:MM:SS",
+ * an optional fraction (1-9 digits), then "Z" or "+hh:mm"/"-hh:mm"; the n
+ * bytes at s exactly. 0 with *ns since the epoch (negative before 1970), or
+ * -EINVAL for anything else, an impossible date or a time int64 ns cannot hold. */
+int timefmt_parse_rfc3339(const char *s, size_t n, int64_t *ns);
 
-/* "2026-12-01T23:46:08.772716476Z", or with an offset ("+02:00") instead of
- * Z; 0 to 9 fraction digits; years 1678 to 2262 (int64 ns) -> ns since the
- * epoch. 0, or -EINVAL with why (at least 64 bytes): what is wrong and at
- * which byte (1-based). */
+/* The same, NUL-terminated, for what people type: -EINVAL with why (at
+ * least 64 bytes) saying what is wrong and at which byte (1-based). */
 int timefmt_parse(const char *s, int64_t *ns, char *why, size_t whylen);
 /* A time as the commands take it: RFC 3339 as above, or a duration in Go's
  * syntax ("90m", "2h", util/duration.c) meaning that long before now (ns
