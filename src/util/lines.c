@@ -18,6 +18,7 @@ struct lines {
 	char *buf; /* the object being gathered: LINES_MAX + 1 */
 	size_t n;
 	unsigned long lineno;
+	bool joined;
 };
 
 int lines_open(struct lines **out, int fd)
@@ -52,6 +53,11 @@ void lines_close(struct lines *l)
 	free(l->chunk);
 	free(l->buf);
 	free(l);
+}
+
+bool lines_joined(const struct lines *l)
+{
+	return l->joined;
 }
 
 unsigned long lines_count(const struct lines *l)
@@ -122,6 +128,29 @@ static bool line_is(const struct lines *l, size_t from, const char *s)
 	return end - from == len && !memcmp(l->buf + from, s, len);
 }
 
+/* A pretty-printed object made one line, in place: the blanks and newlines
+ * outside strings go (inside them, JSON has no raw newline to keep). */
+static void one_line(struct lines *l)
+{
+	bool in_str = false, esc = false;
+	size_t o = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		char c = l->buf[i];
+
+		if (in_str) {
+			in_str = esc || c != '"';
+			esc = !esc && c == '\\';
+		} else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			continue;
+		} else {
+			in_str = c == '"';
+		}
+		l->buf[o++] = c;
+	}
+	l->n = o;
+}
+
 /* Drops the lines up to a line "}" (or the end): what is left of an object
  * that cannot be taken. */
 static int skip_object(struct lines *l, char *why, size_t whylen)
@@ -146,6 +175,7 @@ int lines_next(struct lines *l, const char **text, size_t *len, unsigned long *l
 	size_t from, nul;
 	int rc;
 
+	l->joined = false;
 	for (;;) {
 		l->n = 0;
 		rc = next_line(l, &over, why, whylen);
@@ -183,6 +213,8 @@ int lines_next(struct lines *l, const char **text, size_t *len, unsigned long *l
 				return rc < 0 ? rc : -EINVAL;
 			}
 		} while (!line_is(l, from, "}"));
+		one_line(l);
+		l->joined = true;
 	}
 	nul = strnlen(l->buf, l->n);
 	if (nul < l->n) {

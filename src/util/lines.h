@@ -1,12 +1,13 @@
 /* Exported JSON events read back from a file or a pipe, one at a time:
  * plain or gzip-compressed (told by the gzip magic; several members one
  * after another, as concatenated backups are, read as one), one object a
- * line, or pretty-printed objects (a line "{" to a line "}", as jq and
- * Tetragon's documentation print them). Memory stays constant: an object
- * is at most LINES_MAX bytes. */
+ * line (given as written), or pretty-printed objects (a line "{" to a line
+ * "}", as jq and Tetragon's documentation print them: given as one line).
+ * Memory stays constant: an object is at most LINES_MAX bytes. */
 #ifndef VETO_UTIL_LINES_H
 #define VETO_UTIL_LINES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define LINES_MAX (1u << 20)
@@ -22,6 +23,8 @@ int lines_open(struct lines **out, int fd);
  * be read (damaged or truncated gzip data, a read error). why says what. */
 int lines_next(struct lines *l, const char **text, size_t *len, unsigned long *lineno, char *why,
 	       size_t whylen);
+/* The last object came pretty-printed, over several lines. */
+bool lines_joined(const struct lines *l);
 /* Lines read so far. */
 unsigned long lines_count(const struct lines *l);
 void lines_close(struct lines *l);

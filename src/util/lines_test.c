@@ -82,12 +82,14 @@ static void plain_and_gzip(void **state)
 /* jq's and the documentation's form: an object from "{" to "}" lines. */
 static void pretty_printed(void **state)
 {
-	static const char data[] = "{\n  \"a\": {\n    \"b\": 1\n  }\n}\n{\"c\":2}\n{\n  \"d\": 3\n";
+	static const char data[] = "{\n  \"a\": {\n    \"b\": \"x y\\\" \\\\\",\r\n \"c\" : [ 1, 2 ]\n  }\n}\n"
+				   "{\"c\":2}\n{\n  \"d\": 3\n";
 	struct lines *l = reader(data, sizeof(data) - 1, false);
 
-	expect(l, 1, 1, "{\n  \"a\": {\n    \"b\": 1\n  }\n}");
-	expect(l, 1, 6, "{\"c\":2}");
-	expect(l, -EINVAL, 7, "not closed at the end");
+	/* one line: blanks outside strings go, those inside (and escapes) stay */
+	expect(l, 1, 1, "{\"a\":{\"b\":\"x y\\\" \\\\\",\"c\":[1,2]}}");
+	expect(l, 1, 7, "{\"c\":2}");
+	expect(l, -EINVAL, 8, "not closed at the end");
 	expect(l, 0, 0, NULL);
 	lines_close(l);
 }
