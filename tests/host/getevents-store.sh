@@ -84,9 +84,15 @@ ev() { # EXEC_ID TIME
 	ev d 2026-12-01T10:00:03.5Z
 } >"$tmp/times.jsonl"
 "$VETO" store import --store "$tmp/t.db" "$tmp/times.jsonl" >/dev/null || die "import of the timed events failed"
-ids() { G --from-store "$tmp/t.db" "$@" | python3 -c '
+# ids_of DB [FLAGS]: the exec_ids of the events printed
+ids_of() {
+	local db=$1
+	shift
+	G --from-store "$db" "$@" | python3 -c '
 import json, sys
-print(" ".join(json.loads(l)["process_exec"]["process"]["exec_id"] for l in sys.stdin))'; }
+print(" ".join(json.loads(l)["process_exec"]["process"]["exec_id"] for l in sys.stdin))'
+}
+ids() { ids_of "$tmp/t.db" "$@"; }
 expect_eq "time order; equal times in the order imported" "a b0 b2 b1 c d" "$(ids)"
 expect_eq "--since T: an event at T is in" "b0 b2 b1 c d" "$(ids --since 2026-12-01T10:00:01Z)"
 expect_eq "--until T: an event at T is out" "a b0 b2" "$(ids --until 2026-12-01T10:00:01.000000001Z)"
@@ -106,9 +112,7 @@ with open(sys.argv[1], "w") as f:
                 % (name, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)), int((t % 1) * 1e9)))
 PY
 "$VETO" store import --store "$tmp/ago.db" "$tmp/ago.jsonl" >/dev/null || die "import of the recent events failed"
-ago() { G --from-store "$tmp/ago.db" "$@" | python3 -c '
-import json, sys
-print(" ".join(json.loads(l)["process_exec"]["process"]["exec_id"] for l in sys.stdin))'; }
+ago() { ids_of "$tmp/ago.db" "$@"; }
 expect_eq "--since 2h: the last two hours" "h1 m1" "$(ago --since 2h)"
 expect_eq "--since 90m --until 30m" "h1" "$(ago --since 90m --until 30m)"
 expect_eq "--until 1h30m" "h3" "$(ago --until 1h30m)"
