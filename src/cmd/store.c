@@ -361,17 +361,6 @@ static int cmd_import(int argc, char **argv)
 		free(fs);
 		return 1;
 	}
-	/* an existing file must be a store already: never another program's
-	 * database given the store's tables */
-	if (!created && st.st_size > 0) {
-		rc = store_open(&im.s, path, true, err, sizeof(err));
-		store_close(im.s);
-		if (rc) {
-			out_error("store import: %s", err);
-			free(fs);
-			return 1;
-		}
-	}
 	rc = store_open(&im.s, path, false, err, sizeof(err));
 	if (rc) {
 		out_error("store import: %s", err);
