@@ -291,8 +291,9 @@ static void remove_created(const char *path)
 	char p[4096];
 
 	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
-		unlink(p);
+		/* a name cut short would be another file's */
+		if ((size_t)snprintf(p, sizeof(p), "%s%s", path, sfx[i]) < sizeof(p))
+			unlink(p);
 	}
 }
 
