@@ -70,8 +70,11 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 		free(s);
 		return r;
 	}
+	/* NOMUTEX: a store is used by one thread at a time (the sink's
+	 * writer, a command); SQLite's own locking of each call is waste */
 	rc = sqlite3_open_v2(path, &s->db,
-			     readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+			     (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+				     SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)
 		goto bad;
 	sqlite3_busy_timeout(s->db, 2000);
@@ -131,9 +134,6 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 			goto bad;
 		}
 	}
-	rc = store_ingest_prepare(s);
-	if (rc != SQLITE_OK)
-		goto bad;
 	*out = s;
 	return 0;
 bad:
@@ -146,8 +146,10 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
-	if (!s->readonly)
-		store_ingest_finalize(s);
+	/* every statement made on it (ingest's, readers'), then the connection */
+	for (sqlite3_stmt *st; s->db && (st = sqlite3_next_stmt(s->db, NULL));)
+		sqlite3_finalize(st);
+	free(s->scratch);
 	sqlite3_close_v2(s->db);
 	free(s);
 }
