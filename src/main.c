@@ -15,6 +15,7 @@ static const struct cmd cmds[] = {
 	{ "tracingpolicy", cmd_tracingpolicy, "add, delete, enable, disable, set-mode, list a running agent's policies" },
 	{ "tp", cmd_tracingpolicy, "short for tracingpolicy" },
 	{ "status", cmd_status, "a running agent: version, kernel verdict, policies, events, losses" },
+	{ "lineage", cmd_lineage, "a process from the event store: ancestors, descendants, their events" },
 };
 
 static void usage(FILE *f)
