@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -95,14 +96,15 @@ static void nocolor(struct show *s)
 		raw(&s->line, "\x1b[0m");
 }
 
-/* The time column: nine fraction digits always, so that lines align. */
+/* The time column: nine fraction digits always, so that lines align; "-"
+ * for a time not recorded, nothing for INT64_MIN (a line of no time). */
 static void put_time(struct jw *w, bool has, int64_t ns)
 {
 	char t[TIMEFMT_LEN + 8], *dot;
 	size_t n;
 
 	if (!has || ns < 0) {
-		snprintf(t, sizeof(t), "%-*s", TIME_COL, "-");
+		snprintf(t, sizeof(t), "%-*s", TIME_COL, ns == INT64_MIN ? "" : "-");
 		raw(w, t);
 		return;
 	}
@@ -255,7 +257,7 @@ static void text_line_more(struct show *s, unsigned depth, uint64_t n, const cha
 {
 	char b[200];
 
-	line_start(s, "", 0, false, 0, depth);
+	line_start(s, "", 0, false, INT64_MIN, depth);
 	snprintf(b, sizeof(b), "... %llu%s more %s%s", (unsigned long long)n, n >= LIN_COUNT_MAX ? "+" : "", what,
 		 why);
 	raw(&s->line, b);
@@ -531,7 +533,7 @@ static int list_row(void *ctx, const struct lin_proc *p)
 	return flush(s, w) ? 0 : -EIO;
 }
 
-/* "N" in 1..max for a limit flag; 2 with the error printed when it is not. */
+/* "N" in 0..max for a limit flag; 2 with the error printed when it is not. */
 static int limit_flag(const char *flag, const char *v, unsigned max, unsigned *out)
 {
 	char *end;
@@ -539,8 +541,8 @@ static int limit_flag(const char *flag, const char *v, unsigned max, unsigned *o
 
 	errno = 0;
 	n = strtoul(v, &end, 10);
-	if (!*v || *end || errno || v[0] == '-' || n < 1 || n > max) {
-		out_error("lineage: %s: '%s' is not a number from 1 to %u", flag, v, max);
+	if (!*v || *end || errno || v[0] == '-' || n > max) {
+		out_error("lineage: %s: '%s' is not a number from 0 to %u", flag, v, max);
 		return 2;
 	}
 	*out = (unsigned)n;
@@ -588,6 +590,7 @@ int cmd_lineage(int argc, char **argv)
 	uint64_t same_pid = 0;
 	int64_t pid = -1;
 	bool list = false;
+	struct stat sb;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
@@ -659,6 +662,10 @@ int cmd_lineage(int argc, char **argv)
 				   (!strcmp(col, "auto") && isatty(1) && !(term && !strcmp(term, "dumb")) &&
 				    !(getenv("NO_COLOR") && getenv("NO_COLOR")[0])));
 
+	if (!stat(path, &sb) && S_ISDIR(sb.st_mode)) {
+		out_error("lineage: %s: is a directory, not a store", path);
+		return 1;
+	}
 	if ((r = store_open(&st, path, true, err, sizeof(err)))) {
 		out_error("lineage: %s%s", err, r == -ENOENT && !strcmp(path, LINEAGE_DEFAULT_STORE) ?
 							" (give the agent's --store file with --store PATH)" : "");
