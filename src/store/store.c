@@ -112,6 +112,9 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 			goto bad;
 		}
 	}
+	rc = store_ingest_prepare(s);
+	if (rc != SQLITE_OK)
+		goto bad;
 	*out = s;
 	return 0;
 bad:
@@ -124,6 +127,8 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	if (!s->readonly)
+		store_ingest_finalize(s);
 	sqlite3_close_v2(s->db);
 	free(s);
 }

@@ -28,6 +28,8 @@ int store_put_json(struct store *s, const char *line, size_t len, char *err, siz
 /* Batches: puts between begin and commit are one transaction. */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
+/* Drops the current batch (after a put failed with -ENOSPC, say). */
+void store_rollback(struct store *s);
 
 /* Events with since <= time < until (ns since the epoch; 0: unbounded), in
  * time order, as their exported lines. fn returns nonzero to stop (that
