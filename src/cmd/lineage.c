@@ -57,6 +57,8 @@ static void usage(FILE *f)
 struct show {
 	sqlite3 *db;
 	const struct lineage *l;
+	sqlite3_stmt **evq; /* the events statement of each level walked at once */
+	size_t nevq;
 	struct lin_limits lim;
 	struct compact_opts copt;
 	struct jw w, line;
@@ -265,17 +267,26 @@ static void text_line_more(struct show *s, unsigned depth, uint64_t n, const cha
 }
 
 
-/* Start time of p for the merge: none sorts last. */
-static int64_t start_of(const struct lin_proc *p)
-{
-	return p->has_start ? p->start_time : INT64_MAX;
-}
-
 static bool db_failed(struct show *s)
 {
 	s->err = true;
 	snprintf(s->why, sizeof(s->why), "%s", sqlite3_errmsg(s->db));
 	return false;
+}
+
+/* The events of p through level's statement (prepared once). */
+static bool events_of(struct show *s, const struct lin_proc *p, size_t level, struct lin_events *it)
+{
+	if (level >= s->nevq || (!s->evq[level] && lin_events_prepare(s->db, &s->evq[level])))
+		return db_failed(s);
+	lin_events_start(it, s->evq[level], p->id, s->lim.events);
+	return true;
+}
+
+/* Start time of p for the merge: none sorts last. */
+static int64_t start_of(const struct lin_proc *p)
+{
+	return p->has_start ? p->start_time : INT64_MAX;
 }
 
 /* The process u, then its events, its children's trees and its exit,
@@ -290,10 +301,8 @@ static void text_tree(struct show *s, size_t u)
 	int have;
 
 	text_line_proc(s, u);
-	if (lin_events_open(s->db, &it, p->id, s->lim.events)) {
-		db_failed(s);
+	if (!events_of(s, p, p->depth, &it))
 		return;
-	}
 	have = lin_events_next(&it, &e);
 	while (!s->err) {
 		int64_t te = have > 0 ? e.time : INT64_MAX;
@@ -318,7 +327,6 @@ static void text_tree(struct show *s, size_t u)
 		db_failed(s);
 	if (!s->err && it.cut)
 		text_line_more(s, p->depth + 1, lin_events_more(&it), "events", " of this process (--max-events)");
-	lin_events_close(&it);
 	if (!s->err && p->kids_more)
 		text_line_more(s, p->depth + 1, p->kids_more, p->kids_more == 1 ? "child" : "children",
 			       p->kids_cut_depth ? " and what they started (--max-depth)" :
@@ -445,10 +453,8 @@ static void json_proc(struct show *s, size_t u)
 	json_kstr(w, "exit_signal", p->exit_signal);
 	jw_key(w, "events");
 	jw_arr_open(w);
-	if (lin_events_open(s->db, &it, p->id, s->lim.events)) {
-		db_failed(s);
+	if (!events_of(s, p, 0, &it))
 		return;
-	}
 	while (!s->err && (have = lin_events_next(&it, &e)) > 0) {
 		json_event(s, &e);
 		if (w->len > (1u << 16))
@@ -458,7 +464,6 @@ static void json_proc(struct show *s, size_t u)
 		db_failed(s);
 	jw_arr_close(w);
 	jw_kuint(w, "events_more", it.cut && !s->err ? lin_events_more(&it) : 0);
-	lin_events_close(&it);
 	jw_kuint(w, "children_more", p->kids_more);
 	jw_key(w, "children_cut_by");
 	if (p->kids_more)
@@ -713,6 +718,14 @@ int cmd_lineage(int argc, char **argv)
 		goto out;
 	}
 	s.l = &l;
+	s.nevq = l.n; /* a level per depth, and depth < n */
+	s.evq = calloc(s.nevq, sizeof(*s.evq));
+	if (!s.evq) {
+		lineage_free(&l);
+		out_error("lineage: out of memory");
+		r = 1;
+		goto out;
+	}
 	if (s.json) {
 		json_all(&s, path, pid, same_pid);
 	} else {
@@ -721,6 +734,9 @@ int cmd_lineage(int argc, char **argv)
 		fflush(stdout);
 	}
 	lineage_free(&l);
+	for (size_t i = 0; i < s.nevq; i++)
+		sqlite3_finalize(s.evq[i]);
+	free(s.evq);
 	r = 0;
 	if (s.err) {
 		out_error("lineage: %s: %s", path, s.why);

@@ -310,13 +310,10 @@ static int children(struct lineage *l, sqlite3_stmt *kids, struct idset *seen, s
 		    unsigned *taken)
 {
 	struct lin_proc *got = NULL, row;
-	size_t n = 0, last = LIN_NONE;
+	size_t n = 0, cap = 0, last = LIN_NONE;
 	uint64_t rows = 0;
 	int rc;
 
-	got = max ? calloc(max, sizeof(*got)) : NULL;
-	if (max && !got)
-		return -ENOMEM;
 	sqlite3_reset(kids);
 	sqlite3_bind_text(kids, 1, l->p[u].exec_id, -1, SQLITE_STATIC);
 	/* one more than room: whether some were left out */
@@ -329,6 +326,15 @@ static int children(struct lineage *l, sqlite3_stmt *kids, struct idset *seen, s
 		}
 		if (id_seen(seen, sqlite3_column_int64(kids, 0)))
 			continue; /* a loop back to a process already shown */
+		if (n == cap) {
+			struct lin_proc *g = realloc(got, (cap = cap ? cap * 2 : 16) * sizeof(*g));
+
+			if (!g) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			got = g;
+		}
 		if (proc_row(kids, &row)) {
 			rc = -ENOMEM;
 			goto out;
@@ -558,21 +564,24 @@ int lineage_pid_list(sqlite3 *db, int64_t pid, unsigned limit, lin_proc_fn fn, v
 	return stop;
 }
 
-int lin_events_open(sqlite3 *db, struct lin_events *it, int64_t proc, unsigned limit)
+int lin_events_prepare(sqlite3 *db, sqlite3_stmt **st)
+{
+	return sqlite3_prepare_v3(db,
+				  "SELECT time, type, policy, hook, action, outcome, json FROM events "
+				  "WHERE proc = ?1 AND " NOT_LIFE " ORDER BY time, id LIMIT ?2",
+				  -1, SQLITE_PREPARE_PERSISTENT, st, NULL) == SQLITE_OK ? 0 : -EIO;
+}
+
+void lin_events_start(struct lin_events *it, sqlite3_stmt *st, int64_t proc, unsigned limit)
 {
 	memset(it, 0, sizeof(*it));
-	it->db = db;
+	it->st = st;
 	it->proc = proc;
 	it->left = it->limit = limit;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT time, type, policy, hook, action, outcome, json FROM events "
-			       "WHERE proc = ?1 AND " NOT_LIFE " ORDER BY time, id LIMIT ?2",
-			       -1, &it->st, NULL) != SQLITE_OK)
-		return -EIO;
-	sqlite3_bind_int64(it->st, 1, proc);
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, proc);
 	/* one more than shown: whether the limit cut */
-	sqlite3_bind_int64(it->st, 2, (int64_t)limit + 1);
-	return 0;
+	sqlite3_bind_int64(st, 2, (int64_t)limit + 1);
 }
 
 static const char *text_or_null(sqlite3_stmt *st, int i)
@@ -584,7 +593,7 @@ int lin_events_next(struct lin_events *it, struct lin_event *e)
 {
 	int rc;
 
-	if (!it->st || it->cut)
+	if (it->cut)
 		return 0;
 	rc = sqlite3_step(it->st);
 	if (rc == SQLITE_DONE)
@@ -617,15 +626,7 @@ uint64_t lin_events_more(struct lin_events *it)
 {
 	if (!it->cut)
 		return 0;
-	sqlite3_finalize(it->st);
-	it->st = NULL;
-	return count_rows(it->db,
+	return count_rows(sqlite3_db_handle(it->st),
 			  "SELECT count(*) FROM (SELECT 1 FROM events WHERE proc = ?1 AND " NOT_LIFE " LIMIT ?2)",
 			  it->proc, NULL, it->limit);
-}
-
-void lin_events_close(struct lin_events *it)
-{
-	sqlite3_finalize(it->st);
-	it->st = NULL;
 }

@@ -85,19 +85,20 @@ struct lin_event {
 };
 
 /* A process's events in time order (arrival order among equal times),
- * without its exec and exit (its row says those), at most limit. */
+ * without its exec and exit (its row says those), at most limit, read
+ * through a statement lin_events_prepare made (one for each walk that is
+ * open at once; sqlite3_finalize frees it). */
 struct lin_events {
 	struct sqlite3_stmt *st;
-	struct sqlite3 *db;
 	int64_t proc;
 	unsigned limit, left;
 	bool cut; /* the limit stopped it: lin_events_more counts the rest */
 };
-int lin_events_open(struct sqlite3 *db, struct lin_events *it, int64_t proc, unsigned limit);
+int lin_events_prepare(struct sqlite3 *db, struct sqlite3_stmt **st);
+void lin_events_start(struct lin_events *it, struct sqlite3_stmt *st, int64_t proc, unsigned limit);
 /* 1 an event in *e, 0 no more, -EIO (the database's error). */
 int lin_events_next(struct lin_events *it, struct lin_event *e);
 /* After the last event: those the limit left out (capped), 0 when none. */
 uint64_t lin_events_more(struct lin_events *it);
-void lin_events_close(struct lin_events *it);
 
 #endif

@@ -309,6 +309,7 @@ static void events(void **state)
 	struct fix *f = *state;
 	struct lin_events it;
 	struct lin_event e;
+	sqlite3_stmt *st;
 	char got[512] = "";
 	int rc;
 
@@ -320,7 +321,8 @@ static void events(void **state)
 	       "(5, 'process_kprobe', 1, 'pol', 'tcp_connect', NULL, 'would_kill', '{\"e\":52}'),"
 	       "(4, 'process_kprobe', 2, 'pol', 'other', NULL, NULL, '{\"e\":\"not ours\"}'),"
 	       "(9, 'process_exit', 1, NULL, NULL, NULL, NULL, '{}')");
-	assert_int_equal(lin_events_open(f->db, &it, 1, 10), 0);
+	assert_int_equal(lin_events_prepare(f->db, &st), 0);
+	lin_events_start(&it, st, 1, 10);
 	while ((rc = lin_events_next(&it, &e)) > 0) {
 		strcat(got, e.json);
 		strcat(got, e.outcome ? e.outcome : "-");
@@ -330,9 +332,9 @@ static void events(void **state)
 	assert_string_equal(got, "{\"e\":3}- {\"e\":5}denied {\"e\":52}would_kill ");
 	assert_false(it.cut);
 	assert_int_equal(lin_events_more(&it), 0);
-	lin_events_close(&it);
 
-	assert_int_equal(lin_events_open(f->db, &it, 1, 1), 0);
+	/* the same statement again */
+	lin_events_start(&it, st, 1, 1);
 	assert_int_equal(lin_events_next(&it, &e), 1);
 	assert_int_equal(e.time, 3);
 	assert_string_equal(e.hook, "fd_install");
@@ -340,7 +342,11 @@ static void events(void **state)
 	assert_int_equal(lin_events_next(&it, &e), 0);
 	assert_true(it.cut);
 	assert_int_equal(lin_events_more(&it), 2);
-	lin_events_close(&it);
+	lin_events_start(&it, st, 2, 5);
+	assert_int_equal(lin_events_next(&it, &e), 1);
+	assert_string_equal(e.json, "{\"e\":\"not ours\"}");
+	assert_int_equal(lin_events_next(&it, &e), 0);
+	sqlite3_finalize(st);
 }
 
 /* Strings longer than LIN_TEXT_MAX are cut, not read whole. */
