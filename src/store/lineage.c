@@ -350,7 +350,8 @@ static int children(struct lineage *l, sqlite3_stmt *kids, struct idset *seen, s
 		rc = -EIO;
 		goto out;
 	}
-	qsort(got, n, sizeof(*got), by_start);
+	if (n)
+		qsort(got, n, sizeof(*got), by_start);
 	for (size_t i = 0; i < n; i++) {
 		size_t at = push(l, &got[i]);
 
