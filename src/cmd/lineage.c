@@ -14,6 +14,7 @@
 
 #include "cmd/cmd.h"
 #include "events/compact.h"
+#include "events/evjson.h"
 #include "store/lineage.h"
 #include "store/store.h"
 #include "util/json.h"
@@ -26,6 +27,8 @@
 #define LIMIT_MAX_COUNT 1000000u /* --max-procs, --max-events */
 #define TIME_COL 30              /* "2026-12-01T23:46:08.772716476Z" */
 #define MARK_COL 12
+#define E_LOCK "\xf0\x9f\x94\x92"  /* the compact form's labels: LSM, */
+#define E_QUESTION "\xe2\x9d\x93" /* and a function it has no words for */
 
 static void usage(FILE *f)
 {
@@ -204,6 +207,40 @@ static void text_line_proc(struct show *s, size_t u)
 	line_end(s);
 }
 
+/* The argument that says what an event touched, for the lines whose compact
+ * form names only the hook (LSM hooks, functions the compact form has no
+ * words for): the first path, socket or string among its arguments. */
+static void what_arg(struct jw *w, const struct jr *ev)
+{
+	static const char *const paths[] = { "file_arg", "path_arg", "linux_binprm_arg" };
+	const struct jr *in = evjson_inner(ev, &(int){ 0 }, &(const char *){ NULL });
+	const struct jr *args = in ? jr_get(in, "args") : NULL;
+
+	for (size_t i = 0; args && args->type == JR_ARR && i < args->n; i++) {
+		const struct jr *a = &args->kids[i], *v, *port;
+
+		for (size_t k = 0; k < sizeof(paths) / sizeof(paths[0]); k++)
+			if ((v = jr_get(a, paths[k])) && jr_str(v, "path")[0]) {
+				raw(w, " ");
+				compact_str(w, jr_str(v, "path"));
+				return;
+			}
+		if ((v = jr_get(a, "sock_arg"))) {
+			raw(w, " ");
+			compact_str(w, jr_str(v, "daddr"));
+			raw(w, ":");
+			port = jr_get(v, "dport");
+			compact_str(w, port && (port->type == JR_NUM || port->type == JR_STR) ? port->str : "?");
+			return;
+		}
+		if ((v = jr_get(a, "string_arg")) && v->type == JR_STR) {
+			raw(w, " ");
+			compact_str(w, v->str);
+			return;
+		}
+	}
+}
+
 static void text_line_event(struct show *s, const struct lin_proc *p, const struct lin_event *e)
 {
 	char err[160];
@@ -217,6 +254,15 @@ static void text_line_event(struct show *s, const struct lin_proc *p, const stru
 	rc = jr_parse(e->json, &ev);
 	if (!rc)
 		rc = compact_render(&s->line, &ev, &s->copt, err, sizeof(err));
+	if (!rc && !s->line.oom) {
+		/* the line's label (after its colour): the lock or the question mark */
+		const char *b = s->line.buf + at;
+
+		if (b[0] == '\x1b' && strchr(b, 'm'))
+			b = strchr(b, 'm') + 1;
+		if (!strncmp(b, E_LOCK " ", strlen(E_LOCK) + 1) || !strncmp(b, E_QUESTION " ", strlen(E_QUESTION) + 1))
+			what_arg(&s->line, &ev);
+	}
 	jr_free(&ev);
 	if (rc) {
 		/* the store's own column says what it was */
