@@ -22,7 +22,6 @@
 #include "util/out.h"
 #include "util/timefmt.h"
 
-#define LINEAGE_DEFAULT_STORE "/var/lib/veto/events.db"
 #define LIMIT_MAX_LEVELS 1000    /* --max-ancestors, --max-depth: levels walked recursively */
 #define LIMIT_MAX_COUNT 1000000u /* --max-procs, --max-events */
 #define TIME_COL 30              /* "2026-12-01T23:46:08.772716476Z" */
@@ -54,7 +53,7 @@ static void usage(FILE *f)
 		"What the limits leave out is counted (\"... 12 more children\").\n"
 		"Exit status: 0 shown, 1 not found (no store, not a store, no such process),\n"
 		"2 usage.\n",
-		LINEAGE_DEFAULT_STORE, LIMIT_MAX_LEVELS, LIMIT_MAX_LEVELS);
+		STORE_DEFAULT_PATH, LIMIT_MAX_LEVELS, LIMIT_MAX_LEVELS);
 }
 
 struct show {
@@ -632,7 +631,7 @@ int cmd_lineage(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *path = LINEAGE_DEFAULT_STORE, *col = "auto", *term = getenv("TERM"), *arg;
+	const char *path = STORE_DEFAULT_PATH, *col = "auto", *term = getenv("TERM"), *arg;
 	static const struct lin_limits defaults = LIN_LIMITS_DEFAULT;
 	struct show s = { .lim = defaults, .copt.bare = true, .json = out_fmt == OUT_JSON };
 	struct lineage l;
@@ -718,7 +717,7 @@ int cmd_lineage(int argc, char **argv)
 		return 1;
 	}
 	if ((r = store_open(&st, path, true, err, sizeof(err)))) {
-		out_error("lineage: %s%s", err, r == -ENOENT && !strcmp(path, LINEAGE_DEFAULT_STORE) ?
+		out_error("lineage: %s%s", err, r == -ENOENT && !strcmp(path, STORE_DEFAULT_PATH) ?
 							" (give the agent's --store file with --store PATH)" : "");
 		return 1;
 	}

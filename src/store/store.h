@@ -10,6 +10,9 @@
 #include <stdint.h>
 
 #define STORE_SCHEMA_VERSION 1
+/* The store when no path is given: the agent's --store, store import,
+ * getevents --from-store, lineage and simulate all say and use this one. */
+#define STORE_DEFAULT_PATH "/var/lib/veto/events.db"
 
 struct store;
 struct sqlite3;

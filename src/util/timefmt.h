@@ -1,4 +1,5 @@
-/* RFC 3339 UTC timestamps the way protobuf's JSON mapping writes them. */
+/* RFC 3339 UTC timestamps the way protobuf's JSON mapping writes them, and
+ * read back (exports' times, --since/--until). */
 #ifndef VETO_TIMEFMT_H
 #define VETO_TIMEFMT_H
 
@@ -15,5 +16,13 @@ size_t timefmt_rfc3339(uint64_t ns, char out[TIMEFMT_LEN]);
  * bytes at s exactly. 0 with *ns since the epoch (negative before 1970), or
  * -EINVAL for anything else, an impossible date or a time int64 ns cannot hold. */
 int timefmt_parse_rfc3339(const char *s, size_t n, int64_t *ns);
+
+/* The same, NUL-terminated, for what people type: -EINVAL with why (at
+ * least 64 bytes) saying what is wrong and at which byte (1-based). */
+int timefmt_parse(const char *s, int64_t *ns, char *why, size_t whylen);
+/* A time as the commands take it: RFC 3339 as above, or a duration in Go's
+ * syntax ("90m", "2h", util/duration.c) meaning that long before now (ns
+ * since the epoch). 0, or -EINVAL with why. */
+int timefmt_parse_arg(const char *s, int64_t now, int64_t *ns, char *why, size_t whylen);
 
 #endif
