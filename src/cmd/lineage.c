@@ -198,6 +198,10 @@ static void text_line_proc(struct show *s, size_t u)
 		raw(&s->line, ", container ");
 		compact_str(&s->line, p->container);
 	}
+	if (p->pod) {
+		raw(&s->line, ", pod ");
+		compact_str(&s->line, p->pod);
+	}
 	if (p->flags && strstr(p->flags, "procFS"))
 		raw(&s->line, ", found running at the agent's start");
 	if (!p->has_exit && !p->has_status && !p->exit_signal)
