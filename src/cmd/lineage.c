@@ -15,6 +15,7 @@
 #include "cmd/cmd.h"
 #include "events/compact.h"
 #include "events/evjson.h"
+#include "events/fields.h"
 #include "store/lineage.h"
 #include "store/store.h"
 #include "util/json.h"
@@ -451,6 +452,29 @@ static void json_kint(struct jw *w, const char *key, bool has, int64_t v)
 		jw_null(w);
 }
 
+/* Is the stored line JSON as strict as ours: no raw control byte, valid
+ * UTF-8? (The reader takes more; what it takes is written anew.) */
+static bool strict_text(const char *t, size_t n)
+{
+	for (size_t i = 0, k; i < n; i += k) {
+		k = utf8_seq(t + i, n - i);
+		if (!k || (unsigned char)t[i] < 0x20)
+			return false;
+	}
+	return true;
+}
+
+static unsigned jr_depth(const struct jr *v)
+{
+	unsigned d = 0;
+
+	for (size_t i = 0; i < v->n; i++) {
+		unsigned k = jr_depth(&v->kids[i]);
+		d = k > d ? k : d;
+	}
+	return d + 1;
+}
+
 static void json_event(struct show *s, const struct lin_event *e)
 {
 	struct jw *w = &s->w;
@@ -465,9 +489,14 @@ static void json_event(struct show *s, const struct lin_event *e)
 	json_kstr(w, "action", e->action);
 	json_kstr(w, "outcome", e->outcome);
 	jw_key(w, "event");
-	/* the exported line as it is, when it is JSON (it is the writer's) */
-	if (!rc && ev.type == JR_OBJ)
+	/* the exported line as it was written; re-encoded when it is not strict
+	 * JSON (within the writer's depth: the event sits 5 levels down) */
+	if (rc || ev.type != JR_OBJ)
+		jw_null(w);
+	else if (strict_text(e->json, strlen(e->json)))
 		jw_raw_value(w, e->json, strlen(e->json));
+	else if (jr_depth(&ev) + 5 < JW_MAX_DEPTH)
+		fields_write(w, &ev);
 	else
 		jw_null(w);
 	jr_free(&ev);
