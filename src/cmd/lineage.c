@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -24,7 +25,8 @@
 #include "util/timefmt.h"
 
 #define LIMIT_MAX_LEVELS 1000    /* --max-ancestors, --max-depth: levels walked recursively */
-#define LIMIT_MAX_COUNT 1000000u /* --max-procs, --max-events */
+#define LIMIT_MAX_PROCS 100000u  /* --max-procs: each a row in memory */
+#define LIMIT_MAX_EVENTS 1000000u /* --max-events: read one at a time */
 #define TIME_COL 30              /* "2026-12-01T23:46:08.772716476Z" */
 #define MARK_COL 12
 #define E_LOCK "\xf0\x9f\x94\x92"  /* the compact form's labels: LSM, */
@@ -33,7 +35,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: veto lineage EXEC_ID|PID [--store PATH] [-o tree|json] [--list]\n"
+		"Usage: veto lineage EXEC_ID|PID [--store PATH] [-o tree|json] [--list] [--at TIME]\n"
 		"                    [--max-ancestors N] [--max-depth N] [--max-procs N]\n"
 		"                    [--max-events N] [--color auto|always|never]\n"
 		"A process from the event store (`veto agent --store`, `veto store import`):\n"
@@ -46,6 +48,8 @@ static void usage(FILE *f)
 		"  -o, --output      tree (default: for people) or json (for tools)\n"
 		"  --list            with a PID: the processes that had it, most recent first\n"
 		"                    (at most --max-procs), to pick one by its exec_id\n"
+		"  --at TIME         with a PID: the process with it that started last by TIME\n"
+		"                    (RFC 3339, or a duration before now: 2h, 90m)\n"
 		"  --max-ancestors N ancestors shown, at most (default 64, at most %d)\n"
 		"  --max-depth N     levels of descendants shown (default 64, at most %d)\n"
 		"  --max-procs N     descendants shown, at most (default 1000)\n"
@@ -66,6 +70,7 @@ struct show {
 	struct compact_opts copt;
 	struct jw w, line;
 	bool json, err;
+	int64_t at; /* --at: INT64_MAX when not given */
 	char why[256];
 };
 
@@ -398,12 +403,12 @@ static void text_head(struct show *s, const char *store, int64_t pid, uint64_t s
 	raw(&s->line, " in ");
 	compact_str(&s->line, store);
 	raw(&s->line, "\n");
-	if (pid >= 0 && same_pid > 1) {
-		snprintf(b, sizeof(b),
-			 "pid %lld: the most recently started of %llu%s processes with this pid"
-			 " (`veto lineage %lld --list` shows them)\n",
-			 (long long)pid, (unsigned long long)same_pid, same_pid >= LIN_COUNT_MAX ? "+" : "",
-			 (long long)pid);
+	if (pid >= 0 && (same_pid > 1 || s->at != INT64_MAX)) {
+		snprintf(b, sizeof(b), "pid %lld: the %s of %llu%s processes with this pid", (long long)pid,
+			 s->at == INT64_MAX ? "most recently started" : "last started by --at", (unsigned long long)same_pid,
+			 same_pid >= LIN_COUNT_MAX ? "+" : "");
+		raw(&s->line, b);
+		snprintf(b, sizeof(b), " (`veto lineage %lld --list` shows them)\n", (long long)pid);
 		raw(&s->line, b);
 	}
 	raw(&s->line, "ancestors: ");
@@ -565,6 +570,7 @@ static void json_all(struct show *s, const char *store, int64_t pid, uint64_t sa
 		jw_obj_open(w);
 		jw_kint(w, "pid", pid);
 		jw_kuint(w, "processes", same_pid);
+		json_time(w, "at", s->at != INT64_MAX, s->at);
 		jw_obj_close(w);
 	} else {
 		jw_null(w);
@@ -651,11 +657,12 @@ static bool is_pid(const char *a, int64_t *pid)
 
 int cmd_lineage(int argc, char **argv)
 {
-	enum { O_STORE = 256, O_LIST, O_ANC, O_DEPTH, O_PROCS, O_EVENTS, O_COLOR };
+	enum { O_STORE = 256, O_LIST, O_AT, O_ANC, O_DEPTH, O_PROCS, O_EVENTS, O_COLOR };
 	static const struct option opts[] = {
 		{ "store", required_argument, NULL, O_STORE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "list", no_argument, NULL, O_LIST },
+		{ "at", required_argument, NULL, O_AT },
 		{ "max-ancestors", required_argument, NULL, O_ANC },
 		{ "max-depth", required_argument, NULL, O_DEPTH },
 		{ "max-procs", required_argument, NULL, O_PROCS },
@@ -666,7 +673,7 @@ int cmd_lineage(int argc, char **argv)
 	};
 	const char *path = STORE_DEFAULT_PATH, *col = "auto", *term = getenv("TERM"), *arg;
 	static const struct lin_limits defaults = LIN_LIMITS_DEFAULT;
-	struct show s = { .lim = defaults, .copt.bare = true, .json = out_fmt == OUT_JSON };
+	struct show s = { .lim = defaults, .copt.bare = true, .json = out_fmt == OUT_JSON, .at = INT64_MAX };
 	struct lineage l;
 	struct store *st;
 	char err[512], *by_pid = NULL;
@@ -697,6 +704,18 @@ int cmd_lineage(int argc, char **argv)
 		case O_LIST:
 			list = true;
 			break;
+		case O_AT: {
+			struct timespec now;
+			char why[128];
+
+			clock_gettime(CLOCK_REALTIME, &now);
+			if (timefmt_parse_arg(optarg, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec, &s.at, why,
+					      sizeof(why))) {
+				out_error("lineage: --at: %s", why);
+				return 2;
+			}
+			break;
+		}
 		case O_ANC:
 			r = limit_flag("--max-ancestors", optarg, LIMIT_MAX_LEVELS, &s.lim.ancestors);
 			break;
@@ -704,10 +723,10 @@ int cmd_lineage(int argc, char **argv)
 			r = limit_flag("--max-depth", optarg, LIMIT_MAX_LEVELS, &s.lim.depth);
 			break;
 		case O_PROCS:
-			r = limit_flag("--max-procs", optarg, LIMIT_MAX_COUNT, &s.lim.procs);
+			r = limit_flag("--max-procs", optarg, LIMIT_MAX_PROCS, &s.lim.procs);
 			break;
 		case O_EVENTS:
-			r = limit_flag("--max-events", optarg, LIMIT_MAX_COUNT, &s.lim.events);
+			r = limit_flag("--max-events", optarg, LIMIT_MAX_EVENTS, &s.lim.events);
 			break;
 		case O_COLOR:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
@@ -736,8 +755,8 @@ int cmd_lineage(int argc, char **argv)
 		out_error("lineage: an empty EXEC_ID");
 		return 2;
 	}
-	if (list && !is_pid(arg, &pid)) {
-		out_error("lineage: --list takes a PID, not '%.200s'", arg);
+	if ((list || s.at != INT64_MAX) && !is_pid(arg, &pid)) {
+		out_error("lineage: %s takes a PID, not '%.200s'", list ? "--list" : "--at", arg);
 		return 2;
 	}
 	/* the compact form's colour rule: a terminal, not TERM=dumb, no NO_COLOR */
@@ -774,12 +793,12 @@ int cmd_lineage(int argc, char **argv)
 		goto out;
 	}
 	if (is_pid(arg, &pid)) {
-		r = lineage_pid(s.db, pid, &by_pid, &same_pid, err, sizeof(err));
-		if (r == -ENOENT) {
+		r = lineage_pid(s.db, pid, s.at, &by_pid, &same_pid, err, sizeof(err));
+		if (r == -ENOENT && s.at == INT64_MAX) {
 			pid = -1; /* digits may still be an exec_id */
 			r = 0;
 		} else if (r) {
-			out_error("lineage: %s: %s", path, err);
+			out_error("lineage: %s: %lld: %s", path, (long long)pid, err);
 			r = 1;
 			goto out;
 		}

@@ -502,19 +502,25 @@ void lineage_free(struct lineage *l)
 	memset(l, 0, sizeof(*l));
 }
 
-int lineage_pid(sqlite3 *db, int64_t pid, char **exec_id, uint64_t *count, char *err, size_t errlen)
+int lineage_pid(sqlite3 *db, int64_t pid, int64_t at, char **exec_id, uint64_t *count, char *err,
+		size_t errlen)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	*exec_id = NULL;
 	*count = 0;
+	/* both walk processes_pid backwards from the time */
 	if (sqlite3_prepare_v2(db,
-			       "SELECT exec_id FROM processes WHERE pid = ?1 "
-			       "ORDER BY start_time DESC, id DESC LIMIT 1",
+			       at == INT64_MAX ? "SELECT exec_id FROM processes WHERE pid = ?1 "
+						 "ORDER BY start_time DESC, id DESC LIMIT 1" :
+						 "SELECT exec_id FROM processes WHERE pid = ?1 AND start_time <= ?2 "
+						 "ORDER BY start_time DESC, id DESC LIMIT 1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, err, errlen);
 	sqlite3_bind_int64(st, 1, pid);
+	if (at != INT64_MAX)
+		sqlite3_bind_int64(st, 2, at);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		const unsigned char *t = sqlite3_column_text(st, 0);
@@ -522,7 +528,8 @@ int lineage_pid(sqlite3 *db, int64_t pid, char **exec_id, uint64_t *count, char 
 		*exec_id = t ? strdup((const char *)t) : NULL;
 		rc = *exec_id ? 0 : -ENOMEM;
 	} else if (rc == SQLITE_DONE) {
-		snprintf(err, errlen, "no process with this pid in the store");
+		snprintf(err, errlen, at == INT64_MAX ? "no process with this pid in the store" :
+							"no process with this pid started by then in the store");
 		rc = -ENOENT;
 	} else {
 		rc = db_fail(db, err, errlen);

@@ -65,10 +65,11 @@ int lineage_load(struct sqlite3 *db, const char *exec_id, const struct lin_limit
 		 struct lineage *out, char *err, size_t errlen);
 void lineage_free(struct lineage *l);
 
-/* The most recently started process with pid (*exec_id, to free) and how
- * many processes have that pid in all (capped at LIN_COUNT_MAX). 0, -ENOENT,
- * -ENOMEM, -EIO with err. */
-int lineage_pid(struct sqlite3 *db, int64_t pid, char **exec_id, uint64_t *count, char *err,
+/* The process with pid that started last at or before at (INT64_MAX: the
+ * most recent; one without a start time only then), *exec_id to free, and
+ * how many processes have that pid in all (capped at LIN_COUNT_MAX). 0,
+ * -ENOENT, -ENOMEM, -EIO with err. */
+int lineage_pid(struct sqlite3 *db, int64_t pid, int64_t at, char **exec_id, uint64_t *count, char *err,
 		size_t errlen);
 /* The processes with pid, most recent first, at most limit: fn per row
  * (nonzero stops, returned). */

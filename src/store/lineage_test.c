@@ -289,11 +289,20 @@ static void by_pid(void **state)
 	proc(f, "new", NULL, 42, 30, -1);
 	proc(f, "mid", NULL, 42, 20, 21);
 	proc(f, "x", NULL, 43, 40, -1);
-	assert_int_equal(lineage_pid(f->db, 42, &id, &n, err, sizeof(err)), 0);
+	assert_int_equal(lineage_pid(f->db, 42, INT64_MAX, &id, &n, err, sizeof(err)), 0);
 	assert_string_equal(id, "new");
 	assert_int_equal(n, 3);
 	free(id);
-	assert_int_equal(lineage_pid(f->db, 44, &id, &n, err, sizeof(err)), -ENOENT);
+	/* at a time: the one started last by then */
+	assert_int_equal(lineage_pid(f->db, 42, 25000000000L, &id, &n, err, sizeof(err)), 0);
+	assert_string_equal(id, "mid");
+	free(id);
+	assert_int_equal(lineage_pid(f->db, 42, 20000000000L, &id, &n, err, sizeof(err)), 0);
+	assert_string_equal(id, "mid");
+	free(id);
+	assert_int_equal(lineage_pid(f->db, 42, 5000000000L, &id, &n, err, sizeof(err)), -ENOENT);
+	assert_null(id);
+	assert_int_equal(lineage_pid(f->db, 44, INT64_MAX, &id, &n, err, sizeof(err)), -ENOENT);
 	assert_null(id);
 	assert_int_equal(lineage_pid_list(f->db, 42, 10, listed, seen, err, sizeof(err)), 0);
 	assert_string_equal(seen, "new mid old ");

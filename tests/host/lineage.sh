@@ -92,6 +92,9 @@ expect_eq "by exec_id: the same lineage as by pid" "$(jget "$tmp/l.json" '[x["ex
 	"$(jget "$tmp/by-id.json" '[x["exec_id"] for x in p]')"
 expect_eq "by exec_id: no pid said" None "$(jget "$tmp/by-id.json" 'd["by_pid"]')"
 expect_match "--list names the process that had the pid" "$id" "$(lin --list "$top")"
+started=$(jget "$tmp/l.json" '[x["start_time"] for x in p if x["role"] == "subject"][0]')
+expect_eq "--at its start time: that process" "$id" "$(lin -o json --at "$started" "$top" | python3 -c 'import json, sys; print(json.load(sys.stdin)["subject"])')"
+expect_status "--at before any process had the pid: 1" 1 lin --at 2001-01-01T00:00:00Z "$top"
 
 # ---- the tree for people
 lin --color never "$top" >"$tmp/tree.txt"
@@ -151,4 +154,6 @@ expect_status "no process given: 2" 2 lin
 expect_status "a bad -o: 2" 2 lin -o xml "$id"
 expect_status "a bad limit: 2" 2 lin --max-depth -1 "$id"
 expect_status "--list of an exec_id: 2" 2 lin --list "$id"
+expect_status "--at of an exec_id: 2" 2 lin --at 1h "$id"
+expect_status "--at not a time: 2" 2 lin --at yesterday "$top"
 expect_match "-o json errors are JSON" '^\{"error":"lineage: .*no process' "$(lin -o json nosuchexecid)"
