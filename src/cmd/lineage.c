@@ -777,9 +777,22 @@ int cmd_lineage(int argc, char **argv)
 	jw_init(&s.w);
 	jw_init(&s.line);
 	if (list) {
+		r = lineage_pid(s.db, pid, INT64_MAX, &by_pid, &same_pid, err, sizeof(err));
+		if (r) {
+			out_error("lineage: %s: %lld: %s", path, (long long)pid, err);
+			r = 1;
+			goto out;
+		}
 		if (s.json)
 			jw_arr_open(&s.w);
 		r = lineage_pid_list(s.db, pid, s.lim.procs, list_row, &s, err, sizeof(err));
+		if (!r && !s.json && same_pid > s.lim.procs) {
+			snprintf(err, sizeof(err), "... %llu%s more (--max-procs)\n",
+				 (unsigned long long)(same_pid - s.lim.procs), same_pid >= LIN_COUNT_MAX ? "+" : "");
+			jw_reset(&s.line);
+			raw(&s.line, err);
+			flush(&s, &s.line);
+		}
 		if (s.json) {
 			jw_arr_close(&s.w);
 			jw_raw(&s.w, "\n", 1);

@@ -145,6 +145,7 @@ expect_status "an unknown exec_id: 1" 1 lin nosuchexecid
 expect_match "an unknown exec_id: said" "Error: lineage: $db: nosuchexecid: no process with this exec_id in the store" \
 	"$(lin nosuchexecid 2>&1)"
 expect_status "a pid not in the store: 1" 1 lin 4000000000
+expect_status "--list of a pid not in the store: 1" 1 lin --list 4000000000
 expect_status "no store there: 1" 1 "$VETO" lineage --store "$tmp/none.db" "$id"
 expect_no_file "no store made by asking" "$tmp/none.db"
 echo "not a database" >"$tmp/notes.txt"
