@@ -201,7 +201,9 @@ static bool retain(struct store_sink *x)
 	int64_t min_time = 0;
 	int rc;
 
-	if ((!x->o.max_age_ns && !x->o.max_bytes) || now < x->retain_at)
+	/* by size: after every round of batches, the file must not overshoot;
+	 * by age alone: once a second is enough */
+	if ((!x->o.max_age_ns && !x->o.max_bytes) || (!x->o.max_bytes && now < x->retain_at))
 		return false;
 	if (x->o.max_age_ns)
 		min_time = real_ns() - (int64_t)x->o.max_age_ns;

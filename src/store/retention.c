@@ -80,8 +80,13 @@ int store_retain(struct store *s, int64_t min_time, uint64_t max_bytes, unsigned
 		rc = run(s, "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < ?1 ORDER BY time LIMIT ?2)",
 			 min_time, chunk, &ev);
 	if (rc == SQLITE_OK && over && !ev) {
-		rc = run(s, "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY time LIMIT ?2)", 0, chunk,
-			 &ev);
+		/* about what is over: an event takes a few hundred bytes and
+		 * more, so this frees at least the excess without emptying a
+		 * small store at once */
+		uint64_t n = (used - max_bytes) / 512 + 16;
+
+		rc = run(s, "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY time LIMIT ?2)", 0,
+			 (int64_t)(n < chunk ? n : chunk), &ev);
 		/* processes that ended before what is left of the events */
 		if (rc == SQLITE_OK) {
 			int64_t oldest = one_int(s, "SELECT coalesce(min(time), 9223372036854775807) FROM events", &rc);

@@ -7,8 +7,7 @@ command -v sqlite3 >/dev/null || skip "no sqlite3"
 tmp=$(mktemp -d)
 storm=()
 cleanup() {
-	for p in "${storm[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
+	for p in "${storm[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	[ "$VETO_STATUS" -eq 0 ] || cat "$LOG" >&2
 	rm -rf "$tmp"
 }
@@ -27,8 +26,7 @@ wait_for "the storm reaches the store" 60 many
 kill -KILL "$AGENT_PID"
 wait "$AGENT_PID" 2>/dev/null
 AGENT_PID=
-for p in "${storm[@]}"; do kill "$p" 2>/dev/null; done
-wait 2>/dev/null
+for p in "${storm[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 storm=()
 
 expect_eq "integrity_check after kill -9" ok "$(q 'PRAGMA integrity_check')"
