@@ -24,15 +24,6 @@
 
 #define BAD_SHOWN 20 /* bad lines named one by one; the rest are counted */
 
-static void usage(FILE *f)
-{
-	fprintf(f, "Usage: veto store import [--store PATH] [--skip-bad] [-o text|json] [FILE...]\n"
-		   "Event store commands:\n"
-		   "  import   exported events (Tetragon's JSON export files, veto's, gzip or not;\n"
-		   "           FILE '-' or none: standard input) into the store\n"
-		   "Run 'veto store import --help' for its options.\n");
-}
-
 static void import_usage(FILE *f)
 {
 	fprintf(f,
@@ -47,6 +38,15 @@ static void import_usage(FILE *f)
 		"  --skip-bad     import the good lines of a damaged file: bad lines (and the\n"
 		"                 unreadable end of a cut gzip file) are counted and named\n"
 		"  -o json        the summary as JSON\n");
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: veto store COMMAND [ARGS]\n"
+		   "The event store's commands (the store: a SQLite file, " STORE_DEFAULT_PATH " unless\n"
+		   "--store says otherwise; read it with veto getevents --from-store, veto lineage):\n"
+		   "  import   exported events into the store\n\n");
+	import_usage(f);
 }
 
 struct file_sum {
@@ -188,7 +188,8 @@ static int summary(struct import *im, const char *path, const struct file_sum *f
 			printf("  %-16s %llu\n", a->types[i].name, (unsigned long long)a->types[i].n);
 		printf("  %-16s %llu\n", "new processes", (unsigned long long)a->processes);
 		if (copies)
-			printf("  %-16s %llu (already in the store)\n", "copies dropped", (unsigned long long)copies);
+			printf("  %-16s %llu (the same line at the same time, stored before)\n", "copies dropped",
+			       (unsigned long long)copies);
 		if (a->events) {
 			print_time("first", a->first);
 			print_time("last", a->last);
@@ -359,17 +360,6 @@ static int cmd_import(int argc, char **argv)
 	if (created && folder_missing(path)) {
 		free(fs);
 		return 1;
-	}
-	/* an existing file must be a store already: never another program's
-	 * database given the store's tables */
-	if (!created && st.st_size > 0) {
-		rc = store_open(&im.s, path, true, err, sizeof(err));
-		store_close(im.s);
-		if (rc) {
-			out_error("store import: %s", err);
-			free(fs);
-			return 1;
-		}
 	}
 	rc = store_open(&im.s, path, false, err, sizeof(err));
 	if (rc) {

@@ -157,4 +157,30 @@ PY
 "$VETO" store import --store "$tmp/big.db" "$tmp/big.jsonl" >/dev/null || die "import of the big file failed"
 truncate -s $(($(stat -c %s "$tmp/big.db") / 2)) "$tmp/big.db"
 err "a truncated store" 1 "(malformed|not a database)" --from-store "$tmp/big.db"
+
+# a live store: the agent writes it (WAL) while getevents reads it; then
+# veto's own export, rotated and gzipped, imported into a store of its own
+# reads back the same as the agent's store
+mkdir "$tmp/agent"
+start_agent "$tmp/agent" --export-file "$tmp/agent/events.json" --store "$tmp/live.db" --export-file-max-size-mb 1 --export-file-max-backups 50 \
+	--export-file-compress --no-protect --metrics-address ''
+mark=veto-gs-$$
+/bin/true "$mark"
+live() { G --from-store "$tmp/live.db" --process '^/bin/true$' -e PROCESS_EXIT --since 10m | grep -q -- "$mark"; }
+wait_for "the agent's store read while the agent writes it" 10 live
+for i in $(seq 1500); do /bin/true "$mark-$i"; done
+stored_all() { G --from-store "$tmp/live.db" --process '^/bin/true$' -e PROCESS_EXIT | grep -c -- "$mark-" | grep -qx 1500; }
+wait_for "1,500 exits in the live store" 30 stored_all
+stop_agent
+ls "$tmp/agent"/events.json.*.gz >/dev/null 2>&1 && pass "the export rotated into gzip backups" ||
+	fail "the export did not rotate: $(ls "$tmp/agent")"
+# oldest backup first, then the live file: the order they were written
+backups=$(ls "$tmp/agent"/events.json.*.gz | sort -t. -k3 -rn)
+# shellcheck disable=SC2086
+"$VETO" store import --store "$tmp/imported.db" $backups "$tmp/agent/events.json" >"$tmp/out" 2>&1 ||
+	fail "importing veto's own export failed: $(cat "$tmp/out")"
+G --from-store "$tmp/live.db" >"$tmp/live.out"
+G --from-store "$tmp/imported.db" >"$tmp/imported.out"
+cmp -s "$tmp/live.out" "$tmp/imported.out" && pass "veto's rotated export, imported: $(wc -l <"$tmp/live.out") events as the agent stored them" ||
+	fail "the imported export and the agent's store differ: $(diff "$tmp/live.out" "$tmp/imported.out" | head -3)"
 ls -l /dev/null | grep -q '^c' || die "/dev/null is no longer a character device"
