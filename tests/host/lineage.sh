@@ -18,12 +18,7 @@ lin() { "$VETO" lineage --store "$db" "$@"; }
 jget() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); p = d.get("processes", []); print(eval(sys.argv[2]))' "$1" "$2"; }
 
 cp "$(command -v sleep)" "$tmp/victim"
-cat >"$tmp/kill.yaml" <<YAML
-apiVersion: cilium.io/v1alpha1
-kind: TracingPolicy
-metadata:
-  name: lineage-kill-victim
-spec:
+{ policy_head lineage-kill-victim; cat <<YAML; } >"$tmp/kill.yaml"
   tracepoints:
   - subsystem: raw_syscalls
     event: sys_enter
