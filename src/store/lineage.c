@@ -187,14 +187,13 @@ static int by_exec_id(sqlite3_stmt *st, const char *exec_id, struct lin_proc *p)
 	return proc_row(st, p) ? -ENOMEM : 1;
 }
 
-/* count(*) of a query's first LIN_COUNT_MAX + skip rows, less skip. */
-static uint64_t count_rows(sqlite3 *db, const char *sql, int64_t key, const char *tkey, uint64_t skip)
+/* A count statement's (?1 the key, ?2 a LIMIT) answer for its first
+ * LIN_COUNT_MAX + skip rows, less skip: at most LIN_COUNT_MAX. */
+static uint64_t count_by(sqlite3_stmt *st, int64_t key, const char *tkey, uint64_t skip)
 {
-	sqlite3_stmt *st;
 	uint64_t n = 0;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return 0;
+	sqlite3_reset(st);
 	if (tkey)
 		sqlite3_bind_text(st, 1, tkey, -1, SQLITE_STATIC);
 	else
@@ -202,16 +201,29 @@ static uint64_t count_rows(sqlite3 *db, const char *sql, int64_t key, const char
 	sqlite3_bind_int64(st, 2, (int64_t)(LIN_COUNT_MAX + skip));
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return n > skip ? n - skip : 0;
 }
 
-static uint64_t count_kids(sqlite3 *db, const char *exec_id, uint64_t skip)
+/* The same with a statement of its own, for a count asked once. */
+static uint64_t count_sql(sqlite3 *db, const char *sql, int64_t key, uint64_t skip)
 {
-	return count_rows(db,
-			  "SELECT count(*) FROM (SELECT 1 FROM processes WHERE parent_exec_id = ?1 LIMIT ?2)",
-			  0, exec_id, skip);
+	sqlite3_stmt *st;
+	uint64_t n;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	n = count_by(st, key, NULL, skip);
+	sqlite3_finalize(st);
+	return n;
 }
+
+/* What a load walks with: its statements, prepared once, and the rows
+ * already taken. */
+struct walk {
+	sqlite3_stmt *one, *kids, *nkids;
+	struct idset seen;
+};
 
 /* Start order: those without a start time last, then the order of arrival. */
 static int by_start(const void *a, const void *b)
@@ -226,8 +238,7 @@ static int by_start(const void *a, const void *b)
 }
 
 /* The ancestors of the process at *row (taken), top first, then it. */
-static int ancestors(struct lineage *l, sqlite3_stmt *one, struct idset *seen, struct lin_proc *row,
-		     unsigned max)
+static int ancestors(struct lineage *l, struct walk *w, struct lin_proc *row, unsigned max)
 {
 	struct lin_proc *chain = NULL, cur;
 	size_t n = 0, cap = 0;
@@ -247,7 +258,7 @@ static int ancestors(struct lineage *l, sqlite3_stmt *one, struct idset *seen, s
 			chain = g;
 		}
 		chain[n++] = *row;
-		if (id_add(seen, row->id) < 0) {
+		if (id_add(&w->seen, row->id) < 0) {
 			rc = -ENOMEM;
 			goto out;
 		}
@@ -258,14 +269,14 @@ static int ancestors(struct lineage *l, sqlite3_stmt *one, struct idset *seen, s
 			l->top = LIN_TOP_LIMIT;
 			break;
 		}
-		rc = by_exec_id(one, pe, &cur);
+		rc = by_exec_id(w->one, pe, &cur);
 		if (rc < 0)
 			goto out;
 		if (rc == 0) {
 			l->top = LIN_TOP_MISSING;
 			break;
 		}
-		if (id_seen(seen, cur.id)) {
+		if (id_seen(&w->seen, cur.id)) {
 			proc_free(&cur);
 			l->top = LIN_TOP_CYCLE;
 			break;
@@ -306,9 +317,9 @@ out:
 }
 
 /* The children of l->p[u], at most max, linked in start order. */
-static int children(struct lineage *l, sqlite3_stmt *kids, struct idset *seen, size_t u, unsigned max,
-		    unsigned *taken)
+static int children(struct lineage *l, struct walk *w, size_t u, unsigned max, unsigned *taken)
 {
+	sqlite3_stmt *kids = w->kids;
 	struct lin_proc *got = NULL, row;
 	size_t n = 0, cap = 0, last = LIN_NONE;
 	uint64_t rows = 0;
@@ -321,10 +332,12 @@ static int children(struct lineage *l, sqlite3_stmt *kids, struct idset *seen, s
 	while ((rc = sqlite3_step(kids)) == SQLITE_ROW) {
 		rows++;
 		if (n == max) {
-			l->p[u].kids_more = 1 + count_kids(sqlite3_db_handle(kids), l->p[u].exec_id, rows);
+			l->p[u].kids_more = 1 + count_by(w->nkids, 0, l->p[u].exec_id, rows);
+			if (l->p[u].kids_more > LIN_COUNT_MAX)
+				l->p[u].kids_more = LIN_COUNT_MAX;
 			break;
 		}
-		if (id_seen(seen, sqlite3_column_int64(kids, 0)))
+		if (id_seen(&w->seen, sqlite3_column_int64(kids, 0)))
 			continue; /* a loop back to a process already shown */
 		if (n == cap) {
 			struct lin_proc *g = realloc(got, (cap = cap ? cap * 2 : 16) * sizeof(*g));
@@ -339,7 +352,7 @@ static int children(struct lineage *l, sqlite3_stmt *kids, struct idset *seen, s
 			rc = -ENOMEM;
 			goto out;
 		}
-		if (id_add(seen, row.id) < 0) {
+		if (id_add(&w->seen, row.id) < 0) {
 			proc_free(&row);
 			rc = -ENOMEM;
 			goto out;
@@ -382,9 +395,8 @@ out:
 
 /* The descendants, breadth first (a fork bomb's first children before its
  * grandchildren), until the limits. */
-static int descendants(struct lineage *l, sqlite3_stmt *kids, struct idset *seen, const struct lin_limits *lim)
+static int descendants(struct lineage *l, struct walk *w, const struct lin_limits *lim)
 {
-	sqlite3 *db = sqlite3_db_handle(kids);
 	unsigned taken = 0;
 
 	l->depth_limit = l->p[l->subject].depth + lim->depth;
@@ -394,12 +406,12 @@ static int descendants(struct lineage *l, sqlite3_stmt *kids, struct idset *seen
 		int rc;
 
 		if (p->depth >= l->depth_limit || taken >= lim->procs) {
-			p->kids_more = count_kids(db, p->exec_id, 0);
+			p->kids_more = count_by(w->nkids, 0, p->exec_id, 0);
 			p->kids_cut_depth = p->depth >= l->depth_limit;
 			l->procs_more += p->kids_more;
 			continue;
 		}
-		rc = children(l, kids, seen, u, lim->procs - taken, &taken);
+		rc = children(l, w, u, lim->procs - taken, &taken);
 		if (rc)
 			return rc;
 		l->procs_more += l->p[u].kids_more;
@@ -455,29 +467,31 @@ static int preorder(struct lineage *l)
 int lineage_load(sqlite3 *db, const char *exec_id, const struct lin_limits *lim, struct lineage *out,
 		 char *err, size_t errlen)
 {
-	sqlite3_stmt *one = NULL, *kids = NULL;
-	struct idset seen = { 0 };
+	struct walk w = { 0 };
 	struct lin_proc row;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(db, "SELECT " PROC_COLS " FROM processes WHERE exec_id = ?1", -1, &one,
+	if (sqlite3_prepare_v2(db, "SELECT " PROC_COLS " FROM processes WHERE exec_id = ?1", -1, &w.one,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "SELECT " PROC_COLS " FROM processes WHERE parent_exec_id = ?1 LIMIT ?2",
-			       -1, &kids, NULL) != SQLITE_OK) {
+			       -1, &w.kids, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+			       "SELECT count(*) FROM (SELECT 1 FROM processes WHERE parent_exec_id = ?1 LIMIT ?2)",
+			       -1, &w.nkids, NULL) != SQLITE_OK) {
 		rc = db_fail(db, err, errlen);
 		goto out;
 	}
-	rc = by_exec_id(one, exec_id, &row);
+	rc = by_exec_id(w.one, exec_id, &row);
 	if (rc == 0) {
 		snprintf(err, errlen, "no process with this exec_id in the store");
 		rc = -ENOENT;
 		goto out;
 	}
 	if (rc > 0)
-		rc = ancestors(out, one, &seen, &row, lim->ancestors);
+		rc = ancestors(out, &w, &row, lim->ancestors);
 	if (!rc)
-		rc = descendants(out, kids, &seen, lim);
+		rc = descendants(out, &w, lim);
 	if (!rc)
 		rc = preorder(out);
 	if (rc == -EIO)
@@ -485,9 +499,10 @@ int lineage_load(sqlite3 *db, const char *exec_id, const struct lin_limits *lim,
 	else if (rc == -ENOMEM)
 		snprintf(err, errlen, "out of memory");
 out:
-	sqlite3_finalize(one);
-	sqlite3_finalize(kids);
-	free(seen.v);
+	sqlite3_finalize(w.one);
+	sqlite3_finalize(w.kids);
+	sqlite3_finalize(w.nkids);
+	free(w.seen.v);
 	if (rc)
 		lineage_free(out);
 	return rc;
@@ -536,8 +551,8 @@ int lineage_pid(sqlite3 *db, int64_t pid, int64_t at, char **exec_id, uint64_t *
 	}
 	sqlite3_finalize(st);
 	if (!rc)
-		*count = count_rows(db, "SELECT count(*) FROM (SELECT 1 FROM processes WHERE pid = ?1 LIMIT ?2)",
-				    pid, NULL, 0);
+		*count = count_sql(db, "SELECT count(*) FROM (SELECT 1 FROM processes WHERE pid = ?1 LIMIT ?2)",
+				   pid, 0);
 	if (rc == -ENOMEM)
 		snprintf(err, errlen, "out of memory");
 	return rc;
@@ -634,7 +649,7 @@ uint64_t lin_events_more(struct lin_events *it)
 {
 	if (!it->cut)
 		return 0;
-	return count_rows(sqlite3_db_handle(it->st),
-			  "SELECT count(*) FROM (SELECT 1 FROM events WHERE proc = ?1 AND " NOT_LIFE " LIMIT ?2)",
-			  it->proc, NULL, it->limit);
+	return count_sql(sqlite3_db_handle(it->st),
+			 "SELECT count(*) FROM (SELECT 1 FROM events WHERE proc = ?1 AND " NOT_LIFE " LIMIT ?2)",
+			 it->proc, it->limit);
 }
