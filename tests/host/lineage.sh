@@ -135,6 +135,20 @@ expect_eq "a parent_exec_id loop: lineage ends" 0 "$?"
 expect_eq "a parent_exec_id loop: said" cycle "$(jget "$tmp/loop.json" 'd["ancestors_end"]')"
 expect_eq "a parent_exec_id loop: each process once" True "$(jget "$tmp/loop.json" 'len(p) == len(set(x["exec_id"] for x in p))')"
 
+# ---- a fork bomb's store: 200,000 children of one process; lineage shows
+# --max-procs of them and counts the rest (the count stops at 100000+)
+sqlite3 "$tmp/loop.db" "BEGIN; INSERT INTO processes(exec_id, pid, binary, start_time) VALUES ('bomb', 1, '/tmp/bomb', 1);
+	WITH RECURSIVE i(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM i WHERE v < 200000)
+	INSERT INTO processes(exec_id, parent_exec_id, pid, binary, start_time) SELECT 'bomb' || v, 'bomb', v, '/tmp/bomb', v FROM i;
+	COMMIT"
+timeout 60 "$VETO" lineage --store "$tmp/loop.db" --color never bomb >"$tmp/bomb.txt"
+expect_eq "a fork bomb's lineage ends" 0 "$?"
+expect_eq "its first 1000 children shown (the default --max-procs)" 1000 "$(grep -v " >>> " "$tmp/bomb.txt" | grep -c "/tmp/bomb  (pid")"
+expect_match "the rest counted" '^ +\.\.\. 100000\+ more children and what they started \(--max-procs\)$' "$(cat "$tmp/bomb.txt")"
+timeout 60 "$VETO" lineage --store "$tmp/loop.db" -o json --max-procs 10 bomb >"$tmp/bomb.json"
+expect_eq "JSON: 10 shown, the rest counted" "11 100000 max_procs" \
+	"$(jget "$tmp/bomb.json" '"%d %d %s" % (len(p), p[0]["children_more"], p[0]["children_cut_by"])')"
+
 # ---- errors
 expect_status "an unknown exec_id: 1" 1 lin nosuchexecid
 expect_match "an unknown exec_id: said" "Error: lineage: $db: nosuchexecid: no process with this exec_id in the store" \
