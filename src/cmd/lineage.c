@@ -777,6 +777,9 @@ int cmd_lineage(int argc, char **argv)
 	/* a lineage reads each row once: a small cache recycles its pages
 	 * instead of faulting in new ones for every read */
 	sqlite3_exec(s.db, "PRAGMA cache_size = 64", NULL, NULL, NULL);
+	/* one read transaction: every query sees the same snapshot while the
+	 * agent writes, and takes the WAL's read lock once */
+	sqlite3_exec(s.db, "BEGIN", NULL, NULL, NULL);
 	jw_init(&s.w);
 	jw_init(&s.line);
 	if (list) {
@@ -859,6 +862,7 @@ out:
 	free(by_pid);
 	jw_free(&s.w);
 	jw_free(&s.line);
+	sqlite3_exec(s.db, "COMMIT", NULL, NULL, NULL);
 	store_close(st);
 	return r;
 }
