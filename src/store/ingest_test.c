@@ -15,41 +15,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
-
-struct fx {
-	char dir[64];
-	char path[96];
-	struct store *s;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	char err[256];
-
-	strcpy(f->dir, "/tmp/veto-ingest-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/store.db", f->dir);
-	assert_int_equal(store_open(&f->s, f->path, false, err, sizeof(err)), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	char p[128];
-
-	store_close(f->s);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
+#include "store/testdb.h"
 
 static int put(struct fx *f, const char *line)
 {
