@@ -632,6 +632,7 @@ int store_put_json(struct store *s, const char *line, size_t len, char *err, siz
 	struct span top;
 	char kind;
 	int64_t t, proc = 0, parent = 0;
+	bool is_exec;
 	int rc;
 	sqlite3_stmt *st;
 
@@ -687,7 +688,10 @@ int store_put_json(struct store *s, const char *line, size_t len, char *err, siz
 	}
 	if (ev.parent.set && (rc = upsert(s, &ev, &ev.parent, false, &parent)))
 		return fail(s, rc, err, errlen);
-	if (ev.proc.exec_id.set && (rc = upsert(s, &ev, &ev.proc, ev.kind == K_EXEC, &proc)))
+	/* an exec read from /proc at an agent's start (flags "procFS") says
+	 * less than the real exec a store may already hold: it only fills */
+	is_exec = ev.kind == K_EXEC && !(ev.proc.flags.set && memmem(ev.proc.flags.p, ev.proc.flags.n, "procFS", 6));
+	if (ev.proc.exec_id.set && (rc = upsert(s, &ev, &ev.proc, is_exec, &proc)))
 		return fail(s, rc, err, errlen);
 	if (ev.kind == K_EXIT) {
 		int64_t et, code;

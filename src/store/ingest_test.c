@@ -178,6 +178,10 @@ static void outcomes_and_upserts(void **state)
 	assert_int_equal(put(f, "{\"process_lsm\":{\"process\":" P("b", "/other") ",\"policy_name\":\"p\"},"
 				"\"time\":\"2024-01-01T00:00:05Z\"}"),
 			 0);
+	/* an agent restarted finds b in /proc: its procFS exec fills, does not replace */
+	assert_int_equal(put(f, "{\"process_exec\":{\"process\":{\"exec_id\":\"b\",\"binary\":\"/proc-b\","
+				"\"flags\":\"procFS\",\"cwd\":\"/\"}},\"time\":\"2024-01-01T00:00:06Z\"}"),
+			 0);
 	assert_int_equal(store_commit(f->s), 0);
 	assert_string_equal(q(f, "SELECT group_concat(outcome, ',') FROM (SELECT outcome FROM events ORDER BY id)"),
 			    "would_kill,denied,allowed,allowed");
