@@ -23,9 +23,10 @@ struct store_pcache {
 struct store {
 	struct sqlite3 *db;
 	bool readonly;
-	/* ingest (src/store/ingest.c): its statements, the buffer strings are
-	 * unescaped into, and the process cache */
-	struct sqlite3_stmt *st_proc_exec, *st_proc_fill, *st_exit, *st_event;
+	/* ingest (src/store/ingest.c): its statements (made at the first put,
+	 * finalized by store_close), the buffer strings are unescaped into, and
+	 * the process cache */
+	struct sqlite3_stmt *st_proc_new, *st_proc_exec, *st_proc_fill, *st_exit, *st_event;
 	char *scratch;
 	size_t scratch_cap, scratch_used;
 	struct store_pcache pcache[STORE_PCACHE_SLOTS];
@@ -33,9 +34,6 @@ struct store {
 
 /* SQLite's result code as -errno (SQLITE_FULL: -ENOSPC). */
 int store_errno(int rc);
-/* Ingest's statements, made when a writable store opens; 0 or SQLite's rc. */
-int store_ingest_prepare(struct store *s);
-void store_ingest_finalize(struct store *s);
 /* Forgets every cached process (after a rollback or a delete). */
 void store_cache_clear(struct store *s);
 
