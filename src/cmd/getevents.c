@@ -215,9 +215,16 @@ static int from_store(struct printer *p, const char *path, int64_t since, int64_
 {
 	struct store_read sr = { .p = p, .path = path, .count = count };
 	struct store *s;
+	struct stat st;
 	char err[512];
 	int rc;
 
+	/* a folder, a device or a FIFO is no store: said, never opened */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode)) {
+		out_error("getevents: --from-store: %s: not a file (%s)", path,
+			  S_ISDIR(st.st_mode) ? "a folder" : S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket");
+		return 1;
+	}
 	rc = store_open(&s, path, true, err, sizeof(err));
 	if (rc) {
 		out_error("getevents: --from-store: %s", err);

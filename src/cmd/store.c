@@ -236,6 +236,11 @@ static int summary(struct import *im, const char *path, const struct file_sum *f
 	return rc ? 1 : 0;
 }
 
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a folder" : S_ISCHR(m) || S_ISBLK(m) ? "a device" : S_ISFIFO(m) ? "a FIFO" : "a socket";
+}
+
 /* The files named: each there and something to read (a FIFO, like
  * <(zcat ...), is; a device or a folder is not), before anything starts. */
 static int check_files(char **files, int n)
@@ -250,8 +255,7 @@ static int check_files(char **files, int n)
 			return 1;
 		}
 		if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-			out_error("store import: %s: not a file (%s)", files[i],
-				  S_ISDIR(st.st_mode) ? "a folder" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "a socket");
+			out_error("store import: %s: not a file (%s)", files[i], file_kind(st.st_mode));
 			return 1;
 		}
 	}
@@ -291,8 +295,9 @@ static void remove_created(const char *path)
 	char p[4096];
 
 	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
-		unlink(p);
+		/* a name cut short would be another file's */
+		if ((size_t)snprintf(p, sizeof(p), "%s%s", path, sfx[i]) < sizeof(p))
+			unlink(p);
 	}
 }
 
@@ -351,6 +356,12 @@ static int cmd_import(int argc, char **argv)
 	created = stat(path, &st) < 0;
 	if (created && errno != ENOENT) {
 		out_error("store import: %s: %s", path, strerror(errno));
+		free(fs);
+		return 1;
+	}
+	/* SQLite would make a device or a FIFO a database, its journal beside */
+	if (!created && !S_ISREG(st.st_mode)) {
+		out_error("store import: %s: not a file (%s)", path, file_kind(st.st_mode));
 		free(fs);
 		return 1;
 	}

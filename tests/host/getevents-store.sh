@@ -142,6 +142,11 @@ err "--socket with --from-store" 2 "--socket: not with --from-store" --from-stor
 err "an empty path" 2 "an empty path" --from-store ""
 err "a store that is not there" 1 "^Error: getevents: --from-store: $tmp/none.db: No such file or directory" --from-store "$tmp/none.db"
 expect_no_file "a store that is not there: not created" "$tmp/none.db"
+mkfifo "$tmp/fifo.db"
+mknod "$tmp/dev.db" c 1 3 # /dev/null's numbers, in our own folder
+err "a folder as the store" 1 "^Error: getevents: --from-store: $tmp: not a file \(a folder\)" --from-store "$tmp"
+err "a FIFO as the store" 1 "not a file \(a FIFO\)" --from-store "$tmp/fifo.db"
+err "a device as the store" 1 "not a file \(a device" --from-store "$tmp/dev.db"
 echo "just text" >"$tmp/text.db"
 err "a file that is no database" 1 "file is not a database" --from-store "$tmp/text.db"
 python3 -c 'import sqlite3,sys; d=sqlite3.connect(sys.argv[1]); d.execute("create table t(x)"); d.commit()' "$tmp/other.db"

@@ -180,6 +180,13 @@ out=$(I --store "$tmp/x.db" "$tmp/missing.jsonl" 2>&1); rc=$?
 expect_eq "a FILE that is not there: status 1, said" "1 Error: store import: $tmp/missing.jsonl: No such file or directory" "$rc $out"
 out=$(I --store "$tmp/x.db" "$tmp" 2>&1); rc=$?
 expect_eq "a folder as FILE: refused" "1 Error: store import: $tmp: not a file (a folder)" "$rc $out"
+mkfifo "$tmp/fifo.db"
+mknod "$tmp/dev.db" c 1 3 # /dev/null's numbers, in our own folder
+for kind in "a folder:$tmp" "a FIFO:$tmp/fifo.db" "a device:$tmp/dev.db"; do
+	out=$(timeout 10 "$VETO" store import --store "${kind#*:}" "$good" 2>&1); rc=$?
+	expect_eq "--store ${kind%%:*}: refused, never opened" "1 Error: store import: ${kind#*:}: not a file (${kind%%:*})" "$rc $out"
+done
+expect_eq "--store a device: no journal beside it" "" "$(ls "$tmp" | grep '^dev.db-' || true)"
 expect_no_file "nothing created for refused runs" "$tmp/x.db"
 expect_eq "no subcommand: usage, status 2" 2 "$(run_status "$VETO" store)"
 expect_eq "an unknown subcommand: status 2" 2 "$(run_status "$VETO" store frobnicate)"
