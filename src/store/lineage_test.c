@@ -13,52 +13,20 @@
 
 #include "store/lineage.h"
 #include "store/store.h"
+#include "store/testdb.h"
 
 static const struct lin_limits defaults = LIN_LIMITS_DEFAULT;
 
-/* A fresh store (the real schema, through store_open) in a temp folder. */
-struct fix {
-	char dir[64], path[96];
-	struct store *st;
-	sqlite3 *db;
-};
-
-static int setup(void **state)
-{
-	struct fix *f = calloc(1, sizeof(*f));
-	char err[256];
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/lineage-test.XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/s.db", f->dir);
-	if (store_open(&f->st, f->path, false, err, sizeof(err)))
-		fail_msg("store_open: %s", err);
-	f->db = store_db(f->st);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fix *f = *state;
-
-	store_close(f->st);
-	unlink(f->path);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
-
-static void sql(struct fix *f, const char *q)
+static void sql(struct fx *f, const char *q)
 {
 	char *err = NULL;
 
-	if (sqlite3_exec(f->db, q, NULL, NULL, &err) != SQLITE_OK)
+	if (sqlite3_exec(store_db(f->s), q, NULL, NULL, &err) != SQLITE_OK)
 		fail_msg("%s: %s", q, err);
 }
 
 /* A process row: exec_id, parent (NULL: none), pid, start (s), exit (s, <0 none). */
-static void proc(struct fix *f, const char *id, const char *parent, int pid, long start, long exit_s)
+static void proc(struct fx *f, const char *id, const char *parent, int pid, long start, long exit_s)
 {
 	char q[512];
 
@@ -84,10 +52,10 @@ static long pidx(const struct lineage *l, const char *id)
 	return -1;
 }
 
-static void load(struct fix *f, const char *id, const struct lin_limits *lim, struct lineage *l)
+static void load(struct fx *f, const char *id, const struct lin_limits *lim, struct lineage *l)
 {
 	char err[256];
-	int rc = lineage_load(f->db, id, lim, l, err, sizeof(err));
+	int rc = lineage_load(store_db(f->s), id, lim, l, err, sizeof(err));
 
 	if (rc)
 		fail_msg("lineage_load %s: %d %s", id, rc, err);
@@ -109,7 +77,7 @@ static void check_links(const struct lineage *l)
  * siblings in start order whatever the order they arrived in. */
 static void tree(void **state)
 {
-	struct fix *f = *state;
+	struct fx *f = *state;
 	struct lineage l;
 
 	proc(f, "init", NULL, 1, 1, -1);
@@ -159,7 +127,7 @@ static void tree(void **state)
  * a parent the store never saw ends the ancestors, and says which. */
 static void missing_parent(void **state)
 {
-	struct fix *f = *state;
+	struct fx *f = *state;
 	struct lineage l;
 	char err[128];
 
@@ -182,14 +150,14 @@ static void missing_parent(void **state)
 	assert_int_equal(l.n, 1);
 	lineage_free(&l);
 
-	assert_int_equal(lineage_load(f->db, "nosuch", &defaults, &l, err, sizeof(err)), -ENOENT);
+	assert_int_equal(lineage_load(store_db(f->s), "nosuch", &defaults, &l, err, sizeof(err)), -ENOENT);
 	assert_int_equal(l.n, 0);
 }
 
 /* Hostile rows: parent_exec_id loops end the walk, each process once. */
 static void cycles(void **state)
 {
-	struct fix *f = *state;
+	struct fx *f = *state;
 	struct lineage l;
 
 	proc(f, "a", "b", 1, 1, -1);
@@ -217,7 +185,7 @@ static void cycles(void **state)
 /* A fork bomb: the limits bound what is read and count what is left out. */
 static void bounded(void **state)
 {
-	struct fix *f = *state;
+	struct fx *f = *state;
 	struct lin_limits lim = defaults;
 	struct lineage l;
 	char q[160];
@@ -281,7 +249,7 @@ static int listed(void *ctx, const struct lin_proc *p)
 
 static void by_pid(void **state)
 {
-	struct fix *f = *state;
+	struct fx *f = *state;
 	char err[128], *id, seen[256] = "";
 	uint64_t n;
 
@@ -289,25 +257,25 @@ static void by_pid(void **state)
 	proc(f, "new", NULL, 42, 30, -1);
 	proc(f, "mid", NULL, 42, 20, 21);
 	proc(f, "x", NULL, 43, 40, -1);
-	assert_int_equal(lineage_pid(f->db, 42, INT64_MAX, &id, &n, err, sizeof(err)), 0);
+	assert_int_equal(lineage_pid(store_db(f->s), 42, INT64_MAX, &id, &n, err, sizeof(err)), 0);
 	assert_string_equal(id, "new");
 	assert_int_equal(n, 3);
 	free(id);
 	/* at a time: the one started last by then */
-	assert_int_equal(lineage_pid(f->db, 42, 25000000000L, &id, &n, err, sizeof(err)), 0);
+	assert_int_equal(lineage_pid(store_db(f->s), 42, 25000000000L, &id, &n, err, sizeof(err)), 0);
 	assert_string_equal(id, "mid");
 	free(id);
-	assert_int_equal(lineage_pid(f->db, 42, 20000000000L, &id, &n, err, sizeof(err)), 0);
+	assert_int_equal(lineage_pid(store_db(f->s), 42, 20000000000L, &id, &n, err, sizeof(err)), 0);
 	assert_string_equal(id, "mid");
 	free(id);
-	assert_int_equal(lineage_pid(f->db, 42, 5000000000L, &id, &n, err, sizeof(err)), -ENOENT);
+	assert_int_equal(lineage_pid(store_db(f->s), 42, 5000000000L, &id, &n, err, sizeof(err)), -ENOENT);
 	assert_null(id);
-	assert_int_equal(lineage_pid(f->db, 44, INT64_MAX, &id, &n, err, sizeof(err)), -ENOENT);
+	assert_int_equal(lineage_pid(store_db(f->s), 44, INT64_MAX, &id, &n, err, sizeof(err)), -ENOENT);
 	assert_null(id);
-	assert_int_equal(lineage_pid_list(f->db, 42, 10, listed, seen, err, sizeof(err)), 0);
+	assert_int_equal(lineage_pid_list(store_db(f->s), 42, 10, listed, seen, err, sizeof(err)), 0);
 	assert_string_equal(seen, "new mid old ");
 	seen[0] = '\0';
-	assert_int_equal(lineage_pid_list(f->db, 42, 2, listed, seen, err, sizeof(err)), 0);
+	assert_int_equal(lineage_pid_list(store_db(f->s), 42, 2, listed, seen, err, sizeof(err)), 0);
 	assert_string_equal(seen, "new mid ");
 }
 
@@ -315,7 +283,7 @@ static void by_pid(void **state)
  * exec and exit, bounded, the rest counted. */
 static void events(void **state)
 {
-	struct fix *f = *state;
+	struct fx *f = *state;
 	struct lin_events it;
 	struct lin_event e;
 	sqlite3_stmt *st;
@@ -330,7 +298,7 @@ static void events(void **state)
 	       "(5, 'process_kprobe', 1, 'pol', 'tcp_connect', NULL, 'would_kill', '{\"e\":52}'),"
 	       "(4, 'process_kprobe', 2, 'pol', 'other', NULL, NULL, '{\"e\":\"not ours\"}'),"
 	       "(9, 'process_exit', 1, NULL, NULL, NULL, NULL, '{}')");
-	assert_int_equal(lin_events_prepare(f->db, &st), 0);
+	assert_int_equal(lin_events_prepare(store_db(f->s), &st), 0);
 	lin_events_start(&it, st, 1, 10);
 	while ((rc = lin_events_next(&it, &e)) > 0) {
 		strcat(got, e.json);
@@ -361,7 +329,7 @@ static void events(void **state)
 /* Strings longer than LIN_TEXT_MAX are cut, not read whole. */
 static void long_text(void **state)
 {
-	struct fix *f = *state;
+	struct fx *f = *state;
 	struct lineage l;
 
 	sql(f, "INSERT INTO processes(exec_id, binary, arguments) VALUES ('big', '/bin/x', "
