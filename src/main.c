@@ -16,6 +16,7 @@ static const struct cmd cmds[] = {
 	{ "tp", cmd_tracingpolicy, "short for tracingpolicy" },
 	{ "status", cmd_status, "a running agent: version, kernel verdict, policies, events, losses" },
 	{ "store", cmd_store, "the event store: import exported events (Tetragon's, veto's) into it" },
+	{ "lineage", cmd_lineage, "a process from the event store: ancestors, descendants, their events" },
 };
 
 static void usage(FILE *f)

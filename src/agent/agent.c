@@ -417,6 +417,9 @@ int agent_run(const struct agent_opts *o)
 			logmsg("Error: store %s", why);
 			goto out;
 		}
+		/* the export's lines, with what enforcement did: every event,
+		 * whatever the export's filters keep */
+		a->store.s.ancestors = o->ancestors;
 		sink_bus_add(&a->bus, &a->store.s);
 	}
 	if (o->record_file) {

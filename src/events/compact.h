@@ -14,6 +14,8 @@
 struct compact_opts {
 	bool color;      /* Tetragon's colours (ANSI SGR) */
 	bool timestamps; /* the event's time first, nanoseconds always written */
+	bool bare;       /* no node, binary or capability trailer: the line as
+			  * lineage prints it, under its process */
 };
 
 /* Appends one line (no newline) for the parsed event ev. 0, or -EINVAL
@@ -21,5 +23,9 @@ struct compact_opts {
  * veto does not know, no process). */
 int compact_render(struct jw *w, const struct jr *ev, const struct compact_opts *o, char *err,
 		   size_t errlen);
+/* Appends s as the compact form writes every string from an event: as it
+ * is, or quoted as Go's %q does when it holds a space or anything that
+ * would act on a terminal (controls, bidi, newlines, invalid UTF-8). */
+void compact_str(struct jw *w, const char *s);
 
 #endif

@@ -141,6 +141,11 @@ static void text(struct out *o, const char *s)
 	jw_raw(o->w, "\"", 1);
 }
 
+void compact_str(struct jw *w, const char *s)
+{
+	text(&(struct out){ w, false }, s);
+}
+
 static void on(struct out *o, enum col c)
 {
 	char b[8];
@@ -235,7 +240,7 @@ static const char *cut_prefix(const char *f)
 
 /* The kprobe line after the process: Tetragon's words for the functions its
  * own policies hook, the function name for any other. */
-static void kprobe(struct out *o, const struct jr *in, struct jw *lab)
+static void kprobe(struct out *o, const struct jr *in, struct jw *lab, bool bare)
 {
 	const char *f = cut_prefix(jr_str(in, "function_name"));
 	struct out lo = { lab, o->color };
@@ -274,7 +279,8 @@ static void kprobe(struct out *o, const struct jr *in, struct jw *lab)
 		}
 	} else if (!strcmp(f, "sys_clock_settime") || !strcmp(f, "proc_exec_connector")) {
 		label(&lo, f[0] == 's' ? E_CLOCK : E_TOOL, f[0] == 's' ? "clock_settime" : f);
-		o->w->len--; /* no word after the process: drop the separator */
+		if (!bare)
+			o->w->len--; /* no word after the process: drop the separator */
 	} else if (!strcmp(f, "sys_setns")) {
 		static const struct { long v; const char *n; } ns[] = {
 			{ 0, "any" }, { 0x2000000, "cgroup" }, { 0x8000000, "ipc" }, { 0x40000000, "net" },
@@ -453,7 +459,9 @@ int compact_render(struct jw *w, const struct jr *ev, const struct compact_opts 
 	/* the label depends on the arguments: written aside, then moved first */
 	jw_init(&lab);
 	pod = jr_get(proc, "pod");
-	if (pod && jr_str(pod, "name")[0]) {
+	if (opt->bare) {
+		/* under its process in lineage: no node, no binary */
+	} else if (pod && jr_str(pod, "name")[0]) {
 		on(&o, C_GREEN);
 		text(&o, jr_str(pod, "namespace"));
 		raw(&o, "/");
@@ -462,9 +470,11 @@ int compact_render(struct jw *w, const struct jr *ev, const struct compact_opts 
 	} else {
 		put(&o, C_GREEN, jr_str(ev, "node_name"));
 	}
-	raw(&o, " ");
-	put(&o, C_MAGENTA, jr_str(proc, "binary"));
-	raw(&o, " ");
+	if (!opt->bare) {
+		raw(&o, " ");
+		put(&o, C_MAGENTA, jr_str(proc, "binary"));
+		raw(&o, " ");
+	}
 	switch (kind) {
 	case EV_PROCESS_EXEC:
 	case EV_PROCESS_EXIT:
@@ -482,7 +492,7 @@ int compact_render(struct jw *w, const struct jr *ev, const struct compact_opts 
 		}
 		break;
 	case EV_PROCESS_KPROBE:
-		kprobe(&o, in, &lab);
+		kprobe(&o, in, &lab, opt->bare);
 		break;
 	case EV_PROCESS_TRACEPOINT:
 		if (!strcmp(jr_str(in, "subsys"), "raw_syscalls") && !strcmp(jr_str(in, "event"), "sys_enter")) {
@@ -511,7 +521,8 @@ int compact_render(struct jw *w, const struct jr *ev, const struct compact_opts 
 		memcpy(w->buf + start, lab.buf, lab.len);
 	}
 	jw_free(&lab);
-	caps_trailer(&o, w->len - start, proc);
+	if (!opt->bare)
+		caps_trailer(&o, w->len - start, proc);
 	return w->oom ? -ENOMEM : 0;
 }
 

@@ -467,16 +467,6 @@ static bool integer(const struct span *sp, int64_t *v)
 	return p > sp->p + neg;
 }
 
-static void bind_int(sqlite3_stmt *st, int i, const struct span *sp)
-{
-	int64_t v;
-
-	if (integer(sp, &v))
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 static bool time_of(const struct span *sp, int64_t *ns)
 {
 	return sp->set && !sp->esc && !timefmt_parse_rfc3339(sp->p, sp->n, ns);
@@ -511,17 +501,93 @@ static int step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
-/* The process object's row: its id in *id. An exec event's data wins over
- * what was there (the exec is its source); any other fills what is missing. */
+/* A process object's values, ?1 .. ?13 of the processes statements,
+ * resolved once (unescaped, parsed) and bound to whichever runs. */
+struct pvals {
+	const char *txt[14];
+	int len[14];
+	int64_t num[14];
+	bool is_num[14], null[14];
+	char pod[512];
+};
+
+static void pv_text(struct store *s, struct pvals *v, int i, const struct span *sp)
+{
+	v->null[i] = !sp->set || !sp->n;
+	if (!v->null[i])
+		v->txt[i] = text(s, sp, &v->len[i]);
+}
+
+static void pv_int(struct pvals *v, int i, const struct span *sp, bool is_time)
+{
+	v->is_num[i] = true;
+	v->null[i] = !(is_time ? time_of(sp, &v->num[i]) : integer(sp, &v->num[i]));
+}
+
+static void pv_resolve(struct store *s, const struct parsed *ev, const struct pobj *po, struct pvals *v)
+{
+	memset(v->null, 0, sizeof(v->null));
+	memset(v->is_num, 0, sizeof(v->is_num));
+	pv_text(s, v, 1, &po->exec_id);
+	pv_text(s, v, 2, &po->parent_exec_id);
+	pv_text(s, v, 3, &ev->node);
+	pv_int(v, 4, &po->pid, false);
+	pv_int(v, 5, &po->uid, false);
+	pv_text(s, v, 6, &po->binary);
+	pv_text(s, v, 7, &po->arguments);
+	pv_text(s, v, 8, &po->cwd);
+	pv_text(s, v, 9, &po->flags);
+	pv_int(v, 10, &po->start_time, true);
+	pv_text(s, v, 11, &po->docker);
+	v->null[12] = !(po == &ev->proc && (po->pod_ns.set || po->pod_name.set));
+	if (!v->null[12]) {
+		int a, b;
+		const char *pa = text(s, &po->pod_ns, &a), *pb = text(s, &po->pod_name, &b);
+		int k = snprintf(v->pod, sizeof(v->pod), "%.*s/%.*s", a, pa, b, pb);
+		v->txt[12] = v->pod;
+		v->len[12] = k < (int)sizeof(v->pod) ? k : (int)sizeof(v->pod) - 1;
+	}
+	/* the ns object's JSON as it is */
+	v->null[13] = !po->ns.set;
+	v->txt[13] = po->ns.p;
+	v->len[13] = (int)po->ns.n;
+}
+
+/* Binds v and steps st; the id its RETURNING gave, or 0. */
+static int pv_step(sqlite3_stmt *st, const struct pvals *v, int64_t *id)
+{
+	int rc;
+
+	for (int i = 1; i <= 13; i++) {
+		if (v->null[i])
+			sqlite3_bind_null(st, i);
+		else if (v->is_num[i])
+			sqlite3_bind_int64(st, i, v->num[i]);
+		else
+			sqlite3_bind_text(st, i, v->txt[i], v->len[i], SQLITE_STATIC);
+	}
+	*id = 0;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		rc = SQLITE_DONE;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The process object's row: its id in *id. A new exec_id is one insert (the
+ * common case); a known one is updated: an exec event's data wins over what
+ * was there (the exec is its source), any other fills what is missing. */
 static int upsert(struct store *s, const struct parsed *ev, const struct pobj *po, bool is_exec,
 		  int64_t *id)
 {
+	struct store_pcache *slot;
+	bool full = po->binary.set && po->binary.n;
+	struct pvals v;
 	const char *xid;
 	int xn, rc;
-	struct store_pcache *slot;
-	sqlite3_stmt *st = is_exec ? s->st_proc_exec : s->st_proc_fill;
-	bool full = po->binary.set && po->binary.n;
-	char pod[512];
 
 	xid = text(s, &po->exec_id, &xn);
 	slot = xn <= STORE_PCACHE_KEY ? cache_slot(s, xid, (size_t)xn) : NULL;
@@ -530,41 +596,12 @@ static int upsert(struct store *s, const struct parsed *ev, const struct pobj *p
 		*id = slot->id;
 		return SQLITE_OK;
 	}
-	sqlite3_bind_text(st, 1, xid, xn, SQLITE_STATIC);
-	bind_text(s, st, 2, &po->parent_exec_id);
-	bind_text(s, st, 3, &ev->node);
-	bind_int(st, 4, &po->pid);
-	bind_int(st, 5, &po->uid);
-	bind_text(s, st, 6, &po->binary);
-	bind_text(s, st, 7, &po->arguments);
-	bind_text(s, st, 8, &po->cwd);
-	bind_text(s, st, 9, &po->flags);
-	int64_t t;
-	if (time_of(&po->start_time, &t))
-		sqlite3_bind_int64(st, 10, t);
-	else
-		sqlite3_bind_null(st, 10);
-	bind_text(s, st, 11, &po->docker);
-	if (po == &ev->proc && (po->pod_ns.set || po->pod_name.set)) {
-		int a, b;
-		const char *pa = text(s, &po->pod_ns, &a), *pb = text(s, &po->pod_name, &b);
-		int n = snprintf(pod, sizeof(pod), "%.*s/%.*s", a, pa, b, pb);
-		sqlite3_bind_text(st, 12, pod, n < (int)sizeof(pod) ? n : (int)sizeof(pod) - 1, SQLITE_TRANSIENT);
-	} else {
-		sqlite3_bind_null(st, 12);
-	}
-	if (po->ns.set)
-		sqlite3_bind_text(st, 13, po->ns.p, (int)po->ns.n, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 13);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		rc = SQLITE_OK;
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_OK)
+	pv_resolve(s, ev, po, &v);
+	if ((rc = pv_step(s->st_proc_new, &v, id)))
+		return rc;
+	if (sqlite3_changes(s->db) == 1)
+		*id = sqlite3_last_insert_rowid(s->db);
+	else if ((rc = pv_step(is_exec ? s->st_proc_exec : s->st_proc_fill, &v, id)))
 		return rc;
 	if (slot) {
 		bool same = slot->len == xn && !memcmp(slot->key, xid, (size_t)xn);
@@ -632,6 +669,7 @@ int store_put_json(struct store *s, const char *line, size_t len, char *err, siz
 	struct span top;
 	char kind;
 	int64_t t, proc = 0, parent = 0;
+	bool is_exec;
 	int rc;
 	sqlite3_stmt *st;
 
@@ -687,7 +725,10 @@ int store_put_json(struct store *s, const char *line, size_t len, char *err, siz
 	}
 	if (ev.parent.set && (rc = upsert(s, &ev, &ev.parent, false, &parent)))
 		return fail(s, rc, err, errlen);
-	if (ev.proc.exec_id.set && (rc = upsert(s, &ev, &ev.proc, ev.kind == K_EXEC, &proc)))
+	/* an exec read from /proc at an agent's start (flags "procFS") says
+	 * less than the real exec a store may already hold: it only fills */
+	is_exec = ev.kind == K_EXEC && !(ev.proc.flags.set && memmem(ev.proc.flags.p, ev.proc.flags.n, "procFS", 6));
+	if (ev.proc.exec_id.set && (rc = upsert(s, &ev, &ev.proc, is_exec, &proc)))
 		return fail(s, rc, err, errlen);
 	if (ev.kind == K_EXIT) {
 		int64_t et, code;
@@ -747,20 +788,21 @@ int store_put_json(struct store *s, const char *line, size_t len, char *err, siz
 }
 
 static const char *const stmts[] = {
-#define UPSERT(prefer)                                                                             \
-	"INSERT INTO processes(exec_id, parent_exec_id, node, pid, uid, binary, arguments, cwd, "      \
-	"flags, start_time, container, pod, namespaces) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,"  \
-	"?12,?13) ON CONFLICT(exec_id) DO UPDATE SET "                                                 \
-	"parent_exec_id = coalesce(" prefer("parent_exec_id") "), node = coalesce(" prefer("node")   \
-	"), pid = coalesce(" prefer("pid") "), uid = coalesce(" prefer("uid") "), binary = "          \
-	"coalesce(" prefer("binary") "), arguments = coalesce(" prefer("arguments") "), cwd = "       \
-	"coalesce(" prefer("cwd") "), flags = coalesce(" prefer("flags") "), start_time = "           \
-	"coalesce(" prefer("start_time") "), container = coalesce(" prefer("container") "), pod = "   \
-	"coalesce(" prefer("pod") "), namespaces = coalesce(" prefer("namespaces") ") RETURNING id"
-#define NEW_FIRST(c) "excluded." c ", " c
-#define OLD_FIRST(c) c ", excluded." c
-	UPSERT(NEW_FIRST),
-	UPSERT(OLD_FIRST),
+	"INSERT OR IGNORE INTO processes(exec_id, parent_exec_id, node, pid, uid, binary, arguments, cwd, "
+	"flags, start_time, container, pod, namespaces) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+#define UPDATE(prefer)                                                                             \
+	"UPDATE processes SET parent_exec_id = coalesce(" prefer("?2", "parent_exec_id") "), node = "  \
+	"coalesce(" prefer("?3", "node") "), pid = coalesce(" prefer("?4", "pid") "), uid = "          \
+	"coalesce(" prefer("?5", "uid") "), binary = coalesce(" prefer("?6", "binary") "), "           \
+	"arguments = coalesce(" prefer("?7", "arguments") "), cwd = coalesce(" prefer("?8", "cwd")    \
+	"), flags = coalesce(" prefer("?9", "flags") "), start_time = coalesce(" prefer("?10",        \
+	"start_time") "), container = coalesce(" prefer("?11", "container") "), pod = coalesce("      \
+	prefer("?12", "pod") "), namespaces = coalesce(" prefer("?13", "namespaces") ") WHERE "       \
+	"exec_id = ?1 RETURNING id"
+#define NEW_FIRST(v, c) v ", " c
+#define OLD_FIRST(v, c) c ", " v
+	UPDATE(NEW_FIRST),
+	UPDATE(OLD_FIRST),
 	"UPDATE processes SET exit_time = ?1, exit_status = ?2, exit_signal = ?3 WHERE id = ?4",
 	"INSERT INTO events(time, type, proc, policy, hook, arguments, action, outcome, json) "
 	"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
@@ -768,7 +810,7 @@ static const char *const stmts[] = {
 
 static int prepare(struct store *s)
 {
-	sqlite3_stmt **out[] = { &s->st_proc_exec, &s->st_proc_fill, &s->st_exit, &s->st_event };
+	sqlite3_stmt **out[] = { &s->st_proc_new, &s->st_proc_exec, &s->st_proc_fill, &s->st_exit, &s->st_event };
 
 	for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++) {
 		int rc = sqlite3_prepare_v3(s->db, stmts[i], -1, SQLITE_PREPARE_PERSISTENT, out[i], NULL);

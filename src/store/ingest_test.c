@@ -15,41 +15,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
-
-struct fx {
-	char dir[64];
-	char path[96];
-	struct store *s;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	char err[256];
-
-	strcpy(f->dir, "/tmp/veto-ingest-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/store.db", f->dir);
-	assert_int_equal(store_open(&f->s, f->path, false, err, sizeof(err)), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	char p[128];
-
-	store_close(f->s);
-	unlink(f->path);
-	snprintf(p, sizeof(p), "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", f->path);
-	unlink(p);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
+#include "store/testdb.h"
 
 static int put(struct fx *f, const char *line)
 {
@@ -211,6 +177,10 @@ static void outcomes_and_upserts(void **state)
 	/* a later event with other data does not overwrite the exec's */
 	assert_int_equal(put(f, "{\"process_lsm\":{\"process\":" P("b", "/other") ",\"policy_name\":\"p\"},"
 				"\"time\":\"2024-01-01T00:00:05Z\"}"),
+			 0);
+	/* an agent restarted finds b in /proc: its procFS exec fills, does not replace */
+	assert_int_equal(put(f, "{\"process_exec\":{\"process\":{\"exec_id\":\"b\",\"binary\":\"/proc-b\","
+				"\"flags\":\"procFS\",\"cwd\":\"/\"}},\"time\":\"2024-01-01T00:00:06Z\"}"),
 			 0);
 	assert_int_equal(store_commit(f->s), 0);
 	assert_string_equal(q(f, "SELECT group_concat(outcome, ',') FROM (SELECT outcome FROM events ORDER BY id)"),

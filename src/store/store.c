@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -70,11 +72,18 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 		free(s);
 		return r;
 	}
+	/* a new store is made 0600 (SQLite makes its -wal and -shm files
+	 * with the same mode): the events say what every process ran */
+	if (!readonly && stat(path, &sb) < 0 && errno == ENOENT) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
 	/* NOMUTEX: a store is used by one thread at a time (the sink's
 	 * writer, a command); SQLite's own locking of each call is waste */
 	rc = sqlite3_open_v2(path, &s->db,
 			     (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-				     SQLITE_OPEN_NOMUTEX, NULL);
+				     SQLITE_OPEN_NOMUTEX | (readonly ? 0 : SQLITE_OPEN_NOFOLLOW), NULL);
 	if (rc != SQLITE_OK)
 		goto bad;
 	sqlite3_busy_timeout(s->db, 2000);

@@ -26,7 +26,7 @@ struct store {
 	/* ingest (src/store/ingest.c): its statements (made at the first put,
 	 * finalized by store_close), the buffer strings are unescaped into, and
 	 * the process cache */
-	struct sqlite3_stmt *st_proc_exec, *st_proc_fill, *st_exit, *st_event;
+	struct sqlite3_stmt *st_proc_new, *st_proc_exec, *st_proc_fill, *st_exit, *st_event;
 	char *scratch;
 	size_t scratch_cap, scratch_used;
 	struct store_pcache pcache[STORE_PCACHE_SLOTS];
