@@ -21,5 +21,8 @@ struct compact_opts {
  * veto does not know, no process). */
 int compact_render(struct jw *w, const struct jr *ev, const struct compact_opts *o, char *err,
 		   size_t errlen);
+/* Appends s as the compact line writes any string from an event: as it
+ * is, or quoted and escaped when it could act on a terminal. */
+void compact_text(struct jw *w, const char *s);
 
 #endif

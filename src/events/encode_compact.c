@@ -141,6 +141,13 @@ static void text(struct out *o, const char *s)
 	jw_raw(o->w, "\"", 1);
 }
 
+void compact_text(struct jw *w, const char *s)
+{
+	struct out o = { .w = w };
+
+	text(&o, s);
+}
+
 static void on(struct out *o, enum col c)
 {
 	char b[8];
