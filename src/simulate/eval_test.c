@@ -58,7 +58,11 @@ static int eval_line(struct fx *f, const char *json, bool *undecided, const stru
 	size_t col;
 
 	assert_non_null(line);
-	if (sim_event_parse(line, strlen(line), SIM_WANT_CAPS | SIM_WANT_NS, &e, &col, why, sizeof(why))) {
+	static struct sim_parser ps;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.want = SIM_WANT_CAPS | SIM_WANT_NS;
+	if (sim_event_parse(&ps, line, strlen(line), &e, &col, why, sizeof(why))) {
 		print_message("  col %zu: %s\n", col, why);
 		fail_msg("event does not parse");
 	}

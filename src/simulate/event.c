@@ -6,6 +6,9 @@
 #include "simulate/event.h"
 
 #include <arpa/inet.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +25,8 @@ struct jp {
 	const char *err;
 	char *at;
 	unsigned want;
+	bool rewrote; /* a string was unescaped: the text is no longer as written */
+	struct sim_parser *ps;
 };
 
 static bool fail(struct jp *j, const char *why)
@@ -33,13 +38,15 @@ static bool fail(struct jp *j, const char *why)
 	return false;
 }
 
-static void ws(struct jp *j)
+static inline void ws(struct jp *j)
 {
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+	/* the agent writes no spaces, Tetragon one after ',' and ':' */
+	while (j->p < j->end && (unsigned char)*j->p <= ' ' &&
+	       (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
 		j->p++;
 }
 
-static bool lit(struct jp *j, char c)
+static inline bool lit(struct jp *j, char c)
 {
 	ws(j);
 	if (j->p >= j->end || *j->p != c)
@@ -75,46 +82,65 @@ static bool hex4(struct jp *j, const char *s, unsigned *out)
 	return true;
 }
 
+/* The first byte from p on that ends a string's plain run: a quote, a
+ * backslash or a control character (end if none). Sixteen bytes a step
+ * where SSE2 is there: this scan is most of the reading. */
+static char *scan(char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
+
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(void *)p);
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)),
+					 _mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl));
+		int mask = _mm_movemask_epi8(m);
+
+		if (mask)
+			return p + __builtin_ctz((unsigned)mask);
+		p += 16;
+	}
+#endif
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		p++;
+	return p;
+}
+
 /* A string at j->p, unescaped in place (never longer than written); out
  * may be NULL to check and skip it. */
-static bool str(struct jp *j, struct sim_str *out)
+static bool unescape(struct jp *j, char *s, struct sim_str *out);
+
+static inline bool str(struct jp *j, struct sim_str *out)
 {
-	char *o, *s;
+	char *s;
 
 	ws(j);
 	if (j->p >= j->end || *j->p != '"')
 		return fail(j, "expected a string");
 	s = ++j->p;
-	/* the common case: no escapes up to the closing quote */
-	for (;;) {
-		char *q = memchr(j->p, '"', (size_t)(j->end - j->p));
-		char *b = memchr(j->p, '\\', (size_t)((q ? q : j->end) - j->p));
-
-		if (!q && !b) {
-			j->p = j->end;
-			return fail(j, "unterminated string");
+	j->p = scan(j->p, j->end);
+	if (j->p >= j->end)
+		return fail(j, "unterminated string");
+	if ((unsigned char)*j->p < 0x20)
+		return fail(j, "control character in a string");
+	if (*j->p == '"') {
+		/* the common case: no escapes */
+		if (out) {
+			out->s = s;
+			out->n = (size_t)(j->p - s);
 		}
-		if (!b) {
-			for (char *c = j->p; c < q; c++)
-				if ((unsigned char)*c < 0x20) {
-					j->p = c;
-					return fail(j, "control character in a string");
-				}
-			j->p = q + 1;
-			if (out) {
-				out->s = s;
-				out->n = (size_t)(q - s);
-			}
-			return true;
-		}
-		for (char *c = j->p; c < b; c++)
-			if ((unsigned char)*c < 0x20) {
-				j->p = c;
-				return fail(j, "control character in a string");
-			}
-		j->p = b;
-		break;
+		j->p++;
+		return true;
 	}
+	return unescape(j, s, out);
+}
+
+/* The rest of a string from its first backslash (j->p), rewritten in place. */
+static __attribute__((noinline)) bool unescape(struct jp *j, char *s, struct sim_str *out)
+{
+	char *o;
+
+	j->rewrote = true;
 	/* escapes: rewrite from the first one on */
 	o = j->p;
 	while (j->p < j->end && *j->p != '"') {
@@ -288,6 +314,9 @@ static bool value(struct jp *j, int depth)
 	return numtext(j, &s, &n);
 }
 
+/* a member's name against a literal: its length known at compile time */
+#define KEYIS(k, lit) ((k)->n == sizeof(lit) - 1 && !memcmp((k)->s, lit, sizeof(lit) - 1))
+
 static bool keyis(const struct sim_str *k, const char *s)
 {
 	size_t n = strlen(s);
@@ -325,7 +354,7 @@ static bool object(struct jp *j, member_fn cb, void *ctx, int depth)
 	return lit(j, '}') || fail(j, "expected ',' or '}'");
 }
 
-static bool peek(struct jp *j, char c)
+static inline bool peek(struct jp *j, char c)
 {
 	ws(j);
 	return j->p < j->end && *j->p == c;
@@ -371,7 +400,7 @@ static int cap_list(struct jp *j, uint64_t *set, int depth)
 static int caps_member(struct jp *j, const struct sim_str *k, void *ctx, int depth)
 {
 	struct sim_proc *p = ctx;
-	int i = keyis(k, "effective") ? 0 : keyis(k, "permitted") ? 1 : keyis(k, "inheritable") ? 2 : -1;
+	int i = KEYIS(k, "effective") ? 0 : KEYIS(k, "permitted") ? 1 : KEYIS(k, "inheritable") ? 2 : -1;
 
 	if (i < 0)
 		return 0;
@@ -389,13 +418,13 @@ static int ns_inner(struct jp *j, const struct sim_str *k, void *ctx, int depth)
 	uint64_t v;
 	bool neg;
 
-	if (keyis(k, "inum")) {
+	if (KEYIS(k, "inum")) {
 		if (!integer(j, &v, &neg))
 			return -1;
 		n->p->ns[n->which] = (uint32_t)v;
 		return 1;
 	}
-	if (keyis(k, "is_host") && peek(j, 't')) {
+	if (KEYIS(k, "is_host") && peek(j, 't')) {
 		n->p->ns_host |= (uint16_t)(1u << n->which);
 		return 0;
 	}
@@ -418,14 +447,14 @@ static int container_member(struct jp *j, const struct sim_str *k, void *ctx, in
 {
 	struct sim_proc *p = ctx;
 
-	if ((keyis(k, "id") || (keyis(k, "name") && !p->container.s)) && peek(j, '"'))
+	if ((KEYIS(k, "id") || (KEYIS(k, "name") && !p->container.s)) && peek(j, '"'))
 		return str(j, &p->container) ? 1 : -1;
 	return 0;
 }
 
 static int pod_member(struct jp *j, const struct sim_str *k, void *ctx, int depth)
 {
-	if (keyis(k, "container") && peek(j, '{'))
+	if (KEYIS(k, "container") && peek(j, '{'))
 		return object(j, container_member, ctx, depth) ? 1 : -1;
 	return 0;
 }
@@ -440,32 +469,32 @@ static int proc_member(struct jp *j, const struct sim_str *k, void *ctx, int dep
 	if (k->n < 2)
 		return 0;
 	switch (k->s[0]) {
-	case 'e': if (keyis(k, "exec_id")) s = &p->exec_id; break;
-	case 'b': if (keyis(k, "binary")) s = &p->binary; break;
-	case 'a': if (keyis(k, "arguments")) s = &p->arguments; break;
-	case 's': if (keyis(k, "start_time")) s = &p->start_time; break;
-	case 'd': if (keyis(k, "docker")) s = &p->container; break;
+	case 'e': if (KEYIS(k, "exec_id")) s = &p->exec_id; break;
+	case 'b': if (KEYIS(k, "binary")) s = &p->binary; break;
+	case 'a': if (KEYIS(k, "arguments")) s = &p->arguments; break;
+	case 's': if (KEYIS(k, "start_time")) s = &p->start_time; break;
+	case 'd': if (KEYIS(k, "docker")) s = &p->container; break;
 	case 'p':
-		if (keyis(k, "parent_exec_id")) {
+		if (KEYIS(k, "parent_exec_id")) {
 			s = &p->parent_exec_id;
-		} else if (keyis(k, "pid")) {
+		} else if (KEYIS(k, "pid")) {
 			if (!integer(j, &v, &neg))
 				return -1;
 			p->pid = (uint32_t)v;
 			p->has_pid = true;
 			return 1;
-		} else if (keyis(k, "pod") && peek(j, '{')) {
+		} else if (KEYIS(k, "pod") && peek(j, '{')) {
 			return object(j, pod_member, p, depth) ? 1 : -1;
 		}
 		break;
 	case 'c':
-		if (keyis(k, "cap") && (j->want & SIM_WANT_CAPS) && peek(j, '{')) {
+		if (KEYIS(k, "cap") && (j->want & SIM_WANT_CAPS) && peek(j, '{')) {
 			p->has_caps = true;
 			return object(j, caps_member, p, depth) ? 1 : -1;
 		}
 		break;
 	case 'n':
-		if (keyis(k, "ns") && (j->want & SIM_WANT_NS) && peek(j, '{')) {
+		if (KEYIS(k, "ns") && (j->want & SIM_WANT_NS) && peek(j, '{')) {
 			p->has_ns = true;
 			return object(j, ns_member, p, depth) ? 1 : -1;
 		}
@@ -523,28 +552,28 @@ static int arg_obj_member(struct jp *j, const struct sim_str *k, void *ctx, int 
 	uint64_t v;
 	bool neg;
 
-	if (keyis(k, "path")) {
+	if (KEYIS(k, "path")) {
 		if (!str(j, &a->str))
 			return -1;
 		a->flags &= (uint8_t)~SIM_ARG_NOPATH;
 		return 1;
 	}
-	if (keyis(k, "flags") && peek(j, '"')) {
+	if (KEYIS(k, "flags") && peek(j, '"')) {
 		if (!str(j, &fl))
 			return -1;
 		if (fl.n)
 			a->flags |= SIM_ARG_CUT;
 		return 1;
 	}
-	if (keyis(k, "family")) s = &o->family;
-	else if (keyis(k, "protocol")) s = &o->proto;
-	else if (keyis(k, "saddr") || keyis(k, "addr")) s = &o->saddr;
-	else if (keyis(k, "daddr")) s = &o->daddr;
-	else if (keyis(k, "abi")) s = &o->abi;
+	if (KEYIS(k, "family")) s = &o->family;
+	else if (KEYIS(k, "protocol")) s = &o->proto;
+	else if (KEYIS(k, "saddr") || KEYIS(k, "addr")) s = &o->saddr;
+	else if (KEYIS(k, "daddr")) s = &o->daddr;
+	else if (KEYIS(k, "abi")) s = &o->abi;
 	if (s && peek(j, '"'))
 		return str(j, s) ? 1 : -1;
-	if (keyis(k, "sport") || keyis(k, "port") || keyis(k, "dport") || keyis(k, "id") || keyis(k, "euid") ||
-	    keyis(k, "value")) {
+	if (KEYIS(k, "sport") || KEYIS(k, "port") || KEYIS(k, "dport") || KEYIS(k, "id") || KEYIS(k, "euid") ||
+	    KEYIS(k, "value")) {
 		if (!integer(j, &v, &neg))
 			return -1;
 		if (k->s[0] == 'd')
@@ -555,9 +584,9 @@ static int arg_obj_member(struct jp *j, const struct sim_str *k, void *ctx, int 
 			a->num = v;
 		return 1;
 	}
-	if (keyis(k, "ns") && peek(j, '{'))
+	if (KEYIS(k, "ns") && peek(j, '{'))
 		return object(j, arg_obj_member, ctx, depth) ? 1 : -1;
-	if (keyis(k, "inum")) {
+	if (KEYIS(k, "inum")) {
 		if (!integer(j, &v, &neg))
 			return -1;
 		a->num = v;
@@ -610,6 +639,72 @@ static int arg_member(struct jp *j, const struct sim_str *k, void *ctx, int dept
 	return 0;
 }
 
+uint64_t sim_hash(const void *p, size_t n, uint64_t seed)
+{
+	const char *c = p;
+	uint64_t h = seed ^ n, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, c + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, c + i, n - i);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ h >> 32;
+}
+
+static uint64_t memo_hash(const char *p, size_t left, bool parent)
+{
+	return sim_hash(p, left < 96 ? left : 96, parent);
+}
+
+static void rebase(struct sim_str *s, const char *from, size_t n, const char *to)
+{
+	if (s->s && s->s >= from && s->s < from + n)
+		s->s = to + (s->s - from);
+}
+
+/* A process (or parent) object: from the memo when its text was read
+ * before, else read and remembered. */
+static int proc_obj(struct jp *j, struct sim_proc *p, bool parent, int depth)
+{
+	struct sim_memo *m;
+	bool rewrote = j->rewrote;
+	char *start;
+	size_t n, left;
+
+	ws(j);
+	start = j->p;
+	left = (size_t)(j->end - j->p);
+	m = &j->ps->memo[memo_hash(start, left, parent) % SIM_MEMO];
+	if (m->len && m->parent == parent && m->len <= left && !memcmp(start, m->raw, m->len)) {
+		*p = m->p;
+		j->p += m->len;
+		return 1;
+	}
+	j->rewrote = false;
+	if (!object(j, proc_member, p, depth))
+		return -1;
+	n = (size_t)(j->p - start);
+	if (!j->rewrote && n <= SIM_MEMO_BYTES) {
+		memcpy(m->raw, start, n);
+		m->len = (uint32_t)n;
+		m->parent = parent;
+		m->p = *p;
+		rebase(&m->p.exec_id, start, n, m->raw);
+		rebase(&m->p.parent_exec_id, start, n, m->raw);
+		rebase(&m->p.binary, start, n, m->raw);
+		rebase(&m->p.arguments, start, n, m->raw);
+		rebase(&m->p.container, start, n, m->raw);
+		rebase(&m->p.start_time, start, n, m->raw);
+	}
+	j->rewrote |= rewrote;
+	return 1;
+}
+
 struct inner {
 	struct sim_event *e;
 	struct sim_proc parent;
@@ -620,9 +715,9 @@ static int anc_member(struct jp *j, const struct sim_str *k, void *ctx, int dept
 	struct sim_event *e = ctx;
 	unsigned i = e->n_ancestors;
 
-	if (keyis(k, "exec_id") && peek(j, '"'))
+	if (KEYIS(k, "exec_id") && peek(j, '"'))
 		return str(j, &e->anc_exec_id[i]) ? 1 : -1;
-	if (keyis(k, "binary") && peek(j, '"'))
+	if (KEYIS(k, "binary") && peek(j, '"'))
 		return str(j, &e->anc_binary[i]) ? 1 : -1;
 	return 0;
 }
@@ -633,21 +728,21 @@ static int inner_member(struct jp *j, const struct sim_str *k, void *ctx, int de
 	struct sim_event *e = in->e;
 	struct sim_str *s = NULL;
 
-	if (keyis(k, "process") && peek(j, '{'))
-		return object(j, proc_member, &e->proc, depth) ? 1 : -1;
-	if (keyis(k, "parent") && peek(j, '{')) {
+	if (KEYIS(k, "process") && peek(j, '{'))
+		return proc_obj(j, &e->proc, false, depth);
+	if (KEYIS(k, "parent") && peek(j, '{')) {
 		unsigned want = j->want;
-		bool ok;
+		int r;
 
 		j->want = 0;
-		ok = object(j, proc_member, &in->parent, depth);
+		r = proc_obj(j, &in->parent, true, depth);
 		j->want = want;
 		e->has_parent = true;
 		e->parent_binary = in->parent.binary;
 		e->parent_exec_id = in->parent.exec_id;
-		return ok ? 1 : -1;
+		return r;
 	}
-	if (keyis(k, "args") && peek(j, '[')) {
+	if (KEYIS(k, "args") && peek(j, '[')) {
 		j->p++;
 		if (lit(j, ']'))
 			return 1;
@@ -667,12 +762,12 @@ static int inner_member(struct jp *j, const struct sim_str *k, void *ctx, int de
 		} while (lit(j, ','));
 		return lit(j, ']') || fail(j, "expected ',' or ']'") ? 1 : -1;
 	}
-	if (keyis(k, "return") && peek(j, '{')) {
+	if (KEYIS(k, "return") && peek(j, '{')) {
 		memset(&e->ret, 0, sizeof(e->ret));
 		e->has_return = true;
 		return object(j, arg_member, &e->ret, depth) ? 1 : -1;
 	}
-	if (keyis(k, "ancestors") && peek(j, '[')) {
+	if (KEYIS(k, "ancestors") && peek(j, '[')) {
 		j->p++;
 		if (lit(j, ']'))
 			return 1;
@@ -690,11 +785,11 @@ static int inner_member(struct jp *j, const struct sim_str *k, void *ctx, int de
 		} while (lit(j, ','));
 		return lit(j, ']') || fail(j, "expected ',' or ']'") ? 1 : -1;
 	}
-	if (keyis(k, "function_name")) s = &e->function;
-	else if (keyis(k, "subsys")) s = &e->subsys;
-	else if (keyis(k, "event")) s = &e->event;
-	else if (keyis(k, "policy_name")) s = &e->policy;
-	else if (keyis(k, "action")) s = &e->action;
+	if (KEYIS(k, "function_name")) s = &e->function;
+	else if (KEYIS(k, "subsys")) s = &e->subsys;
+	else if (KEYIS(k, "event")) s = &e->event;
+	else if (KEYIS(k, "policy_name")) s = &e->policy;
+	else if (KEYIS(k, "action")) s = &e->action;
 	if (s && peek(j, '"'))
 		return str(j, s) ? 1 : -1;
 	return 0;
@@ -713,9 +808,9 @@ static int top_member(struct jp *j, const struct sim_str *k, void *ctx, int dept
 	struct sim_event *e = ctx;
 	struct inner in = { .e = e };
 
-	if (keyis(k, "time") && peek(j, '"'))
+	if (KEYIS(k, "time") && peek(j, '"'))
 		return str(j, &e->time) ? 1 : -1;
-	if (keyis(k, "node_name") || keyis(k, "veto"))
+	if (KEYIS(k, "node_name") || KEYIS(k, "veto"))
 		return 0;
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (keyis(k, kinds[i].key) && peek(j, '{') && e->kind == SK_OTHER) {
@@ -728,10 +823,10 @@ static int top_member(struct jp *j, const struct sim_str *k, void *ctx, int dept
 	return 0;
 }
 
-int sim_event_parse(char *line, size_t len, unsigned want, struct sim_event *e, size_t *col, char *err,
+int sim_event_parse(struct sim_parser *ps, char *line, size_t len, struct sim_event *e, size_t *col, char *err,
 		    size_t errlen)
 {
-	struct jp j = { .p = line, .end = line + len, .start = line, .want = want };
+	struct jp j = { .p = line, .end = line + len, .start = line, .want = ps->want, .ps = ps };
 
 	e->kind = SK_OTHER;
 	e->kind_name = e->time = (struct sim_str){ 0 };

@@ -67,10 +67,30 @@ struct sim_event {
 #define SIM_WANT_CAPS (1u << 0)
 #define SIM_WANT_NS   (1u << 1)
 
+/* A process object read before, kept by its exact text: the events of a
+ * process repeat it byte for byte, and text that was valid JSON once is
+ * again, so a match is taken whole without reading it anew. */
+#define SIM_MEMO       1024
+#define SIM_MEMO_BYTES 1024
+struct sim_memo {
+	uint32_t len;
+	uint8_t parent;
+	struct sim_proc p; /* its strings point into raw */
+	char raw[SIM_MEMO_BYTES];
+};
+
+struct sim_parser {
+	unsigned want;
+	struct sim_memo memo[SIM_MEMO];
+};
+
 /* Parses line[0..len) (its bytes are rewritten). 0, or -EINVAL with
- * *col (1-based) and err saying what is wrong. */
-int sim_event_parse(char *line, size_t len, unsigned want, struct sim_event *e, size_t *col, char *err,
+ * *col (1-based) and err saying what is wrong. ps: zeroed, then want set. */
+int sim_event_parse(struct sim_parser *ps, char *line, size_t len, struct sim_event *e, size_t *col, char *err,
 		    size_t errlen);
+/* A fast hash of n bytes (exec ids, memo keys); not for hostile keys'
+ * worst cases beyond a slower probe. */
+uint64_t sim_hash(const void *p, size_t n, uint64_t seed);
 /* A path argument's text, or a string argument's. */
 bool sim_arg_is_path(const struct sim_arg *a);
 

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The nearest killed (or never run) ancestor of i, or SIM_NONE. */
@@ -85,15 +86,18 @@ static int policy_event(struct sim_report *r, struct sim_tree *t, uint32_t node,
 
 int sim_replay(struct sim_source *src, struct sim_report *r, char *err, size_t errlen)
 {
-	unsigned want = sim_wants(r->pol, r->n_pol);
+	struct sim_parser *ps = calloc(1, sizeof(*ps));
 	struct sim_tree t;
 	struct sim_event e;
 	char *line, why[96];
 	size_t len, col;
 	int ret;
 
-	if (sim_tree_init(&t, r->pol, r->n_pol))
+	if (!ps || sim_tree_init(&t, r->pol, r->n_pol)) {
+		free(ps);
 		return -ENOMEM;
+	}
+	ps->want = sim_wants(r->pol, r->n_pol);
 	while ((ret = src->next(src, &line, &len)) > 0) {
 		uint32_t node;
 
@@ -101,7 +105,7 @@ int sim_replay(struct sim_source *src, struct sim_report *r, char *err, size_t e
 		/* blank lines between events carry nothing */
 		if (!len || strspn(line, " \t") >= len)
 			continue;
-		if (sim_event_parse(line, len, want, &e, &col, why, sizeof(why))) {
+		if (sim_event_parse(ps, line, len, &e, &col, why, sizeof(why))) {
 			snprintf(err, errlen, "%s:%zu:%zu: not an event: %s", src->name, src->lineno, col, why);
 			ret = -EINVAL;
 			break;
@@ -141,5 +145,6 @@ int sim_replay(struct sim_source *src, struct sim_report *r, char *err, size_t e
 	if (ret == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", src->name);
 	sim_tree_free(&t);
+	free(ps);
 	return ret < 0 ? ret : 0;
 }

@@ -7,19 +7,21 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+
+/* seeded per run: exec ids in an imported file are anyone's text */
+static uint64_t seed;
 
 static uint64_t hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
+	return sim_hash(s, n, seed);
 }
 
 int sim_tree_init(struct sim_tree *t, const struct sim_policy *pol, size_t n)
 {
 	memset(t, 0, sizeof(*t));
+	if (!seed && getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint64_t)(uintptr_t)t ^ 0x9e3779b97f4a7c15ull;
 	t->pol = pol;
 	t->n_policies = n;
 	t->nslots = 1024;
@@ -42,16 +44,17 @@ void sim_tree_free(struct sim_tree *t)
 
 static uint32_t *slot(const struct sim_tree *t, const char *s, size_t n)
 {
-	size_t m = t->nslots - 1, i = hash(s, n) & m;
+	uint64_t h = hash(s, n);
+	size_t m = t->nslots - 1, i = h & m;
 
 	for (;; i = (i + 1) & m) {
 		uint32_t k = t->slots[i];
-		const char *id;
+		const struct sim_node *x;
 
 		if (!k)
 			return &t->slots[i];
-		id = t->v[k - 1].exec_id;
-		if (!strncmp(id, s, n) && !id[n])
+		x = &t->v[k - 1];
+		if (x->hash == h && x->id_len == n && !memcmp(x->exec_id, s, n))
 			return &t->slots[i];
 	}
 }
@@ -140,6 +143,8 @@ static uint32_t add(struct sim_tree *t, const struct sim_str *id, const struct s
 		free(n->follow);
 		return SIM_NOMEM;
 	}
+	n->hash = hash(id->s, id->n);
+	n->id_len = id->n;
 	n->pid = pid;
 	n->parent = parent;
 	n->complete = parent != SIM_NONE && t->v[parent].complete;

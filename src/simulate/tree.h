@@ -15,6 +15,8 @@
 
 struct sim_node {
 	char *exec_id, *binary, *container;
+	uint64_t hash;        /* of exec_id */
+	size_t id_len;
 	uint32_t parent;      /* index, or SIM_NONE */
 	uint32_t pid;
 	bool exec_seen;       /* its exec (or an ancestor list) was recorded */
