@@ -658,7 +658,7 @@ uint64_t sim_hash(const void *p, size_t n, uint64_t seed)
 
 static uint64_t memo_hash(const char *p, size_t left, bool parent)
 {
-	return sim_hash(p, left < 96 ? left : 96, parent);
+	return sim_hash(p, left < 72 ? left : 72, parent);
 }
 
 static void rebase(struct sim_str *s, const char *from, size_t n, const char *to)
@@ -669,7 +669,7 @@ static void rebase(struct sim_str *s, const char *from, size_t n, const char *to
 
 /* A process (or parent) object: from the memo when its text was read
  * before, else read and remembered. */
-static int proc_obj(struct jp *j, struct sim_proc *p, bool parent, int depth)
+static int proc_obj(struct jp *j, struct sim_proc *p, bool parent, int depth, uint32_t **hint)
 {
 	struct sim_memo *m;
 	bool rewrote = j->rewrote;
@@ -683,6 +683,8 @@ static int proc_obj(struct jp *j, struct sim_proc *p, bool parent, int depth)
 	if (m->len && m->parent == parent && m->len <= left && !memcmp(start, m->raw, m->len)) {
 		*p = m->p;
 		j->p += m->len;
+		if (hint)
+			*hint = &m->hint;
 		return 1;
 	}
 	j->rewrote = false;
@@ -693,6 +695,9 @@ static int proc_obj(struct jp *j, struct sim_proc *p, bool parent, int depth)
 		memcpy(m->raw, start, n);
 		m->len = (uint32_t)n;
 		m->parent = parent;
+		m->hint = UINT32_MAX;
+		if (hint)
+			*hint = &m->hint;
 		m->p = *p;
 		rebase(&m->p.exec_id, start, n, m->raw);
 		rebase(&m->p.parent_exec_id, start, n, m->raw);
@@ -729,13 +734,13 @@ static int inner_member(struct jp *j, const struct sim_str *k, void *ctx, int de
 	struct sim_str *s = NULL;
 
 	if (KEYIS(k, "process") && peek(j, '{'))
-		return proc_obj(j, &e->proc, false, depth);
+		return proc_obj(j, &e->proc, false, depth, &e->proc_hint);
 	if (KEYIS(k, "parent") && peek(j, '{')) {
 		unsigned want = j->want;
 		int r;
 
 		j->want = 0;
-		r = proc_obj(j, &in->parent, true, depth);
+		r = proc_obj(j, &in->parent, true, depth, NULL);
 		j->want = want;
 		e->has_parent = true;
 		e->parent_binary = in->parent.binary;
@@ -829,6 +834,7 @@ int sim_event_parse(struct sim_parser *ps, char *line, size_t len, struct sim_ev
 	struct jp j = { .p = line, .end = line + len, .start = line, .want = ps->want, .ps = ps };
 
 	e->kind = SK_OTHER;
+	e->proc_hint = NULL;
 	e->kind_name = e->time = (struct sim_str){ 0 };
 	memset(&e->proc, 0, sizeof(e->proc));
 	e->has_parent = false;

@@ -49,6 +49,8 @@ struct sim_proc {
 
 struct sim_event {
 	enum sim_kind kind;
+	uint32_t *proc_hint; /* where the process tree may keep the process's index
+			      * (its memo entry), or NULL */
 	struct sim_str kind_name; /* the event's key, e.g. "process_dns" */
 	struct sim_str time;
 	struct sim_proc proc;
@@ -75,6 +77,7 @@ struct sim_event {
 struct sim_memo {
 	uint32_t len;
 	uint8_t parent;
+	uint32_t hint;     /* the process tree's index of it, kept for the tree */
 	struct sim_proc p; /* its strings point into raw */
 	char raw[SIM_MEMO_BYTES];
 };

@@ -160,9 +160,15 @@ uint32_t sim_tree_proc(struct sim_tree *t, const struct sim_event *e)
 
 	if (!p->exec_id.s || !p->exec_id.n)
 		return SIM_NONE;
-	i = find(t, &p->exec_id);
-	if (i != SIM_NONE && (e->kind != SK_EXEC || t->v[i].exec_seen))
+	/* the parser's memo of this process's text may know its index */
+	i = e->proc_hint && *e->proc_hint < t->n ? *e->proc_hint : SIM_NONE;
+	if (i == SIM_NONE || t->v[i].id_len != p->exec_id.n || memcmp(t->v[i].exec_id, p->exec_id.s, p->exec_id.n))
+		i = find(t, &p->exec_id);
+	if (i != SIM_NONE && (e->kind != SK_EXEC || t->v[i].exec_seen)) {
+		if (e->proc_hint)
+			*e->proc_hint = i;
 		return i;
+	}
 	/* the ancestors the event lists, farthest first, then its parent */
 	for (unsigned a = e->n_ancestors; a-- > 0;) {
 		uint32_t k = find(t, &e->anc_exec_id[a]);
@@ -208,6 +214,8 @@ uint32_t sim_tree_proc(struct sim_tree *t, const struct sim_event *e)
 		free(t->v[i].container);
 		t->v[i].container = c;
 	}
+	if (e->proc_hint)
+		*e->proc_hint = i;
 	if (e->kind == SK_EXEC) {
 		t->v[i].exec_seen = true;
 		t->v[i].pid = p->pid;
