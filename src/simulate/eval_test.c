@@ -433,6 +433,40 @@ static void escapes_unescaped(void **state)
 	fin(&f);
 }
 
+
+/* Process objects are remembered by their text: the same text again gives
+ * the same values, other text (or text with escapes) is read anew. */
+static void memo_by_text(void **state)
+{
+	static struct sim_parser ps;
+	static const char *lines[] = {
+		"{\"process_lsm\":{\"process\":{\"exec_id\":\"a\",\"pid\":5,\"binary\":\"/bin/x\"},\"args\":[]}}",
+		"{\"process_lsm\":{\"process\":{\"exec_id\":\"a\",\"pid\":5,\"binary\":\"/bin/x\"},\"args\":[]}}",
+		"{\"process_lsm\":{\"process\":{\"exec_id\":\"a\",\"pid\":6,\"binary\":\"/bin/x\"},\"args\":[]}}",
+		"{\"process_lsm\":{\"process\":{\"exec_id\":\"b\",\"binary\":\"/bin/a\\\"b\"},\"args\":[]}}",
+		"{\"process_lsm\":{\"process\":{\"exec_id\":\"b\",\"binary\":\"/bin/a\\\"b\"},\"args\":[]}}",
+	};
+	static const char *const bins[] = { "/bin/x", "/bin/x", "/bin/x", "/bin/a\"b", "/bin/a\"b" };
+	static const unsigned pids[] = { 5, 5, 6, 0, 0 };
+
+	memset(&ps, 0, sizeof(ps));
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		char *line = strdup(lines[i]), why[96];
+		struct sim_event e;
+		size_t col;
+
+		assert_int_equal(sim_event_parse(&ps, line, strlen(line), &e, &col, why, sizeof(why)), 0);
+		assert_int_equal(e.proc.binary.n, strlen(bins[i]));
+		assert_memory_equal(e.proc.binary.s, bins[i], e.proc.binary.n);
+		assert_int_equal(e.proc.pid, pids[i]);
+		/* the values outlive the line when they come from the memo */
+		memset(line, 'x', strlen(line));
+		if (i == 1)
+			assert_memory_equal(e.proc.binary.s, "/bin/x", 6);
+		free(line);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +484,7 @@ int main(void)
 		cmocka_unit_test(replay_follow_kill_after),
 		cmocka_unit_test(replay_bad_lines),
 		cmocka_unit_test(escapes_unescaped),
+		cmocka_unit_test(memo_by_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
