@@ -284,8 +284,8 @@ int sim_report_text(const struct sim_report *r, FILE *f)
 		for (size_t h = 0; h < p->n_hooks; h++) {
 			const struct sim_hook *sh = &p->hooks[h];
 
-			putf(&t, "  %s: %llu events", c_hook_where(sh->h, where, sizeof(where)),
-			     (unsigned long long)sh->events);
+			putf(&t, "  %s: %llu event%s", c_hook_where(sh->h, where, sizeof(where)),
+			     (unsigned long long)sh->events, sh->events == 1 ? "" : "s");
 			if (!sh->events)
 				put(&t, ": not evaluable: the recording has no events of this hook");
 			eol(&t);
@@ -326,7 +326,7 @@ int sim_report_text(const struct sim_report *r, FILE *f)
 				}
 			}
 		}
-		putf(&t, "  unmatched: %llu events", (unsigned long long)pr->unmatched);
+		putf(&t, "  unmatched: %llu event%s", (unsigned long long)pr->unmatched, pr->unmatched == 1 ? "" : "s");
 		eol(&t);
 		for (unsigned i = 0; i < pr->n_ex; i++) {
 			const struct sim_example *x = &pr->ex[i];
