@@ -15,6 +15,7 @@ static const struct cmd cmds[] = {
 	{ "tracingpolicy", cmd_tracingpolicy, "add, delete, enable, disable, set-mode, list a running agent's policies" },
 	{ "tp", cmd_tracingpolicy, "short for tracingpolicy" },
 	{ "status", cmd_status, "a running agent: version, kernel verdict, policies, events, losses" },
+	{ "store", cmd_store, "the event store: import exported events (Tetragon's, veto's) into it" },
 };
 
 static void usage(FILE *f)

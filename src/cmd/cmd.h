@@ -25,6 +25,7 @@ int cmd_getevents(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
 int cmd_tracingpolicy(int argc, char **argv); /* src/cmd/tracingpolicy.c */
 int cmd_status(int argc, char **argv);        /* src/cmd/status.c */
+int cmd_store(int argc, char **argv);         /* src/cmd/store.c */
 
 /* What every command's option loop ends with: -o text|json, -v, -h and
  * unknown options. Returns CMD_NEXT to go on parsing, or the exit status to

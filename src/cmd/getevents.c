@@ -1,7 +1,8 @@
 /* veto getevents: prints events, as `tetra getevents` does, from a running
  * agent (the agent applies the filters too, so it sends only what is
- * printed) or, when standard input is a file or a pipe, from exported JSON
- * lines read there. Both paths print each line through one function. */
+ * printed), from exported JSON lines on standard input when it is a file or
+ * a pipe, or from an event store (--from-store). Every path prints each line
+ * through one function. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -10,7 +11,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "agent/agent.h"
 #include "agent/request.h"
@@ -20,7 +24,9 @@
 #include "events/evjson.h"
 #include "events/fields.h"
 #include "events/filter.h"
+#include "store/store.h"
 #include "util/out.h"
+#include "util/timefmt.h"
 
 #define LINE_MAX_BYTES (1u << 20) /* an exported line, at most */
 
@@ -32,8 +38,10 @@ static void usage(FILE *f)
 		"                      [--pod REGEX,...] [--namespace NS,...] [-f FIELD,...] [-F FIELD,...]\n"
 		"                      [--timestamps] [--color auto|always|never] [--ancestors]\n"
 		"                      [-n COUNT] [--socket PATH] [--status]\n"
+		"                      [--from-store PATH [--since T] [--until T]]\n"
 		"Prints events from a running `veto agent`, or, when standard input is not a\n"
-		"character device (a file or a pipe), the exported JSON lines read there.\n"
+		"character device (a file or a pipe), the exported JSON lines read there, or\n"
+		"the events of an event store (--from-store) in time order.\n"
 		"  -o, --output        json (default) or compact (Tetragon's line, then what veto did)\n"
 		"  -e, --event-types   PROCESS_EXEC, PROCESS_EXIT, PROCESS_KPROBE, PROCESS_TRACEPOINT,\n"
 		"                      PROCESS_LSM (or process_exec, ...)\n"
@@ -49,6 +57,11 @@ static void usage(FILE *f)
 		"  --ancestors         exec events carry all ancestors (from an agent)\n"
 		"  -n, --count N       exit after N events\n"
 		"  --status            print the agent's counters as JSON and exit\n"
+		"  --from-store PATH   the events of the store at PATH (veto agent --store, veto\n"
+		"                      store import; their default is " STORE_DEFAULT_PATH ")\n"
+		"  --since T, --until T  with --from-store: events at T or later, before T; T is\n"
+		"                      an RFC 3339 time (2026-12-01T23:46:08Z, 2026-12-02T00:46:08.5+01:00)\n"
+		"                      or a duration meaning that long ago (90m, 2h30m)\n"
 		"Filter flags take comma-separated values and repeat; values of one flag are\n"
 		"ORed, flags ANDed.\n");
 }
@@ -160,6 +173,80 @@ static int from_stdin(struct printer *p, long count)
 	if (bad)
 		out_error("getevents: %lu bad line%s on stdin", bad, bad == 1 ? "" : "s");
 	return bad || rc == -ENOMEM ? 1 : 0;
+}
+
+/* The store's events, one print_line each, as the stdin mode prints. */
+struct store_read {
+	struct printer *p;
+	const char *path;
+	long count, seen;
+	unsigned long n, bad;
+	int rc; /* print_line's -EPIPE or -ENOMEM that stopped the scan */
+};
+
+static int store_line(void *ctx, const char *json, size_t len)
+{
+	struct store_read *sr = ctx;
+	char err[256];
+	int rc;
+
+	sr->n++;
+	if (strlen(json) != len) {
+		snprintf(err, sizeof(err), "a NUL byte in the stored line");
+		rc = -EINVAL;
+	} else {
+		rc = print_line(sr->p, json, err, sizeof(err));
+	}
+	if (rc == -EPIPE || rc == -ENOMEM) {
+		sr->rc = rc;
+		return 1;
+	}
+	if (rc < 0) {
+		/* the line as the store holds it is named by its place in the range */
+		fprintf(stderr, "Error: %s: event %lu of the range: %s\n", sr->path, sr->n, err);
+		sr->bad++;
+	}
+	if (rc > 0 && sr->count > 0 && ++sr->seen >= sr->count)
+		return 1;
+	return 0;
+}
+
+static int from_store(struct printer *p, const char *path, int64_t since, int64_t until, long count)
+{
+	struct store_read sr = { .p = p, .path = path, .count = count };
+	struct store *s;
+	char err[512];
+	int rc;
+
+	rc = store_open(&s, path, true, err, sizeof(err));
+	if (rc) {
+		out_error("getevents: --from-store: %s", err);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	rc = store_scan(s, since, until, store_line, &sr);
+	if (rc < 0)
+		out_error("getevents: %s: %s", path, sqlite3_errmsg(store_db(s)));
+	else if (sr.rc == -ENOMEM)
+		out_error("getevents: out of memory");
+	else if (sr.bad)
+		out_error("getevents: %lu bad event%s in %s", sr.bad, sr.bad == 1 ? "" : "s", path);
+	store_close(s);
+	return rc < 0 || sr.rc == -ENOMEM || sr.bad ? 1 : 0;
+}
+
+/* --since/--until: 0 or 2 with the error said. */
+static int time_flag(const char *flag, const char *arg, int64_t *ns)
+{
+	struct timespec now;
+	char why[400];
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (timefmt_parse_arg(arg, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec, ns, why, sizeof(why))) {
+		out_error("getevents: %s: %s", flag, why);
+		return 2;
+	}
+	return 0;
 }
 
 /* The agent's answer, then its events. */
@@ -341,7 +428,8 @@ static int fields_flag(struct printer *p, bool include, const char *flag, const 
 
 int cmd_getevents(int argc, char **argv)
 {
-	enum { O_BINARY = 256, O_PID, O_SOCKET, O_ANC, O_STATUS, O_PROCESS, O_POD, O_NS, O_POL, O_TS, O_COLOR };
+	enum { O_BINARY = 256, O_PID, O_SOCKET, O_ANC, O_STATUS, O_PROCESS, O_POD, O_NS, O_POL, O_TS, O_COLOR,
+	       O_STORE, O_SINCE, O_UNTIL };
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "event-types", required_argument, NULL, 'e' },
@@ -359,10 +447,16 @@ int cmd_getevents(int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },
 		{ "socket", required_argument, NULL, O_SOCKET },
 		{ "status", no_argument, NULL, O_STATUS },
+		{ "from-store", required_argument, NULL, O_STORE },
+		{ "since", required_argument, NULL, O_SINCE },
+		{ "until", required_argument, NULL, O_UNTIL },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *sock = AGENT_DEFAULT_SOCKET, *color = "auto", *term = getenv("TERM");
+	const char *sock = AGENT_DEFAULT_SOCKET, *color = "auto", *term = getenv("TERM"), *store = NULL;
+	const char *agent_only = NULL, *range = NULL;
+	int64_t since = 0, until = 0;
+	bool until_set = false;
 	static struct request r = { .op = REQ_GETEVENTS };
 	static struct printer p;
 	struct flags fl = { 0 };
@@ -419,6 +513,7 @@ int cmd_getevents(int argc, char **argv)
 			break;
 		case O_ANC:
 			r.ancestors = true;
+			agent_only = "--ancestors";
 			break;
 		case 'n': {
 			char *end;
@@ -431,9 +526,21 @@ int cmd_getevents(int argc, char **argv)
 		}
 		case O_SOCKET:
 			sock = optarg;
+			agent_only = "--socket";
 			break;
 		case O_STATUS:
 			r.op = REQ_STATUS;
+			agent_only = "--status";
+			break;
+		case O_STORE:
+			store = optarg;
+			break;
+		case O_SINCE:
+		case O_UNTIL:
+			range = c == O_SINCE ? "--since" : "--until";
+			if (time_flag(range, optarg, c == O_SINCE ? &since : &until))
+				return 2;
+			until_set |= c == O_UNTIL;
 			break;
 		default:
 			if ((err = cmd_opt_rest(c, usage)) != CMD_NEXT)
@@ -445,6 +552,24 @@ int cmd_getevents(int argc, char **argv)
 		return 2;
 	if ((err = cmd_no_args("getevents", argc, argv)))
 		return err;
+	if (range && !store) {
+		out_error("getevents: %s: only with --from-store (an agent streams what happens from now on)", range);
+		return 2;
+	}
+	if (store && agent_only) {
+		out_error("getevents: %s: not with --from-store (it is for a running agent)", agent_only);
+		return 2;
+	}
+	if (store && since && until && since >= until) {
+		out_error("getevents: --since is not before --until: no event can be in between");
+		return 2;
+	}
+	if (until_set && !until)
+		until = -1; /* the epoch itself: 0 would mean no bound */
+	if (store && !store[0]) {
+		out_error("getevents: --from-store: an empty path");
+		return 2;
+	}
 	p.nfields = p.fields[1].n ? 2 : p.fields[0].n ? 1 : 0;
 	if (p.nfields == 2 && !p.fields[0].n)
 		p.fields[0].include = false; /* no -f: an empty exclude, a no-op */
@@ -466,7 +591,9 @@ int cmd_getevents(int argc, char **argv)
 	}
 	jw_init(&p.w);
 	/* as tetra: a file or a pipe on stdin is an export to print */
-	if (r.op == REQ_GETEVENTS && !fstat(0, &st) && !S_ISCHR(st.st_mode))
+	if (store)
+		err = from_store(&p, store, since, until, count);
+	else if (r.op == REQ_GETEVENTS && !fstat(0, &st) && !S_ISCHR(st.st_mode))
 		err = from_stdin(&p, count);
 	else
 		err = from_agent(&p, &r, sock, count);

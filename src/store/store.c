@@ -88,6 +88,25 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 		*out = s;
 		return 0;
 	}
+	/* version 0 is a new file, not somebody else's database */
+	if (v == 0) {
+		sqlite3_stmt *st;
+		bool empty = false;
+
+		rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL);
+		if (rc != SQLITE_OK)
+			goto bad;
+		rc = sqlite3_step(st);
+		empty = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 0;
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW)
+			goto bad;
+		if (!empty) {
+			snprintf(err, errlen, "%s: not a veto store (a database with other tables)", path);
+			store_close(s);
+			return -EINVAL;
+		}
+	}
 	if (v != 0 && v != STORE_SCHEMA_VERSION) {
 		snprintf(err, errlen, "%s: not a veto store (schema version %d, want %d)", path, v,
 			 STORE_SCHEMA_VERSION);
@@ -112,6 +131,9 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 			goto bad;
 		}
 	}
+	rc = store_ingest_prepare(s);
+	if (rc != SQLITE_OK)
+		goto bad;
 	*out = s;
 	return 0;
 bad:
@@ -124,6 +146,8 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	if (!s->readonly)
+		store_ingest_finalize(s);
 	sqlite3_close_v2(s->db);
 	free(s);
 }

@@ -1,5 +1,11 @@
 #include "util/timefmt.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util/duration.h"
+
 static void two(char *o, unsigned v)
 {
 	o[0] = (char)('0' + v / 10);
@@ -51,4 +57,162 @@ size_t timefmt_rfc3339(uint64_t ns, char out[TIMEFMT_LEN])
 	out[n++] = 'Z';
 	out[n] = '\0';
 	return n;
+}
+
+/* The text being parsed: n bytes, not NUL-terminated; past them, '\0'. */
+struct text {
+	const char *s;
+	size_t n;
+	char *why; /* NULL: no message wanted */
+	size_t whylen;
+};
+
+static char at(const struct text *t, size_t i)
+{
+	return i < t->n ? t->s[i] : '\0';
+}
+
+static int bad(const struct text *t, size_t i, const char *what)
+{
+	if (t->why)
+		snprintf(t->why, t->whylen, "%s at byte %zu of '%.*s'", what, i + 1, (int)(t->n > 64 ? 64 : t->n),
+			 t->s);
+	return -EINVAL;
+}
+
+/* n decimal digits at *i into *v; -1 when one is not a digit (*i is then
+ * that byte). */
+static int digits(const struct text *t, size_t *i, unsigned n, unsigned *v)
+{
+	*v = 0;
+	for (unsigned k = 0; k < n; k++, (*i)++) {
+		if (at(t, *i) < '0' || at(t, *i) > '9')
+			return -1;
+		*v = *v * 10 + (unsigned)(at(t, *i) - '0');
+	}
+	return 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era, yoe, doy;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+static unsigned month_days(unsigned y, unsigned m)
+{
+	static const unsigned char mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return mdays[m - 1];
+}
+
+static int parse(const struct text *t, int64_t *ns)
+{
+	/* the fixed part: where each field starts, its width, what follows it */
+	static const struct {
+		unsigned at, width, max;
+		char sep;
+		const char *name;
+	} f[] = {
+		{ 0, 4, 9999, '-', "year" },	{ 5, 2, 12, '-', "month" },  { 8, 2, 31, 'T', "day" },
+		{ 11, 2, 23, ':', "hour" },	{ 14, 2, 59, ':', "minute" }, { 17, 2, 59, 0, "second" },
+	};
+	unsigned v[6], frac = 0, ndig = 0, oh, om;
+	int64_t secs, off = 0, r;
+	size_t i = 0;
+	char what[64];
+
+	*ns = 0;
+	for (size_t k = 0; k < 6; k++) {
+		i = f[k].at;
+		if (digits(t, &i, f[k].width, &v[k])) {
+			snprintf(what, sizeof(what), "expected the %s (YYYY-MM-DDTHH:MM:SS)", f[k].name);
+			return bad(t, i, what);
+		}
+		if ((k != 0 && v[k] > f[k].max) || ((k == 1 || k == 2) && v[k] == 0) ||
+		    (k == 2 && v[k] > month_days(v[0], v[1]))) {
+			snprintf(what, sizeof(what), "%s out of range", f[k].name);
+			return bad(t, f[k].at, what);
+		}
+		/* RFC 3339 allows a lowercase t (and z) */
+		if (f[k].sep && at(t, i) != f[k].sep && !(f[k].sep == 'T' && at(t, i) == 't')) {
+			snprintf(what, sizeof(what), "expected '%c' after the %s", f[k].sep, f[k].name);
+			return bad(t, i, what);
+		}
+	}
+	i = 19;
+	if (at(t, i) == '.') {
+		for (i++; at(t, i) >= '0' && at(t, i) <= '9'; i++) {
+			if (++ndig > 9)
+				return bad(t, i, "more than 9 fraction digits");
+			frac = frac * 10 + (unsigned)(at(t, i) - '0');
+		}
+		if (!ndig)
+			return bad(t, i, "expected fraction digits after '.'");
+		for (unsigned k = ndig; k < 9; k++)
+			frac *= 10;
+	}
+	if (at(t, i) == 'Z' || at(t, i) == 'z') {
+		i++;
+	} else if (at(t, i) == '+' || at(t, i) == '-') {
+		size_t sign = i++;
+		if (digits(t, &i, 2, &oh) || at(t, i++) != ':' || digits(t, &i, 2, &om))
+			return bad(t, sign, "expected an offset as +HH:MM or -HH:MM");
+		if (oh > 23 || om > 59)
+			return bad(t, sign, "offset out of range");
+		off = (int64_t)(oh * 3600 + om * 60) * (at(t, sign) == '-' ? -1 : 1);
+	} else {
+		return bad(t, i, "expected Z or an offset (+HH:MM) after the time");
+	}
+	if (i != t->n)
+		return bad(t, i, "unexpected text after the time");
+	secs = days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 + v[5] - off;
+	if (__builtin_mul_overflow(secs, (int64_t)1000000000, &r) || __builtin_add_overflow(r, (int64_t)frac, &r))
+		return bad(t, 0, "out of range (1678 to 2262)");
+	*ns = r;
+	return 0;
+}
+
+int timefmt_parse_rfc3339(const char *s, size_t n, int64_t *ns)
+{
+	const struct text t = { s, n, NULL, 0 };
+
+	return parse(&t, ns);
+}
+
+int timefmt_parse(const char *s, int64_t *ns, char *why, size_t whylen)
+{
+	const struct text t = { s, strlen(s), why, whylen };
+
+	return parse(&t, ns);
+}
+
+int timefmt_parse_arg(const char *s, int64_t now, int64_t *ns, char *why, size_t whylen)
+{
+	uint64_t ago;
+	char dwhy[200];
+
+	*ns = 0;
+	/* a year and its dash: meant as a time, so its errors are a time's */
+	if (strlen(s) >= 5 && strspn(s, "0123456789") == 4 && s[4] == '-')
+		return timefmt_parse(s, ns, why, whylen);
+	if (duration_parse(s, &ago, dwhy, sizeof(dwhy))) {
+		snprintf(why, whylen, "neither an RFC 3339 time (2026-12-01T23:46:08Z) nor a duration (90m, 2h): %s",
+			 dwhy);
+		return -EINVAL;
+	}
+	if (ago > (uint64_t)INT64_MAX || __builtin_sub_overflow(now, (int64_t)ago, ns)) {
+		*ns = 0;
+		snprintf(why, whylen, "'%s' ago is before 1678", s);
+		return -EINVAL;
+	}
+	return 0;
 }
