@@ -181,24 +181,28 @@ int cmd_policy_simulate(int argc, char **argv)
 		return 2;
 	}
 	if (store) {
-		out_error("policy simulate: --from-store %s: this build has no store reader", store);
-		pols_free(&pols);
-		return 2;
-	}
-	r = sim_source_file(&src, file);
-	if (r) {
-		out_error("policy simulate: %s", src.err);
-		pols_free(&pols);
-		return 2;
-	}
-	if (sim_report_init(&rep, pols.v, pols.n, src.name)) {
-		out_error("policy simulate: out of memory");
+		if (sim_report_init(&rep, pols.v, pols.n, store)) {
+			out_error("policy simulate: out of memory");
+			pols_free(&pols);
+			return 2;
+		}
+		r = sim_replay_store(store, &rep, err, sizeof(err));
+	} else {
+		r = sim_source_file(&src, file);
+		if (r) {
+			out_error("policy simulate: %s", src.err);
+			pols_free(&pols);
+			return 2;
+		}
+		if (sim_report_init(&rep, pols.v, pols.n, src.name)) {
+			out_error("policy simulate: out of memory");
+			src.close(&src);
+			pols_free(&pols);
+			return 2;
+		}
+		r = sim_replay(&src, &rep, err, sizeof(err));
 		src.close(&src);
-		pols_free(&pols);
-		return 2;
 	}
-	r = sim_replay(&src, &rep, err, sizeof(err));
-	src.close(&src);
 	if (r) {
 		out_error("policy simulate: %s", err);
 		r = 2;

@@ -84,67 +84,87 @@ static int policy_event(struct sim_report *r, struct sim_tree *t, uint32_t node,
 	return 0;
 }
 
+int sim_replay_begin(struct sim_replay *x, struct sim_report *r)
+{
+	memset(x, 0, sizeof(*x));
+	x->r = r;
+	x->ps = calloc(1, sizeof(*x->ps));
+	if (!x->ps || sim_tree_init(&x->t, r->pol, r->n_pol)) {
+		free(x->ps);
+		x->ps = NULL;
+		return -ENOMEM;
+	}
+	x->ps->want = sim_wants(r->pol, r->n_pol);
+	return 0;
+}
+
+void sim_replay_end(struct sim_replay *x)
+{
+	if (x->ps)
+		sim_tree_free(&x->t);
+	free(x->ps);
+	x->ps = NULL;
+}
+
+int sim_replay_line(struct sim_replay *x, char *line, size_t len, size_t *col, char *why, size_t whylen)
+{
+	struct sim_report *r = x->r;
+	struct sim_tree *t = &x->t;
+	struct sim_event e;
+	uint32_t node, dead;
+
+	r->lines++;
+	/* blank lines between events carry nothing */
+	if (!len || strspn(line, " \t") >= len)
+		return 0;
+	if (sim_event_parse(x->ps, line, len, &e, col, why, whylen))
+		return -EINVAL;
+	if (e.kind == SK_OTHER) {
+		sim_report_kind(r, &e.kind_name);
+		return 0;
+	}
+	r->events++;
+	node = sim_tree_proc(t, &e);
+	if (node == SIM_NOMEM)
+		return -ENOMEM;
+	if (e.kind == SK_EXIT) {
+		r->exit++;
+		return 0;
+	}
+	if (e.kind != SK_EXEC)
+		return policy_event(r, t, node, &e);
+	r->exec++;
+	if (node == SIM_NONE || t->v[node].never_ran || t->v[node].killed_by)
+		return 0;
+	dead = dead_ancestor(t, node);
+	if (dead != SIM_NONE) {
+		t->v[node].never_ran = t->v[dead].killed_by;
+		t->v[node].killer = dead;
+		sim_report_lost(r, t, node, &e);
+	}
+	return 0;
+}
+
 int sim_replay(struct sim_source *src, struct sim_report *r, char *err, size_t errlen)
 {
-	struct sim_parser *ps = calloc(1, sizeof(*ps));
-	struct sim_tree t;
-	struct sim_event e;
+	struct sim_replay x;
 	char *line, why[96];
 	size_t len, col;
 	int ret;
 
-	if (!ps || sim_tree_init(&t, r->pol, r->n_pol)) {
-		free(ps);
+	if (sim_replay_begin(&x, r))
 		return -ENOMEM;
-	}
-	ps->want = sim_wants(r->pol, r->n_pol);
 	while ((ret = src->next(src, &line, &len)) > 0) {
-		uint32_t node;
-
-		r->lines++;
-		/* blank lines between events carry nothing */
-		if (!len || strspn(line, " \t") >= len)
-			continue;
-		if (sim_event_parse(ps, line, len, &e, &col, why, sizeof(why))) {
+		ret = sim_replay_line(&x, line, len, &col, why, sizeof(why));
+		if (ret == -EINVAL)
 			snprintf(err, errlen, "%s:%zu:%zu: not an event: %s", src->name, src->lineno, col, why);
-			ret = -EINVAL;
+		if (ret)
 			break;
-		}
-		if (e.kind == SK_OTHER) {
-			sim_report_kind(r, &e.kind_name);
-			continue;
-		}
-		r->events++;
-		node = sim_tree_proc(&t, &e);
-		if (node == SIM_NOMEM) {
-			ret = -ENOMEM;
-			break;
-		}
-		if (e.kind == SK_EXEC || e.kind == SK_EXIT) {
-			uint32_t dead;
-
-			if (e.kind == SK_EXIT) {
-				r->exit++;
-				continue;
-			}
-			r->exec++;
-			if (node == SIM_NONE || t.v[node].never_ran || t.v[node].killed_by)
-				continue;
-			dead = dead_ancestor(&t, node);
-			if (dead != SIM_NONE) {
-				t.v[node].never_ran = t.v[dead].killed_by;
-				t.v[node].killer = dead;
-				sim_report_lost(r, &t, node, &e);
-			}
-			continue;
-		}
-		policy_event(r, &t, node, &e);
 	}
 	if (ret < 0 && ret != -EINVAL && ret != -ENOMEM)
 		snprintf(err, errlen, "%s", src->err);
 	if (ret == -ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", src->name);
-	sim_tree_free(&t);
-	free(ps);
+	sim_replay_end(&x);
 	return ret < 0 ? ret : 0;
 }

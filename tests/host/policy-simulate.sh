@@ -197,6 +197,28 @@ opn a a /x /root/.ssh/x T >>"$tmp/loop.json"
 exe b a /y T2 >>"$tmp/loop.json"
 expect_status "a process its own parent: a report" 1 "$VETO" policy simulate "$tmp/kill.yaml" --from-file "$tmp/loop.json"
 
+# -- the same events from the store: the same report
+"$VETO" store import --store "$tmp/s.db" "$ev"/vm-6.12-cred-ns.jsonl "$ev"/vm-6.12-defaults.jsonl >/dev/null ||
+	fail "store import of the corpus"
+for p in "$ev/vm-6.12-policy-override.yaml" "$tmp/spare.yaml" "$tmp/caps.yaml"; do
+	a=$("$VETO" policy simulate "$p" --from-store "$tmp/s.db" 2>/dev/null); ra=$?
+	b=$("$VETO" policy simulate "$p" --from-file "$tmp/tetragon.json" 2>/dev/null); rb=$?
+	expect_eq "store and file: same exit ($(basename "$p"))" "$rb" "$ra"
+	expect_eq "store and file: same report ($(basename "$p"))" "$(printf '%s\n' "$b" | tail -n +2)" \
+		"$(printf '%s\n' "$a" | tail -n +2)"
+done
+expect_match "store: named as the source" "^21 events from $tmp/s.db: 6 exec, 12 exit" \
+	"$("$VETO" policy simulate "$ev/vm-6.12-policy-override.yaml" --from-store "$tmp/s.db" 2>/dev/null)"
+echo junk >"$tmp/junk.db"
+out=$("$VETO" policy simulate "$tmp/kill.yaml" --from-store "$tmp/junk.db" 2>&1); rc=$?
+expect_eq "not a store: exit 2" 2 "$rc"
+expect_match "not a store: why" "junk.db: file is not a database" "$out"
+out=$("$VETO" policy simulate "$tmp/kill.yaml" --from-store "$tmp/none.db" 2>&1); rc=$?
+expect_eq "no store: exit 2" 2 "$rc"
+expect_no_file "no store: none created" "$tmp/none.db"
+out=$("$VETO" policy simulate "$tmp/kill.yaml" --from-store "$tmp/s.db" --from-file "$tmp/rec.json" 2>&1); rc=$?
+expect_eq "both sources: exit 2" 2 "$rc"
+
 # -- usage
 out=$("$VETO" policy simulate --from-file "$tmp/rec.json" 2>&1); rc=$?
 expect_eq "no policy: exit 2" 2 "$rc"
