@@ -398,7 +398,11 @@ static int dim_number(const struct sim_hook *sh, const struct veto_dim *dm, cons
 		*x = e->proc.caps[dm->src - VS_CAP_EFF];
 		return HIT;
 	case VS_FOLLOW:
-		*x = f ? f->ids[dm->arg ? 1 : 0] : 0;
+		if (!f) {
+			r->why = "the event names no process (no exec_id)";
+			return UNKNOWN;
+		}
+		*x = f->ids[dm->arg ? 1 : 0];
 		return HIT;
 	}
 	r->why = "this filter is not simulated";

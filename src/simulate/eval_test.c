@@ -395,6 +395,36 @@ static void replay_follow_kill_after(void **state)
 	fin(&f);
 }
 
+
+/* Only a dead parent stops a child: a killed grandparent's living child
+ * still starts its own; a child of a never-run process never runs either. */
+static void replay_lost_is_the_parents(void **state)
+{
+	struct fx f;
+	struct sim_report r;
+	char err[256];
+
+	build(&f, FOPEN "    - matchArgs:\n      - index: 0\n        operator: Equal\n        values: [/k]\n"
+		  "      matchActions:\n      - action: Sigkill\n");
+	assert_int_equal(replay(&f,
+				"{\"process_exec\":{\"process\":{\"exec_id\":\"init\",\"binary\":\"/sbin/init\"}}}\n"
+				EXEC("g", "init", "/bin/g", "t1")
+				EXEC("p", "g", "/bin/p", "t2")
+				OPEN("g", "init", "/bin/g", "/k", "t3")
+				EXEC("c", "p", "/bin/c", "t4")
+				EXEC("q", "g", "/bin/q", "t5")
+				EXEC("qc", "q", "/bin/qc", "t6"),
+				&r, err, sizeof(err)), 0);
+	assert_int_equal(r.per[0].sel[0][0].matched, 1);
+	assert_int_equal(r.lost_total, 2); /* q (g's, after g's kill), and q's child */
+	assert_string_equal(r.lost[0].binary, "/bin/q");
+	assert_string_equal(r.lost[1].binary, "/bin/qc");
+	assert_string_equal(r.lost[1].killer_binary, "/bin/g");
+	assert_int_equal(r.per[0].sel[0][0].rows[0].lost, 2);
+	sim_report_free(&r);
+	fin(&f);
+}
+
 static void replay_bad_lines(void **state)
 {
 	struct fx f;
@@ -482,6 +512,7 @@ int main(void)
 		cmocka_unit_test(first_selector_wins),
 		cmocka_unit_test(follow_ids),
 		cmocka_unit_test(replay_follow_kill_after),
+		cmocka_unit_test(replay_lost_is_the_parents),
 		cmocka_unit_test(replay_bad_lines),
 		cmocka_unit_test(escapes_unescaped),
 		cmocka_unit_test(memo_by_text),

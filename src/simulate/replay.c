@@ -9,19 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The nearest killed (or never run) ancestor of i, or SIM_NONE. */
+/* The killed process that kept i from running: its parent, killed or
+ * itself never run, or SIM_NONE. (A killed grandparent does not stop a
+ * living parent from starting children.) */
 static uint32_t dead_ancestor(const struct sim_tree *t, uint32_t i)
 {
-	unsigned hops = 0;
+	uint32_t p = t->v[i].parent;
 
-	/* bounded: a recording could claim a cycle of parents */
-	for (uint32_t p = t->v[i].parent; p != SIM_NONE && hops < 4096; p = t->v[p].parent, hops++) {
-		if (t->v[p].killed_by)
-			return p;
-		if (t->v[p].never_ran)
-			return t->v[p].killer;
-	}
-	return SIM_NONE;
+	if (p == SIM_NONE || p == i)
+		return SIM_NONE;
+	if (t->v[p].killed_by)
+		return p;
+	return t->v[p].never_ran ? t->v[p].killer : SIM_NONE;
 }
 
 static int policy_event(struct sim_report *r, struct sim_tree *t, uint32_t node, const struct sim_event *e)
