@@ -432,11 +432,15 @@ static int dim_eval(const struct sim_policy *p, const struct sim_hook *sh, unsig
 			return str_dim(sh, d, dm, &e->proc.binary, 0, r);
 		}
 		if (dm->src == VS_PARENT_BINARY) {
-			if (!e->has_parent) {
-				r->why = "the event has no parent";
+			struct sim_str pb = e->parent_binary;
+
+			if (!e->has_parent && f && f->parent_binary && f->parent_binary[0])
+				pb = (struct sim_str){ f->parent_binary, strlen(f->parent_binary) };
+			else if (!e->has_parent) {
+				r->why = "the event has no parent, and the recording no exec of it";
 				return UNKNOWN;
 			}
-			return str_dim(sh, d, dm, &e->parent_binary, e->parent_binary.s ? 0 : SIM_ARG_NOPATH, r);
+			return str_dim(sh, d, dm, &pb, pb.s ? 0 : SIM_ARG_NOPATH, r);
 		}
 		a = arg_at(sh, e, dm->arg);
 		if (!a) {

@@ -36,6 +36,7 @@ struct sim_policy {
 struct sim_follow {
 	uint64_t ids[2]; /* the process's, its parent's */
 	bool known[2];
+	const char *parent_binary; /* from the tree, for events without "parent" */
 };
 
 struct sim_verdict {

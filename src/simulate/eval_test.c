@@ -425,6 +425,33 @@ static void replay_lost_is_the_parents(void **state)
 	fin(&f);
 }
 
+
+/* matchParentBinaries on events without "parent": the parent's exec in the
+ * recording tells; without it the selector is not evaluable. */
+static void replay_parent_from_tree(void **state)
+{
+	struct fx f;
+	struct sim_report r;
+	char err[256];
+
+	build(&f, FOPEN "    - matchParentBinaries:\n      - operator: In\n        values: [/bin/sh]\n"
+		  "      matchActions:\n      - action: Override\n        argError: -1\n");
+	assert_int_equal(replay(&f,
+				EXEC("sh", "init", "/bin/sh", "t1")
+				EXEC("cat", "sh", "/bin/cat", "t2")
+				OPEN("cat", "sh", "/bin/cat", "/a", "t3")
+				EXEC("ls", "cat", "/bin/ls", "t4")
+				OPEN("ls", "cat", "/bin/ls", "/a", "t5")
+				OPEN("x", "y", "/bin/x", "/a", "t6"),
+				&r, err, sizeof(err)), 0);
+	assert_int_equal(r.per[0].sel[0][0].matched, 1);
+	assert_string_equal(r.per[0].sel[0][0].rows[0].binary, "/bin/cat");
+	assert_int_equal(r.per[0].unmatched, 1);  /* ls: its parent is cat */
+	assert_int_equal(r.per[0].sel[0][0].undecided, 1); /* x: parent y never seen */
+	sim_report_free(&r);
+	fin(&f);
+}
+
 static void replay_bad_lines(void **state)
 {
 	struct fx f;
@@ -513,6 +540,7 @@ int main(void)
 		cmocka_unit_test(follow_ids),
 		cmocka_unit_test(replay_follow_kill_after),
 		cmocka_unit_test(replay_lost_is_the_parents),
+		cmocka_unit_test(replay_parent_from_tree),
 		cmocka_unit_test(replay_bad_lines),
 		cmocka_unit_test(escapes_unescaped),
 		cmocka_unit_test(memo_by_text),

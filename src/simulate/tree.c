@@ -233,8 +233,10 @@ void sim_tree_follow(const struct sim_tree *t, uint32_t i, size_t k, struct sim_
 	if (n->parent != SIM_NONE) {
 		f->ids[1] = t->v[n->parent].follow[k];
 		f->known[1] = t->v[n->parent].complete;
+		f->parent_binary = t->v[n->parent].binary;
 	} else {
 		f->ids[1] = 0;
 		f->known[1] = n->complete;
+		f->parent_binary = NULL;
 	}
 }
