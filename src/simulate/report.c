@@ -207,6 +207,19 @@ bool sim_report_stops(const struct sim_report *r)
 	return false;
 }
 
+/* Events a selector that denies or kills could not decide. */
+static uint64_t undecided_stops(const struct sim_report *r)
+{
+	uint64_t n = 0;
+
+	for (size_t k = 0; k < r->n_pol; k++)
+		for (size_t h = 0; h < r->pol[k].n_hooks; h++)
+			for (unsigned s = 0; s < VETO_SEL_MAX; s++)
+				if (stops(&r->pol[k].hooks[h], s))
+					n += r->per[k].sel[h][s].undecided;
+	return n;
+}
+
 static int sel_count(const struct sim_hook *sh)
 {
 	return 64 - __builtin_clzll(sh->h->cfg.all | 1);
@@ -380,6 +393,9 @@ int sim_report_text(const struct sim_report *r, FILE *f)
 	}
 	putf(&t, "\n%s", sim_report_stops(r) ? "enforce mode would have stopped operations above" :
 		 "enforce mode would have stopped nothing");
+	if (undecided_stops(r))
+		putf(&t, "; %llu events the recording cannot decide for selectors that deny or kill",
+		     (unsigned long long)undecided_stops(r));
 	eol(&t);
 	jw_free(&t.w);
 	return t.err;
@@ -400,6 +416,7 @@ int sim_report_json(const struct sim_report *r, FILE *f)
 	jw_kuint(&w, "exec", r->exec);
 	jw_kuint(&w, "exit", r->exit);
 	jw_kbool(&w, "would_stop", sim_report_stops(r));
+	jw_kuint(&w, "undecided_stops", undecided_stops(r));
 	jw_key(&w, "policies");
 	jw_arr_open(&w);
 	for (size_t k = 0; k < r->n_pol; k++) {

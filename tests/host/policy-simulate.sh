@@ -159,6 +159,8 @@ out=$("$VETO" policy simulate "$tmp/caps.yaml" --from-file "$tmp/rec.json" 2>/de
 expect_eq "caps absent: nothing decided stopped" 0 "$rc"
 expect_match "caps absent: not evaluable, and why" \
 	'not evaluable for 4 events: matchCapabilities Effective: the events carry no capabilities \(record with --enable-process-cred\)' "$out"
+expect_match "caps absent: the last line says what is undecided" \
+	'stopped nothing; 4 events the recording cannot decide for selectors that deny or kill' "$out"
 expect_match "hook never recorded" 'lsm/bprm_check_security: 0 events: not evaluable: the recording has no events of this hook' "$out"
 # the same with caps recorded: decided
 opn x y /bin/x /a T9 ',"cap":{"effective":["CAP_CHOWN","CAP_SYS_ADMIN"]}' >"$tmp/caps.json"
