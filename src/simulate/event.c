@@ -85,7 +85,7 @@ static bool hex4(struct jp *j, const char *s, unsigned *out)
 /* The first byte from p on that ends a string's plain run: a quote, a
  * backslash or a control character (end if none). Sixteen bytes a step
  * where SSE2 is there: this scan is most of the reading. */
-static char *scan(char *p, const char *end)
+static inline __attribute__((always_inline)) char *scan(char *p, const char *end)
 {
 #ifdef __SSE2__
 	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
@@ -110,7 +110,7 @@ static char *scan(char *p, const char *end)
  * may be NULL to check and skip it. */
 static bool unescape(struct jp *j, char *s, struct sim_str *out);
 
-static inline bool str(struct jp *j, struct sim_str *out)
+static inline __attribute__((always_inline)) bool str(struct jp *j, struct sim_str *out)
 {
 	char *s;
 
