@@ -215,6 +215,34 @@ static void sockaddr_cidr_port_family(void **state)
 	fin(&f);
 }
 
+
+static void sock_daddr_dport_protocol(void **state)
+{
+	struct fx f;
+	char a[512];
+
+	build(&f, "  lsmhooks:\n  - hook: socket_connect\n    args:\n    - index: 0\n      type: sock\n"
+		  "    selectors:\n"
+		  "    - matchArgs:\n      - index: 0\n        operator: DAddr\n        values: [192.168.0.0/16]\n"
+		  "      - index: 0\n        operator: DPort\n        values: [5432]\n"
+		  "      matchActions:\n      - action: Override\n        argError: -1\n"
+		  "    - matchArgs:\n      - index: 0\n        operator: Protocol\n        values: [IPPROTO_UDP]\n"
+		  "      matchActions:\n      - action: Sigkill\n");
+#define SK(proto, daddr, dport)                                                                               \
+	(snprintf(a, sizeof(a),                                                                               \
+		  "{\"sock_arg\":{\"family\":\"AF_INET\",\"type\":\"SOCK_STREAM\",\"protocol\":\"%s\","             \
+		  "\"saddr\":\"10.0.0.1\",\"daddr\":\"%s\",\"sport\":40000,\"dport\":%d}}", proto, daddr, dport),    \
+	 lsm("socket_connect", "/usr/bin/psql", a, ""))
+	assert_int_equal(eval_line(&f, SK("IPPROTO_TCP", "192.168.4.5", 5432), NULL, NULL), 0);
+	assert_int_equal(eval_line(&f, SK("IPPROTO_TCP", "192.169.4.5", 5432), NULL, NULL), -1);
+	assert_int_equal(eval_line(&f, SK("IPPROTO_TCP", "192.168.4.5", 5433), NULL, NULL), -1);
+	assert_int_equal(eval_line(&f, SK("IPPROTO_UDP", "192.168.4.5", 53), NULL, NULL), 1);
+	/* a protocol number the encoder writes for want of a name */
+	assert_int_equal(eval_line(&f, SK("17", "8.8.8.8", 53), NULL, NULL), 1);
+#undef SK
+	fin(&f);
+}
+
 static void binaries_in_notin_prefix(void **state)
 {
 	struct fx f;
@@ -532,6 +560,7 @@ int main(void)
 		cmocka_unit_test(cut_path_undecided),
 		cmocka_unit_test(numbers_mask_gt_lt),
 		cmocka_unit_test(sockaddr_cidr_port_family),
+		cmocka_unit_test(sock_daddr_dport_protocol),
 		cmocka_unit_test(binaries_in_notin_prefix),
 		cmocka_unit_test(parent_binaries),
 		cmocka_unit_test(capabilities_present_absent),
