@@ -156,6 +156,14 @@ static void cut_path_undecided(void **state)
 		  "      matchActions:\n      - action: Override\n        argError: -1\n");
 	assert_int_equal(eval_line(&f, ev, NULL, NULL), 1);
 	fin(&f);
+	/* a negated filter's undecided hits clear only selectors that have it */
+	build(&f, FOPEN
+		  "    - matchBinaries:\n      - operator: In\n        values: [/usr/bin/cat]\n"
+		  "      matchActions:\n      - action: Post\n"
+		  "    - matchArgs:\n      - index: 0\n        operator: NotPrefix\n        values: [/etc/]\n"
+		  "      matchActions:\n      - action: Override\n        argError: -1\n");
+	assert_int_equal(eval_line(&f, ev, NULL, NULL), 0);
+	fin(&f);
 }
 
 static void numbers_mask_gt_lt(void **state)
