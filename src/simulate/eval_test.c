@@ -251,6 +251,40 @@ static void sock_daddr_dport_protocol(void **state)
 	fin(&f);
 }
 
+
+/* The hook of an event: an LSM hook recorded through a kprobe on its
+ * security_* function is the same operation; a syscall kprobe by the name
+ * events give it (with the architecture's prefix). */
+static void hooks_by_event_name(void **state)
+{
+	struct fx f;
+	char *line;
+	struct sim_event e;
+	static struct sim_parser ps;
+	char why[96];
+	size_t col;
+
+	build(&f, FOPEN "    - matchArgs:\n      - index: 0\n        operator: Prefix\n        values: [/etc/]\n");
+	snprintf(buf, sizeof(buf), "{\"process_kprobe\":{\"process\":{\"exec_id\":\"a\",\"binary\":\"/bin/x\"},"
+		 "\"function_name\":\"security_file_open\",\"args\":[{\"file_arg\":{\"path\":\"/etc/x\"}}]}}");
+	assert_int_equal(eval_line(&f, buf, NULL, NULL), 0);
+	/* the same function name as an LSM event: not this hook */
+	line = strdup("{\"process_lsm\":{\"function_name\":\"security_file_open\"}}");
+	assert_int_equal(sim_event_parse(&ps, line, strlen(line), &e, &col, why, sizeof(why)), 0);
+	assert_null(sim_hook_of(&f.p, &e));
+	free(line);
+	fin(&f);
+	build(&f, "  kprobes:\n  - call: sys_openat\n    syscall: true\n    args:\n    - index: 1\n      type: string\n"
+		  "    selectors:\n    - matchArgs:\n      - index: 1\n        operator: Postfix\n        values: [.pem]\n");
+	snprintf(buf, sizeof(buf), "{\"process_kprobe\":{\"process\":{\"exec_id\":\"a\",\"binary\":\"/bin/x\"},"
+		 "\"function_name\":\"__x64_sys_openat\",\"args\":[{\"int_arg\":-100},{\"string_arg\":\"/k/a.pem\"}]}}");
+	assert_int_equal(eval_line(&f, buf, NULL, NULL), 0);
+	snprintf(buf, sizeof(buf), "{\"process_kprobe\":{\"process\":{\"exec_id\":\"a\",\"binary\":\"/bin/x\"},"
+		 "\"function_name\":\"__x64_sys_openat\",\"args\":[{\"int_arg\":-100},{\"string_arg\":\"/k/a.pe\"}]}}");
+	assert_int_equal(eval_line(&f, buf, NULL, NULL), -1);
+	fin(&f);
+}
+
 static void binaries_in_notin_prefix(void **state)
 {
 	struct fx f;
@@ -569,6 +603,7 @@ int main(void)
 		cmocka_unit_test(numbers_mask_gt_lt),
 		cmocka_unit_test(sockaddr_cidr_port_family),
 		cmocka_unit_test(sock_daddr_dport_protocol),
+		cmocka_unit_test(hooks_by_event_name),
 		cmocka_unit_test(binaries_in_notin_prefix),
 		cmocka_unit_test(parent_binaries),
 		cmocka_unit_test(capabilities_present_absent),
