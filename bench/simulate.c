@@ -120,6 +120,7 @@ int main(int argc, char **argv)
 			best_full = now() - t0;
 		sim_report_free(&r);
 	}
+	sim_parser_free(&ps);
 	printf("| pass | events/s | ns/event |\n|---|---|---|\n");
 	printf("| reading only (baseline) | %.0f | %.0f |\n", (double)events / best_parse, best_parse * 1e9 / (double)events);
 	printf("| simulate (read + tree + %d %s + report) | %.0f | %.0f |\n", np, np == 1 ? "policy" : "policies",

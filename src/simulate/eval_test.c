@@ -69,6 +69,7 @@ static int eval_line(struct fx *f, const char *json, bool *undecided, const stru
 	sh = sim_hook_of(&f->p, &e);
 	assert_non_null(sh);
 	sim_eval(&f->p, sh, &e, fol, &v);
+	sim_parser_free(&ps);
 	free(line);
 	if (undecided)
 		*undecided = v.undecided;
@@ -272,6 +273,7 @@ static void hooks_by_event_name(void **state)
 	line = strdup("{\"process_lsm\":{\"function_name\":\"security_file_open\"}}");
 	assert_int_equal(sim_event_parse(&ps, line, strlen(line), &e, &col, why, sizeof(why)), 0);
 	assert_null(sim_hook_of(&f.p, &e));
+	sim_parser_free(&ps);
 	free(line);
 	fin(&f);
 	build(&f, "  kprobes:\n  - call: sys_openat\n    syscall: true\n    args:\n    - index: 1\n      type: string\n"
@@ -592,6 +594,7 @@ static void memo_by_text(void **state)
 			assert_memory_equal(e.proc.binary.s, "/bin/x", 6);
 		free(line);
 	}
+	sim_parser_free(&ps);
 }
 
 int main(void)

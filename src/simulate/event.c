@@ -11,6 +11,7 @@
 #endif
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "events/encode.h"
@@ -671,7 +672,7 @@ static void rebase(struct sim_str *s, const char *from, size_t n, const char *to
  * before, else read and remembered. */
 static int proc_obj(struct jp *j, struct sim_proc *p, bool parent, int depth, uint32_t **hint)
 {
-	struct sim_memo *m;
+	struct sim_memo *set, *m = NULL;
 	bool rewrote = j->rewrote;
 	char *start;
 	size_t n, left;
@@ -679,19 +680,36 @@ static int proc_obj(struct jp *j, struct sim_proc *p, bool parent, int depth, ui
 	ws(j);
 	start = j->p;
 	left = (size_t)(j->end - j->p);
-	m = &j->ps->memo[memo_hash(start, left, parent) % SIM_MEMO];
-	if (m->len && m->parent == parent && m->len <= left && !memcmp(start, m->raw, m->len)) {
-		*p = m->p;
-		j->p += m->len;
-		if (hint)
-			*hint = &m->hint;
-		return 1;
+	set = &j->ps->memo[(memo_hash(start, left, parent) % (SIM_MEMO / 2)) * 2];
+	for (int w = 0; w < 2; w++) {
+		struct sim_memo *x = &set[w];
+
+		if (x->len && x->parent == parent && x->len <= left && !memcmp(start, x->raw, x->len)) {
+			set->recent = (uint8_t)w;
+			*p = x->p;
+			j->p += x->len;
+			if (hint)
+				*hint = &x->hint;
+			return 1;
+		}
 	}
 	j->rewrote = false;
 	if (!object(j, proc_member, p, depth))
 		return -1;
 	n = (size_t)(j->p - start);
 	if (!j->rewrote && n <= SIM_MEMO_BYTES) {
+		/* an empty way, else the one not used last */
+		int w = !set[0].len ? 0 : !set[1].len ? 1 : !set->recent;
+
+		m = &set[w];
+		if (!m->raw)
+			m->raw = malloc(SIM_MEMO_BYTES);
+		if (!m->raw)
+			m = NULL;
+		else
+			set->recent = (uint8_t)w;
+	}
+	if (m) {
 		memcpy(m->raw, start, n);
 		m->len = (uint32_t)n;
 		m->parent = parent;
@@ -708,6 +726,15 @@ static int proc_obj(struct jp *j, struct sim_proc *p, bool parent, int depth, ui
 	}
 	j->rewrote |= rewrote;
 	return 1;
+}
+
+void sim_parser_free(struct sim_parser *ps)
+{
+	for (size_t i = 0; i < SIM_MEMO; i++) {
+		free(ps->memo[i].raw);
+		ps->memo[i].raw = NULL;
+		ps->memo[i].len = 0;
+	}
 }
 
 struct inner {

@@ -71,15 +71,17 @@ struct sim_event {
 
 /* A process object read before, kept by its exact text: the events of a
  * process repeat it byte for byte, and text that was valid JSON once is
- * again, so a match is taken whole without reading it anew. */
-#define SIM_MEMO       1024
-#define SIM_MEMO_BYTES 1024
+ * again, so a match is taken whole without reading it anew. Two ways a
+ * set, the one used last kept. */
+#define SIM_MEMO       4096
+#define SIM_MEMO_BYTES 2048 /* longer objects are read every time */
 struct sim_memo {
 	uint32_t len;
 	uint8_t parent;
+	uint8_t recent;    /* way 0 of a set: which way was used last */
 	uint32_t hint;     /* the process tree's index of it, kept for the tree */
 	struct sim_proc p; /* its strings point into raw */
-	char raw[SIM_MEMO_BYTES];
+	char *raw;         /* SIM_MEMO_BYTES, allocated at first use */
 };
 
 struct sim_parser {
@@ -91,6 +93,8 @@ struct sim_parser {
  * *col (1-based) and err saying what is wrong. ps: zeroed, then want set. */
 int sim_event_parse(struct sim_parser *ps, char *line, size_t len, struct sim_event *e, size_t *col, char *err,
 		    size_t errlen);
+/* Frees what the parser's memo holds (not ps itself). */
+void sim_parser_free(struct sim_parser *ps);
 /* A fast hash of n bytes (exec ids, memo keys); not for hostile keys'
  * worst cases beyond a slower probe. */
 uint64_t sim_hash(const void *p, size_t n, uint64_t seed);

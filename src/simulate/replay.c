@@ -99,8 +99,10 @@ int sim_replay_begin(struct sim_replay *x, struct sim_report *r)
 
 void sim_replay_end(struct sim_replay *x)
 {
-	if (x->ps)
+	if (x->ps) {
 		sim_tree_free(&x->t);
+		sim_parser_free(x->ps);
+	}
 	free(x->ps);
 	x->ps = NULL;
 }
