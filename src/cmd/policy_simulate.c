@@ -26,6 +26,7 @@ static void usage(FILE *f)
 		   "have kept from running, the events no selector matched, and the filters the\n"
 		   "recording cannot decide (a field the events lack) as not evaluable.\n"
 		   "  --from-file EVENTS  JSON lines: veto agent --export-file, tetra getevents -o json\n"
+		   "                      (gzip-compressed or not, pretty-printed objects too)\n"
 		   "  --from-store PATH   the event store a veto agent --store PATH wrote\n"
 		   "Exit 0: nothing would have been denied or killed; 1: something would have;\n"
 		   "2: bad usage, a policy that does not compile, or a line that is not an event.\n");

@@ -159,13 +159,15 @@ int sim_replay(struct sim_source *src, struct sim_report *r, char *err, size_t e
 		ret = sim_replay_line(&x, line, len, &col, why, sizeof(why));
 		if (ret == -EINVAL)
 			snprintf(err, errlen, "%s:%zu:%zu: not an event: %s", src->name, src->lineno, col, why);
+		else if (ret == -ENOMEM)
+			snprintf(err, errlen, "%s: out of memory", src->name);
 		if (ret)
-			break;
+			goto out;
 	}
-	if (ret < 0 && ret != -EINVAL && ret != -ENOMEM)
+	/* the source's own error: a line too long, unreadable data */
+	if (ret < 0)
 		snprintf(err, errlen, "%s", src->err);
-	if (ret == -ENOMEM)
-		snprintf(err, errlen, "%s: out of memory", src->name);
+out:
 	sim_replay_end(&x);
 	return ret < 0 ? ret : 0;
 }

@@ -1,75 +1,44 @@
-/* Event lines from a file or stdin: read in large blocks, split at
- * newlines in place, each line bounded (SIM_LINE_MAX), so a file without
- * newlines costs a bounded buffer and an error, not all memory. */
+/* Event lines from a file or stdin, through the one reader of exported
+ * events (util/lines: plain or gzip-compressed, one object a line or
+ * pretty-printed, each bounded), copied where the parser may rewrite them. */
 #include "simulate/source.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define BLOCK (SIM_LINE_MAX * 2)
+#include "util/lines.h"
+
+_Static_assert(SIM_LINE_MAX == LINES_MAX, "one bound on an event's length");
 
 struct file_src {
-	int fd;
-	bool own;
+	struct lines *l;
 	char *buf;
-	size_t start, end;
-	bool eof;
 };
 
 static int file_next(struct sim_source *s, char **line, size_t *len)
 {
 	struct file_src *f = s->priv;
+	unsigned long no;
+	const char *text;
+	char why[160];
+	int r;
 
-	for (;;) {
-		char *nl = memchr(f->buf + f->start, '\n', f->end - f->start);
-		ssize_t r;
-
-		if (nl || (f->eof && f->end > f->start)) {
-			size_t n = nl ? (size_t)(nl - (f->buf + f->start)) : f->end - f->start;
-
-			*line = f->buf + f->start;
-			*len = n;
-			f->start += n + (nl ? 1 : 0);
-			s->lineno++;
-			if (n > SIM_LINE_MAX) {
-				snprintf(s->err, sizeof(s->err), "%s:%zu: line longer than %u bytes", s->name, s->lineno,
-					 SIM_LINE_MAX);
-				return -E2BIG;
-			}
-			if (n && (*line)[n - 1] == '\r')
-				*len = n - 1;
-			return 1;
-		}
-		if (f->eof)
-			return 0;
-		if (f->end - f->start > SIM_LINE_MAX) {
-			snprintf(s->err, sizeof(s->err), "%s:%zu: line longer than %u bytes", s->name, s->lineno + 1,
-				 SIM_LINE_MAX);
-			return -E2BIG;
-		}
-		if (f->start) {
-			memmove(f->buf, f->buf + f->start, f->end - f->start);
-			f->end -= f->start;
-			f->start = 0;
-		}
-		r = read(f->fd, f->buf + f->end, BLOCK - f->end);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-
-			snprintf(s->err, sizeof(s->err), "%s: %s", s->name, strerror(e));
-			return -e;
-		}
-		if (!r)
-			f->eof = true;
-		f->end += (size_t)r;
+	r = lines_next(f->l, &text, len, &no, why, sizeof(why));
+	if (r <= 0) {
+		if (r < 0)
+			snprintf(s->err, sizeof(s->err), "%s:%lu: %s", s->name, r == -EIO ? lines_count(f->l) : no, why);
+		return r;
 	}
+	s->lineno = no;
+	memcpy(f->buf, text, *len);
+	f->buf[*len] = '\0';
+	*line = f->buf;
+	return 1;
 }
 
 static void file_close(struct sim_source *s)
@@ -78,8 +47,7 @@ static void file_close(struct sim_source *s)
 
 	if (!f)
 		return;
-	if (f->own)
-		close(f->fd);
+	lines_close(f->l);
 	free(f->buf);
 	free(f);
 	s->priv = NULL;
@@ -89,23 +57,29 @@ int sim_source_file(struct sim_source *s, const char *path)
 {
 	struct file_src *f = calloc(1, sizeof(*f));
 	bool in = !strcmp(path, "-");
+	int fd;
 
 	memset(s, 0, sizeof(*s));
 	s->name = in ? "stdin" : path;
-	if (!f || !(f->buf = malloc(BLOCK))) {
+	if (!f || !(f->buf = malloc(SIM_LINE_MAX + 1))) {
 		free(f);
 		snprintf(s->err, sizeof(s->err), "%s: out of memory", s->name);
 		return -ENOMEM;
 	}
-	f->fd = in ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-	f->own = !in;
-	if (f->fd < 0) {
+	fd = in ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		int e = errno;
 
 		free(f->buf);
 		free(f);
 		snprintf(s->err, sizeof(s->err), "%s: %s", path, strerror(e));
 		return -e;
+	}
+	if (lines_open(&f->l, fd)) {
+		free(f->buf);
+		free(f);
+		snprintf(s->err, sizeof(s->err), "%s: out of memory", s->name);
+		return -ENOMEM;
 	}
 	s->priv = f;
 	s->next = file_next;

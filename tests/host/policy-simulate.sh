@@ -51,6 +51,19 @@ expect_eq "spare cat: nothing stopped" 0 "$rc"
 expect_match "spare cat: 3 unmatched" 'unmatched: 3 events' "$out"
 expect_match "spare cat: an unmatched example, escaped" '/usr/bin/cat file_open /etc/passwd' "$out"
 
+# rotated gzip backups and pretty-printed objects read as the store's import reads them
+gzip -c "$tmp/tetragon.json" >"$tmp/tetragon.json.1.gz"
+expect_eq "gzip: the same report" "$(printf '%s\n' "$out" | tail -n +2)" \
+	"$("$VETO" policy simulate "$tmp/spare.yaml" --from-file "$tmp/tetragon.json.1.gz" 2>/dev/null | tail -n +2)"
+python3 -c 'import json,sys; [print(json.dumps(json.loads(l), indent=2)) for l in open(sys.argv[1])]' \
+	"$tmp/tetragon.json" >"$tmp/pretty.json"
+expect_eq "pretty-printed: the same report" "$(printf '%s\n' "$out" | tail -n +2)" \
+	"$("$VETO" policy simulate "$tmp/spare.yaml" --from-file "$tmp/pretty.json" 2>/dev/null | tail -n +2)"
+head -c 2000 "$tmp/tetragon.json.1.gz" >"$tmp/cut.gz"
+out=$("$VETO" policy simulate "$tmp/spare.yaml" --from-file "$tmp/cut.gz" 2>&1); rc=$?
+expect_eq "cut gzip: exit 2" 2 "$rc"
+expect_match "cut gzip: why" 'cut.gz:[0-9]+: gzip data cut short' "$out"
+
 # -- every policy of the examples and of Tetragon's: a report or lint's errors
 n=0 bad=0
 for p in "$VETO_ROOT"/examples/policies/*.yaml "$corpus"/tetragon-policies/*.y*ml; do
