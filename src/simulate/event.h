@@ -73,7 +73,7 @@ struct sim_event {
  * process repeat it byte for byte, and text that was valid JSON once is
  * again, so a match is taken whole without reading it anew. Two ways a
  * set, the one used last kept. */
-#define SIM_MEMO       4096
+#define SIM_MEMO       2048
 #define SIM_MEMO_BYTES 2048 /* longer objects are read every time */
 struct sim_memo {
 	uint32_t len;
