@@ -151,18 +151,7 @@ __noinline int veto_dim(__u32 hook, __u32 d)
 				break; /* no later selector has this filter */
 			if (!(care >> i & 1))
 				continue;
-			if (dm->test == VT_EQ)
-				ok = x == t;
-			else if (dm->test == VT_GT)
-				ok = x > t;
-			else if (dm->test == VT_LT)
-				ok = x < t;
-			else if (dm->test == VT_SGT)
-				ok = (__s64)x > (__s64)t;
-			else if (dm->test == VT_SLT)
-				ok = (__s64)x < (__s64)t;
-			else
-				ok = (x & t) != 0;
+			ok = veto_threshold_ok(dm->test, x, t);
 			if (ok)
 				hits |= 1ull << i;
 		}
@@ -200,7 +189,7 @@ static __always_inline struct scratch *begin(__u32 hook, struct veto_hook_cfg **
 /* m after one dimension's hits: a selector without its filter keeps its bit. */
 static __always_inline __u64 apply_dim(__u64 m, const struct veto_dim *dm, __u64 hits)
 {
-	return dm->negate ? m & ~(hits & dm->care) : m & (hits | ~dm->care);
+	return veto_apply_dim(m, dm->negate, dm->care, hits);
 }
 
 /* A dimension's phase: the caller's own (binaries, namespaces, pids,

@@ -235,6 +235,31 @@ struct veto_addr_key {
 	__u8 addr[16];   /* IPv4 in the first four bytes */
 };
 
+/* Shared by the kernel's matcher (bpf/engine_match.h) and the simulator
+ * (src/simulate/eval.c), so both decide alike: a threshold dimension's test
+ * of value x against one selector's t, */
+static inline int veto_threshold_ok(__u8 test, __u64 x, __u64 t)
+{
+	if (test == VT_EQ)
+		return x == t;
+	if (test == VT_GT)
+		return x > t;
+	if (test == VT_LT)
+		return x < t;
+	if (test == VT_SGT)
+		return (__s64)x > (__s64)t;
+	if (test == VT_SLT)
+		return (__s64)x < (__s64)t;
+	return (x & t) != 0;
+}
+
+/* and the selectors m still matching after a dimension's hits: a selector
+ * without its filter keeps its bit. */
+static inline __u64 veto_apply_dim(__u64 m, __u8 negate, __u64 care, __u64 hits)
+{
+	return negate ? m & ~(hits & care) : m & (hits | ~care);
+}
+
 /* Whether dimension dm compares argument i's path (its string). */
 static inline int veto_dim_on_path(const struct veto_dim *dm, unsigned i)
 {

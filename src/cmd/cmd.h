@@ -19,6 +19,7 @@ int cmd_probe(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_policy_try(int argc, char **argv); /* src/cmd/policy_try.c */
 int cmd_policy_features(int argc, char **argv); /* src/cmd/policy_features.c */
+int cmd_policy_simulate(int argc, char **argv); /* src/cmd/policy_simulate.c */
 int cmd_agent(int argc, char **argv);
 int cmd_getevents(int argc, char **argv);
 int cmd_reset(int argc, char **argv);

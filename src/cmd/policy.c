@@ -1,4 +1,4 @@
-/* veto policy lint|show|hooks|try: TracingPolicy files before they reach a kernel. */
+/* veto policy lint|show|hooks|try|simulate: TracingPolicy files before they reach a kernel. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -29,6 +29,9 @@ static const struct {
 	{ "try", "veto policy try [-o text|json] FILE|DIR...\n"
 		 "    compile, load and attach on this kernel, then detach: would the agent\n"
 		 "    load it here? (root)\n" },
+	{ "simulate", "veto policy simulate [-o text|json] POLICY... (--from-file EVENTS | --from-store PATH)\n"
+		      "    replay recorded events through POLICY as if enforced: what it would have\n"
+		      "    denied or killed, per selector; exit 1 when anything (see docs/simulate.md).\n" },
 	{ "features", "veto policy features [-o text|json] [TABLE]\n"
 		      "    what a policy may use, from veto's own tables: spec, filters, actions,\n"
 		      "    types, options, lsmhooks (default: all), as Markdown tables.\n" },
@@ -341,6 +344,7 @@ static const struct cmd subs[] = {
 	{ "hooks", cmd_hooks, "the LSM hooks veto enforces at" },
 	{ "try", cmd_policy_try, "compile, load and attach on this kernel, then detach" },
 	{ "features", cmd_policy_features, "what a policy may use, from veto's own tables" },
+	{ "simulate", cmd_policy_simulate, "replay recorded events through policies as if enforced" },
 };
 
 int cmd_policy(int argc, char **argv)

@@ -84,6 +84,11 @@ void enc_arg(struct jw *w, const struct ev *e, const struct ev_arg_meta *m, cons
 void enc_return(struct jw *w, const struct ev *e, int64_t v);
 /* An inode's mode as ls writes it ("-rw-r--r--"); returns its length. */
 size_t ev_mode_string(unsigned mode, char out[11]);
+/* A socket argument's family ("AF_INET"), type ("SOCK_STREAM") or protocol
+ * ("IPPROTO_TCP") by the name the encoder writes (or the number it writes
+ * for want of one): 0 and *out, or -ENOENT. */
+enum ev_sock_field { EVS_FAMILY, EVS_TYPE, EVS_PROTOCOL };
+int ev_sock_value(enum ev_sock_field f, const char *name, size_t n, unsigned *out);
 /* The kernel function (or tracepoint event) a policy event comes from. */
 const char *ev_function_name(const struct ev *e);
 /* "EPERM" for a hook's return -1; NULL for 0 or what is no errno. */

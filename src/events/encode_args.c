@@ -1,6 +1,7 @@
 /* One policy argument as the policy declared it: Tetragon's *_arg objects
  * (file_arg, sock_arg, int_arg, ...). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -310,4 +311,33 @@ void enc_return(struct jw *w, const struct ev *e, int64_t v)
 	if (m.type == EA_NOP)
 		m.type = EA_INT;
 	enc_arg(w, e, &m, &a);
+}
+
+/* The tables above read backwards, for what reads exported events. */
+int ev_sock_value(enum ev_sock_field f, const char *name, size_t n, unsigned *out)
+{
+	const char *const *tab = f == EVS_FAMILY ? families : f == EVS_TYPE ? sock_types : protocols;
+	size_t len = f == EVS_FAMILY ? sizeof(families) / sizeof(families[0]) :
+		     f == EVS_TYPE ? sizeof(sock_types) / sizeof(sock_types[0]) : sizeof(protocols) / sizeof(protocols[0]);
+	unsigned v = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (tab[i] && strlen(tab[i]) == n && !memcmp(tab[i], name, n)) {
+			*out = (unsigned)i;
+			return 0;
+		}
+	if (f == EVS_PROTOCOL && n == 13 && !memcmp(name, "IPPROTO_MPTCP", 13)) {
+		*out = 262;
+		return 0;
+	}
+	/* a number the tables have no name for, written as kname does */
+	if (!n || n > 5)
+		return -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return -ENOENT;
+		v = v * 10 + (unsigned)(name[i] - '0');
+	}
+	*out = v;
+	return 0;
 }
