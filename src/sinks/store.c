@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "store/store.h"
@@ -218,6 +219,25 @@ static bool retain(struct store_sink *x)
 	return rc == 1;
 }
 
+/* Once a second: the path still names the file written to. A removed or
+ * replaced store is not made again under the agent's feet (its -wal and
+ * -shm files would belong to two databases): it is said, once. */
+static void check_path(struct store_sink *x)
+{
+	uint64_t now = mono_ns();
+	struct stat sb;
+	bool gone;
+
+	if (now - x->checked_at < RETAIN_EVERY_NS)
+		return;
+	x->checked_at = now;
+	gone = stat(x->o.path, &sb) < 0 || sb.st_dev != x->dev || sb.st_ino != x->ino;
+	if (gone && !x->gone_logged)
+		logmsg("Error: store %s: the file was removed or replaced: events go on into the removed file "
+		       "until the agent restarts", x->o.path);
+	x->gone_logged = gone;
+}
+
 static void *writer(void *arg)
 {
 	struct store_sink *x = arg;
@@ -237,6 +257,7 @@ static void *writer(void *arg)
 		if (x->out.len)
 			write_out(x);
 		more = retain(x);
+		check_path(x);
 		if (store_size(x->db, &file, &used))
 			file = x->stats.file_bytes;
 		pthread_mutex_lock(&x->mu);
@@ -277,6 +298,14 @@ int store_sink_open(struct store_sink *x, const struct store_sink_opts *o, char 
 	rc = store_open(&x->db, o->path, false, err, errlen);
 	if (rc)
 		return rc;
+	{
+		struct stat sb;
+
+		if (!stat(o->path, &sb)) {
+			x->dev = sb.st_dev;
+			x->ino = sb.st_ino;
+		}
+	}
 	pthread_mutex_init(&x->mu, NULL);
 	{
 		pthread_condattr_t ca;
