@@ -195,7 +195,7 @@ static int64_t real_ns(void)
 }
 
 /* One retention step when it is due; true when there is more to delete. */
-static bool retain(struct store_sink *x)
+static bool retain(struct store_sink *x, bool wrote)
 {
 	struct store_retained r = { 0 };
 	uint64_t now = mono_ns();
@@ -204,7 +204,7 @@ static bool retain(struct store_sink *x)
 
 	/* by size: after every round of batches, the file must not overshoot;
 	 * by age alone: once a second is enough */
-	if ((!x->o.max_age_ns && !x->o.max_bytes) || (!x->o.max_bytes && now < x->retain_at))
+	if ((!x->o.max_age_ns && !x->o.max_bytes) || ((!x->o.max_bytes || !wrote) && now < x->retain_at))
 		return false;
 	if (x->o.max_age_ns)
 		min_time = real_ns() - (int64_t)x->o.max_age_ns;
@@ -246,7 +246,7 @@ static void *writer(void *arg)
 	for (;;) {
 		struct store_buf t;
 		uint64_t file, used, dropped;
-		bool stop, more;
+		bool stop, more, wrote;
 
 		pthread_mutex_lock(&x->mu);
 		stop = x->stop;
@@ -254,11 +254,15 @@ static void *writer(void *arg)
 		x->stats.queue_bytes = x->out.len; /* the writer's now */
 		dropped = x->stats.st.dropped;
 		pthread_mutex_unlock(&x->mu);
-		if (x->out.len)
+		wrote = x->out.len > 0;
+		if (wrote)
 			write_out(x);
-		more = retain(x);
+		more = retain(x, wrote);
 		check_path(x);
-		if (store_size(x->db, &file, &used))
+		/* idle: no query, only the wake-up */
+		if (!wrote && !more && x->stats.file_bytes)
+			file = x->stats.file_bytes;
+		else if (store_size(x->db, &file, &used))
 			file = x->stats.file_bytes;
 		pthread_mutex_lock(&x->mu);
 		x->stats.queue_bytes = 0;
