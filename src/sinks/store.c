@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "store/store.h"
@@ -194,7 +195,7 @@ static int64_t real_ns(void)
 }
 
 /* One retention step when it is due; true when there is more to delete. */
-static bool retain(struct store_sink *x)
+static bool retain(struct store_sink *x, bool wrote)
 {
 	struct store_retained r = { 0 };
 	uint64_t now = mono_ns();
@@ -203,7 +204,7 @@ static bool retain(struct store_sink *x)
 
 	/* by size: after every round of batches, the file must not overshoot;
 	 * by age alone: once a second is enough */
-	if ((!x->o.max_age_ns && !x->o.max_bytes) || (!x->o.max_bytes && now < x->retain_at))
+	if ((!x->o.max_age_ns && !x->o.max_bytes) || ((!x->o.max_bytes || !wrote) && now < x->retain_at))
 		return false;
 	if (x->o.max_age_ns)
 		min_time = real_ns() - (int64_t)x->o.max_age_ns;
@@ -218,6 +219,25 @@ static bool retain(struct store_sink *x)
 	return rc == 1;
 }
 
+/* Once a second: the path still names the file written to. A removed or
+ * replaced store is not made again under the agent's feet (its -wal and
+ * -shm files would belong to two databases): it is said, once. */
+static void check_path(struct store_sink *x)
+{
+	uint64_t now = mono_ns();
+	struct stat sb;
+	bool gone;
+
+	if (now - x->checked_at < RETAIN_EVERY_NS)
+		return;
+	x->checked_at = now;
+	gone = stat(x->o.path, &sb) < 0 || sb.st_dev != x->dev || sb.st_ino != x->ino;
+	if (gone && !x->gone_logged)
+		logmsg("Error: store %s: the file was removed or replaced: events go on into the removed file "
+		       "until the agent restarts", x->o.path);
+	x->gone_logged = gone;
+}
+
 static void *writer(void *arg)
 {
 	struct store_sink *x = arg;
@@ -226,7 +246,7 @@ static void *writer(void *arg)
 	for (;;) {
 		struct store_buf t;
 		uint64_t file, used, dropped;
-		bool stop, more;
+		bool stop, more, wrote;
 
 		pthread_mutex_lock(&x->mu);
 		stop = x->stop;
@@ -234,10 +254,15 @@ static void *writer(void *arg)
 		x->stats.queue_bytes = x->out.len; /* the writer's now */
 		dropped = x->stats.st.dropped;
 		pthread_mutex_unlock(&x->mu);
-		if (x->out.len)
+		wrote = x->out.len > 0;
+		if (wrote)
 			write_out(x);
-		more = retain(x);
-		if (store_size(x->db, &file, &used))
+		more = retain(x, wrote);
+		check_path(x);
+		/* idle: no query, only the wake-up */
+		if (!wrote && !more && x->stats.file_bytes)
+			file = x->stats.file_bytes;
+		else if (store_size(x->db, &file, &used))
 			file = x->stats.file_bytes;
 		pthread_mutex_lock(&x->mu);
 		x->stats.queue_bytes = 0;
@@ -277,6 +302,14 @@ int store_sink_open(struct store_sink *x, const struct store_sink_opts *o, char 
 	rc = store_open(&x->db, o->path, false, err, errlen);
 	if (rc)
 		return rc;
+	{
+		struct stat sb;
+
+		if (!stat(o->path, &sb)) {
+			x->dev = sb.st_dev;
+			x->ino = sb.st_ino;
+		}
+	}
 	pthread_mutex_init(&x->mu, NULL);
 	{
 		pthread_condattr_t ca;

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "sinks/sink.h"
 
@@ -57,6 +58,10 @@ struct store_sink {
 	/* the writer's alone */
 	struct store_buf out;
 	uint64_t retain_at;         /* mono_ns of the next retention step */
+	uint64_t checked_at;        /* mono_ns the path was last checked */
+	dev_t dev;                  /* the file opened, to notice it removed or replaced */
+	ino_t ino;
+	bool gone_logged;
 	int last_err;               /* logged once until it changes */
 	uint64_t logged_at;
 };

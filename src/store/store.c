@@ -74,7 +74,7 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 	}
 	/* a new store is made 0600 (SQLite makes its -wal and -shm files
 	 * with the same mode): the events say what every process ran */
-	if (!readonly && stat(path, &sb) < 0 && errno == ENOENT) {
+	if (!readonly && *path && strcmp(path, ":memory:") && stat(path, &sb) < 0 && errno == ENOENT) {
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0)
 			close(fd);

@@ -94,3 +94,15 @@ expect_match "the stop says what the store wrote" "store $db: [0-9]+ events writ
 expect_eq "integrity" ok "$(q 'PRAGMA integrity_check')"
 expect_eq "WAL mode" wal "$(q 'PRAGMA journal_mode')"
 
+
+# ---- a store removed under the running agent: said in the log, once
+start_agent "$tmp" --export-file "$tmp/events3.json" --store "$tmp/gone.db" --no-protect --metrics-address ''
+rm -f "$tmp/gone.db"
+said() { grep -q "store $tmp/gone.db: the file was removed or replaced" "$LOG"; }
+wait_for "a removed store is noticed" 10 said
+/bin/true "$mark-after-rm"
+sleep 1.5
+expect_eq "and said once" 1 "$(grep -c 'the file was removed or replaced' "$LOG")"
+stop_agent
+expect_eq "the agent went on and stops cleanly" 0 "$AGENT_RC"
+expect_no_file "no new file was made at the path" "$tmp/gone.db"
