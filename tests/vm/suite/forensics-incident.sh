@@ -11,9 +11,9 @@
 # Checks the attack worked, then that the export holds each step with who
 # did it, and that the steps chain through parent_exec_id from the tool's
 # write up to the web server. With `veto agent --store`, the events go into a
-# store too: its file (and the export) are printed gzip+base64 between
-# VETO-INCIDENT-BEGIN/END NAME lines, and forensics-incident.host checks the
-# store and keeps both in VETO_INCIDENT_OUT (default build/vm/incident).
+# store too. The export (and the store) are printed gzip+base64 between
+# VETO-INCIDENT-BEGIN/END NAME lines: forensics-incident.host keeps them in
+# VETO_INCIDENT_OUT (default build/vm/incident) and checks the store.
 . /veto/lib.sh
 note "kernel $VETO_VM_KERNEL"
 
@@ -119,11 +119,11 @@ note "from the write up:$chain"
 expect_match "the write's ancestry: the tool, the page's shell, the CGI, the server's child, the server" \
 	'^ > [0-9]+ execve /tmp/\.x > [0-9]+ execve clone -c .* > [0-9]+ execve clone status > [0-9]+ clone -f -p 127\.0\.0\.1:8080 -h /srv/www > '"$WEB_PID"' procFS -f -p 127\.0\.0\.1:8080 -h /srv/www > ' "$chain"
 
-if [ -n "$STORE" ]; then
-	expect_file "the store was written" "$STORE"
-	for f in "$STORE" "$AGENT_EXPORT"; do
-		echo "VETO-INCIDENT-BEGIN ${f##*/}"
-		gzip -c "$f" | base64
-		echo "VETO-INCIDENT-END ${f##*/}"
-	done
-fi
+[ -z "$STORE" ] || expect_file "the store was written" "$STORE"
+# a WAL the agent left is part of the store
+[ -z "$STORE" ] || [ ! -s "$STORE-wal" ] || STORE="$STORE $STORE-wal"
+for f in "$AGENT_EXPORT" $STORE; do
+	echo "VETO-INCIDENT-BEGIN ${f##*/}"
+	gzip -c "$f" | base64
+	echo "VETO-INCIDENT-END ${f##*/}"
+done
