@@ -35,6 +35,7 @@
 #include "sinks/export.h"
 #include "sinks/fieldmask.h"
 #include "sinks/metrics.h"
+#include "sinks/store.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/version.h"
@@ -55,6 +56,7 @@ struct agent {
 	struct export_sink exp;
 	struct fieldmask_sink mask;  /* before exp when --field-filters are given */
 	struct metrics_sink metrics;
+	struct store_sink store;     /* --store: on the bus when store_path */
 	struct http_server http;
 	struct clients clients;
 	struct proc_sensor *sensor;
@@ -124,7 +126,8 @@ static void on_status(void *ctx, struct jw *w)
 	struct agent *a = ctx;
 	struct status_parts p = { .ring = a->ring, .sensor = a->sensor, .pl = &a->pl, .exp = &a->exp,
 				  .clients = &a->clients, .reg = &a->reg, .probe = &a->probe,
-				  .verdict_why = a->verdict_why, .started_ns = a->started_ns };
+				  .verdict_why = a->verdict_why, .started_ns = a->started_ns,
+				  .store = a->o->store_path ? &a->store : NULL };
 
 	export_sink_flush(&a->exp); /* exported counts what is in the file */
 	read_lost(a);
@@ -142,7 +145,7 @@ static void on_metrics(void *ctx, struct jw *w)
 {
 	struct agent *a = ctx;
 	struct status_parts st = { .ring = a->ring, .sensor = a->sensor, .pl = &a->pl, .exp = &a->exp,
-				   .clients = &a->clients };
+				   .clients = &a->clients, .store = a->o->store_path ? &a->store : NULL };
 	struct metrics_parts p = { .version = VETO_VERSION, .sink = &a->metrics, .st = &st,
 				   .policies = metrics_registry_rows, .policies_src = &a->reg };
 
@@ -286,6 +289,7 @@ static void cleanup(struct agent *a)
 	guard_close(a->guard); /* last: nothing it protects is left */
 	pipeline_fini(&a->pl);
 	file_sink_close(&a->exp.f);
+	store_sink_close(&a->store); /* writes what is queued */
 	fieldmask_sink_fini(&a->mask);
 	sink_bus_fini(&a->bus);
 	if (a->lfd >= 0) {
@@ -402,6 +406,19 @@ int agent_run(const struct agent_opts *o)
 	/* the export: every event it wants, first */
 	sink_bus_add(&a->bus, o->n_field_filters ? &a->mask.s : &a->exp.s);
 	sink_bus_add(&a->bus, &a->metrics.s);
+	if (o->store_path) {
+		struct store_sink_opts so = { .path = o->store_path, .queue_bytes = o->store_queue_bytes,
+					      .max_age_ns = o->store_max_age_ns, .max_bytes = o->store_max_bytes };
+
+		err = store_sink_open(&a->store, &so, why, sizeof(why));
+		if (!err && (err = store_sink_start(&a->store)))
+			snprintf(why, sizeof(why), "its writer thread: %s", strerror(-err));
+		if (err) {
+			logmsg("Error: store %s", why);
+			goto out;
+		}
+		sink_bus_add(&a->bus, &a->store.s);
+	}
 	if (o->record_file) {
 		a->recfd = file_open_safe(o->record_file, true);
 		if (a->recfd < 0) {
@@ -501,8 +518,9 @@ int agent_run(const struct agent_opts *o)
 		else
 			logmsg("metrics: http://%s/metrics", o->metrics_address);
 	}
-	logmsg("ready: node %s (from %s), exporting to %s, control socket %s", node, node_from,
-	       o->export_file ? o->export_file : "stdout", o->socket_path);
+	logmsg("ready: node %s (from %s), exporting to %s%s%s, control socket %s", node, node_from,
+	       o->export_file ? o->export_file : "stdout", o->store_path ? " and the store " : "",
+	       o->store_path ? o->store_path : "", o->socket_path);
 
 	while (!stop_sig) {
 		/* the sensor wakes us only when its ring fills up: drain it on a

@@ -53,6 +53,11 @@ struct agent_opts {
 	struct ev_filter export_filter;      /* --export-allowlist, --export-denylist */
 	struct field_filter *field_filters;  /* --field-filters, applied to the export */
 	size_t n_field_filters;
+	/* --store: the event store (sinks/store.h); NULL: none */
+	const char *store_path;
+	uint64_t store_queue_bytes;  /* 0: the default */
+	uint64_t store_max_age_ns;   /* retention (0: none) */
+	uint64_t store_max_bytes;
 };
 
 /* The node name of events and exec_ids: --node-name, else HUBBLE_NODE_NAME,

@@ -166,6 +166,30 @@ static void agent_parts(struct jw *w, const struct status_parts *s)
 	prom_family(w, "veto_notify_overflowed_events_total", "counter",
 		    "Events dropped for getevents clients whose queue was full.");
 	prom_sample(w, "veto_notify_overflowed_events_total", NULL, 0, clients_dropped(s->clients));
+	if (s->store) {
+		struct store_sink_stats ss;
+
+		store_sink_stats(s->store, &ss);
+		prom_family(w, "veto_store_events_written_total", "counter", "Events written to the store (--store).");
+		prom_sample(w, "veto_store_events_written_total", NULL, 0, ss.st.written);
+		prom_family(w, "veto_store_events_dropped_total", "counter",
+			    "Events the store dropped: its queue was full (the store did not keep up).");
+		prom_sample(w, "veto_store_events_dropped_total", NULL, 0, ss.st.dropped);
+		prom_family(w, "veto_store_errors_total", "counter",
+			    "Events the store could not write: refused, or their batch lost to an error.");
+		prom_sample(w, "veto_store_errors_total", NULL, 0, ss.st.failed);
+		prom_family(w, "veto_store_full_pauses_total", "counter",
+			    "Times a full disk paused the store's writes.");
+		prom_sample(w, "veto_store_full_pauses_total", NULL, 0, ss.full_pauses);
+		prom_family(w, "veto_store_retention_deleted_total", "counter",
+			    "Rows retention deleted from the store, by table.");
+		prom_sample(w, "veto_store_retention_deleted_total", NL("table", "events"), ss.retention_events);
+		prom_sample(w, "veto_store_retention_deleted_total", NL("table", "processes"), ss.retention_processes);
+		prom_family(w, "veto_store_size_bytes", "gauge", "The store's database file, in bytes.");
+		prom_sample(w, "veto_store_size_bytes", NULL, 0, ss.file_bytes);
+		prom_family(w, "veto_store_queue_bytes", "gauge", "Bytes of events waiting for the store's writer.");
+		prom_sample(w, "veto_store_queue_bytes", NULL, 0, ss.queue_bytes);
+	}
 	prom_family(w, "veto_process_cache_size", "gauge", "The number of entries in the process cache.");
 	prom_sample(w, "veto_process_cache_size", NULL, 0, cs.entries);
 	prom_family(w, "veto_process_cache_misses_total", "counter",

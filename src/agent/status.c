@@ -60,6 +60,25 @@ void status_json(struct jw *w, const struct status_parts *p)
 	jw_kuint(w, "export_errors", ex->failed);
 	jw_kuint(w, "export_dropped", ex->dropped);
 	jw_kuint(w, "export_rotations", ex->rotations);
+	if (p->store) {
+		struct store_sink_stats ss;
+
+		store_sink_stats(p->store, &ss);
+		jw_key(w, "store");
+		jw_obj_open(w);
+		jw_kstr(w, "path", p->store->o.path);
+		jw_kuint(w, "queued", ss.st.queued);
+		jw_kuint(w, "written", ss.st.written);
+		jw_kuint(w, "dropped", ss.st.dropped);
+		jw_kuint(w, "failed", ss.st.failed);
+		jw_kuint(w, "queue_bytes", ss.queue_bytes);
+		jw_kbool(w, "disk_full", ss.paused);
+		jw_kuint(w, "full_pauses", ss.full_pauses);
+		jw_kuint(w, "retention_deleted_events", ss.retention_events);
+		jw_kuint(w, "retention_deleted_processes", ss.retention_processes);
+		jw_kuint(w, "size_bytes", ss.file_bytes);
+		jw_obj_close(w);
+	}
 	jw_key(w, "lost");
 	jw_obj_open(w);
 	jw_kuint(w, "total", ev_ring_lost(p->ring, EVL_PROCESS));

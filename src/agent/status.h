@@ -10,6 +10,7 @@
 #include "probe/probe.h"
 #include "sensors/process.h"
 #include "sinks/export.h"
+#include "sinks/store.h"
 #include "util/json.h"
 
 struct status_parts {
@@ -22,6 +23,7 @@ struct status_parts {
 	const struct probe_report *probe; /* at start: the kernel's verdict */
 	const char *verdict_why;
 	uint64_t started_ns;     /* mono_ns at start */
+	struct store_sink *store;  /* --store; NULL: none */
 };
 
 void status_json(struct jw *w, const struct status_parts *p);

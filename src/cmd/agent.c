@@ -61,6 +61,15 @@ static void usage(FILE *f)
 		"  --export-denylist JSON  never export events matching one of these (wins)\n"
 		"  --field-filters JSON    Tetragon FieldFilter objects, one per line, applied to the\n"
 		"                          export: {\"fields\":\"process.binary\",\"action\":\"INCLUDE\"}\n"
+		"  --store PATH            also write every event into the event store at PATH (SQLite,\n"
+		"                          created if missing; docs/store.md), for getevents --from-store,\n"
+		"                          lineage and policy simulate; a separate thread writes it\n"
+		"  --store-queue-size MB   events waiting for the store at most (default 64; past it they\n"
+		"                          are dropped and counted)\n"
+		"  --store-max-age DURATION  delete stored events older than this while running (Go\n"
+		"                          syntax: 168h, 30m; default 0: keep)\n"
+		"  --store-max-size MB     delete the oldest stored events while the store is bigger\n"
+		"                          (default 0: no bound)\n"
 		"  --socket PATH           control socket (default %s)\n"
 		"  --lock-file PATH        one agent per node holds it (default %s)\n"
 		"  --node-name NAME        node name in events and exec_ids (default: $HUBBLE_NODE_NAME,\n"
@@ -187,6 +196,7 @@ int cmd_agent(int argc, char **argv)
 	       O_ROTATE_EVERY, O_COMPRESS, O_CACHE_SIZE, O_REDACT };
 	enum { O_ENABLE_ANC = 512, O_CRED, O_NS, O_EXPORT_VETO };
 	enum { O_ALLOW = 768, O_DENY, O_FIELDS }; /* the export's filters */
+	enum { O_STORE = 1024, O_STORE_QUEUE, O_STORE_AGE, O_STORE_SIZE };
 	static const struct option opts[] = {
 		{ "export-file", required_argument, NULL, O_EXPORT },
 		{ "export-max-size", required_argument, NULL, O_MAXSIZE },
@@ -223,6 +233,10 @@ int cmd_agent(int argc, char **argv)
 		{ "export-allowlist", required_argument, NULL, O_ALLOW },
 		{ "export-denylist", required_argument, NULL, O_DENY },
 		{ "field-filters", required_argument, NULL, O_FIELDS },
+		{ "store", required_argument, NULL, O_STORE },
+		{ "store-queue-size", required_argument, NULL, O_STORE_QUEUE },
+		{ "store-max-age", required_argument, NULL, O_STORE_AGE },
+		{ "store-max-size", required_argument, NULL, O_STORE_SIZE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -396,6 +410,31 @@ int cmd_agent(int argc, char **argv)
 			if (export_filter_flag(&o, c - O_ALLOW, optarg))
 				return 2;
 			break;
+		case O_STORE:
+			if (!*optarg) {
+				out_error("agent: bad --store '': a path to the store's file");
+				return 2;
+			}
+			o.store_path = optarg;
+			break;
+		case O_STORE_QUEUE:
+			if (parse_u64(optarg, 4096, &v) || !v) {
+				out_error("agent: bad --%s '%s' (MB, 1 .. 4096)", flag, optarg);
+				return 2;
+			}
+			o.store_queue_bytes = v << 20;
+			break;
+		case O_STORE_AGE:
+			if ((err = parse_interval(flag, optarg, &o.store_max_age_ns)))
+				return err;
+			break;
+		case O_STORE_SIZE:
+			if (parse_u64(optarg, 1 << 20, &v)) {
+				out_error("agent: bad --%s '%s' (MB, 0 .. 1048576; 0: no bound)", flag, optarg);
+				return 2;
+			}
+			o.store_max_bytes = v << 20;
+			break;
 		default:
 			if ((err = cmd_opt_rest(c, usage)) != CMD_NEXT)
 				return err;
@@ -403,6 +442,10 @@ int cmd_agent(int argc, char **argv)
 	}
 	if ((err = cmd_no_args("agent", argc, argv)) || (err = check_node_name(o.node_name)))
 		return err;
+	if (!o.store_path && (o.store_queue_bytes || o.store_max_age_ns || o.store_max_bytes)) {
+		out_error("agent: --store-queue-size, --store-max-age and --store-max-size need --store PATH");
+		return 2;
+	}
 	err = protect_parse_signallers(signallers, (uint32_t)getppid(), o.signallers, GUARD_MAX_SIGNALLERS,
 				       &o.n_signallers);
 	if (err) {

@@ -33,7 +33,7 @@ static void print_counts(const char *title, const struct jr *o)
 
 static void print_text(const struct jr *a)
 {
-	const struct jr *k = jr_get(a, "kernel"), *p = jr_get(a, "policies"), *list = jr_get(p, "list");
+	const struct jr *k = jr_get(a, "kernel"), *p = jr_get(a, "policies"), *list = jr_get(p, "list"), *st;
 	uint64_t up = jr_uint(a, "uptime_seconds");
 
 	printf("%-10s %s\n", "version", jr_str(a, "version"));
@@ -51,6 +51,14 @@ static void print_text(const struct jr *a)
 	print_counts("lost", jr_get(a, "lost"));
 	printf("%-10s %" PRIu64 " exported, %" PRIu64 " errors, %" PRIu64 " dropped\n", "export",
 	       jr_uint(a, "exported"), jr_uint(a, "export_errors"), jr_uint(a, "export_dropped"));
+	if ((st = jr_get(a, "store")))
+		printf("%-10s %s: %" PRIu64 " written, %" PRIu64 " errors, %" PRIu64 " dropped, %" PRIu64
+		       " bytes%s; %" PRIu64 " full-disk pauses; retention deleted %" PRIu64 " events, %" PRIu64
+		       " processes\n",
+		       "store", jr_str(st, "path"), jr_uint(st, "written"), jr_uint(st, "failed"), jr_uint(st, "dropped"),
+		       jr_uint(st, "size_bytes"), jr_get(st, "disk_full") && jr_get(st, "disk_full")->b ? " (disk full: paused)" : "",
+		       jr_uint(st, "full_pauses"), jr_uint(st, "retention_deleted_events"),
+		       jr_uint(st, "retention_deleted_processes"));
 }
 
 int cmd_status(int argc, char **argv)

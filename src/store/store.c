@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -70,8 +72,18 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 		free(s);
 		return r;
 	}
+	/* a new store is made 0600 (SQLite makes its -wal and -shm files
+	 * with the same mode): the events say what every process ran */
+	if (!readonly && stat(path, &sb) < 0 && errno == ENOENT) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
+	/* NOMUTEX: a store is used by one thread at a time (the sink's
+	 * writer, a command); SQLite's own locking of each call is waste */
 	rc = sqlite3_open_v2(path, &s->db,
-			     readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+			     (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+				     SQLITE_OPEN_NOMUTEX | (readonly ? 0 : SQLITE_OPEN_NOFOLLOW), NULL);
 	if (rc != SQLITE_OK)
 		goto bad;
 	sqlite3_busy_timeout(s->db, 2000);
@@ -87,6 +99,25 @@ int store_open(struct store **out, const char *path, bool readonly, char *err, s
 		}
 		*out = s;
 		return 0;
+	}
+	/* version 0 is a new file, not somebody else's database */
+	if (v == 0) {
+		sqlite3_stmt *st;
+		bool empty = false;
+
+		rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL);
+		if (rc != SQLITE_OK)
+			goto bad;
+		rc = sqlite3_step(st);
+		empty = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 0;
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW)
+			goto bad;
+		if (!empty) {
+			snprintf(err, errlen, "%s: not a veto store (a database with other tables)", path);
+			store_close(s);
+			return -EINVAL;
+		}
 	}
 	if (v != 0 && v != STORE_SCHEMA_VERSION) {
 		snprintf(err, errlen, "%s: not a veto store (schema version %d, want %d)", path, v,
@@ -124,6 +155,10 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	/* every statement made on it (ingest's, readers'), then the connection */
+	for (sqlite3_stmt *st; s->db && (st = sqlite3_next_stmt(s->db, NULL));)
+		sqlite3_finalize(st);
+	free(s->scratch);
 	sqlite3_close_v2(s->db);
 	free(s);
 }

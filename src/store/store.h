@@ -28,6 +28,23 @@ int store_put_json(struct store *s, const char *line, size_t len, char *err, siz
 /* Batches: puts between begin and commit are one transaction. */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
+/* Drops the current batch (after a put failed with -ENOSPC, say). */
+void store_rollback(struct store *s);
+
+/* The file's size and the bytes its pages in use take (the rest are free
+ * pages later inserts reuse). 0 or -errno. */
+int store_size(struct store *s, uint64_t *file_bytes, uint64_t *used_bytes);
+
+/* What retention deleted. */
+struct store_retained {
+	uint64_t events, processes;
+};
+/* One bounded step of retention, its own transaction: at most chunk events
+ * older than min_time (ns since the epoch; 0: no age bound), else, while
+ * the pages in use exceed max_bytes (0: no bound), the chunk oldest; then at
+ * most chunk processes that exited before the cutoff with no event left and
+ * no child kept. Adds to *r. 1: more to delete; 0: done; -errno. */
+int store_retain(struct store *s, int64_t min_time, uint64_t max_bytes, unsigned chunk, struct store_retained *r);
 
 /* Events with since <= time < until (ns since the epoch; 0: unbounded), in
  * time order, as their exported lines. fn returns nonzero to stop (that

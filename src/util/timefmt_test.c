@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,10 +32,39 @@ static void dates_and_fractions(void **state)
 	}
 }
 
+/* Parsing: what the formatter writes reads back; offsets, short fractions,
+ * and every malformed or impossible time refused. */
+static void parse_back(void **state)
+{
+	static const uint64_t ns[] = { 0, 946684799999999999ull, 951782400123000000ull,
+				       1696629600000000001ull, 4107542400000001000ull };
+	static const char *bad[] = {
+		"", "2023-10-06", "2023-10-06T22:00:00", "2023-10-06T22:00:00.Z", "2023-13-01T00:00:00Z",
+		"2023-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2023-10-06T24:00:00Z",
+		"2023-10-06T22:00:00.1234567890Z", "2023-10-06T22:00:00+1:00", "2023-10-06T22:00:00Zjunk",
+		"9999-12-31T23:59:59Z", "2023-1a-06T22:00:00Z", "2023-10-06 22:00:00Z",
+	};
+	char out[TIMEFMT_LEN];
+	int64_t v;
+
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		size_t n = timefmt_rfc3339(ns[i], out);
+		assert_int_equal(timefmt_parse_rfc3339(out, n, &v), 0);
+		assert_int_equal(v, (int64_t)ns[i]);
+	}
+	assert_int_equal(timefmt_parse_rfc3339("2000-02-29T01:30:00.5+01:30", 27, &v), 0);
+	assert_int_equal(v, 951782400500000000ll);
+	assert_int_equal(timefmt_parse_rfc3339("1969-12-31T23:59:59.9Z", 22, &v), 0);
+	assert_int_equal(v, -100000000ll);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(timefmt_parse_rfc3339(bad[i], strlen(bad[i]), &v), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(dates_and_fractions),
+		cmocka_unit_test(parse_back),
 	};
 	return cmocka_run_group_tests_name("timefmt", tests, NULL, NULL);
 }
