@@ -88,6 +88,8 @@ expect_event "the download: wget writes /tmp/.x" '"process_lsm"' '"function_name
 expect_event "the chmod of /tmp/.x" '"process_lsm"' '"function_name":"path_chmod"' \
 	'"path_arg":{"path":"/tmp/.x",' '{"int_arg":493}'
 expect_event "the tool's exec" '"process_exec"' '"/tmp/.x'
+expect_event "the tool's exec, at the exec hook" '"process_lsm"' '"function_name":"bprm_check_security"' \
+	'"linux_binprm_arg":{"path":"/tmp/.x",'
 write=$(ev '"process_lsm"' '"function_name":"file_permission"' '"file_arg":{"path":"/etc/crontab",' | head -1)
 expect_match "the crontab write, by the tool" '"arguments":"/tmp/\.x"' "$write"
 expect_event "the CGI's exec" '"process_exec"' '"cwd":"/srv/www/cgi-bin","binary":"/bin/busybox","arguments":"status"'

@@ -1,11 +1,12 @@
 #!/bin/sh
 # The forensics policy (examples/policies/forensics.yaml) lints clean, loads
 # on this kernel in monitor-only form, and records each operation it is for
-# with the fields lineage needs: a write into a watched folder, a chmod, an
-# IPv4 and an IPv6 connect, a setuid, a module loaded from a file and from
-# memory, a module the kernel asks for. It posts nothing for a read, for a
-# read-only open, for a write outside the watched folders, for a Unix socket's
-# connect, nor for the agent's own writes; and it stops nothing.
+# with the fields lineage needs: an exec from /tmp, a write into a watched
+# folder, a chmod, an IPv4 and an IPv6 connect, a setuid, a module loaded
+# from a file and from memory, a module the kernel asks for. It posts nothing for a read, for a
+# read-only open, for a write outside the watched folders, for an exec from
+# /bin, for a Unix socket's connect, nor for the agent's own writes; and it
+# stops nothing.
 . /veto/lib.sh
 
 POL=/veto/examples/policies/forensics.yaml
@@ -61,7 +62,7 @@ lsm_by() { echo '"process_lsm"'; echo "\"binary\":\"$1\""; echo "\"function_name
 # would post if its binary were not left out
 AGENT_EXPORT=/tmp/f/events.json
 agent_start --policy "$POL"
-expect_eq "the policy attaches its 7 hooks" 7 "$(grep -c 'policy forensics: [a-z]* on lsm/' "$AGENT_LOG")"
+expect_eq "the policy attaches its 8 hooks" 8 "$(grep -c 'policy forensics: [a-z]* on lsm/' "$AGENT_LOG")"
 
 expect_ok "3 writes of 1 byte" /tmp/writer/busybox dd if=/tmp/f/ro of=/tmp/f/w bs=1 count=3
 expect_ok "a write outside the watched folders" /tmp/writer/busybox sh -c 'echo new > /run/f/out'
@@ -86,6 +87,9 @@ agent_stop
 
 expect_events "one event per write call, with the path and the mask" 3 $(lsm_by /tmp/writer/busybox file_permission) \
 	'"policy_name":"forensics"' '"args":[{"file_arg":{"path":"/tmp/f/w",' '{"int_arg":2}],"action":"KPROBE_ACTION_POST"'
+expect_events "the exec of a program in /tmp: its path" 1 '"process_lsm"' '"function_name":"bprm_check_security"' \
+	'"args":[{"linux_binprm_arg":{"path":"/tmp/chmodder/busybox",'
+expect_events "no event for the exec of a program in /bin" 0 '"function_name":"bprm_check_security"' '"linux_binprm_arg":{"path":"/bin/'
 expect_events "no event for the write outside the watched folders" 0 '"process_lsm"' '"path":"/run/f/out"'
 expect_events "no event for the file read, by either program" 0 '"file_arg":{"path":"/tmp/f/ro"'
 expect_events "no event for the reader at all" 0 $(lsm_by /tmp/reader/busybox file_permission)
@@ -108,9 +112,11 @@ expect_events "the module the kernel asked for" 1 $(lsm_by /bin/busybox kernel_m
 expect_events "none of the agent's own writes" 0 '"process_lsm"' '"binary":"/usr/bin/veto"'
 expect_events "every policy event is a Post" "$(ev '"process_lsm"')" '"process_lsm"' '"action":"KPROBE_ACTION_POST"'
 
-# lineage: each event's process is one the agent reported starting
+# lineage: each event's process is one the agent reported starting (but at
+# the exec hook: there the process is the one about to exec, often a fork)
 for b in /tmp/writer/busybox /tmp/chmodder/busybox /tmp/linker/busybox /tmp/bin/privops; do
-	for id in $(grep -F '"process_lsm"' "$AGENT_EXPORT" | grep -F "\"binary\":\"$b\"" |
+	for id in $(grep -F '"process_lsm"' "$AGENT_EXPORT" | grep -vF '"function_name":"bprm_check_security"' |
+		grep -F "\"binary\":\"$b\"" |
 		sed 's/^{"process_lsm":{"process":{"exec_id":"\([^"]*\)".*/\1/' | sort -u); do
 		expect_events "$b's event: process $id has its exec" 1 '{"process_exec":{"process":{"exec_id":"'"$id"'"'
 	done
