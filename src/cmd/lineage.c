@@ -216,6 +216,17 @@ static void text_line_proc(struct show *s, size_t u)
 	line_end(s);
 }
 
+/* The first sockaddr_arg among args, or NULL. */
+static const struct jr *sockaddr_of(const struct jr *args)
+{
+	const struct jr *v;
+
+	for (size_t i = 0; i < args->n; i++)
+		if ((v = jr_get(&args->kids[i], "sockaddr_arg")))
+			return v;
+	return NULL;
+}
+
 /* The argument that says what an event touched, for the lines whose compact
  * form names only the hook (LSM hooks, functions the compact form has no
  * words for): the first path, socket or string among its arguments. */
@@ -234,6 +245,15 @@ static void what_arg(struct jw *w, const struct jr *ev)
 				compact_str(w, jr_str(v, "path"));
 				return;
 			}
+		/* the address a connect asked for, not the socket's own (unconnected: 0.0.0.0:0) */
+		if ((jr_get(a, "sock_arg") || jr_get(a, "sockaddr_arg")) && (v = sockaddr_of(args))) {
+			raw(w, " ");
+			compact_str(w, jr_str(v, "addr"));
+			raw(w, ":");
+			port = jr_get(v, "port");
+			compact_str(w, port && (port->type == JR_NUM || port->type == JR_STR) ? port->str : "0");
+			return;
+		}
 		if ((v = jr_get(a, "sock_arg"))) {
 			raw(w, " ");
 			compact_str(w, jr_str(v, "daddr"));
