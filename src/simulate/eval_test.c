@@ -498,6 +498,49 @@ static void replay_lost_is_the_parents(void **state)
 }
 
 
+#define PEXEC(id, par, pid, bin, t)                                                                           \
+	"{\"process_exec\":{\"process\":{\"exec_id\":\"" id "\",\"pid\":" pid ",\"binary\":\"" bin "\","       \
+	"\"parent_exec_id\":\"" par "\"}},\"time\":\"" t "\"}\n"
+#define BPRM(id, par, pid, bin, path, t)                                                                      \
+	"{\"process_lsm\":{\"process\":{\"exec_id\":\"" id "\",\"pid\":" pid ",\"binary\":\"" bin "\","        \
+	"\"parent_exec_id\":\"" par "\"},\"function_name\":\"bprm_check_security\",\"args\":[{\"linux_binprm_arg\":" \
+	"{\"path\":\"" path "\"}}]},\"time\":\"" t "\"}\n"
+
+/* A denied exec: that file never runs in that pid (its events and children
+ * with it), the caller goes on; another pid's exec of the file is its own. */
+static void replay_denied_exec(void **state)
+{
+	struct fx f;
+	struct sim_report r;
+	char err[256];
+
+	build(&f, "  lsmhooks:\n  - hook: bprm_check_security\n    args:\n    - index: 0\n      type: linux_binprm\n"
+		  "    selectors:\n    - matchArgs:\n      - index: 0\n        operator: Prefix\n        values: [/tmp/]\n"
+		  "      matchActions:\n      - action: Override\n        argError: -1\n");
+	assert_int_equal(replay(&f,
+				"{\"process_exec\":{\"process\":{\"exec_id\":\"init\",\"pid\":1,\"binary\":\"/sbin/init\"}}}\n"
+				PEXEC("sh", "init", "10", "/bin/sh", "t1")
+				BPRM("sh", "init", "10", "/bin/sh", "/tmp/x", "t2")
+				PEXEC("x", "init", "10", "/tmp/x", "t3")
+				BPRM("x", "init", "10", "/tmp/x", "/bin/ls", "t4")
+				PEXEC("xc", "x", "11", "/bin/ls", "t5")
+				PEXEC("sh2", "init", "12", "/bin/sh", "t6")
+				BPRM("sh2", "init", "12", "/bin/sh", "/bin/ls", "t7")
+				PEXEC("ls", "init", "12", "/bin/ls", "t8"),
+				&r, err, sizeof(err)), 0);
+	assert_int_equal(r.per[0].sel[0][0].matched, 1);  /* sh's exec of /tmp/x */
+	assert_int_equal(r.per[0].after_kill, 1);         /* x's own exec check: x never ran */
+	assert_int_equal(r.lost_total, 2);                /* x, and x's child */
+	assert_string_equal(r.lost[0].binary, "/tmp/x");
+	assert_true(r.lost[0].denied);
+	assert_string_equal(r.lost[0].killer_binary, "/bin/sh");
+	assert_string_equal(r.lost[1].binary, "/bin/ls");
+	assert_int_equal(r.per[0].sel[0][0].rows[0].lost, 2);
+	assert_true(sim_report_stops(&r));
+	sim_report_free(&r);
+	fin(&f);
+}
+
 /* matchParentBinaries on events without "parent": the parent's exec in the
  * recording tells; without it the selector is not evaluable. */
 static void replay_parent_from_tree(void **state)
@@ -615,6 +658,7 @@ int main(void)
 		cmocka_unit_test(follow_ids),
 		cmocka_unit_test(replay_follow_kill_after),
 		cmocka_unit_test(replay_lost_is_the_parents),
+		cmocka_unit_test(replay_denied_exec),
 		cmocka_unit_test(replay_parent_from_tree),
 		cmocka_unit_test(replay_bad_lines),
 		cmocka_unit_test(escapes_unescaped),

@@ -23,8 +23,63 @@ static uint32_t dead_ancestor(const struct sim_tree *t, uint32_t i)
 	return t->v[p].never_ran ? t->v[p].killer : SIM_NONE;
 }
 
-static int policy_event(struct sim_report *r, struct sim_tree *t, uint32_t node, const struct sim_event *e)
+/* Hooks whose denial makes an exec fail: the file never runs. */
+static bool exec_hook(const char *name)
 {
+	static const char *const v[] = { "bprm_check_security", "bprm_creds_for_exec", "bprm_creds_from_file",
+					 "security_bprm_check", "security_bprm_creds_for_exec",
+					 "security_bprm_creds_from_file" };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (!strcmp(name, v[i]))
+			return true;
+	return false;
+}
+
+/* Remembers that node's exec of the file e names would fail. */
+static void deny_exec(struct sim_replay *x, uint32_t node, const struct sim_event *e, uint32_t by, uint32_t hook,
+		      uint32_t sel, uint32_t row)
+{
+	struct sim_node *n = &x->t.v[node];
+	const struct sim_str *path = NULL;
+	char *copy;
+
+	for (unsigned i = 0; i < e->n_args && !path; i++)
+		if (e->args[i].str.s && e->args[i].str.n)
+			path = &e->args[i].str;
+	if (!path || !e->proc.has_pid || !(copy = strndup(path->s, path->n)))
+		return;
+	free(n->deny_path);
+	n->deny_path = copy;
+	n->deny_by = by;
+	n->deny_hook = hook;
+	n->deny_sel = sel;
+	n->deny_row = row;
+	x->denied[x->n_denied++ % SIM_DENIED] = (struct sim_denied){ e->proc.pid, node };
+}
+
+/* An exec of pid: when that pid's caller had this exec denied, the image
+ * never ran; its caller (the shell) goes on. */
+static uint32_t denied_caller(struct sim_replay *x, const struct sim_event *e)
+{
+	for (unsigned i = 0; i < SIM_DENIED && i < x->n_denied; i++) {
+		uint32_t c = x->denied[i].node;
+		const char *p;
+
+		if (x->denied[i].pid != e->proc.pid || c == SIM_NONE)
+			continue;
+		x->denied[i].node = SIM_NONE; /* the pid's next image, whichever */
+		p = x->t.v[c].deny_path;
+		if (p && e->proc.binary.s && strlen(p) == e->proc.binary.n && !memcmp(p, e->proc.binary.s, e->proc.binary.n))
+			return c;
+	}
+	return SIM_NONE;
+}
+
+static int policy_event(struct sim_replay *x, struct sim_report *r, struct sim_tree *t, uint32_t node,
+			const struct sim_event *e)
+{
+	uint32_t deny_by = 0, deny_hook = 0, deny_sel = 0, deny_row = SIM_NONE;
 	struct sim_node *n = node != SIM_NONE ? &t->v[node] : NULL;
 	bool any = false;
 	uint32_t kill_by = 0, kill_hook = 0, kill_sel = 0, kill_row = SIM_NONE;
@@ -65,6 +120,12 @@ static int policy_event(struct sim_report *r, struct sim_tree *t, uint32_t node,
 		}
 		uint32_t row = sim_report_match(r, k, h, (unsigned)v.sel, n, e);
 
+		if (!deny_by && (sh->h->cfg.act[v.sel].flags & VA_OVERRIDE) && exec_hook(sh->h->name)) {
+			deny_by = (uint32_t)k + 1;
+			deny_hook = (uint32_t)h;
+			deny_sel = (uint32_t)v.sel;
+			deny_row = row;
+		}
 		if (!kill_by && (sh->h->cfg.act[v.sel].flags & VA_SIGKILL)) {
 			kill_by = (uint32_t)k + 1;
 			kill_hook = (uint32_t)h;
@@ -80,6 +141,8 @@ static int policy_event(struct sim_report *r, struct sim_tree *t, uint32_t node,
 		n->kill_sel = kill_sel;
 		n->kill_row = kill_row;
 	}
+	if (n && deny_by && !kill_by)
+		deny_exec(x, node, e, deny_by, deny_hook, deny_sel, deny_row);
 	return 0;
 }
 
@@ -133,10 +196,17 @@ int sim_replay_line(struct sim_replay *x, char *line, size_t len, size_t *col, c
 		return 0;
 	}
 	if (e.kind != SK_EXEC)
-		return policy_event(r, t, node, &e);
+		return policy_event(x, r, t, node, &e);
 	r->exec++;
 	if (node == SIM_NONE || t->v[node].never_ran || t->v[node].killed_by)
 		return 0;
+	dead = denied_caller(x, &e);
+	if (dead != SIM_NONE) {
+		t->v[node].never_ran = t->v[dead].deny_by;
+		t->v[node].killer = dead;
+		sim_report_lost(r, t, node, &e);
+		return 0;
+	}
 	dead = dead_ancestor(t, node);
 	if (dead != SIM_NONE) {
 		t->v[node].never_ran = t->v[dead].killed_by;

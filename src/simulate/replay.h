@@ -11,10 +11,15 @@
 int sim_replay(struct sim_source *src, struct sim_report *r, char *err, size_t errlen);
 
 /* The same a line at a time, for sources that push (the store). */
+#define SIM_DENIED 256
 struct sim_replay {
 	struct sim_report *r;
 	struct sim_parser *ps;
 	struct sim_tree t;
+	/* processes whose exec a selector would deny: their next exec of that
+	 * file would have failed (by pid, the most recent kept) */
+	struct sim_denied { uint32_t pid, node; } denied[SIM_DENIED];
+	unsigned n_denied;
 };
 int sim_replay_begin(struct sim_replay *x, struct sim_report *r);
 /* One line (rewritten in place): 0, -EINVAL with *col and why, -ENOMEM. */

@@ -157,9 +157,13 @@ void sim_report_lost(struct sim_report *r, const struct sim_tree *t, uint32_t no
 	const struct sim_node *n = &t->v[node], *killer = &t->v[n->killer];
 	struct sim_lost *l;
 
+	bool denied = !killer->killed_by && killer->deny_by;
+
 	r->lost_total++;
 	if (killer->killed_by && killer->kill_row != SIM_NONE)
 		r->per[killer->killed_by - 1].sel[killer->kill_hook][killer->kill_sel].rows[killer->kill_row].lost++;
+	else if (denied && killer->deny_row != SIM_NONE)
+		r->per[killer->deny_by - 1].sel[killer->deny_hook][killer->deny_sel].rows[killer->deny_row].lost++;
 	if (r->n_lost == SIM_LOST)
 		return;
 	l = &r->lost[r->n_lost];
@@ -173,6 +177,7 @@ void sim_report_lost(struct sim_report *r, const struct sim_tree *t, uint32_t no
 		return;
 	}
 	l->policy = n->never_ran - 1;
+	l->denied = denied;
 	copy(l->time, sizeof(l->time), &e->time);
 	r->n_lost++;
 }
@@ -357,13 +362,13 @@ int sim_report_text(const struct sim_report *r, FILE *f)
 			eol(&t);
 		}
 		if (pr->after_kill) {
-			putf(&t, "  after kill: %llu events of processes it would have killed would not have happened",
+			putf(&t, "  after kill: %llu events of processes it would have killed (or whose exec it denies) would not have happened",
 			     (unsigned long long)pr->after_kill);
 			eol(&t);
 		}
 	}
 	if (r->lost_total) {
-		putf(&t, "\nwould not have run: %llu processes started after an ancestor's kill",
+		putf(&t, "\nwould not have run: %llu processes started after an ancestor's kill or a denied exec",
 		     (unsigned long long)r->lost_total);
 		eol(&t);
 		for (unsigned i = 0; i < r->n_lost; i++) {
@@ -371,9 +376,15 @@ int sim_report_text(const struct sim_report *r, FILE *f)
 			esc(&t, r->lost[i].time);
 			put(&t, " ");
 			esc(&t, r->lost[i].binary);
-			put(&t, " (ancestor ");
-			esc(&t, r->lost[i].killer_binary);
-			put(&t, " killed by ");
+			if (r->lost[i].denied) {
+				put(&t, " (an exec by ");
+				esc(&t, r->lost[i].killer_binary);
+				put(&t, " denied by ");
+			} else {
+				put(&t, " (ancestor ");
+				esc(&t, r->lost[i].killer_binary);
+				put(&t, " killed by ");
+			}
 			esc(&t, policy_name(&r->pol[r->lost[i].policy]));
 			put(&t, ")");
 			eol(&t);
@@ -494,7 +505,8 @@ int sim_report_json(const struct sim_report *r, FILE *f)
 		jw_kstr(&w, "time", r->lost[i].time);
 		jw_kstr(&w, "binary", r->lost[i].binary);
 		jw_kstr(&w, "exec_id", r->lost[i].exec_id);
-		jw_kstr(&w, "killed_ancestor", r->lost[i].killer_binary);
+		jw_kstr(&w, "cause", r->lost[i].denied ? "exec_denied" : "ancestor_killed");
+		jw_kstr(&w, r->lost[i].denied ? "exec_caller" : "killed_ancestor", r->lost[i].killer_binary);
 		jw_kstr(&w, "policy", policy_name(&r->pol[r->lost[i].policy]));
 		jw_obj_close(&w);
 	}

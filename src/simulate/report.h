@@ -42,6 +42,7 @@ struct sim_pol_report {
 
 struct sim_lost {
 	char *binary, *exec_id, *killer_binary;
+	bool denied; /* its exec denied (killer_binary: the caller), not an ancestor killed */
 	char time[40];
 	uint32_t policy;
 };

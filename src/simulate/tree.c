@@ -36,6 +36,7 @@ void sim_tree_free(struct sim_tree *t)
 		free(t->v[i].binary);
 		free(t->v[i].container);
 		free(t->v[i].follow);
+		free(t->v[i].deny_path);
 	}
 	free(t->v);
 	free(t->slots);

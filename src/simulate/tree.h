@@ -24,7 +24,10 @@ struct sim_node {
 	uint32_t killed_by;   /* 1 + policy that kills it, 0: none */
 	uint32_t kill_hook, kill_sel, kill_row; /* where the report counts it */
 	uint32_t never_ran;   /* 1 + policy that killed an ancestor before its exec */
-	uint32_t killer;      /* never_ran: the killed ancestor */
+	uint32_t killer;      /* never_ran: the killed ancestor, or the caller of a denied exec */
+	uint32_t deny_by;     /* 1 + policy that denies this process's next exec of deny_path */
+	uint32_t deny_hook, deny_sel, deny_row;
+	char *deny_path;
 	uint64_t *follow;     /* per policy */
 };
 
