@@ -8,7 +8,9 @@
 #   write    open for writing, write 1 byte, close, in /tmp: each write posts
 #   write-run  the same in /run, not watched: the path rules it out
 #   connect  a TCP connect to 127.0.0.1 where nothing listens: each one posts
-#   exec     fork+exec+wait of /bin/true (the agent's process events only)
+#   exec     fork+exec+wait of /bin/true (the agent's process events only);
+#            also with the agent writing the event store (--store, in /run:
+#            the store's CPU, not a disk's)
 # The agent exports to a file in /run, as a node would (not /dev/null: the
 # events' cost is part of the policy's). After each loop the agent is let
 # finish the loop's events (its export and CPU time still), so that one
@@ -34,6 +36,7 @@ start() { # CONFIG
 	none) return ;;
 	agent) agent_start ;;
 	forensics) agent_start --policy "$POL" ;;
+	store) agent_start --store /run/bench/events.db ;;
 	esac
 	sleep 3 # the kernel's deferred work after the load done
 }
@@ -48,7 +51,7 @@ stop() { # CONFIG
 	[ -n "$AGENT_PID" ] || return 0
 	[ "$1" != forensics ] || counts "$1"
 	agent_stop
-	rm -f "$AGENT_EXPORT"
+	rm -f "$AGENT_EXPORT" /run/bench/events.db /run/bench/events.db-wal /run/bench/events.db-shm
 	sleep 3 # the deferred freeing of the programs and maps
 }
 
@@ -85,8 +88,13 @@ oploop open /tmp/bench/f 100 >/dev/null && oploop read /tmp/bench/f 100 >/dev/nu
 : > /tmp/results
 : > /tmp/counts
 for r in $(seq "$ROUNDS"); do
-	for c in none agent forensics; do
+	for c in none agent forensics store; do
 		start "$c"
+		if [ "$c" = store ]; then
+			loop "$c" exec "$EXECS" exec /bin/true "$EXECS"
+			stop "$c"
+			continue
+		fi
 		loop "$c" open "$OPS" open /tmp/bench/f "$OPS"
 		loop "$c" read "$OPS" read /tmp/bench/f "$OPS"
 		loop "$c" write "$OPS" write /tmp/bench/w "$OPS"
@@ -110,6 +118,8 @@ for l in open read write write-run connect exec; do
 	printf '| %s | %s ns | %s ns | %s ns | %s | %s | %s | %s ns | %s ns |\n' "$l" "$n" "$a" "$f" "$(ratio "$f" "$n")" \
 		"$(ratio "$f" "$a")" "$w" "$(median agent $l 4)" "$(median forensics $l 4)"
 done
+n=$(median none exec) a=$(median agent exec) s=$(median store exec)
+echo "exec with the store on (agent --store, no policy): $s ns; store / no agent $(ratio "$s" "$n"), store / agent $(ratio "$s" "$a"); agent CPU per exec $(median store exec 4) ns"
 [ "$ROUNDS" -lt 2 ] || awk '{ k = $1 " " $2; if (!(k in lo) || $3 < lo[k]) lo[k] = $3; if ($3 > hi[k]) hi[k] = $3 }
 	END { for (k in lo) if ((hi[k] - lo[k]) / lo[k] > w) { w = (hi[k] - lo[k]) / lo[k]; wk = k }
 		printf "rounds of one configuration differ by at most %.1f %% (%s)\n", 100 * w, wk }' /tmp/results
