@@ -14,6 +14,10 @@ struct cmd {
 const struct cmd *cmd_find(const struct cmd *v, size_t n, const char *name);
 /* The names of v for a message: "a, b or c". */
 void cmd_names(char *buf, size_t sz, const struct cmd *v, size_t n);
+/* `veto GROUP SUB ...`: runs the subcommand of v that argv[1] names, or
+ * prints usage (-h, --help, help: stdout and 0; none: stderr and 2) or an
+ * error naming the choices (2). */
+int cmd_dispatch(const char *group, const struct cmd *v, size_t n, int argc, char **argv, void (*usage)(FILE *));
 
 int cmd_probe(int argc, char **argv);
 int cmd_policy(int argc, char **argv);

@@ -26,6 +26,27 @@ void cmd_names(char *buf, size_t sz, const struct cmd *v, size_t n)
 		o += (size_t)snprintf(buf + o, sz - o, "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ", v[i].name);
 }
 
+int cmd_dispatch(const char *group, const struct cmd *v, size_t n, int argc, char **argv, void (*usage)(FILE *))
+{
+	const struct cmd *sub;
+	char names[128];
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	sub = cmd_find(v, n, argv[1]);
+	if (sub)
+		return sub->run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	cmd_names(names, sizeof(names), v, n);
+	out_error("%s: unknown subcommand '%s' (expected %s)", group, argv[1], names);
+	return 2;
+}
+
 int cmd_opt_rest(int c, void (*usage)(FILE *))
 {
 	switch (c) {

@@ -448,21 +448,5 @@ static const struct cmd subs[] = {
 
 int cmd_store(int argc, char **argv)
 {
-	const struct cmd *sub;
-	char names[64];
-
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	sub = cmd_find(subs, sizeof(subs) / sizeof(subs[0]), argv[1]);
-	if (sub)
-		return sub->run(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return 0;
-	}
-	cmd_names(names, sizeof(names), subs, sizeof(subs) / sizeof(subs[0]));
-	out_error("store: unknown subcommand '%s' (expected %s)", argv[1], names);
-	return 2;
+	return cmd_dispatch("store", subs, sizeof(subs) / sizeof(subs[0]), argc, argv, usage);
 }
