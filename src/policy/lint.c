@@ -65,9 +65,7 @@ static bool syscall_name(const char *s)
 
 static bool is_exec_hook(const struct pol_hook *h)
 {
-	return h->lsm_hook && (!strcmp(h->lsm_hook, "bprm_check_security") ||
-			       !strcmp(h->lsm_hook, "bprm_creds_for_exec") ||
-			       !strcmp(h->lsm_hook, "bprm_creds_from_file"));
+	return h->lsm_hook && pol_hook_checks_exec(h->lsm_hook);
 }
 
 static bool is_shell(const char *path, size_t len)

@@ -225,6 +225,19 @@ const char *pol_lsm_for_kprobe(const char *call)
 	return hit ? *hit : NULL;
 }
 
+bool pol_hook_checks_exec(const char *name)
+{
+	static const char *const execs[] = { "bprm_check_security", "bprm_creds_for_exec", "bprm_creds_from_file" };
+	const char *lsm = pol_lsm_for_kprobe(name);
+
+	if (!lsm)
+		lsm = name;
+	for (size_t i = 0; i < N(execs); i++)
+		if (!strcmp(lsm, execs[i]))
+			return true;
+	return false;
+}
+
 static size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];

@@ -393,6 +393,9 @@ int pol_capset_from(const char *s, enum pol_capset *out);
 bool pol_lsm_hook_known(const char *name);
 /* The LSM hook a kprobe on security_<x> stands for, or NULL. */
 const char *pol_lsm_for_kprobe(const char *call);
+/* Whether an LSM hook (or a kprobe on its security_<x>) decides an exec:
+ * denied there, the file never runs. */
+bool pol_hook_checks_exec(const char *name);
 /* Closest candidate to s within a small edit distance, or NULL ("did you mean"). */
 const char *pol_suggest(const char *s, const char *const *cands, size_t n);
 const char *pol_suggest_lsm_hook(const char *s);

@@ -1,13 +1,16 @@
 /* The replay loop. Enforce mode's consequences are carried forward: a
  * process a selector kills makes no later operations (its later events
- * are "after kill", not more matches), and a process whose exec comes
- * after an ancestor's kill would not have run at all. */
+ * are "after kill", not more matches), a process whose exec comes after
+ * an ancestor's kill would not have run at all, and neither would a file
+ * whose exec a selector denies. */
 #include "simulate/replay.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "policy/policy.h"
 
 /* The killed process that kept i from running: its parent, killed or
  * itself never run, or SIM_NONE. (A killed grandparent does not stop a
@@ -21,19 +24,6 @@ static uint32_t dead_ancestor(const struct sim_tree *t, uint32_t i)
 	if (t->v[p].killed_by)
 		return p;
 	return t->v[p].never_ran ? t->v[p].killer : SIM_NONE;
-}
-
-/* Hooks whose denial makes an exec fail: the file never runs. */
-static bool exec_hook(const char *name)
-{
-	static const char *const v[] = { "bprm_check_security", "bprm_creds_for_exec", "bprm_creds_from_file",
-					 "security_bprm_check", "security_bprm_creds_for_exec",
-					 "security_bprm_creds_from_file" };
-
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		if (!strcmp(name, v[i]))
-			return true;
-	return false;
 }
 
 /* Remembers that node's exec of the file e names would fail. */
@@ -120,7 +110,7 @@ static int policy_event(struct sim_replay *x, struct sim_report *r, struct sim_t
 		}
 		uint32_t row = sim_report_match(r, k, h, (unsigned)v.sel, n, e);
 
-		if (!deny_by && (sh->h->cfg.act[v.sel].flags & VA_OVERRIDE) && exec_hook(sh->h->name)) {
+		if (!deny_by && (sh->h->cfg.act[v.sel].flags & VA_OVERRIDE) && pol_hook_checks_exec(sh->h->name)) {
 			deny_by = (uint32_t)k + 1;
 			deny_hook = (uint32_t)h;
 			deny_sel = (uint32_t)v.sel;
