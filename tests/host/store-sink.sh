@@ -41,6 +41,10 @@ expect_eq "its tables are untouched" "accounts" "$(sqlite3 "$tmp/other.db" "SELE
 sqlite3 "$tmp/v9.db" 'PRAGMA user_version = 9'
 refused "a store of another schema version" "not a veto store \(schema version 9, want 1\)" "$tmp/v9.db"
 refused "a missing folder" "Error: store $tmp/nope/store.db: " "$tmp/nope/store.db"
+# a link planted where the store will be: not followed, its target not created
+ln -s "$tmp/planted.db" "$tmp/link.db"
+refused "a symbolic link" "Error: store $tmp/link.db: " "$tmp/link.db"
+expect_no_file "the link's target is not created" "$tmp/planted.db"
 expect_fail "--store-max-age without --store" "$VETO" agent --store-max-age 1h
 expect_fail "--store-queue-size 0" "$VETO" agent --store "$db" --store-queue-size 0
 expect_fail "--store-max-size not a number" "$VETO" agent --store "$db" --store-max-size 1G
@@ -58,6 +62,7 @@ stored() {
 		OR arguments LIKE '%$mark-kill9') AND exit_time IS NOT NULL")" = 3 ]
 }
 wait_for "the three processes and their exits are in the store" 10 stored
+expect_eq "the store is created readable by root only" 600 "$(stat -c %a "$db")"
 expect_eq "exec's binary and arguments" "/bin/true|$mark-true" \
 	"$(q "SELECT binary, arguments FROM processes WHERE arguments = '$mark-true'")"
 expect_eq "an exit code" "3|" "$(q "SELECT exit_status, exit_signal FROM processes WHERE arguments LIKE '%$mark-exit3'")"
